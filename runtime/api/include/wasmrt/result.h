@@ -1,0 +1,82 @@
+// The one result type used across wasmrt: a value or a typed Error.
+// No C++ exception is thrown by the runtime for guest-caused failures.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace wasmrt {
+
+// Which stage rejected the input. The names follow the spec test-suite's
+// assertion kinds so the harness can compare phases directly.
+enum class Phase : uint8_t {
+  Malformed,   // binary or text does not decode
+  Invalid,     // decodes but fails validation
+  Unlinkable,  // imports cannot be resolved
+  Trap,        // execution trapped
+  Exit,        // the guest exited (WASI proc_exit)
+};
+
+const char* phase_name(Phase phase);
+
+struct Error {
+  static constexpr uint64_t kNoOffset = ~uint64_t{0};
+
+  Phase phase = Phase::Malformed;
+  std::string message;          // spec text where the spec defines one
+  uint64_t offset = kNoOffset;  // byte offset in the binary, when known
+  uint32_t line = 0;            // 1-based position in text input, when known
+  uint32_t column = 0;
+
+  // "malformed at byte 0x1c: unexpected end" / "invalid at 3:7: type mismatch"
+  std::string to_string() const;
+};
+
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : state_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(Error error) : state_(std::move(error)) {}     // NOLINT
+  bool ok() const { return state_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() & { return std::get<0>(state_); }
+  const T& value() const& { return std::get<0>(state_); }
+  T&& value() && { return std::get<0>(std::move(state_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const Error& error() const& { return std::get<1>(state_); }
+  Error&& error() && { return std::get<1>(std::move(state_)); }
+
+ private:
+  std::variant<T, Error> state_;
+};
+
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  Result() = default;
+  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT
+  bool ok() const { return ok_; }
+  explicit operator bool() const { return ok_; }
+  const Error& error() const& { return error_; }
+  Error&& error() && { return std::move(error_); }
+
+ private:
+  Error error_;
+  bool ok_ = true;
+};
+
+inline Result<void> ok() { return {}; }
+
+}  // namespace wasmrt
+
+// Propagates an error from an expression of type Result<...>.
+#define WASMRT_TRY(expr)                              \
+  do {                                                \
+    auto&& wasmrt_try_result_ = (expr);               \
+    if (!wasmrt_try_result_.ok())                     \
+      return std::move(wasmrt_try_result_).error();   \
+  } while (0)
