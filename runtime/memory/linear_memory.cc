@@ -1,0 +1,139 @@
+#include "runtime/memory/linear_memory.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <initializer_list>
+#include <string>
+
+namespace wasmrt {
+
+bool PageBudget::try_take(uint64_t pages) {
+  uint64_t used = used_pages_.load(std::memory_order_relaxed);
+  do {
+    if (pages > limit_pages_ || used > limit_pages_ - pages) return false;
+  } while (!used_pages_.compare_exchange_weak(used, used + pages, std::memory_order_relaxed));
+  return true;
+}
+
+void PageBudget::give_back(uint64_t pages) {
+  used_pages_.fetch_sub(pages, std::memory_order_relaxed);
+}
+
+namespace {
+
+uint64_t os_page_size() {
+  long size = sysconf(_SC_PAGESIZE);
+  return size > 0 ? static_cast<uint64_t>(size) : 4096;
+}
+
+uint64_t round_up(uint64_t value, uint64_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
+}
+
+// An inaccessible, uncommitted reservation; nullptr if the OS refuses.
+void* reserve(uint64_t bytes) {
+  if (bytes == 0 || bytes > SIZE_MAX) return nullptr;
+  void* mapping = mmap(nullptr, static_cast<size_t>(bytes), PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  return mapping == MAP_FAILED ? nullptr : mapping;
+}
+
+Error resource_error(std::string message) {
+  // Instantiation cannot proceed; it is not a guest trap, and the module is
+  // valid, so report it the way an unsatisfiable import is reported.
+  Error error;
+  error.phase = Phase::Unlinkable;
+  error.message = std::move(message);
+  return error;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LinearMemory>> LinearMemory::create(uint64_t initial_pages,
+                                                           std::optional<uint64_t> max_pages,
+                                                           const MemoryLimits& limits) {
+  uint64_t effective_max = kMaxMemoryPages;
+  if (max_pages && *max_pages < effective_max) effective_max = *max_pages;
+  if (limits.max_pages < effective_max) effective_max = limits.max_pages;
+  if (initial_pages > effective_max) {
+    return resource_error("memory size " + std::to_string(initial_pages) + " pages exceeds the limit of " +
+                          std::to_string(effective_max) + " pages");
+  }
+
+  std::unique_ptr<LinearMemory> memory(new LinearMemory());
+  memory->max_pages_ = effective_max;
+  memory->declared_max_pages_ = max_pages;
+
+  const uint64_t page = os_page_size();
+  const uint64_t initial_bytes = initial_pages * kPageSize;
+  // A guard only works if the OS can protect at Wasm-page granularity.
+  const bool can_guard = limits.allow_guard_regions && kPageSize % page == 0 && kPreGuardBytes % page == 0;
+
+  if (can_guard) {
+    if (void* mapping = reserve(kPreGuardBytes + kGuardedBytesFromBase)) {
+      memory->mapping_ = mapping;
+      memory->mapping_bytes_ = kPreGuardBytes + kGuardedBytesFromBase;
+      memory->base_ = static_cast<uint8_t*>(mapping) + kPreGuardBytes;
+      memory->reserved_from_base_ = kGuardedBytesFromBase;
+      memory->guarded_ = true;
+    }
+  }
+  if (!memory->mapping_) {
+    // Fallback tiers: the whole maximum (growth always fits), then only the
+    // initial size (growth beyond it returns -1). One extra OS page keeps a
+    // trailing guard page, and guarantees a non-null base for 0-page memories.
+    for (uint64_t bytes : {effective_max * kPageSize, initial_bytes}) {
+      uint64_t reserved = round_up(bytes, page);
+      if (void* mapping = reserve(reserved + page)) {
+        memory->mapping_ = mapping;
+        memory->mapping_bytes_ = reserved + page;
+        memory->base_ = static_cast<uint8_t*>(mapping);
+        memory->reserved_from_base_ = reserved;
+        break;
+      }
+    }
+  }
+  if (!memory->mapping_) {
+    return resource_error("cannot reserve address space for a memory of " + std::to_string(initial_pages) +
+                          " pages");
+  }
+
+  // Budget and commit the initial pages the same way growth does.
+  memory->budget_ = limits.budget;
+  if (initial_pages != 0 && memory->grow(initial_pages) == kGrowFailed) {
+    return resource_error("cannot allocate a memory of " + std::to_string(initial_pages) + " pages");
+  }
+  return memory;
+}
+
+LinearMemory::~LinearMemory() {
+  if (mapping_) munmap(mapping_, static_cast<size_t>(mapping_bytes_));
+  if (budget_) budget_->give_back(pages());
+}
+
+int64_t LinearMemory::grow(uint64_t delta_pages) {
+  const uint64_t old_pages = pages();
+  if (delta_pages > max_pages_ - old_pages) return kGrowFailed;
+  if (delta_pages == 0) return static_cast<int64_t>(old_pages);
+  const uint64_t new_bytes = (old_pages + delta_pages) * kPageSize;
+  if (new_bytes > reserved_from_base_) return kGrowFailed;
+  if (budget_ && !budget_->try_take(delta_pages)) return kGrowFailed;
+
+  if (new_bytes > committed_bytes_) {
+    // Commit whole OS pages; the reservation is a multiple of the OS page.
+    uint64_t commit_end = round_up(new_bytes, os_page_size());
+    if (commit_end > reserved_from_base_) commit_end = reserved_from_base_;
+    // The pages were never touched, so they read as zero: no memset needed.
+    if (mprotect(base_ + committed_bytes_, static_cast<size_t>(commit_end - committed_bytes_),
+                 PROT_READ | PROT_WRITE) != 0) {
+      if (budget_) budget_->give_back(delta_pages);
+      return kGrowFailed;
+    }
+    committed_bytes_ = commit_end;
+  }
+  size_bytes_ = new_bytes;
+  return static_cast<int64_t>(old_pages);
+}
+
+}  // namespace wasmrt
