@@ -40,6 +40,9 @@ struct Instr {
   MemArg mem;
   uint8_t lane = 0;
   ValType ref_type = ValType::FuncRef;  // ref.null heap type; typed select type
+  // Typed select: how many types the vector held. Only 1 is valid, but the
+  // count is a validation matter ("invalid result arity"), not a decode one.
+  uint32_t select_arity = 0;
   uint64_t bits = 0;                    // i32/i64 value (sign-extended), f32/f64 bits
   uint8_t v128[16] = {};                // v128.const bytes, i8x16.shuffle lanes
   std::vector<uint32_t> br_targets;     // br_table labels; default in `index`

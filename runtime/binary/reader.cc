@@ -59,7 +59,7 @@ bool Reader::sub_reader(size_t size, Reader& out, const char* eof_message) {
 bool Reader::u32_slow(uint32_t& out) {
   uint32_t result = 0;
   for (int shift = 0; shift < 35; shift += 7) {
-    uint8_t b;
+    uint8_t b = 0;
     if (!u8(b)) return false;
     if (shift == 28) {
       // Fifth byte: only 4 payload bits remain; a continuation bit means the
@@ -83,7 +83,7 @@ static bool read_signed(Reader& r, int64_t& out) {
   uint64_t result = 0;
   int shift = 0;
   for (int i = 0; i < kMaxBytes; ++i) {
-    uint8_t b;
+    uint8_t b = 0;
     if (!r.u8(b)) return false;
     if (i == kMaxBytes - 1) {
       if (b & 0x80) return r.fail("integer representation too long");
@@ -105,7 +105,7 @@ static bool read_signed(Reader& r, int64_t& out) {
 }
 
 bool Reader::s32(int32_t& out) {
-  int64_t v;
+  int64_t v = 0;
   if (!read_signed<32>(*this, v)) return false;
   out = static_cast<int32_t>(v);
   return true;
