@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <variant>
 
 namespace wasmrt {
+
+struct TrapDetails;  // wasmrt/trap.h
 
 // Which stage rejected the input. The names follow the spec test-suite's
 // assertion kinds so the harness can compare phases directly.
@@ -29,6 +32,9 @@ struct Error {
   uint64_t offset = kNoOffset;  // byte offset in the binary, when known
   uint32_t line = 0;            // 1-based position in text input, when known
   uint32_t column = 0;
+  // Phase::Trap from execution: trap kind, message and wasm backtrace (see
+  // wasmrt/trap.h). Null for other phases.
+  std::shared_ptr<const TrapDetails> trap = nullptr;
 
   // "malformed at byte 0x1c: unexpected end" / "invalid at 3:7: type mismatch"
   std::string to_string() const;

@@ -1,0 +1,46 @@
+// Details of a trap, attached to Phase::Trap errors (Error::trap).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wasmrt {
+
+// Why execution trapped. Mirrors the runtime's trap table one to one (the
+// library checks the correspondence at compile time).
+enum class TrapKind : uint8_t {
+  None = 0,
+  Unreachable,
+  MemoryOutOfBounds,
+  TableOutOfBounds,
+  IndirectCallTypeMismatch,
+  UndefinedElement,
+  UninitializedElement,
+  IntegerDivideByZero,
+  IntegerOverflow,
+  InvalidConversionToInteger,
+  CallStackExhausted,
+  OutOfFuel,
+  Interrupted,
+  HostError,  // a host function trapped (its message is the error message)
+};
+
+// One frame of the wasm call stack at the trap, innermost first.
+struct BacktraceFrame {
+  uint32_t function_index = 0;  // in the module's function index space
+  std::string function_name;    // from the name section; "" if none
+  std::string module_name;      // from the name section; "" if none
+  bool is_host = false;         // a host function (no index/name)
+};
+
+struct TrapDetails {
+  TrapKind kind = TrapKind::None;
+  std::string message;  // the spec's text, or the host function's message
+  std::vector<BacktraceFrame> backtrace;
+
+  // "trap: unreachable\n  at #0 $inner (func 3)\n  at #1 ..."
+  std::string to_string() const;
+};
+
+}  // namespace wasmrt

@@ -1,0 +1,128 @@
+// The public embedding API of wasmrt, version 1.
+//
+// `Engine` (configuration) compiles bytes (binary or text, detected by
+// content) into an immutable, thread-shareable `Module`: decoded, validated
+// and translated once. A `Linker` resolves imports by (module, name) (host
+// functions from C++ callables, exports of other instances) and instantiates
+// a Module into a `Store`; the `Instance` then calls exports with typed
+// values and reads/writes memory. See wasmrt/instance.h, wasmrt/host.h,
+// wasmrt/value.h and wasmrt/trap.h (all included here).
+//
+// This header includes nothing from the runtime's internals: an installed
+// wasmrt ships only the headers under include/wasmrt/.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "wasmrt/result.h"
+
+namespace wasmrt {
+
+inline constexpr std::string_view kVersion = "0.1.0";
+
+// What an import or export refers to. Named "external" (as in the JS API)
+// to stay distinct from the runtime's internal binary-format enum.
+enum class ExternalKind : uint8_t { Function, Table, Memory, Global };
+
+// "func", "table", "memory", "global" (the text-format keywords).
+std::string_view external_kind_name(ExternalKind kind);
+
+struct ImportDescriptor {
+  std::string module;  // first import name
+  std::string name;    // second import name
+  ExternalKind kind = ExternalKind::Function;
+  // The import's type in text-format syntax, e.g. "(func (param i32) (result i64))",
+  // "(table 1 10 funcref)", "(memory 1)", "(global (mut i32))".
+  std::string type;
+};
+
+struct ExportDescriptor {
+  std::string name;
+  ExternalKind kind = ExternalKind::Function;
+  uint32_t index = 0;  // in the module's index space for `kind` (imports first)
+  std::string type;    // same syntax as ImportDescriptor::type
+};
+
+// A decoded and validated module. Immutable after compile(), so one Module
+// can be shared by any number of threads and (later) instances.
+class Module {
+ public:
+  // Compiles a module from its binary encoding ("\0asm" magic) or its text
+  // format; the format is chosen by content, never by file name. Decodes,
+  // then validates. Errors carry the phase (Malformed / Invalid), the spec's
+  // message and a byte offset (binary) or line:column (text).
+  static Result<std::shared_ptr<const Module>> compile(std::span<const uint8_t> bytes);
+
+  ~Module();
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  std::span<const ImportDescriptor> imports() const;
+  std::span<const ExportDescriptor> exports() const;
+
+  // The module's name from the `name` custom section, or "" if none.
+  std::string_view name() const;
+  // A function's name from the `name` custom section, if it has one.
+  std::optional<std::string_view> function_name(uint32_t function_index) const;
+  // The start function's index, if the module declares one.
+  std::optional<uint32_t> start_function() const;
+
+  // Sizes of the index spaces (imports included).
+  uint32_t function_count() const;
+  uint32_t table_count() const;
+  uint32_t memory_count() const;
+  uint32_t global_count() const;
+
+  // The module's binary encoding (text input is returned encoded).
+  std::span<const uint8_t> binary() const;
+
+  struct Impl;  // internal (runtime/api/module_impl.h)
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  explicit Module(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Engine-wide settings. Grows with the runtime (interpreter/JIT selection,
+// resource limits); every field keeps a safe default.
+struct EngineConfig {
+  // Inputs larger than this are refused before any decoding work.
+  std::size_t max_module_bytes = std::size_t{1} << 30;
+  // Host cap on every linear memory, in 64 KiB pages: a module whose initial
+  // size exceeds it fails to instantiate, memory.grow past it returns -1.
+  uint64_t max_memory_pages = 65536;
+  // Host cap on every table, in elements (same rules as memories).
+  uint64_t max_table_elements = 10'000'000;
+  // The wasm value stack of one call, in bytes (params, locals, operands),
+  // and the deepest wasm call nesting; either ends in a
+  // "call stack exhausted" trap.
+  std::size_t max_wasm_stack_bytes = std::size_t{8} << 20;
+  uint32_t max_call_depth = 100'000;
+};
+
+// The entry point for embedders: holds configuration and, later, the
+// shared state (code caches, stores) that instances need.
+class Engine {
+ public:
+  Engine() = default;
+  explicit Engine(EngineConfig config) : config_(config) {}
+
+  const EngineConfig& config() const { return config_; }
+
+  // As Module::compile, after applying this engine's limits.
+  Result<std::shared_ptr<const Module>> compile(std::span<const uint8_t> bytes) const;
+
+ private:
+  EngineConfig config_;
+};
+
+}  // namespace wasmrt
+
+#include "wasmrt/instance.h"  // IWYU pragma: export

@@ -1,0 +1,486 @@
+// The interpreter's dispatch loop: direct-threaded (each instruction starts
+// with its handler's address, dispatch is `goto *handler`), over frames of
+// 64-bit cells on the ExecContext's value stack.
+//
+// Calls between wasm functions never recurse on the host stack: the callee
+// frame starts at the caller's argument cells, and the return state (return
+// pc, caller frame, caller function) is saved in a record at the far end of
+// the same value stack, one record per call depth:
+//
+//   stack base                                              stack end
+//   [frame][frame][frame] ...free... [record d][record d-1]...[record 1]
+//
+// so a call fits when its frame ends below the record of its depth; either
+// exhaustion (cells or ExecContext::max_call_depth) traps "call stack
+// exhausted". Host functions are called directly; a host function calling
+// back into wasm goes through invoke() again, which continues above the
+// live frames (ExecContext::stack_top) and at the current depth, and also
+// checks the remaining native stack of the thread.
+#include <pthread.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <string>
+
+#include "runtime/interp/interp.h"
+
+namespace wasmrt::interp {
+
+namespace {
+
+constexpr size_t kRecordCells = 3;  // return pc, caller fp, caller FuncInst*
+
+// Native stack bound of the current thread, measured once per thread.
+struct NativeStack {
+  uintptr_t low = 0;
+  uintptr_t reserve = 0;
+};
+
+const NativeStack& native_stack() {
+  thread_local NativeStack s = [] {
+    NativeStack r;
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      void* addr = nullptr;
+      size_t size = 0;
+      if (pthread_attr_getstack(&attr, &addr, &size) == 0 && size != 0) {
+        r.low = reinterpret_cast<uintptr_t>(addr);
+        // Room for the interpreter loop, a host function and the sanitizers'
+        // bigger frames between two checks.
+        r.reserve = std::min<size_t>(size / 4, size_t{256} << 10);
+      }
+      pthread_attr_destroy(&attr);
+    }
+    return r;
+  }();
+  return s;
+}
+
+bool native_stack_exhausted() {
+  const NativeStack& s = native_stack();
+  if (s.low == 0) return false;
+  uintptr_t sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  return sp < s.low + s.reserve;
+}
+
+TrapCode call_host(ExecContext& ctx, InstanceData* caller, FuncInst* f, Cell* args_results) {
+  // The host reads arguments and writes results through separate pointers;
+  // they alias in our frame, so the arguments are copied first.
+  const FuncType& t = f->host->type;
+  uint32_t np = cell_count(t.params);
+  Cell small[16];
+  std::unique_ptr<Cell[]> big;
+  Cell* args = small;
+  if (np > 16) {
+    big.reset(new Cell[np]);
+    args = big.get();
+  }
+  std::memcpy(args, args_results, np * sizeof(Cell));
+  return invoke_host(ctx, caller, f, args, args_results);
+}
+
+template <typename T>
+T* from_cell(Cell c) {
+  return reinterpret_cast<T*>(static_cast<uintptr_t>(c));
+}
+template <typename T>
+Cell to_cell(T* p) {
+  return static_cast<Cell>(reinterpret_cast<uintptr_t>(p));
+}
+
+// Runs `entry` (a wasm function) whose frame is at `fp` with its arguments
+// in place; ctx.call_depth already counts it. With table_out set, only
+// returns the handler table.
+TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** table_out) {
+  if (table_out != nullptr) {
+    static const void* const kTable[] = {
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&H_##name,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+#define WASMRT_IR_LABEL(name) &&X_##name,
+        WASMRT_IR_OPS(WASMRT_IR_LABEL)
+#undef WASMRT_IR_LABEL
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&BT_##name,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&BF_##name,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+    };
+    static_assert(sizeof(kTable) / sizeof(kTable[0]) == kHandlerCount);
+    *table_out = kTable;
+    return TrapCode::None;
+  }
+
+  Cell* const stack_base = ctx->stack.get();
+  Cell* const stack_end = stack_base + ctx->stack_cells;
+  const uint32_t entry_depth = ctx->call_depth;
+  uint32_t depth = entry_depth;
+  const Unit* pc = nullptr;
+  FuncInst* cur = entry;
+  InstanceData* inst = cur->instance;
+  LinearMemory* mem = inst->memory0;
+  TrapCode trap = TrapCode::None;
+  bool trap_message_set = false;
+  FuncInst* callee = nullptr;
+  Cell* nfp = nullptr;
+
+#define NEXT()                                \
+  do {                                        \
+    const void* next_handler_;                \
+    std::memcpy(&next_handler_, pc, sizeof next_handler_); \
+    goto* const_cast<void*>(next_handler_);   \
+  } while (0)
+#define TRAP(code)  \
+  do {              \
+    trap = (code);  \
+    goto do_trap;   \
+  } while (0)
+#define REL(field) (pc + (field) + static_cast<int32_t>(pc[field]))
+#define C(i) fp[pc[i]]
+#define U32(i) static_cast<uint32_t>(fp[pc[i]])
+
+  goto enter;
+
+  // ---- generated handlers: computation and memory access ----
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes)                      \
+  H_##name : {                                                                  \
+    if constexpr (is_computed_op(Op::name)) {                                   \
+      TrapCode t_ = TrapCode::None;                                             \
+      exec_numeric<Op::name>(fp, pc, t_);                                       \
+      if constexpr (op_can_trap(Op::name)) {                                    \
+        if (t_ != TrapCode::None) TRAP(t_);                                     \
+      }                                                                         \
+      pc += generated_units(Op::name);                                          \
+      NEXT();                                                                   \
+    } else if constexpr (is_memory_access_op(Op::name)) {                       \
+      if (!exec_memory<Op::name>(fp, pc, mem)) TRAP(TrapCode::MemoryOutOfBounds); \
+      pc += generated_units(Op::name);                                          \
+      NEXT();                                                                   \
+    } else {                                                                    \
+      goto bad_op;                                                              \
+    }                                                                           \
+  }
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+
+  // ---- generated fused compare-and-branch handlers ----
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes)                            \
+  BT_##name : {                                                                       \
+    if constexpr (is_fusable_condition(Op::name)) {                                   \
+      constexpr uint32_t field = kHandlerUnits + op_params(Op::name).size();          \
+      if (eval_condition<Op::name>(fp, pc) != 0) pc = REL(field);                     \
+      else pc += field + 1;                                                           \
+      NEXT();                                                                         \
+    } else {                                                                          \
+      goto bad_op;                                                                    \
+    }                                                                                 \
+  }                                                                                   \
+  BF_##name : {                                                                       \
+    if constexpr (is_fusable_condition(Op::name)) {                                   \
+      constexpr uint32_t field = kHandlerUnits + op_params(Op::name).size();          \
+      if (eval_condition<Op::name>(fp, pc) == 0) pc = REL(field);                     \
+      else pc += field + 1;                                                           \
+      NEXT();                                                                         \
+    } else {                                                                          \
+      goto bad_op;                                                                    \
+    }                                                                                 \
+  }
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+
+  // ---- hand-written handlers ----
+X_Copy:
+  C(2) = C(3);
+  pc += 4;
+  NEXT();
+X_Copy2: {
+  Cell lo = fp[pc[3]], hi = fp[pc[3] + 1];
+  fp[pc[2]] = lo;
+  fp[pc[2] + 1] = hi;
+  pc += 4;
+  NEXT();
+}
+X_Br:
+  pc = REL(2);
+  NEXT();
+X_BrIf:
+  if (U32(2) != 0) pc = REL(3);
+  else pc += 4;
+  NEXT();
+X_BrUnless:
+  if (U32(2) == 0) pc = REL(3);
+  else pc += 4;
+  NEXT();
+X_BrTable: {
+  uint32_t index = U32(2);
+  uint32_t n = pc[3];
+  uint32_t field = 4 + (index < n ? index : n);
+  pc = REL(field);
+  NEXT();
+}
+X_Unreachable:
+  TRAP(TrapCode::Unreachable);
+X_Select: {
+  Cell v = U32(5) != 0 ? C(3) : C(4);
+  C(2) = v;
+  pc += 6;
+  NEXT();
+}
+X_Select2: {
+  Unit src = U32(5) != 0 ? pc[3] : pc[4];
+  Cell lo = fp[src], hi = fp[src + 1];
+  fp[pc[2]] = lo;
+  fp[pc[2] + 1] = hi;
+  pc += 6;
+  NEXT();
+}
+X_GlobalGet:
+  C(2) = inst->globals[pc[3]]->value[0];
+  pc += 4;
+  NEXT();
+X_GlobalGet2: {
+  GlobalInst* g = inst->globals[pc[3]];
+  fp[pc[2]] = g->value[0];
+  fp[pc[2] + 1] = g->value[1];
+  pc += 4;
+  NEXT();
+}
+X_GlobalSet:
+  inst->globals[pc[2]]->value[0] = C(3);
+  pc += 4;
+  NEXT();
+X_GlobalSet2: {
+  GlobalInst* g = inst->globals[pc[2]];
+  g->value[0] = fp[pc[3]];
+  g->value[1] = fp[pc[3] + 1];
+  pc += 4;
+  NEXT();
+}
+X_RefFunc:
+  C(2) = funcref_cell(inst->funcs[pc[3]]);
+  pc += 4;
+  NEXT();
+X_MemorySize:
+  C(2) = mem->pages();
+  pc += 3;
+  NEXT();
+X_MemoryGrow: {
+  int64_t old = mem->grow(U32(3));
+  C(2) = static_cast<uint32_t>(static_cast<int32_t>(old));
+  pc += 4;
+  NEXT();
+}
+X_MemoryFill:
+  if (!mem->fill(U32(2), static_cast<uint8_t>(C(3)), U32(4))) TRAP(TrapCode::MemoryOutOfBounds);
+  pc += 5;
+  NEXT();
+X_MemoryCopy:
+  if (!mem->copy(U32(2), U32(3), U32(4))) TRAP(TrapCode::MemoryOutOfBounds);
+  pc += 5;
+  NEXT();
+X_MemoryInit: {
+  TrapCode t = memory_init(*inst, pc[2], U32(3), U32(4), U32(5));
+  if (t != TrapCode::None) TRAP(t);
+  pc += 6;
+  NEXT();
+}
+X_DataDrop:
+  data_drop(*inst, pc[2]);
+  pc += 3;
+  NEXT();
+X_TableGet: {
+  TableInst* t = inst->tables[pc[3]];
+  uint32_t i = U32(4);
+  if (i >= t->elems.size()) TRAP(TrapCode::TableOutOfBounds);
+  C(2) = t->elems[i];
+  pc += 5;
+  NEXT();
+}
+X_TableSet: {
+  TableInst* t = inst->tables[pc[2]];
+  uint32_t i = U32(3);
+  if (i >= t->elems.size()) TRAP(TrapCode::TableOutOfBounds);
+  t->elems[i] = C(4);
+  pc += 5;
+  NEXT();
+}
+X_TableSize:
+  C(2) = inst->tables[pc[3]]->size();
+  pc += 4;
+  NEXT();
+X_TableGrow: {
+  int64_t old = inst->tables[pc[3]]->grow(U32(5), C(4));
+  C(2) = static_cast<uint32_t>(static_cast<int32_t>(old));
+  pc += 6;
+  NEXT();
+}
+X_TableFill:
+  if (!inst->tables[pc[2]]->fill(U32(3), C(4), U32(5))) TRAP(TrapCode::TableOutOfBounds);
+  pc += 6;
+  NEXT();
+X_TableCopy: {
+  TrapCode t = table_copy(*inst, pc[2], pc[3], U32(4), U32(5), U32(6));
+  if (t != TrapCode::None) TRAP(t);
+  pc += 7;
+  NEXT();
+}
+X_TableInit: {
+  TrapCode t = table_init(*inst, pc[2], pc[3], U32(4), U32(5), U32(6));
+  if (t != TrapCode::None) TRAP(t);
+  pc += 7;
+  NEXT();
+}
+X_ElemDrop:
+  elem_drop(*inst, pc[2]);
+  pc += 3;
+  NEXT();
+X_Fuel:
+  if (ctx->fuel_enabled) {
+    ctx->fuel -= pc[2];
+    if (ctx->fuel < 0) TRAP(TrapCode::OutOfFuel);
+  }
+  pc += 3;
+  NEXT();
+X_Interrupt:
+  if (ctx->interrupt != nullptr && ctx->interrupt->load(std::memory_order_relaxed)) TRAP(TrapCode::Interrupted);
+  pc += 2;
+  NEXT();
+
+  // ---- calls ----
+X_Call:
+  callee = inst->funcs[pc[2]];
+  nfp = fp + pc[3];
+  pc += 4;
+  goto do_call;
+X_CallIndirect: {
+  TableInst* t = inst->tables[pc[3]];
+  uint32_t i = U32(5);
+  if (i >= t->elems.size()) TRAP(TrapCode::UndefinedElement);
+  callee = cell_funcref(t->elems[i]);
+  if (callee == nullptr) {
+    // The reference interpreter names the element ("uninitialized element 2").
+    ctx->set_trap(TrapCode::UninitializedElement, "uninitialized element " + std::to_string(i));
+    trap_message_set = true;
+    TRAP(TrapCode::UninitializedElement);
+  }
+  if (callee->sig_id != inst->type_sig_ids[pc[2]]) TRAP(TrapCode::IndirectCallTypeMismatch);
+  nfp = fp + pc[4];
+  pc += 6;
+  goto do_call;
+}
+do_call: {
+  const CompiledFunc* cf = callee->code;
+  if (cf == nullptr) {
+    // Host function: called directly, with the live frames protected from
+    // a nested invoke() by stack_top.
+    size_t saved_top = ctx->stack_top;
+    const FuncType& ht = callee->host->type;
+    ctx->stack_top = static_cast<size_t>(nfp - stack_base) +
+                     std::max(cell_count(ht.params), cell_count(ht.results));
+    ctx->call_depth = depth;
+    TrapCode t = call_host(*ctx, inst, callee, nfp);
+    ctx->stack_top = saved_top;
+    if (t != TrapCode::None) {
+      trap_message_set = true;
+      TRAP(t);
+    }
+    NEXT();
+  }
+  if (depth >= ctx->max_call_depth) TRAP(TrapCode::CallStackExhausted);
+  Cell* rec = stack_end - (size_t{depth} + 1) * kRecordCells;
+  if (nfp > rec || cf->frame_cells > static_cast<uint64_t>(rec - nfp)) TRAP(TrapCode::CallStackExhausted);
+  rec[0] = to_cell(pc);
+  rec[1] = to_cell(fp);
+  rec[2] = to_cell(cur);
+  ++depth;
+  fp = nfp;
+  cur = callee;
+  inst = cur->instance;
+  mem = inst->memory0;
+  goto enter;
+}
+enter: {
+  const CompiledFunc* cf = cur->code;
+  if (cf->num_local_cells > cf->num_param_cells)
+    std::memset(fp + cf->num_param_cells, 0, (cf->num_local_cells - cf->num_param_cells) * sizeof(Cell));
+  if (!cf->consts.empty()) std::memcpy(fp + cf->num_local_cells, cf->consts.data(), cf->consts.size() * sizeof(Cell));
+  pc = cf->code.data();
+  NEXT();
+}
+X_Return: {
+  if (depth == entry_depth) return TrapCode::None;
+  Cell* rec = stack_end - size_t{depth} * kRecordCells;
+  pc = from_cell<const Unit>(rec[0]);
+  fp = from_cell<Cell>(rec[1]);
+  cur = from_cell<FuncInst>(rec[2]);
+  --depth;
+  inst = cur->instance;
+  mem = inst->memory0;
+  NEXT();
+}
+
+bad_op:
+  trap = TrapCode::Unreachable;  // never emitted: a translator bug
+do_trap: {
+  if (!trap_message_set) ctx->set_trap(trap);
+  ctx->backtrace.push_back(TrapFrame{cur->instance, cur->index});
+  for (uint32_t d = depth; d > entry_depth; --d) {
+    const Cell* rec = stack_end - size_t{d} * kRecordCells;
+    FuncInst* f = from_cell<FuncInst>(rec[2]);
+    ctx->backtrace.push_back(TrapFrame{f->instance, f->index});
+  }
+  return trap;
+}
+
+#undef NEXT
+#undef TRAP
+#undef REL
+#undef C
+#undef U32
+}
+
+}  // namespace
+
+const void* const* handler_table() {
+  static const void* const* table = [] {
+    const void* const* t = nullptr;
+    run(nullptr, nullptr, nullptr, &t);
+    return t;
+  }();
+  return table;
+}
+
+TrapCode invoke(ExecContext& ctx, FuncInst* f, Cell* args_results) {
+  if (ctx.call_depth >= ctx.max_call_depth || native_stack_exhausted()) {
+    ctx.set_trap(TrapCode::CallStackExhausted);
+    return TrapCode::CallStackExhausted;
+  }
+  if (f->code == nullptr) {
+    ++ctx.call_depth;
+    TrapCode t = call_host(ctx, nullptr, f, args_results);
+    --ctx.call_depth;
+    return t;
+  }
+  const CompiledFunc* cf = f->code;
+  Cell* base = ctx.stack.get();
+  Cell* rec = base + ctx.stack_cells - (size_t{ctx.call_depth} + 1) * kRecordCells;
+  Cell* fp = base + ctx.stack_top;
+  if (ctx.stack_cells < (size_t{ctx.call_depth} + 1) * kRecordCells || fp > rec ||
+      cf->frame_cells > static_cast<uint64_t>(rec - fp)) {
+    ctx.set_trap(TrapCode::CallStackExhausted);
+    return TrapCode::CallStackExhausted;
+  }
+  std::memcpy(fp, args_results, cf->num_param_cells * sizeof(Cell));
+  const uint32_t saved_depth = ctx.call_depth;
+  const size_t saved_top = ctx.stack_top;
+  ctx.call_depth = saved_depth + 1;
+  TrapCode t = run(&ctx, f, fp, nullptr);
+  ctx.call_depth = saved_depth;
+  ctx.stack_top = saved_top;
+  if (t == TrapCode::None) std::memcpy(args_results, fp, cf->num_result_cells * sizeof(Cell));
+  return t;
+}
+
+}  // namespace wasmrt::interp

@@ -1,0 +1,61 @@
+// The interpreter tier: translation of validated function bodies into a
+// compact, direct-threaded register code (see ir.h), and execution.
+//
+// Translation happens once per function (translate_module) and the result
+// is immutable and shareable between instances and threads: it refers to
+// functions, globals, tables and memories by index and resolves them through
+// the running instance (InstanceData) at execution time.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "runtime/binary/module.h"
+#include "runtime/interp/ir.h"
+#include "runtime/store/exec_context.h"
+#include "runtime/store/objects.h"
+#include "wasmrt/result.h"
+
+namespace wasmrt::interp {
+
+struct TranslateOptions {
+  // Emit a fuel charge at every basic-block leader (side_table.blocks), so
+  // ExecContext::fuel decreases by the leader's instruction count. Off by
+  // default: the code then carries no metering at all.
+  bool fuel = false;
+  // Emit an interrupt check (ExecContext::interrupt, an atomic flag) at
+  // every function entry and loop header. Off by default.
+  bool interrupt_checks = false;
+};
+
+// One translated function. Frame layout, in cells from the frame pointer:
+//   [0, num_param_cells)                    parameters (the caller's
+//                                           argument cells: calls pass
+//                                           arguments in place)
+//   [num_param_cells, num_local_cells)      declared locals, zeroed on entry
+//   [num_local_cells, + consts.size())      constants, copied in on entry
+//   [.., frame_cells)                       operand stack
+// Results are returned in cells [0, num_result_cells).
+struct CompiledFunc {
+  std::vector<Unit> code;
+  std::vector<Cell> consts;
+  uint32_t func_index = 0;  // in the module's function index space
+  uint32_t num_param_cells = 0;
+  uint32_t num_result_cells = 0;
+  uint32_t num_local_cells = 0;  // params included
+  uint64_t frame_cells = 0;      // 64-bit: a body may declare ~2^32 locals
+};
+
+// Translates every defined function of a validated module (side tables
+// filled), in order of the defined-function index.
+Result<std::vector<CompiledFunc>> translate_module(const ModuleDesc& module, const TranslateOptions& options = {});
+
+// Runs `f` (wasm or host) with its arguments in args_results[0..param cells)
+// and writes its results to args_results[0..result cells). Returns
+// TrapCode::None, or the trap (ctx.trap / trap_message / backtrace are set).
+// Wasm-to-wasm calls never recurse on the host stack; re-entry from a host
+// function into wasm counts toward ExecContext::max_call_depth and is also
+// bounded by the remaining native stack of the calling thread.
+TrapCode invoke(ExecContext& ctx, FuncInst* f, Cell* args_results);
+
+}  // namespace wasmrt::interp

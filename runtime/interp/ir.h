@@ -1,0 +1,372 @@
+// The interpreter's internal code form (shared by the translator and the
+// dispatch loop).
+//
+// Code is a stream of 32-bit units. Every instruction starts with the
+// 8-byte address of its handler (two units; direct threading: dispatch is
+// one load and one indirect jump), followed by its operands: frame cell
+// offsets (the register machine's "registers": params, locals, constants
+// and operand-stack positions all live in the frame), immediates, and
+// branch offsets (relative to the offset field itself, in units).
+//
+// Handlers come in two groups:
+//   * one per wasmrt::Op for the computational and memory-access
+//     instructions, generated from opcodes.def + OpImpl (ExecNumeric,
+//     ExecMemory below); their layout is uniform:
+//       [handler][param cells ...][result cell, if any][offset][lane]
+//     (offset for MemArg/MemArgLane, lane for Lane/MemArgLane, 16 lane
+//     bytes (4 units) for Shuffle);
+//   * hand-written ones for control flow, calls, variables, tables and bulk
+//     operations (IrOp below), whose layouts are documented at each entry.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "runtime/binary/opcodes.h"
+#include "runtime/interp/op_impl.h"
+#include "runtime/memory/linear_memory.h"
+
+namespace wasmrt::interp {
+
+using Unit = uint32_t;
+using Cell = uint64_t;
+inline constexpr uint32_t kHandlerUnits = 2;
+
+// Hand-written handlers. Operand layout after the handler address:
+#define WASMRT_IR_OPS(X)                                                   \
+  X(Copy)          /* dst src: one cell */                                 \
+  X(Copy2)         /* dst src: two cells (v128) */                         \
+  X(Br)            /* rel */                                               \
+  X(BrIf)          /* cond rel: jump if cond != 0 */                       \
+  X(BrUnless)      /* cond rel: jump if cond == 0 */                       \
+  X(BrTable)       /* index n rel[0..n]: rel[n] is the default */          \
+  X(Return)        /* (results already in cells 0..) */                    \
+  X(Call)          /* func_index arg_base */                               \
+  X(CallIndirect)  /* type_index table_index arg_base index_cell */        \
+  X(Unreachable)   /* */                                                   \
+  X(Select)        /* dst a b cond */                                      \
+  X(Select2)       /* dst a b cond (v128) */                               \
+  X(GlobalGet)     /* dst global */                                        \
+  X(GlobalGet2)    /* dst global (v128) */                                 \
+  X(GlobalSet)     /* global src */                                        \
+  X(GlobalSet2)    /* global src (v128) */                                 \
+  X(RefFunc)       /* dst func_index */                                    \
+  X(MemorySize)    /* dst */                                               \
+  X(MemoryGrow)    /* dst delta */                                         \
+  X(MemoryFill)    /* d val n */                                           \
+  X(MemoryCopy)    /* d s n */                                             \
+  X(MemoryInit)    /* data d s n */                                        \
+  X(DataDrop)      /* data */                                              \
+  X(TableGet)      /* dst table index */                                   \
+  X(TableSet)      /* table index val */                                   \
+  X(TableSize)     /* dst table */                                         \
+  X(TableGrow)     /* dst table init delta */                              \
+  X(TableFill)     /* table i val n */                                     \
+  X(TableCopy)     /* dst_table src_table d s n */                         \
+  X(TableInit)     /* table elem d s n */                                  \
+  X(ElemDrop)      /* elem */                                              \
+  X(Fuel)          /* amount: charged at basic-block leaders (opt-in) */   \
+  X(Interrupt)     /* checks ExecContext::interrupt (opt-in) */
+
+enum class IrOp : uint16_t {
+#define WASMRT_IR_ENUM(name) name,
+  WASMRT_IR_OPS(WASMRT_IR_ENUM)
+#undef WASMRT_IR_ENUM
+};
+inline constexpr uint32_t kIrOpCount = 0
+#define WASMRT_IR_COUNT(name) +1
+    WASMRT_IR_OPS(WASMRT_IR_COUNT)
+#undef WASMRT_IR_COUNT
+    ;
+// Handler table: [0, kOpCount) by Op, then the IrOps.
+// Then two fused compare-and-branch forms of every op that can feed a
+// branch condition (see is_fusable_condition): "jump if the result is
+// nonzero" and "jump if it is zero", laid out [handler][params ...][rel].
+inline constexpr uint32_t kHandlerCount = 3 * kOpCount + kIrOpCount;
+inline constexpr uint32_t handler_index(Op op) { return static_cast<uint32_t>(op); }
+inline constexpr uint32_t handler_index(IrOp op) { return kOpCount + static_cast<uint32_t>(op); }
+inline constexpr uint32_t branch_if_true_index(Op op) { return kOpCount + kIrOpCount + static_cast<uint32_t>(op); }
+inline constexpr uint32_t branch_if_false_index(Op op) {
+  return 2 * kOpCount + kIrOpCount + static_cast<uint32_t>(op);
+}
+
+// ---------------------------------------------------------------------------
+// Compile-time view of opcodes.def
+// ---------------------------------------------------------------------------
+
+inline constexpr ImmKind kOpImm[] = {
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) ImmKind::imm,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+};
+inline constexpr Sig kOpSig[] = {
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) Sig::S_##sig,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+};
+inline constexpr uint8_t kOpBytes[] = {
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) bytes,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+};
+inline constexpr std::string_view kOpText[] = {
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) text,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+};
+inline constexpr std::string_view kSigParams[] = {
+#define WASMRT_SIG_P(name, params, results) params,
+    WASMRT_FOR_EACH_SIG(WASMRT_SIG_P)
+#undef WASMRT_SIG_P
+        ""};
+inline constexpr std::string_view kSigResults[] = {
+#define WASMRT_SIG_R(name, params, results) results,
+    WASMRT_FOR_EACH_SIG(WASMRT_SIG_R)
+#undef WASMRT_SIG_R
+        ""};
+
+constexpr std::string_view op_params(Op op) { return kSigParams[static_cast<size_t>(kOpSig[static_cast<size_t>(op)])]; }
+constexpr std::string_view op_results(Op op) {
+  return kSigResults[static_cast<size_t>(kOpSig[static_cast<size_t>(op)])];
+}
+
+// Ops whose generated handler computes a value from cells (constants are
+// folded into constant cells by the translator instead).
+constexpr bool is_computed_op(Op op) {
+  ImmKind imm = kOpImm[static_cast<size_t>(op)];
+  return op_has_numeric_impl(imm, kOpSig[static_cast<size_t>(op)]) &&
+         (imm == ImmKind::None || imm == ImmKind::Lane || imm == ImmKind::Shuffle);
+}
+constexpr bool is_memory_access_op(Op op) {
+  ImmKind imm = kOpImm[static_cast<size_t>(op)];
+  return imm == ImmKind::MemArg || imm == ImmKind::MemArgLane;
+}
+// Operations whose implementation takes a trailing TrapCode& (checked at
+// compile time: calling with the wrong arity does not compile).
+constexpr bool op_can_trap(Op op) {
+  switch (op) {
+    case Op::I32DivS: case Op::I32DivU: case Op::I32RemS: case Op::I32RemU:
+    case Op::I64DivS: case Op::I64DivU: case Op::I64RemS: case Op::I64RemU:
+    case Op::I32TruncF32S: case Op::I32TruncF32U: case Op::I32TruncF64S: case Op::I32TruncF64U:
+    case Op::I64TruncF32S: case Op::I64TruncF32U: case Op::I64TruncF64S: case Op::I64TruncF64U:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// An op whose i32 result may be consumed directly by br_if / if: the
+// translator then emits one fused compare-and-branch instead of the op
+// plus a branch on its result cell.
+constexpr bool is_fusable_condition(Op op) {
+  return is_computed_op(op) && kOpImm[static_cast<size_t>(op)] == ImmKind::None && op_results(op) == "i" &&
+         !op_can_trap(op);
+}
+
+constexpr uint32_t imm_units(ImmKind imm) {
+  switch (imm) {
+    case ImmKind::Lane: return 1;
+    case ImmKind::Shuffle: return 4;
+    case ImmKind::MemArg: return 1;
+    case ImmKind::MemArgLane: return 2;
+    default: return 0;
+  }
+}
+// Total units of a generated (Op-indexed) instruction.
+constexpr uint32_t generated_units(Op op) {
+  return kHandlerUnits + static_cast<uint32_t>(op_params(op).size() + op_results(op).size()) +
+         imm_units(kOpImm[static_cast<size_t>(op)]);
+}
+
+// ---------------------------------------------------------------------------
+// Cell access by signature letter
+// ---------------------------------------------------------------------------
+
+template <char L>
+struct LetterType;
+template <> struct LetterType<'i'> { using type = uint32_t; };
+template <> struct LetterType<'l'> { using type = uint64_t; };
+template <> struct LetterType<'f'> { using type = float; };
+template <> struct LetterType<'d'> { using type = double; };
+template <> struct LetterType<'v'> { using type = simd::V128; };
+
+template <char L>
+WASMRT_NUM_INLINE typename LetterType<L>::type read_cell(const Cell* fp, Unit c) {
+  if constexpr (L == 'i') return static_cast<uint32_t>(fp[c]);
+  else if constexpr (L == 'l') return fp[c];
+  else if constexpr (L == 'f') return std::bit_cast<float>(static_cast<uint32_t>(fp[c]));
+  else if constexpr (L == 'd') return std::bit_cast<double>(fp[c]);
+  else {
+    simd::V128 v;
+    std::memcpy(v.bytes, fp + c, 16);
+    return v;
+  }
+}
+template <char L>
+WASMRT_NUM_INLINE void write_cell(Cell* fp, Unit c, typename LetterType<L>::type v) {
+  if constexpr (L == 'i') fp[c] = v;
+  else if constexpr (L == 'l') fp[c] = v;
+  else if constexpr (L == 'f') fp[c] = std::bit_cast<uint32_t>(v);
+  else if constexpr (L == 'd') fp[c] = std::bit_cast<uint64_t>(v);
+  else std::memcpy(fp + c, v.bytes, 16);
+}
+
+// ---------------------------------------------------------------------------
+// Generated computational handlers
+// ---------------------------------------------------------------------------
+
+template <Op op, size_t... I>
+WASMRT_NUM_INLINE void exec_numeric_impl(Cell* fp, const Unit* pc, TrapCode& trap, std::index_sequence<I...>) {
+  [[maybe_unused]] constexpr std::string_view P = op_params(op);
+  constexpr std::string_view R = op_results(op);
+  constexpr ImmKind imm = kOpImm[static_cast<size_t>(op)];
+  constexpr size_t np = sizeof...(I);
+  const Unit dst = pc[kHandlerUnits + np];
+  const Unit* imms = pc + kHandlerUnits + np + 1;
+  auto result = [&] {
+    if constexpr (imm == ImmKind::Lane) {
+      return OpImpl<op>::call(read_cell<P[I]>(fp, pc[kHandlerUnits + I])..., uint32_t{imms[0]});
+    } else if constexpr (imm == ImmKind::Shuffle) {
+      uint8_t lanes[16];
+      std::memcpy(lanes, imms, 16);
+      return OpImpl<op>::call(read_cell<P[I]>(fp, pc[kHandlerUnits + I])..., static_cast<const uint8_t*>(lanes));
+    } else if constexpr (op_can_trap(op)) {
+      return OpImpl<op>::call(read_cell<P[I]>(fp, pc[kHandlerUnits + I])..., trap);
+    } else {
+      (void)trap;
+      return OpImpl<op>::call(read_cell<P[I]>(fp, pc[kHandlerUnits + I])...);
+    }
+  }();
+  write_cell<R[0]>(fp, dst, result);
+}
+
+template <Op op>
+WASMRT_NUM_INLINE void exec_numeric(Cell* fp, const Unit* pc, TrapCode& trap) {
+  if constexpr (is_computed_op(op)) {
+    exec_numeric_impl<op>(fp, pc, trap, std::make_index_sequence<op_params(op).size()>{});
+  } else {
+    (void)fp, (void)pc, (void)trap;
+  }
+}
+
+template <Op op, size_t... I>
+WASMRT_NUM_INLINE uint32_t eval_condition_impl(const Cell* fp, const Unit* pc, std::index_sequence<I...>) {
+  [[maybe_unused]] constexpr std::string_view P = op_params(op);
+  return OpImpl<op>::call(read_cell<P[I]>(fp, pc[kHandlerUnits + I])...);
+}
+// The fused condition's value (nonzero: true).
+template <Op op>
+WASMRT_NUM_INLINE uint32_t eval_condition(const Cell* fp, const Unit* pc) {
+  if constexpr (is_fusable_condition(op)) {
+    return eval_condition_impl<op>(fp, pc, std::make_index_sequence<op_params(op).size()>{});
+  } else {
+    (void)fp, (void)pc;
+    return 0;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Generated memory-access handlers
+// ---------------------------------------------------------------------------
+
+constexpr bool text_ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+template <size_t N>
+struct UintBytes;
+template <> struct UintBytes<1> { using type = uint8_t; };
+template <> struct UintBytes<2> { using type = uint16_t; };
+template <> struct UintBytes<4> { using type = uint32_t; };
+template <> struct UintBytes<8> { using type = uint64_t; };
+
+// Returns false when the access is out of bounds (nothing written).
+template <Op op>
+WASMRT_NUM_INLINE bool exec_memory(Cell* fp, const Unit* pc, LinearMemory* mem) {
+  if constexpr (!is_memory_access_op(op)) {
+    (void)fp, (void)pc, (void)mem;
+    return true;
+  } else {
+    [[maybe_unused]] constexpr std::string_view P = op_params(op);
+    constexpr std::string_view R = op_results(op);
+    constexpr std::string_view text = kOpText[static_cast<size_t>(op)];
+    constexpr size_t B = kOpBytes[static_cast<size_t>(op)];
+    constexpr size_t np = P.size(), nr = R.size();
+    const uint64_t addr = static_cast<uint32_t>(fp[pc[kHandlerUnits]]);
+    const Unit* imms = pc + kHandlerUnits + np + nr;
+    const uint64_t offset = imms[0];
+    if constexpr (kOpImm[static_cast<size_t>(op)] == ImmKind::MemArgLane) {
+      using T = typename UintBytes<B>::type;
+      const uint32_t lane = imms[1];
+      simd::V128 v = read_cell<'v'>(fp, pc[kHandlerUnits + 1]);
+      if constexpr (nr == 1) {  // load lane
+        T x;
+        if (!mem->load<T>(addr, offset, x)) return false;
+        write_cell<'v'>(fp, pc[kHandlerUnits + 2], simd::set_lane<T>(v, lane, x));
+      } else {  // store lane
+        if (!mem->store<T>(addr, offset, simd::get_lane<T>(v, lane))) return false;
+      }
+      return true;
+    } else if constexpr (nr == 0) {  // store: the low B bytes of the value cell(s)
+      const Unit val = pc[kHandlerUnits + 1];
+      if constexpr (B == 16) {
+        simd::V128 v = read_cell<'v'>(fp, val);
+        return mem->store<simd::V128>(addr, offset, v);
+      } else {
+        using T = typename UintBytes<B>::type;
+        return mem->store<T>(addr, offset, static_cast<T>(fp[val]));
+      }
+    } else {
+      const Unit dst = pc[kHandlerUnits + 1];
+      if constexpr (R[0] != 'v') {
+        using T = typename UintBytes<B>::type;
+        T x;
+        if (!mem->load<T>(addr, offset, x)) return false;
+        constexpr bool is_signed = text_ends_with(text, "_s");
+        uint64_t wide;
+        if constexpr (is_signed) {
+          using S = std::make_signed_t<T>;
+          wide = static_cast<uint64_t>(static_cast<int64_t>(static_cast<S>(x)));
+        } else {
+          wide = x;
+        }
+        if constexpr (R[0] == 'i' || R[0] == 'f') wide = static_cast<uint32_t>(wide);
+        fp[dst] = wide;
+        return true;
+      } else if constexpr (B == 16) {
+        simd::V128 v;
+        if (!mem->load<simd::V128>(addr, offset, v)) return false;
+        write_cell<'v'>(fp, dst, v);
+        return true;
+      } else {
+        using T = typename UintBytes<B>::type;
+        T x;
+        if (!mem->load<T>(addr, offset, x)) return false;
+        simd::V128 v{};
+        if constexpr (text_ends_with(text, "_splat")) {
+          v = simd::detail::splat<T>(x);
+        } else if constexpr (text_ends_with(text, "_zero")) {
+          std::memcpy(v.bytes, &x, B);
+        } else {
+          // load8x8 / load16x4 / load32x2: 8 bytes widened lane by lane.
+          std::memcpy(v.bytes, &x, 8);
+          if constexpr (op == Op::V128Load8x8S) v = simd::i16x8_extend_low_i8x16_s(v);
+          else if constexpr (op == Op::V128Load8x8U) v = simd::i16x8_extend_low_i8x16_u(v);
+          else if constexpr (op == Op::V128Load16x4S) v = simd::i32x4_extend_low_i16x8_s(v);
+          else if constexpr (op == Op::V128Load16x4U) v = simd::i32x4_extend_low_i16x8_u(v);
+          else if constexpr (op == Op::V128Load32x2S) v = simd::i64x2_extend_low_i32x4_s(v);
+          else if constexpr (op == Op::V128Load32x2U) v = simd::i64x2_extend_low_i32x4_u(v);
+          else static_assert(op == Op::V128Load8x8S, "unhandled v128 load form");
+        }
+        write_cell<'v'>(fp, dst, v);
+        return true;
+      }
+    }
+  }
+}
+
+}  // namespace wasmrt::interp

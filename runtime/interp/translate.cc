@@ -1,0 +1,905 @@
+// Translation of validated function bodies into the interpreter's register
+// code (ir.h). One walk per function through the shared BodyDecoder
+// (kValidate = false, consuming the validator's side table).
+//
+// The operand stack is mapped to frame cells at translation time: slot h
+// lives at a fixed "home" cell (the sum of the widths of the slots below it;
+// v128 takes two cells). The translator keeps a virtual stack in which a
+// slot may still be *pending*: its value sits in a local's cell (local.get)
+// or a constant cell (consts), and instructions read it from there directly,
+// so `local.get a; local.get b; i32.add; local.set c` becomes one `add c, a,
+// b`. Pending slots are materialized (copied to their home) where the home
+// must hold the value: at block boundaries, before calls (arguments are
+// passed in place), before a local.set to the local they refer to, and for
+// block results. A result written to a home and immediately stored by
+// local.set has its destination rewritten to the local instead.
+//
+// Frame layout: [params][locals][constants][operand stack]. The number of
+// constants is only known at the end, so operand-stack cells are emitted
+// relative to the stack region and fixed up once the function is done.
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/interp/interp.h"
+#include "runtime/valid/body_decoder.h"
+
+namespace wasmrt::interp {
+
+const void* const* handler_table();  // execute.cc
+
+namespace {
+
+constexpr uint32_t kStackFlag = 0x8000'0000u;  // provisional operand-stack cell
+constexpr uint32_t kNone = ~uint32_t{0};
+// Frames larger than this cannot be addressed by 31-bit cell offsets; such a
+// function is compiled to a stub whose frame never fits, so calling it traps
+// "call stack exhausted" (no real stack can hold it anyway).
+constexpr uint64_t kMaxFrameCells = uint64_t{1} << 28;
+
+struct Slot {
+  ValType type;
+  uint32_t home;  // provisional stack cell
+  uint32_t src;   // where the value is now: home, a local or a constant
+};
+
+struct Ctrl {
+  Op kind;  // Block, Loop, If, Else
+  bool live_entry;
+  bool is_function;
+  uint32_t height;  // slots below the block's params
+  uint32_t base;    // home cell of slot `height`
+  BlockSig sig;
+  uint32_t loop_pos;    // Loop: code position of the header
+  uint32_t else_field;  // If: the BrUnless offset field to the else arm
+  uint32_t patch_head;  // forward branch fields to bind at the end
+};
+
+class Translator : public NopVisitor {
+ public:
+  Translator(const ModuleDesc& module, const TranslateOptions& options)
+      : module_(module), options_(options), handlers_(handler_table()) {}
+
+  bool translate(uint32_t defined_index, CompiledFunc& out, Error& error);
+
+  void on_instr(const Instr& in, const InstrContext& ctx);
+  void on_block_begin(const Instr& in, const BlockSig& sig, const InstrContext& ctx);
+  void on_if(const Instr& in, const BlockSig& sig, const BranchEntry& to_else, const InstrContext& ctx);
+  void on_else(const Instr& in, const BranchEntry& to_end, const InstrContext& ctx);
+  void on_block_end(const Instr& in, const BlockSig& sig, bool is_function_end, const InstrContext& ctx);
+  void on_branch(const Instr& in, const BranchEntry* entries, uint32_t n, const InstrContext& ctx);
+
+ private:
+  // --- emission ---
+  void emit_handler(uint32_t index) {
+    const void* h = handlers_[index];
+    Unit units[2];
+    std::memcpy(units, &h, sizeof h);
+    code_->push_back(units[0]);
+    code_->push_back(units[1]);
+  }
+  void emit(Op op) { emit_handler(handler_index(op)); }
+  void emit(IrOp op) { emit_handler(handler_index(op)); }
+  void emit_u(uint32_t v) { code_->push_back(v); }
+  void emit_cell(uint32_t cell) {
+    if (cell & kStackFlag) {
+      fixups_.push_back(static_cast<uint32_t>(code_->size()));
+      code_->push_back(cell & ~kStackFlag);
+    } else {
+      code_->push_back(cell);
+    }
+  }
+  // Emits a branch offset field (bound later) and returns its position.
+  uint32_t emit_rel() {
+    code_->push_back(0);
+    return static_cast<uint32_t>(code_->size() - 1);
+  }
+  void bind(uint32_t field, uint32_t target) {
+    (*code_)[field] = static_cast<uint32_t>(static_cast<int32_t>(target) - static_cast<int32_t>(field));
+  }
+  uint32_t here() const { return static_cast<uint32_t>(code_->size()); }
+  void mark_label() { barrier_ = here(); }
+  void add_patch(Ctrl& c, uint32_t field) {
+    patches_.push_back({field, c.patch_head});
+    c.patch_head = static_cast<uint32_t>(patches_.size() - 1);
+  }
+  void bind_patches(Ctrl& c, uint32_t target) {
+    for (uint32_t i = c.patch_head; i != kNone; i = patches_[i].next) bind(patches_[i].field, target);
+    c.patch_head = kNone;
+  }
+  void emit_copy(uint32_t dst, uint32_t src, ValType t) {
+    if (dst == src) return;
+    emit(cell_count(t) == 2 ? IrOp::Copy2 : IrOp::Copy);
+    emit_cell(dst);
+    emit_cell(src);
+  }
+  // Records that the instruction just emitted wrote its single result to
+  // `cell` through the field at `field_pos` (for local.set folding).
+  void note_result(uint32_t field_pos, uint32_t cell) {
+    last_dst_field_ = field_pos;
+    last_dst_cell_ = cell;
+    last_end_ = here();
+  }
+
+  // --- virtual stack ---
+  uint32_t next_home() const {
+    if (stack_.empty()) return kStackFlag;
+    const Slot& s = stack_.back();
+    return s.home + cell_count(s.type);
+  }
+  Slot& push(ValType t) {
+    uint32_t home = next_home();
+    stack_.push_back(Slot{t, home, home});
+    uint32_t top = (home & ~kStackFlag) + cell_count(t);
+    if (top > max_stack_cells_) max_stack_cells_ = top;
+    return stack_.back();
+  }
+  void push_pending(ValType t, uint32_t src) {
+    Slot& s = push(t);
+    s.src = src;
+  }
+  Slot pop() {
+    Slot s = stack_.back();
+    stack_.pop_back();
+    return s;
+  }
+  void materialize(Slot& s) {
+    if (s.src != s.home) {
+      emit_copy(s.home, s.src, s.type);
+      s.src = s.home;
+    }
+  }
+  void materialize_top(uint32_t n) {
+    for (size_t i = stack_.size() - n; i < stack_.size(); ++i) materialize(stack_[i]);
+  }
+  void materialize_all() {
+    for (Slot& s : stack_) materialize(s);
+  }
+  void reset_stack(uint32_t height, const ValType* types, uint32_t n) {
+    stack_.resize(height);
+    for (uint32_t i = 0; i < n; ++i) push(types[i]);
+  }
+
+  uint32_t const_cell(uint64_t bits) {
+    auto [it, inserted] = const_map_.try_emplace(bits, 0);
+    if (inserted) {
+      it->second = num_local_cells_ + static_cast<uint32_t>(consts_->size());
+      consts_->push_back(bits);
+    }
+    return it->second;
+  }
+  uint32_t const_cell2(uint64_t lo, uint64_t hi) {
+    // v128 constants are rare: no de-duplication.
+    uint32_t cell = num_local_cells_ + static_cast<uint32_t>(consts_->size());
+    consts_->push_back(lo);
+    consts_->push_back(hi);
+    return cell;
+  }
+
+  uint32_t local_cell(uint32_t index) const {
+    if (!local_cells_.empty()) return local_cells_[index];
+    // Many locals: binary search over the declared runs.
+    size_t lo = 0, hi = runs_.size();
+    while (lo + 1 < hi) {
+      size_t mid = (lo + hi) / 2;
+      if (runs_[mid].first_index <= index) lo = mid;
+      else hi = mid;
+    }
+    const Run& r = runs_[lo];
+    return r.first_cell + (index - r.first_index) * r.width;
+  }
+
+  // --- control ---
+  Ctrl& push_ctrl(Op kind, const BlockSig& sig, bool live) {
+    Ctrl c{};
+    c.kind = kind;
+    c.live_entry = live;
+    c.is_function = false;
+    c.sig = sig;
+    c.height = live ? static_cast<uint32_t>(stack_.size()) - sig.num_params : 0;
+    c.base = live ? (c.height < stack_.size() ? stack_[c.height].home : next_home()) : 0;
+    c.loop_pos = kNone;
+    c.else_field = kNone;
+    c.patch_head = kNone;
+    ctrl_.push_back(c);
+    return ctrl_.back();
+  }
+  static uint32_t label_arity(const Ctrl& c, const ValType*& types) {
+    if (c.kind == Op::Loop) {
+      types = c.sig.params;
+      return c.sig.num_params;
+    }
+    types = c.sig.results;
+    return c.sig.num_results;
+  }
+  bool branch_needs_moves(const Ctrl& t) const {
+    if (t.is_function) return true;
+    const ValType* types;
+    uint32_t n = label_arity(t, types);
+    uint32_t cell = t.base;
+    for (size_t i = stack_.size() - n; i < stack_.size(); ++i) {
+      if (stack_[i].src != cell) return true;
+      cell += cell_count(stack_[i].type);
+    }
+    return false;
+  }
+  // Jump field for an already-positioned branch to `t` (no moves needed).
+  void target_field(Ctrl& t, uint32_t field) {
+    if (t.kind == Op::Loop) bind(field, t.loop_pos);
+    else add_patch(t, field);
+  }
+  // Moves the label values into place and jumps (or returns).
+  void emit_branch(Ctrl& t) {
+    if (t.is_function) {
+      emit_return();
+      return;
+    }
+    const ValType* types;
+    uint32_t n = label_arity(t, types);
+    uint32_t cell = t.base;
+    for (size_t i = stack_.size() - n; i < stack_.size(); ++i) {
+      emit_copy(cell, stack_[i].src, stack_[i].type);
+      cell += cell_count(stack_[i].type);
+    }
+    emit(IrOp::Br);
+    target_field(t, emit_rel());
+  }
+  void emit_return();
+  void set_dead() { dead_ = true; }
+  void pre(const Instr& in);
+
+  void on_local_set(const Instr& in, bool tee, ValType t);
+  uint32_t try_fused_branch(const Slot& cond, bool when);
+  void emit_generic(const Instr& in);
+
+  const ModuleDesc& module_;
+  const TranslateOptions& options_;
+  const void* const* handlers_;
+
+  // Per function.
+  std::vector<Unit>* code_ = nullptr;
+  std::vector<Cell>* consts_ = nullptr;
+  const FuncSideTable* side_ = nullptr;
+  const FuncType* type_ = nullptr;
+  uint32_t num_param_cells_ = 0;
+  uint32_t num_local_cells_ = 0;
+  uint32_t num_result_cells_ = 0;
+  uint32_t max_stack_cells_ = 0;
+  struct Run {
+    uint32_t first_index, first_cell, width;
+  };
+  std::vector<Run> runs_;
+  std::vector<uint32_t> local_cells_;
+  std::vector<Slot> stack_;
+  std::vector<Ctrl> ctrl_;
+  struct Patch {
+    uint32_t field, next;
+  };
+  std::vector<Patch> patches_;
+  std::vector<uint32_t> fixups_;
+  std::unordered_map<uint64_t, uint32_t> const_map_;
+  struct TableStub {
+    uint32_t field, depth;
+  };
+  std::vector<TableStub> stubs_;
+  bool dead_ = false;
+  bool first_ = true;
+  size_t next_leader_ = 0;
+  uint32_t barrier_ = kNone;
+  uint32_t last_dst_field_ = kNone, last_dst_cell_ = kNone, last_end_ = kNone;
+  bool failed_ = false;
+  // The last emitted fusable condition (see try_fused_branch).
+  uint32_t cond_start_ = kNone, cond_end_ = kNone;
+  Op cond_op_ = Op::Nop;
+  uint32_t cond_srcs_[2] = {0, 0};
+};
+
+bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& error) {
+  const uint32_t func_index = module_.num_imported_funcs + defined_index;
+  const FuncBody& body = module_.code[defined_index];
+  type_ = &module_.func_type(func_index);
+  side_ = &module_.side_tables[defined_index];
+  out = CompiledFunc{};
+  out.func_index = func_index;
+  code_ = &out.code;
+  consts_ = &out.consts;
+
+  // Locals layout.
+  runs_.clear();
+  local_cells_.clear();
+  uint64_t cell = 0;
+  uint32_t index = 0;
+  for (ValType t : type_->params) {
+    runs_.push_back(Run{index++, static_cast<uint32_t>(cell), cell_count(t)});
+    cell += cell_count(t);
+  }
+  num_param_cells_ = static_cast<uint32_t>(cell);
+  for (const LocalRun& r : body.locals) {
+    if (r.count == 0) continue;
+    if (cell >= kMaxFrameCells) break;
+    runs_.push_back(Run{index, static_cast<uint32_t>(cell), cell_count(r.type)});
+    index += r.count;
+    cell += uint64_t{r.count} * cell_count(r.type);
+  }
+  num_result_cells_ = cell_count(type_->results);
+  out.num_param_cells = num_param_cells_;
+  out.num_result_cells = num_result_cells_;
+  uint64_t stack_bound = uint64_t{side_->max_stack_height} * 2 + num_result_cells_;
+  if (cell + stack_bound >= kMaxFrameCells) {
+    // Unrunnable: the frame never fits, so every call traps before entry.
+    out.num_local_cells = num_param_cells_;
+    out.frame_cells = cell + stack_bound + kMaxFrameCells;
+    emit(IrOp::Unreachable);
+    return true;
+  }
+  num_local_cells_ = static_cast<uint32_t>(cell);
+  out.num_local_cells = num_local_cells_;
+  if (index <= 65536) {
+    local_cells_.resize(index);
+    for (size_t r = 0; r < runs_.size(); ++r) {
+      uint32_t end = r + 1 < runs_.size() ? runs_[r + 1].first_index : index;
+      for (uint32_t i = runs_[r].first_index; i < end; ++i)
+        local_cells_[i] = runs_[r].first_cell + (i - runs_[r].first_index) * runs_[r].width;
+    }
+  }
+
+  stack_.clear();
+  ctrl_.clear();
+  patches_.clear();
+  fixups_.clear();
+  const_map_.clear();
+  max_stack_cells_ = num_result_cells_;
+  dead_ = false;
+  first_ = true;
+  next_leader_ = 0;
+  barrier_ = kNone;
+  last_dst_field_ = last_dst_cell_ = last_end_ = kNone;
+  cond_start_ = kNone;
+  failed_ = false;
+  code_->reserve((body.code_end - body.code_begin) * 3 + 16);
+
+  BlockSig fsig;
+  fsig.results = type_->results.data();
+  fsig.num_results = static_cast<uint32_t>(type_->results.size());
+  Ctrl& f = push_ctrl(Op::Block, fsig, true);
+  f.is_function = true;
+
+  BodyDecoder<Translator, false> decoder(module_, *this);
+  // The non-validating walk only reads the side table.
+  if (!decoder.decode(defined_index, *side_)) {
+    error = decoder.take_error();
+    return false;
+  }
+  if (failed_) {
+    error = Error{Phase::Invalid, "interpreter translation: operand stack out of sync", body.code_begin, 0, 0};
+    return false;
+  }
+  uint32_t stack_base = num_local_cells_ + static_cast<uint32_t>(consts_->size());
+  for (uint32_t pos : fixups_) (*code_)[pos] += stack_base;
+  out.frame_cells = uint64_t{stack_base} + max_stack_cells_;
+  code_->shrink_to_fit();
+  return true;
+}
+
+void Translator::pre(const Instr& in) {
+  if (first_) {
+    first_ = false;
+    if (options_.interrupt_checks) emit(IrOp::Interrupt);
+  }
+  if (options_.fuel) {
+    const auto& blocks = side_->blocks;
+    while (next_leader_ < blocks.size() && blocks[next_leader_].offset <= in.offset) {
+      if (blocks[next_leader_].offset == in.offset && !dead_) {
+        emit(IrOp::Fuel);
+        emit_u(side_->block_instr_count(next_leader_));
+      }
+      ++next_leader_;
+    }
+  }
+}
+
+void Translator::emit_return() {
+  uint32_t n = static_cast<uint32_t>(type_->results.size());
+  // Results go to cells [0, num_result_cells). A pending source inside that
+  // range could be overwritten by an earlier move: then stage every result
+  // in its home first (homes are above all targets, so moving down in
+  // order is safe).
+  uint32_t cell = 0;
+  bool hazard = false;
+  for (size_t i = stack_.size() - n; i < stack_.size(); ++i) {
+    const Slot& s = stack_[i];
+    if (s.src != s.home && s.src != cell && s.src < num_result_cells_) hazard = true;
+    cell += cell_count(s.type);
+  }
+  // Staging must not change the virtual stack: this may be a conditional
+  // path (br_if, a br_table arm) whose fallthrough does not run the copies.
+  if (hazard) {
+    for (size_t i = stack_.size() - n; i < stack_.size(); ++i) emit_copy(stack_[i].home, stack_[i].src, stack_[i].type);
+  }
+  cell = 0;
+  for (size_t i = stack_.size() - n; i < stack_.size(); ++i) {
+    emit_copy(cell, hazard ? stack_[i].home : stack_[i].src, stack_[i].type);
+    cell += cell_count(stack_[i].type);
+  }
+  emit(IrOp::Return);
+}
+
+void Translator::on_local_set(const Instr& in, bool tee, ValType t) {
+  uint32_t cell = local_cell(in.index);
+  // Pending reads of this local must see the old value.
+  for (size_t i = 0; i + 1 < stack_.size(); ++i)
+    if (stack_[i].src == cell) materialize(stack_[i]);
+  Slot v = pop();
+  if (v.src == cell) {
+    // local.set of its own value: nothing to do.
+  } else if (v.src == v.home && last_end_ == here() && barrier_ != here() && last_dst_cell_ == v.home) {
+    // Retarget the producing instruction's result to the local.
+    (*code_)[last_dst_field_] = cell;
+    for (size_t i = fixups_.size(); i-- > 0;) {
+      if (fixups_[i] == last_dst_field_) {
+        fixups_.erase(fixups_.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      }
+    }
+    last_end_ = kNone;
+  } else {
+    emit_copy(cell, v.src, t);
+  }
+  if (tee) push_pending(t, cell);
+}
+
+void Translator::emit_generic(const Instr& in) {
+  const Op op = in.op;
+  const std::string_view params = op_params(op);
+  const std::string_view results = op_results(op);
+  const ImmKind imm = kOpImm[static_cast<size_t>(op)];
+  const size_t np = params.size();
+  uint32_t srcs[3] = {0, 0, 0};
+  for (size_t i = 0; i < np; ++i) srcs[i] = stack_[stack_.size() - np + i].src;
+  stack_.resize(stack_.size() - np);
+  const uint32_t start = here();
+  emit(op);
+  for (size_t i = 0; i < np; ++i) emit_cell(srcs[i]);
+  if (!results.empty()) {
+    Slot& r = push(body_detail::letter_type(results[0]));
+    note_result(here(), r.home);
+    emit_cell(r.home);
+    last_end_ = kNone;  // set again below once the immediates are emitted
+  }
+  switch (imm) {
+    case ImmKind::MemArg:
+      emit_u(static_cast<uint32_t>(in.mem.offset));
+      break;
+    case ImmKind::MemArgLane:
+      emit_u(static_cast<uint32_t>(in.mem.offset));
+      emit_u(in.lane);
+      break;
+    case ImmKind::Lane:
+      emit_u(in.lane);
+      break;
+    case ImmKind::Shuffle: {
+      Unit lanes[4];
+      std::memcpy(lanes, in.v128, 16);
+      for (Unit u : lanes) emit_u(u);
+      break;
+    }
+    default:
+      break;
+  }
+  if (!results.empty()) last_end_ = here();
+  if (is_fusable_condition(op)) {
+    cond_start_ = start;
+    cond_end_ = here();
+    cond_op_ = op;
+    cond_srcs_[0] = srcs[0];
+    cond_srcs_[1] = srcs[1];
+  } else {
+    cond_start_ = kNone;
+  }
+}
+
+// If `cond` was produced by the instruction just emitted and that is a
+// fusable condition, removes it and emits the fused compare-and-branch
+// (jumping when the condition is `when`); returns the offset field, or
+// kNone when no fusion applies.
+uint32_t Translator::try_fused_branch(const Slot& cond, bool when) {
+  if (cond_start_ == kNone || cond.src != cond.home || last_end_ != here() || barrier_ == here() ||
+      last_dst_cell_ != cond.home || cond_end_ != here())
+    return kNone;
+  const Op op = cond_op_;
+  const size_t np = op_params(op).size();
+  code_->resize(cond_start_);
+  while (!fixups_.empty() && fixups_.back() >= cond_start_) fixups_.pop_back();
+  cond_start_ = kNone;
+  last_end_ = kNone;
+  emit_handler(when ? branch_if_true_index(op) : branch_if_false_index(op));
+  for (size_t i = 0; i < np; ++i) emit_cell(cond_srcs_[i]);
+  return emit_rel();
+}
+
+void Translator::on_instr(const Instr& in, const InstrContext& ctx) {
+  pre(in);
+  if (dead_) return;
+  if (ctx.height != stack_.size()) failed_ = true;
+  if (failed_) return;
+  switch (in.op) {
+    case Op::Unreachable:
+      emit(IrOp::Unreachable);
+      set_dead();
+      return;
+    case Op::Nop:
+      return;
+    case Op::Call:
+    case Op::CallIndirect: {
+      const FuncType& ft =
+          in.op == Op::Call ? module_.func_type(in.index) : module_.types[in.index];
+      uint32_t index_src = 0;
+      if (in.op == Op::CallIndirect) index_src = pop().src;
+      uint32_t n = static_cast<uint32_t>(ft.params.size());
+      materialize_top(n);
+      uint32_t arg_base = n ? stack_[stack_.size() - n].home : next_home();
+      if (in.op == Op::Call) {
+        emit(IrOp::Call);
+        emit_u(in.index);
+        emit_cell(arg_base);
+      } else {
+        emit(IrOp::CallIndirect);
+        emit_u(in.index);
+        emit_u(in.index2);
+        emit_cell(arg_base);
+        emit_cell(index_src);
+      }
+      stack_.resize(stack_.size() - n);
+      for (ValType t : ft.results) push(t);
+      // The callee's frame starts at arg_base; make sure the caller's frame
+      // accounts for the result cells.
+      return;
+    }
+    case Op::Drop:
+      pop();
+      return;
+    case Op::Select:
+    case Op::SelectT: {
+      Slot c = pop(), b = pop(), a = pop();
+      Slot& r = push(a.type);
+      emit(cell_count(a.type) == 2 ? IrOp::Select2 : IrOp::Select);
+      note_result(here(), r.home);
+      emit_cell(r.home);
+      emit_cell(a.src);
+      emit_cell(b.src);
+      emit_cell(c.src);
+      last_end_ = here();
+      return;
+    }
+    case Op::LocalGet:
+      push_pending(ctx.operand, local_cell(in.index));
+      return;
+    case Op::LocalSet:
+      on_local_set(in, false, ctx.operand);
+      return;
+    case Op::LocalTee:
+      on_local_set(in, true, ctx.operand);
+      return;
+    case Op::GlobalGet: {
+      Slot& r = push(ctx.operand);
+      emit(cell_count(ctx.operand) == 2 ? IrOp::GlobalGet2 : IrOp::GlobalGet);
+      note_result(here(), r.home);
+      emit_cell(r.home);
+      emit_u(in.index);
+      last_end_ = here();
+      return;
+    }
+    case Op::GlobalSet: {
+      Slot v = pop();
+      emit(cell_count(v.type) == 2 ? IrOp::GlobalSet2 : IrOp::GlobalSet);
+      emit_u(in.index);
+      emit_cell(v.src);
+      return;
+    }
+    case Op::TableGet: {
+      Slot i = pop();
+      Slot& r = push(ctx.operand);
+      emit(IrOp::TableGet);
+      note_result(here(), r.home);
+      emit_cell(r.home);
+      emit_u(in.index);
+      emit_cell(i.src);
+      last_end_ = here();
+      return;
+    }
+    case Op::TableSet: {
+      Slot v = pop(), i = pop();
+      emit(IrOp::TableSet);
+      emit_u(in.index);
+      emit_cell(i.src);
+      emit_cell(v.src);
+      return;
+    }
+    case Op::TableSize: {
+      Slot& r = push(ValType::I32);
+      emit(IrOp::TableSize);
+      emit_cell(r.home);
+      emit_u(in.index);
+      return;
+    }
+    case Op::TableGrow: {
+      Slot delta = pop(), init = pop();
+      Slot& r = push(ValType::I32);
+      emit(IrOp::TableGrow);
+      emit_cell(r.home);
+      emit_u(in.index);
+      emit_cell(init.src);
+      emit_cell(delta.src);
+      return;
+    }
+    case Op::TableFill: {
+      Slot n = pop(), v = pop(), i = pop();
+      emit(IrOp::TableFill);
+      emit_u(in.index);
+      emit_cell(i.src);
+      emit_cell(v.src);
+      emit_cell(n.src);
+      return;
+    }
+    case Op::TableCopy:
+    case Op::TableInit: {
+      Slot n = pop(), s = pop(), d = pop();
+      if (in.op == Op::TableCopy) {
+        emit(IrOp::TableCopy);
+        emit_u(in.index);   // destination table
+        emit_u(in.index2);  // source table
+      } else {
+        emit(IrOp::TableInit);
+        emit_u(in.index2);  // table
+        emit_u(in.index);   // element segment
+      }
+      emit_cell(d.src);
+      emit_cell(s.src);
+      emit_cell(n.src);
+      return;
+    }
+    case Op::ElemDrop:
+      emit(IrOp::ElemDrop);
+      emit_u(in.index);
+      return;
+    case Op::MemorySize: {
+      Slot& r = push(ValType::I32);
+      emit(IrOp::MemorySize);
+      emit_cell(r.home);
+      return;
+    }
+    case Op::MemoryGrow: {
+      Slot d = pop();
+      Slot& r = push(ValType::I32);
+      emit(IrOp::MemoryGrow);
+      emit_cell(r.home);
+      emit_cell(d.src);
+      return;
+    }
+    case Op::MemoryFill:
+    case Op::MemoryCopy:
+    case Op::MemoryInit: {
+      Slot n = pop(), s = pop(), d = pop();
+      if (in.op == Op::MemoryInit) {
+        emit(IrOp::MemoryInit);
+        emit_u(in.index);
+      } else {
+        emit(in.op == Op::MemoryFill ? IrOp::MemoryFill : IrOp::MemoryCopy);
+      }
+      emit_cell(d.src);
+      emit_cell(s.src);
+      emit_cell(n.src);
+      return;
+    }
+    case Op::DataDrop:
+      emit(IrOp::DataDrop);
+      emit_u(in.index);
+      return;
+    case Op::RefNull:
+      push_pending(in.ref_type, const_cell(0));
+      return;
+    case Op::RefIsNull: {
+      Slot v = pop();
+      Slot& r = push(ValType::I32);
+      emit(Op::I64Eqz);  // a null reference is the all-zero cell
+      emit_cell(v.src);
+      note_result(here(), r.home);
+      emit_cell(r.home);
+      last_end_ = here();
+      return;
+    }
+    case Op::RefFunc: {
+      Slot& r = push(ValType::FuncRef);
+      emit(IrOp::RefFunc);
+      note_result(here(), r.home);
+      emit_cell(r.home);
+      emit_u(in.index);
+      last_end_ = here();
+      return;
+    }
+    case Op::I32Const:
+      push_pending(ValType::I32, const_cell(static_cast<uint32_t>(in.bits)));
+      return;
+    case Op::I64Const:
+      push_pending(ValType::I64, const_cell(in.bits));
+      return;
+    case Op::F32Const:
+      push_pending(ValType::F32, const_cell(static_cast<uint32_t>(in.bits)));
+      return;
+    case Op::F64Const:
+      push_pending(ValType::F64, const_cell(in.bits));
+      return;
+    case Op::V128Const: {
+      uint64_t lo, hi;
+      std::memcpy(&lo, in.v128, 8);
+      std::memcpy(&hi, in.v128 + 8, 8);
+      push_pending(ValType::V128, const_cell2(lo, hi));
+      return;
+    }
+    default:
+      break;
+  }
+  if (is_computed_op(in.op) || is_memory_access_op(in.op)) {
+    emit_generic(in);
+    return;
+  }
+  failed_ = true;  // an instruction the translator does not know
+}
+
+void Translator::on_block_begin(const Instr& in, const BlockSig& sig, const InstrContext& ctx) {
+  pre(in);
+  if (dead_ || failed_) {
+    push_ctrl(in.op, sig, false);
+    return;
+  }
+  if (ctx.height != stack_.size()) failed_ = true;
+  materialize_all();
+  Ctrl& c = push_ctrl(in.op, sig, true);
+  if (in.op == Op::Loop) {
+    mark_label();
+    c.loop_pos = here();
+    if (options_.interrupt_checks) emit(IrOp::Interrupt);
+  }
+}
+
+void Translator::on_if(const Instr& in, const BlockSig& sig, const BranchEntry&, const InstrContext& ctx) {
+  pre(in);
+  if (dead_ || failed_) {
+    push_ctrl(Op::If, sig, false);
+    return;
+  }
+  if (ctx.height != stack_.size()) failed_ = true;
+  Slot cond = pop();
+  // Fusion is only possible when materializing emits nothing after the
+  // condition (it would separate the two).
+  bool all_in_place = true;
+  for (const Slot& s : stack_) all_in_place = all_in_place && s.src == s.home;
+  uint32_t field = all_in_place ? try_fused_branch(cond, false) : kNone;
+  if (field == kNone) {
+    materialize_all();
+    emit(IrOp::BrUnless);
+    emit_cell(cond.src);
+    field = emit_rel();
+  }
+  Ctrl& c = push_ctrl(Op::If, sig, true);
+  c.else_field = field;
+}
+
+void Translator::on_else(const Instr& in, const BranchEntry&, const InstrContext&) {
+  pre(in);
+  Ctrl& c = ctrl_.back();
+  c.kind = Op::Else;
+  if (!c.live_entry) return;  // the whole if is dead code
+  if (!dead_) {
+    materialize_top(c.sig.num_results);
+    emit(IrOp::Br);
+    add_patch(c, emit_rel());
+  }
+  mark_label();
+  bind(c.else_field, here());
+  c.else_field = kNone;
+  reset_stack(c.height, c.sig.params, c.sig.num_params);
+  dead_ = false;
+}
+
+void Translator::on_block_end(const Instr& in, const BlockSig&, bool is_function_end, const InstrContext&) {
+  pre(in);
+  Ctrl& c = ctrl_.back();
+  if (is_function_end) {
+    if (!dead_) emit_return();
+    ctrl_.pop_back();
+    return;
+  }
+  if (!c.live_entry) {
+    ctrl_.pop_back();
+    return;
+  }
+  if (!dead_) materialize_top(c.sig.num_results);
+  mark_label();
+  bind_patches(c, here());
+  if (c.else_field != kNone) bind(c.else_field, here());
+  uint32_t height = c.height;
+  BlockSig sig = c.sig;
+  ctrl_.pop_back();
+  reset_stack(height, sig.results, sig.num_results);
+  dead_ = false;
+}
+
+void Translator::on_branch(const Instr& in, const BranchEntry*, uint32_t, const InstrContext& ctx) {
+  pre(in);
+  if (dead_ || failed_) return;
+  if (ctx.height != stack_.size()) failed_ = true;
+  switch (in.op) {
+    case Op::Br:
+      emit_branch(ctrl_[ctrl_.size() - 1 - in.index]);
+      set_dead();
+      return;
+    case Op::Return:
+      emit_return();
+      set_dead();
+      return;
+    case Op::BrIf: {
+      Slot cond = pop();
+      Ctrl& t = ctrl_[ctrl_.size() - 1 - in.index];
+      if (!branch_needs_moves(t)) {
+        uint32_t field = try_fused_branch(cond, true);
+        if (field == kNone) {
+          emit(IrOp::BrIf);
+          emit_cell(cond.src);
+          field = emit_rel();
+        }
+        target_field(t, field);
+      } else {
+        uint32_t skip = try_fused_branch(cond, false);
+        if (skip == kNone) {
+          emit(IrOp::BrUnless);
+          emit_cell(cond.src);
+          skip = emit_rel();
+        }
+        emit_branch(t);
+        mark_label();
+        bind(skip, here());
+      }
+      return;
+    }
+    case Op::BrTable: {
+      Slot index = pop();
+      uint32_t n = static_cast<uint32_t>(in.br_targets.size());
+      emit(IrOp::BrTable);
+      emit_cell(index.src);
+      emit_u(n);
+      stubs_.clear();
+      for (uint32_t i = 0; i <= n; ++i) {
+        uint32_t depth = i < n ? in.br_targets[i] : in.index;
+        Ctrl& t = ctrl_[ctrl_.size() - 1 - depth];
+        uint32_t field = emit_rel();
+        if (!branch_needs_moves(t)) target_field(t, field);
+        else stubs_.push_back({field, depth});
+      }
+      for (const TableStub& s : stubs_) {
+        bind(s.field, here());
+        emit_branch(ctrl_[ctrl_.size() - 1 - s.depth]);
+      }
+      set_dead();
+      return;
+    }
+    default:
+      failed_ = true;
+      return;
+  }
+}
+
+}  // namespace
+
+Result<std::vector<CompiledFunc>> translate_module(const ModuleDesc& module, const TranslateOptions& options) {
+  std::vector<CompiledFunc> out(module.num_defined_funcs());
+  if (module.side_tables.size() != module.code.size())
+    return Error{Phase::Invalid, "interpreter translation needs a validated module", Error::kNoOffset, 0, 0};
+  Translator translator(module, options);
+  for (uint32_t i = 0; i < module.num_defined_funcs(); ++i) {
+    Error error;
+    if (!translator.translate(i, out[i], error)) return error;
+  }
+  return out;
+}
+
+}  // namespace wasmrt::interp

@@ -1,0 +1,22 @@
+#include "runtime/store/compiled_module.h"
+
+#include <utility>
+
+#include "runtime/store/sig_registry.h"
+
+namespace wasmrt {
+
+Result<std::shared_ptr<const CompiledModule>> compile_module(std::shared_ptr<const ModuleDesc> desc,
+                                                             const interp::TranslateOptions& options) {
+  if (desc == nullptr || !desc->validated) return Error{Phase::Invalid, "module is not validated"};
+  auto compiled = std::make_shared<CompiledModule>();
+  auto code = interp::translate_module(*desc, options);
+  if (!code.ok()) return std::move(code).error();
+  compiled->code = std::move(code).value();
+  compiled->type_sig_ids.reserve(desc->types.size());
+  for (const FuncType& type : desc->types) compiled->type_sig_ids.push_back(intern_signature(type));
+  compiled->desc = std::move(desc);
+  return std::shared_ptr<const CompiledModule>(std::move(compiled));
+}
+
+}  // namespace wasmrt

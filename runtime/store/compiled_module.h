@@ -1,0 +1,28 @@
+// A module decoded, validated and translated once: immutable afterwards, so
+// one CompiledModule is shared by every instance on every thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "runtime/binary/module.h"
+#include "runtime/interp/interp.h"
+#include "wasmrt/result.h"
+
+namespace wasmrt {
+
+struct CompiledModule {
+  std::shared_ptr<const ModuleDesc> desc;
+  // One per defined function (index = function index - imported functions).
+  std::vector<interp::CompiledFunc> code;
+  // Engine-wide signature id of every type index (see sig_registry.h).
+  std::vector<uint32_t> type_sig_ids;
+};
+
+// Translates a validated module. Fails only if the translator rejects a body
+// (a limit it cannot represent); the error is then Phase::Invalid.
+Result<std::shared_ptr<const CompiledModule>> compile_module(std::shared_ptr<const ModuleDesc> desc,
+                                                             const interp::TranslateOptions& options = {});
+
+}  // namespace wasmrt

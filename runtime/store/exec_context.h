@@ -1,0 +1,78 @@
+// Per-call execution state: the value stack both tiers run on, the call
+// depth limit, and the trap slot. One ExecContext is used by one thread at a
+// time; it is cheap to reuse across calls (call reset_trap() in between).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/common/trap_codes.h"
+#include "runtime/store/objects.h"
+
+namespace wasmrt {
+
+// One wasm frame of a trap's backtrace, innermost first.
+struct TrapFrame {
+  const InstanceData* instance = nullptr;  // null for a host function
+  uint32_t func_index = 0;                 // in the instance's module function space
+};
+
+struct ExecContext {
+  // 1 Mi cells = 8 MiB of value stack, enough for Go's 8 MiB wasm stack.
+  static constexpr size_t kDefaultStackCells = size_t{1} << 20;
+  static constexpr uint32_t kDefaultMaxCallDepth = 100000;
+
+  explicit ExecContext(size_t stack_cells = kDefaultStackCells,
+                       uint32_t max_call_depth = kDefaultMaxCallDepth)
+      : stack(new Cell[stack_cells]), stack_cells(stack_cells), max_call_depth(max_call_depth) {}
+  ExecContext(const ExecContext&) = delete;
+  ExecContext& operator=(const ExecContext&) = delete;
+
+  // Value stack (frames of params + locals + operands). Not zeroed: the
+  // interpreter initializes locals itself.
+  std::unique_ptr<Cell[]> stack;
+  size_t stack_cells = 0;
+  // Cells currently in use by active frames (the interpreter maintains it
+  // across nested host -> wasm re-entry).
+  size_t stack_top = 0;
+
+  uint32_t max_call_depth = kDefaultMaxCallDepth;
+  uint32_t call_depth = 0;
+
+  // Trap slot: set by the tier (or a host function) when execution traps.
+  TrapCode trap = TrapCode::None;
+  std::string trap_message;          // empty: use trap_message(trap)
+  std::vector<TrapFrame> backtrace;  // innermost first
+
+  // Reserved for issue 4: fuel metering and asynchronous interruption.
+  bool fuel_enabled = false;
+  int64_t fuel = 0;
+  std::atomic<bool>* interrupt = nullptr;
+
+  // Reserved for WASI proc_exit (Phase::Exit).
+  bool exited = false;
+  int32_t exit_code = 0;
+
+  // Opaque slot for the embedding layer.
+  void* host_data = nullptr;
+
+  void set_trap(TrapCode code, std::string message = {}) {
+    trap = code;
+    trap_message = std::move(message);
+  }
+  void reset_trap() {
+    trap = TrapCode::None;
+    trap_message.clear();
+    backtrace.clear();
+  }
+  // The trap's text: the host's message if one was given, else the spec's.
+  std::string trap_text() const {
+    return trap_message.empty() ? std::string(wasmrt::trap_message(trap)) : trap_message;
+  }
+};
+
+}  // namespace wasmrt

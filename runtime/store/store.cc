@@ -1,0 +1,344 @@
+// Instantiation and linking, following the spec's module instantiation
+// algorithm (Wasm 2.0, bulk memory): check imports, allocate functions,
+// tables, memories and globals, evaluate element segments, then apply the
+// active element segments and the active data segments in order (each as
+// table.init / memory.init followed by a drop), drop declarative segments,
+// and finally run the start function.
+#include "runtime/store/store.h"
+
+#include <algorithm>
+#include <new>
+#include <string>
+#include <utility>
+
+#include "runtime/store/const_eval.h"
+#include "runtime/store/sig_registry.h"
+
+namespace wasmrt {
+
+namespace {
+
+Error unlinkable(std::string message) {
+  return Error{Phase::Unlinkable, std::move(message)};
+}
+
+std::string import_name(const Import& import) {
+  return "\"" + import.module + "\".\"" + import.name + "\"";
+}
+
+// Import subtyping for limits: the provided object's current size must be at
+// least the import's minimum, and if the import declares a maximum the
+// provided object must declare one no larger.
+bool limits_match(uint64_t actual_min, bool actual_has_max, uint64_t actual_max, const Limits& expected) {
+  if (actual_min < expected.min) return false;
+  if (!expected.has_max) return true;
+  return actual_has_max && actual_max <= expected.max;
+}
+
+}  // namespace
+
+Error trap_error(const ExecContext& ctx) {
+  return Error{Phase::Trap, ctx.trap_text()};
+}
+
+ObjectStore::ObjectStore(StoreLimits limits) : limits_(limits) {}
+ObjectStore::~ObjectStore() = default;
+
+ExecContext& ObjectStore::exec_context() {
+  if (exec_ == nullptr) exec_ = std::make_unique<ExecContext>(limits_.stack_cells, limits_.max_call_depth);
+  return *exec_;
+}
+
+FuncInst* ObjectStore::add_host_func(std::shared_ptr<HostFunc> host) {
+  auto f = std::make_unique<FuncInst>();
+  f->type = &host->type;
+  f->sig_id = intern_signature(host->type);
+  f->host = host.get();
+  host_funcs_.push_back(std::move(host));
+  funcs_.push_back(std::move(f));
+  return funcs_.back().get();
+}
+
+TableInst* ObjectStore::add_table(const TableType& type, Cell init) {
+  auto t = std::make_unique<TableInst>();
+  t->elem = type.elem;
+  t->has_declared_max = type.limits.has_max;
+  t->declared_max = type.limits.max;
+  uint64_t max = type.limits.has_max ? type.limits.max : 0xFFFFFFFFull;
+  t->max = max < limits_.max_table_elements ? max : limits_.max_table_elements;
+  // Callers check min against the cap first; clamp so a bad call can never
+  // allocate an attacker-chosen size.
+  t->elems.assign(type.limits.min <= t->max ? type.limits.min : t->max, init);
+  tables_.push_back(std::move(t));
+  return tables_.back().get();
+}
+
+Result<LinearMemory*> ObjectStore::add_memory(const MemoryType& type) {
+  MemoryLimits memory_limits;
+  memory_limits.max_pages = limits_.max_memory_pages;
+  memory_limits.allow_guard_regions = limits_.allow_guard_regions;
+  std::optional<uint64_t> max;
+  if (type.limits.has_max) max = type.limits.max;
+  auto memory = LinearMemory::create(type.limits.min, max, memory_limits);
+  if (!memory.ok()) return std::move(memory).error();
+  memories_.push_back(std::move(memory).value());
+  return memories_.back().get();
+}
+
+GlobalInst* ObjectStore::add_global(const GlobalType& type, Cell low, Cell high) {
+  auto g = std::make_unique<GlobalInst>();
+  g->type = type;
+  g->value[0] = low;
+  g->value[1] = high;
+  globals_.push_back(std::move(g));
+  return globals_.back().get();
+}
+
+Result<void> ObjectStore::check_import(const ModuleDesc& module, const Import& import,
+                                       const Extern& provided) const {
+  const std::string incompatible = "incompatible import type for " + import_name(import);
+  if (provided.object == nullptr || provided.kind != import.kind) return unlinkable(incompatible);
+  switch (import.kind) {
+    case ExternKind::Func: {
+      const FuncInst* f = provided.func();
+      if (import.func_type >= module.types.size() || *f->type != module.types[import.func_type]) {
+        return unlinkable(incompatible);
+      }
+      return ok();
+    }
+    case ExternKind::Table: {
+      const TableInst* t = provided.table();
+      if (t->elem != import.table.elem ||
+          !limits_match(t->elems.size(), t->has_declared_max, t->declared_max, import.table.limits)) {
+        return unlinkable(incompatible);
+      }
+      return ok();
+    }
+    case ExternKind::Memory: {
+      const LinearMemory* m = provided.memory();
+      std::optional<uint64_t> max = m->declared_max_pages();
+      if (!limits_match(m->pages(), max.has_value(), max.value_or(0), import.memory.limits)) {
+        return unlinkable(incompatible);
+      }
+      return ok();
+    }
+    case ExternKind::Global: {
+      const GlobalInst* g = provided.global();
+      if (g->type.type != import.global.type || g->type.is_mutable != import.global.is_mutable) {
+        return unlinkable(incompatible);
+      }
+      return ok();
+    }
+  }
+  return unlinkable(incompatible);
+}
+
+Result<StoreInstance*> ObjectStore::instantiate(std::shared_ptr<const CompiledModule> module,
+                                                std::span<const Extern> imports, ExecContext& ctx) {
+  // Host allocation failure (huge tables, many segments) is reported, never
+  // thrown at the embedder. Objects already created stay owned by the store
+  // and unreachable: the instance is only published at the end.
+  try {
+    return instantiate_unguarded(std::move(module), imports, ctx);
+  } catch (const std::bad_alloc&) {
+    return unlinkable("out of host memory during instantiation");
+  }
+}
+
+Result<StoreInstance*> ObjectStore::instantiate_unguarded(std::shared_ptr<const CompiledModule> module,
+                                                          std::span<const Extern> imports, ExecContext& ctx) {
+  if (module == nullptr) return unlinkable("no module");
+  const ModuleDesc& m = *module->desc;
+  if (imports.size() != m.imports.size()) {
+    return unlinkable("wrong number of imports: expected " + std::to_string(m.imports.size()) + ", got " +
+                      std::to_string(imports.size()));
+  }
+  for (size_t i = 0; i < imports.size(); ++i) WASMRT_TRY(check_import(m, m.imports[i], imports[i]));
+
+  // Resource limits are checked before anything is allocated, so a refused
+  // module leaves no objects behind.
+  // The cap applies per table and to the sum of one module's tables, so a
+  // module declaring many tables cannot multiply it.
+  uint64_t total_table_elements = 0;
+  for (size_t i = m.num_imported_tables; i < m.tables.size(); ++i) {
+    total_table_elements += std::min<uint64_t>(m.tables[i].limits.min, limits_.max_table_elements + 1);
+    if (m.tables[i].limits.min > limits_.max_table_elements ||
+        total_table_elements > limits_.max_table_elements) {
+      return unlinkable("table size " + std::to_string(m.tables[i].limits.min) +
+                        " exceeds the host limit of " + std::to_string(limits_.max_table_elements) +
+                        " elements");
+    }
+  }
+  for (size_t i = m.num_imported_memories; i < m.memories.size(); ++i) {
+    if (m.memories[i].limits.min > limits_.max_memory_pages) {
+      return unlinkable("memory size " + std::to_string(m.memories[i].limits.min) +
+                        " exceeds the host limit of " + std::to_string(limits_.max_memory_pages) + " pages");
+    }
+  }
+
+  auto owned = std::make_unique<StoreInstance>();
+  StoreInstance& instance = *owned;
+  InstanceData& data = instance.data;
+  data.module = &m;
+  data.compiled = module.get();
+  data.type_sig_ids = module->type_sig_ids;
+  instance.module = module;
+
+  for (const Extern& e : imports) {
+    switch (e.kind) {
+      case ExternKind::Func: data.funcs.push_back(e.func()); break;
+      case ExternKind::Table: data.tables.push_back(e.table()); break;
+      case ExternKind::Memory: data.memories.push_back(e.memory()); break;
+      case ExternKind::Global: data.globals.push_back(e.global()); break;
+    }
+  }
+
+  // Memories first: the only allocation that can fail.
+  for (size_t i = m.num_imported_memories; i < m.memories.size(); ++i) {
+    auto memory = add_memory(m.memories[i]);
+    if (!memory.ok()) {
+      Error error = std::move(memory).error();
+      error.phase = Phase::Unlinkable;
+      return error;
+    }
+    data.memories.push_back(memory.value());
+  }
+  data.memory0 = data.memories.empty() ? nullptr : data.memories[0];
+
+  for (uint32_t i = m.num_imported_funcs; i < m.funcs.size(); ++i) {
+    auto f = std::make_unique<FuncInst>();
+    f->type = &m.types[m.funcs[i]];
+    f->sig_id = module->type_sig_ids[m.funcs[i]];
+    f->instance = &data;
+    f->index = i;
+    f->code = &module->code[i - m.num_imported_funcs];
+    data.funcs.push_back(f.get());
+    funcs_.push_back(std::move(f));
+  }
+  for (size_t i = m.num_imported_tables; i < m.tables.size(); ++i)
+    data.tables.push_back(add_table(m.tables[i]));
+  for (size_t i = m.num_imported_globals; i < m.globals.size(); ++i) {
+    Cell value[2];
+    eval_const_expr(m, m.global_inits[i - m.num_imported_globals], data, value);
+    data.globals.push_back(add_global(m.globals[i], value[0], value[1]));
+  }
+
+  data.elem_segments.resize(m.elems.size());
+  for (size_t i = 0; i < m.elems.size(); ++i) {
+    const ElemSegment& seg = m.elems[i];
+    std::vector<Cell>& cells = data.elem_segments[i];
+    cells.reserve(seg.size());
+    if (seg.uses_exprs) {
+      for (const ConstExpr& expr : seg.exprs) {
+        Cell value[2];
+        eval_const_expr(m, expr, data, value);
+        cells.push_back(value[0]);
+      }
+    } else {
+      for (uint32_t func_index : seg.func_indices) cells.push_back(funcref_cell(data.funcs[func_index]));
+    }
+  }
+  data.elem_dropped.assign(m.elems.size(), 0);
+  data.data_dropped.assign(m.datas.size(), 0);
+
+  for (const Export& e : m.exports) {
+    Extern value;
+    switch (e.kind) {
+      case ExternKind::Func: value = Extern::of(data.funcs[e.index]); break;
+      case ExternKind::Table: value = Extern::of(data.tables[e.index]); break;
+      case ExternKind::Memory: value = Extern::of(data.memories[e.index]); break;
+      case ExternKind::Global: value = Extern::of(data.globals[e.index]); break;
+    }
+    instance.exports.emplace(e.name, value);
+  }
+
+  // From here on the instance's functions may become reachable through
+  // imported tables, so the store keeps it even if initialization traps.
+  instances_.push_back(std::move(owned));
+  WASMRT_TRY(initialize(instance, ctx));
+  return &instance;
+}
+
+Result<void> ObjectStore::initialize(StoreInstance& instance, ExecContext& ctx) {
+  InstanceData& data = instance.data;
+  const ModuleDesc& m = *data.module;
+  ctx.reset_trap();
+  for (uint32_t i = 0; i < m.elems.size(); ++i) {
+    const ElemSegment& seg = m.elems[i];
+    if (seg.mode == SegmentMode::Active) {
+      Cell offset[2];
+      eval_const_expr(m, seg.offset, data, offset);
+      TrapCode code = table_init(data, seg.table_index, i, static_cast<uint32_t>(offset[0]), 0, seg.size());
+      if (code != TrapCode::None) {
+        ctx.set_trap(code);
+        return trap_error(ctx);
+      }
+    }
+    if (seg.mode != SegmentMode::Passive) elem_drop(data, i);
+  }
+  for (uint32_t i = 0; i < m.datas.size(); ++i) {
+    const DataSegment& seg = m.datas[i];
+    if (seg.mode != SegmentMode::Active) continue;
+    Cell offset[2];
+    eval_const_expr(m, seg.offset, data, offset);
+    TrapCode code = memory_init(data, i, static_cast<uint32_t>(offset[0]), 0, seg.data_size);
+    if (code != TrapCode::None) {
+      ctx.set_trap(code);
+      return trap_error(ctx);
+    }
+    data_drop(data, i);
+  }
+  if (m.start) {
+    // The start function has type [] -> [], so no argument or result cells.
+    Cell unused[2] = {0, 0};
+    WASMRT_TRY(call(ctx, data.funcs[*m.start], unused));
+  }
+  return ok();
+}
+
+Result<void> ObjectStore::call(ExecContext& ctx, FuncInst* f, Cell* args_results) {
+  ctx.reset_trap();
+  const size_t saved_top = ctx.stack_top;
+  const uint32_t saved_depth = ctx.call_depth;
+  TrapCode code = TrapCode::None;
+  // Host callables are guarded in invoke_host; this catches the runtime's
+  // own allocation failures so nothing unwinds into the embedder.
+  try {
+    code = interp::invoke(ctx, f, args_results);
+  } catch (const std::bad_alloc&) {
+    ctx.stack_top = saved_top;
+    ctx.call_depth = saved_depth;
+    ctx.set_trap(TrapCode::HostError, "out of host memory");
+    code = TrapCode::HostError;
+  }
+  if (code == TrapCode::None) return ok();
+  if (ctx.trap == TrapCode::None) ctx.set_trap(code);
+  return trap_error(ctx);
+}
+
+void ImportRegistry::define(std::string module, std::string name, Extern value) {
+  defs_[{std::move(module), std::move(name)}] = value;
+}
+
+void ImportRegistry::define_instance(const std::string& module, const StoreInstance& instance) {
+  for (const auto& [name, value] : instance.exports) defs_[{module, name}] = value;
+}
+
+std::optional<Extern> ImportRegistry::find(std::string_view module, std::string_view name) const {
+  auto it = defs_.find({std::string(module), std::string(name)});
+  if (it == defs_.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<std::vector<Extern>> ImportRegistry::resolve(const ModuleDesc& module) const {
+  std::vector<Extern> out;
+  out.reserve(module.imports.size());
+  for (const Import& import : module.imports) {
+    std::optional<Extern> found = find(import.module, import.name);
+    if (!found) return unlinkable("unknown import " + import_name(import));
+    out.push_back(*found);
+  }
+  return out;
+}
+
+}  // namespace wasmrt

@@ -1,0 +1,138 @@
+// The object store: owner of every runtime object (functions, tables, memories,
+// globals, instances) and the place where modules are instantiated.
+//
+// Objects have stable addresses and live as long as the store, even those of
+// an instantiation that failed: the spec keeps the effects of segments
+// applied before a trap, so an imported table may already hold functions of
+// the failed instance, and those must stay callable. A failed instantiation
+// is never returned or registered, so nothing half-initialized is reachable
+// by name.
+//
+// Thread safety: one thread at a time per store. Different stores may run in
+// parallel and share CompiledModules freely.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "runtime/store/compiled_module.h"
+#include "runtime/store/exec_context.h"
+#include "runtime/store/objects.h"
+#include "wasmrt/result.h"
+
+namespace wasmrt {
+
+// Host-imposed resource limits applied to every object the store creates.
+struct StoreLimits {
+  uint64_t max_memory_pages = kMaxMemoryPages;  // per memory
+  uint64_t max_table_elements = 10'000'000;     // per table
+  size_t stack_cells = ExecContext::kDefaultStackCells;
+  uint32_t max_call_depth = ExecContext::kDefaultMaxCallDepth;
+  bool allow_guard_regions = true;
+};
+
+// A reference to one store object of the given kind.
+struct Extern {
+  ExternKind kind = ExternKind::Func;
+  void* object = nullptr;
+
+  static Extern of(FuncInst* f) { return {ExternKind::Func, f}; }
+  static Extern of(TableInst* t) { return {ExternKind::Table, t}; }
+  static Extern of(LinearMemory* m) { return {ExternKind::Memory, m}; }
+  static Extern of(GlobalInst* g) { return {ExternKind::Global, g}; }
+  FuncInst* func() const { return kind == ExternKind::Func ? static_cast<FuncInst*>(object) : nullptr; }
+  TableInst* table() const { return kind == ExternKind::Table ? static_cast<TableInst*>(object) : nullptr; }
+  LinearMemory* memory() const {
+    return kind == ExternKind::Memory ? static_cast<LinearMemory*>(object) : nullptr;
+  }
+  GlobalInst* global() const {
+    return kind == ExternKind::Global ? static_cast<GlobalInst*>(object) : nullptr;
+  }
+};
+
+// An instance as the store keeps it: the interpreter-facing data plus the
+// exports by name.
+struct StoreInstance {
+  InstanceData data;
+  std::shared_ptr<const CompiledModule> module;
+  std::map<std::string, Extern, std::less<>> exports;
+
+  std::optional<Extern> find_export(std::string_view name) const {
+    auto it = exports.find(name);
+    if (it == exports.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+class ObjectStore {
+ public:
+  explicit ObjectStore(StoreLimits limits = {});
+  ~ObjectStore();
+  ObjectStore(const ObjectStore&) = delete;
+  ObjectStore& operator=(const ObjectStore&) = delete;
+
+  const StoreLimits& limits() const { return limits_; }
+
+  // Host objects (imports for modules, e.g. the spec test's "spectest").
+  FuncInst* add_host_func(std::shared_ptr<HostFunc> host);
+  TableInst* add_table(const TableType& type, Cell init = 0);
+  Result<LinearMemory*> add_memory(const MemoryType& type);
+  GlobalInst* add_global(const GlobalType& type, Cell low, Cell high = 0);
+
+  // Instantiates `module` with `imports` given in the module's import order.
+  // Errors: Unlinkable ("incompatible import type", resource limits), Trap
+  // (segment initialization or the start function; `ctx` then holds the
+  // trap code, message and backtrace).
+  Result<StoreInstance*> instantiate(std::shared_ptr<const CompiledModule> module,
+                                     std::span<const Extern> imports, ExecContext& ctx);
+
+  // Calls `f` with arguments in args_results (cells); results replace them.
+  // args_results must hold max(param cells, result cells). On a trap the
+  // error is Phase::Trap with the message; details stay in `ctx`.
+  Result<void> call(ExecContext& ctx, FuncInst* f, Cell* args_results);
+
+  // A reusable execution context sized from the limits (created lazily).
+  ExecContext& exec_context();
+
+ private:
+  Result<StoreInstance*> instantiate_unguarded(std::shared_ptr<const CompiledModule> module,
+                                               std::span<const Extern> imports, ExecContext& ctx);
+  Result<void> check_import(const ModuleDesc& module, const Import& import, const Extern& provided) const;
+  Result<void> initialize(StoreInstance& instance, ExecContext& ctx);
+
+  StoreLimits limits_;
+  std::vector<std::unique_ptr<FuncInst>> funcs_;
+  std::vector<std::unique_ptr<TableInst>> tables_;
+  std::vector<std::unique_ptr<LinearMemory>> memories_;
+  std::vector<std::unique_ptr<GlobalInst>> globals_;
+  std::vector<std::shared_ptr<HostFunc>> host_funcs_;
+  std::vector<std::unique_ptr<StoreInstance>> instances_;
+  std::unique_ptr<ExecContext> exec_;
+};
+
+// Import resolution by (module, name), as the spec's registry does.
+class ImportRegistry {
+ public:
+  void define(std::string module, std::string name, Extern value);
+  // Every export of `instance`, under module name `module`.
+  void define_instance(const std::string& module, const StoreInstance& instance);
+  std::optional<Extern> find(std::string_view module, std::string_view name) const;
+  // The imports of `module` in order; "unknown import" for a missing one.
+  Result<std::vector<Extern>> resolve(const ModuleDesc& module) const;
+  void clear() { defs_.clear(); }
+
+ private:
+  std::map<std::pair<std::string, std::string>, Extern> defs_;
+};
+
+// The error for a trap recorded in `ctx` (Phase::Trap, the trap's text).
+Error trap_error(const ExecContext& ctx);
+
+}  // namespace wasmrt

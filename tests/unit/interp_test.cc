@@ -1,0 +1,253 @@
+// Interpreter tests: modules written as WAT, compiled through the real
+// pipeline (decode, validate, translate), instantiated in a Store and run.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <bit>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime/binary/decoder.h"
+#include "runtime/interp/interp.h"
+#include "runtime/store/store.h"
+#include "runtime/text/wat.h"
+#include "runtime/valid/validator.h"
+
+namespace wasmrt {
+namespace {
+
+struct Harness {
+  ObjectStore store;
+  StoreInstance* instance = nullptr;
+  std::unique_ptr<ExecContext> ctx;
+
+  explicit Harness(const std::string& wat, interp::TranslateOptions options = {}, size_t stack_cells = 1 << 16,
+                   uint32_t max_depth = 10000) {
+    ctx = std::make_unique<ExecContext>(stack_cells, max_depth);
+    auto bin = wat_to_binary(wat);
+    EXPECT_TRUE(bin.ok()) << (bin.ok() ? "" : bin.error().to_string());
+    if (!bin.ok()) return;
+    auto desc = decode_module(std::move(bin).value());
+    EXPECT_TRUE(desc.ok()) << (desc.ok() ? "" : desc.error().to_string());
+    if (!desc.ok()) return;
+    auto owned = std::make_shared<ModuleDesc>(std::move(desc).value());
+    auto v = validate_module(*owned);
+    EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.error().to_string());
+    if (!v.ok()) return;
+    auto compiled = compile_module(owned, options);
+    EXPECT_TRUE(compiled.ok()) << (compiled.ok() ? "" : compiled.error().to_string());
+    if (!compiled.ok()) return;
+    auto inst = store.instantiate(compiled.value(), {}, *ctx);
+    EXPECT_TRUE(inst.ok()) << (inst.ok() ? "" : inst.error().to_string());
+    if (inst.ok()) instance = inst.value();
+  }
+
+  FuncInst* func(const std::string& name) {
+    if (instance == nullptr) return nullptr;
+    auto e = instance->find_export(name);
+    return e ? e->func() : nullptr;
+  }
+
+  // Calls `name`; returns the trap text ("" on success) and fills `cells`.
+  std::string call(const std::string& name, std::vector<Cell>& cells) {
+    FuncInst* f = func(name);
+    if (f == nullptr) return "no export " + name;
+    cells.resize(std::max<size_t>(cells.size(), 8));
+    auto r = store.call(*ctx, f, cells.data());
+    return r.ok() ? "" : r.error().message;
+  }
+  uint64_t call1(const std::string& name, std::vector<Cell> args = {}) {
+    std::string trap = call(name, args);
+    EXPECT_EQ(trap, "") << name;
+    return args[0];
+  }
+  std::string trap(const std::string& name, std::vector<Cell> args = {}) { return call(name, args); }
+};
+
+Cell f32c(float f) { return std::bit_cast<uint32_t>(f); }
+Cell f64c(double d) { return std::bit_cast<uint64_t>(d); }
+
+TEST(Interp, ArithmeticAndLocals) {
+  Harness h(R"((module
+    (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+    (func (export "sub64") (param i64 i64) (result i64) (i64.sub (local.get 0) (local.get 1)))
+    (func (export "fma") (param f64 f64 f64) (result f64)
+      (f64.add (f64.mul (local.get 0) (local.get 1)) (local.get 2)))
+    (func (export "swap_sub") (param i32 i32) (result i32) (local i32)
+      (local.set 2 (local.get 0)) (local.set 0 (local.get 1)) (local.set 1 (local.get 2))
+      (i32.sub (local.get 0) (local.get 1)))
+    (func (export "tee") (param i32) (result i32) (local i32)
+      (i32.add (local.tee 1 (i32.mul (local.get 0) (i32.const 3))) (local.get 1)))
+    (func (export "consts") (result i32) (i32.add (i32.const 40) (i32.const 2)))
+    (func (export "f32") (param f32) (result f32) (f32.sqrt (local.get 0)))
+  ))");
+  EXPECT_EQ(h.call1("add", {2, 3}), 5u);
+  EXPECT_EQ(h.call1("add", {0xFFFFFFFF, 1}), 0u);
+  EXPECT_EQ(h.call1("sub64", {10, 20}), static_cast<uint64_t>(-10));
+  EXPECT_EQ(h.call1("fma", {f64c(2), f64c(3), f64c(4)}), f64c(10));
+  EXPECT_EQ(h.call1("swap_sub", {10, 3}), static_cast<uint32_t>(-7));
+  EXPECT_EQ(h.call1("tee", {5}), 30u);
+  EXPECT_EQ(h.call1("consts"), 42u);
+  EXPECT_EQ(h.call1("f32", {f32c(16)}), f32c(4));
+}
+
+TEST(Interp, ControlFlow) {
+  Harness h(R"((module
+    (func (export "fac") (param i64) (result i64)
+      (if (result i64) (i64.eqz (local.get 0))
+        (then (i64.const 1))
+        (else (i64.mul (local.get 0) (call 0 (i64.sub (local.get 0) (i64.const 1)))))))
+    (func (export "loop_sum") (param i32) (result i32) (local i32)
+      (block $done
+        (loop $l
+          (br_if $done (i32.eqz (local.get 0)))
+          (local.set 1 (i32.add (local.get 1) (local.get 0)))
+          (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+          (br $l)))
+      (local.get 1))
+    (func (export "table") (param i32) (result i32)
+      (block $b2 (result i32)
+        (block $b1 (result i32)
+          (block $b0 (result i32)
+            (br_table $b0 $b1 $b2 (i32.const 100) (local.get 0)))
+          (return (i32.add (i32.const 10))))
+        (return (i32.add (i32.const 20)))))
+    (func (export "brval") (param i32) (result i32)
+      (block (result i32) (drop (br_if 0 (i32.const 7) (local.get 0))) (i32.const 8)))
+    (func (export "multi") (param i32 i32) (result i32 i32) (local.get 1) (local.get 0))
+    (func (export "use_multi") (result i32) (i32.sub (call 4 (i32.const 1) (i32.const 10))))
+    (func (export "blockparams") (param i32) (result i32)
+      (local.get 0) (block (param i32) (result i32) (i32.const 2) (i32.mul)))
+  ))");
+  EXPECT_EQ(h.call1("fac", {20}), 2432902008176640000ull);
+  EXPECT_EQ(h.call1("loop_sum", {100}), 5050u);
+  EXPECT_EQ(h.call1("table", {0}), 110u);
+  EXPECT_EQ(h.call1("table", {1}), 120u);
+  EXPECT_EQ(h.call1("table", {2}), 100u);
+  EXPECT_EQ(h.call1("table", {99}), 100u);
+  EXPECT_EQ(h.call1("brval", {1}), 7u);
+  EXPECT_EQ(h.call1("brval", {0}), 8u);
+  std::vector<Cell> cells{3, 4};
+  EXPECT_EQ(h.call("multi", cells), "");
+  EXPECT_EQ(cells[0], 4u);
+  EXPECT_EQ(cells[1], 3u);
+  EXPECT_EQ(h.call1("use_multi"), 9u);
+  EXPECT_EQ(h.call1("blockparams", {21}), 42u);
+}
+
+TEST(Interp, Traps) {
+  Harness h(R"((module
+    (memory 1)
+    (table 2 funcref)
+    (elem (i32.const 0) 1)
+    (type $v (func))
+    (func (export "unreachable") unreachable)
+    (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+    (func (export "trunc") (param f32) (result i32) (i32.trunc_f32_s (local.get 0)))
+    (func (export "load") (param i32) (result i32) (i32.load offset=4 (local.get 0)))
+    (func (export "store") (param i32) (i64.store (local.get 0) (i64.const -1)))
+    (func (export "ci") (param i32) (call_indirect (type $v) (local.get 0)))
+    (func (export "rec") (call 6))
+    (func (export "fill") (param i32 i32) (memory.fill (local.get 0) (i32.const 1) (local.get 1)))
+  ))");
+  EXPECT_EQ(h.trap("unreachable"), "unreachable");
+  EXPECT_EQ(h.trap("div", {1, 0}), "integer divide by zero");
+  EXPECT_EQ(h.trap("div", {0x80000000u, 0xFFFFFFFFu}), "integer overflow");
+  EXPECT_EQ(h.trap("trunc", {f32c(NAN)}), "invalid conversion to integer");
+  EXPECT_EQ(h.trap("trunc", {f32c(3e9f)}), "integer overflow");
+  EXPECT_EQ(h.call1("load", {65528}), 0u);
+  EXPECT_EQ(h.trap("load", {65529}), "out of bounds memory access");
+  EXPECT_EQ(h.trap("load", {0xFFFFFFFFu}), "out of bounds memory access");
+  EXPECT_EQ(h.trap("store", {65529}), "out of bounds memory access");
+  EXPECT_EQ(h.trap("ci", {0}), "indirect call type mismatch");
+  EXPECT_EQ(h.trap("ci", {1}), "uninitialized element 1");
+  EXPECT_EQ(h.trap("ci", {2}), "undefined element");
+  EXPECT_EQ(h.trap("rec"), "call stack exhausted");
+  EXPECT_EQ(h.trap("fill", {65000, 537}), "out of bounds memory access");
+  EXPECT_EQ(h.trap("fill", {65000, 536}), "");
+}
+
+TEST(Interp, MemoryAndGlobals) {
+  Harness h(R"((module
+    (memory 1 3)
+    (global $g (mut i64) (i64.const 5))
+    (data (i32.const 16) "\01\02\03\04\ff")
+    (func (export "loads") (result i64)
+      (i64.add (i64.load32_u (i32.const 16)) (i64.load8_s (i32.const 20))))
+    (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+    (func (export "size") (result i32) (memory.size))
+    (func (export "gl") (result i64) (global.set $g (i64.add (global.get $g) (i64.const 1))) (global.get $g))
+    (func (export "copy") (result i32)
+      (memory.copy (i32.const 100) (i32.const 16) (i32.const 5)) (i32.load8_u (i32.const 104)))
+  ))");
+  EXPECT_EQ(h.call1("loads"), 0x04030201ull - 1);
+  EXPECT_EQ(h.call1("grow", {1}), 1u);
+  EXPECT_EQ(h.call1("size"), 2u);
+  EXPECT_EQ(h.call1("grow", {5}), 0xFFFFFFFFu);
+  EXPECT_EQ(h.call1("gl"), 6u);
+  EXPECT_EQ(h.call1("gl"), 7u);
+  EXPECT_EQ(h.call1("copy"), 0xFFu);
+}
+
+TEST(Interp, Simd) {
+  Harness h(R"((module
+    (memory 1)
+    (func (export "add") (result i32)
+      (i32x4.extract_lane 2 (i32x4.add (v128.const i32x4 1 2 3 4) (i32x4.splat (i32.const 10)))))
+    (func (export "shuffle") (result i32)
+      (i8x16.extract_lane_u 0
+        (i8x16.shuffle 31 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14
+          (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
+          (v128.const i8x16 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31))))
+    (func (export "mem") (result i64) (local v128)
+      (v128.store (i32.const 32) (v128.const i64x2 7 9))
+      (local.set 0 (v128.load (i32.const 32)))
+      (i64x2.extract_lane 1 (local.get 0)))
+    (func (export "select") (param i32) (result i32)
+      (i32x4.extract_lane 0 (select (v128.const i32x4 1 0 0 0) (v128.const i32x4 2 0 0 0) (local.get 0))))
+  ))");
+  EXPECT_EQ(h.call1("add"), 13u);
+  EXPECT_EQ(h.call1("shuffle"), 31u);
+  EXPECT_EQ(h.call1("mem"), 9u);
+  EXPECT_EQ(h.call1("select", {1}), 1u);
+  EXPECT_EQ(h.call1("select", {0}), 2u);
+}
+
+TEST(Interp, DeepRecursionOnSmallThread) {
+  // The recursion limit must trap, not overflow the host stack, even on a
+  // thread with a small native stack (wasm calls do not recurse natively).
+  std::string result;
+  std::thread t([&] {
+    Harness h(R"((module (func (export "f") (param i32) (result i32)
+      (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+        (else (i32.add (i32.const 1) (call 0 (i32.sub (local.get 0) (i32.const 1)))))))))",
+              {}, 1 << 22, 1000000);
+    std::vector<Cell> args{200000};
+    result = h.call("f", args);
+    if (result.empty()) result = std::to_string(args[0]);
+    std::vector<Cell> args2{100000000};
+    result += "/" + h.call("f", args2);
+  });
+  t.join();
+  EXPECT_EQ(result, "200000/call stack exhausted");
+}
+
+TEST(Interp, FuelAndInterruptSeams) {
+  interp::TranslateOptions options;
+  options.fuel = true;
+  options.interrupt_checks = true;
+  Harness h(R"((module (func (export "spin") (loop (br 0)))))", options);
+  h.ctx->fuel_enabled = true;
+  h.ctx->fuel = 1000;
+  EXPECT_EQ(h.trap("spin"), "out of fuel");
+  h.ctx->fuel_enabled = false;
+  std::atomic<bool> flag{true};
+  h.ctx->interrupt = &flag;
+  EXPECT_EQ(h.trap("spin"), "interrupted");
+}
+
+}  // namespace
+}  // namespace wasmrt
