@@ -111,7 +111,7 @@ class Lexer {
       if (is_space(c)) {
         advance(1);
       } else if (c == ';' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';') {
-        while (pos_ < src_.size() && src_[pos_] != '\n') ++pos_;
+        while (pos_ < src_.size() && src_[pos_] != '\n' && src_[pos_] != '\r') ++pos_;
       } else if (c == '(' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';') {
         uint32_t line = line_, col = column();
         advance(2);

@@ -16,7 +16,7 @@ namespace wasmrt::wast {
 // command fails that command only.
 struct ModuleSource {
   enum class Kind : uint8_t { Text, Binary, Quote } kind = Kind::Text;
-  std::optional<std::string> name;  // `$id` after `module`, if any
+  std::optional<std::string> name;  // `$id` after `module`, if any (without the `$`)
   std::string text;                 // Text: the whole `(module ...)` form; Quote: the concatenated strings
   std::vector<uint8_t> binary;      // Binary: the concatenated bytes
 };
@@ -46,7 +46,7 @@ struct Value {
 
 struct Action {
   enum class Kind : uint8_t { Invoke, Get } kind = Kind::Invoke;
-  std::optional<std::string> module;  // `$id`, or the latest module
+  std::optional<std::string> module;  // `$id` (without the `$`), or the latest module
   std::string field;                  // export name (decoded string)
   std::vector<Value> args;
 };
@@ -66,7 +66,9 @@ struct Command {
   } kind = Kind::Module;
   uint32_t line = 0;  // 1-based line of the command's opening paren
   ModuleSource module;           // Module and module-taking assertions
-  bool has_module = false;       // AssertTrap may take a module or an action
+  // True for `module` and every assertion that carries a module (assert_trap
+  // takes either a module or an action).
+  bool has_module = false;
   Action action;
   std::vector<Value> expected;   // AssertReturn
   std::string message;           // assertion text

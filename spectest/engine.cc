@@ -1,0 +1,17 @@
+#include "spectest/engine.h"
+
+namespace wasmrt::spectest {
+
+std::unique_ptr<Engine> make_engine(std::string_view name, std::string& error) {
+  error.clear();
+  if (name == "interp") return make_interp_engine();
+  if (name == "none") return nullptr;  // compile-only: execution commands are skipped
+  if (name == "jit") {
+    error = "jit engine not available yet";
+    return nullptr;
+  }
+  error = "unknown engine '" + std::string(name) + "' (expected interp, jit or none)";
+  return nullptr;
+}
+
+}  // namespace wasmrt::spectest
