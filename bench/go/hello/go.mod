@@ -1,0 +1,3 @@
+module wasmrt.invalid/bench/hello
+
+go 1.24

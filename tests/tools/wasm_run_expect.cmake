@@ -1,0 +1,12 @@
+# Runs wasm-run with ARGS (a ;-list) and checks its exact exit STATUS and
+# that stderr matches STDERR_REGEX: bad input must give one error line and a
+# chosen status, never a crash (a signal shows up as a non-numeric status).
+execute_process(COMMAND ${WASM_RUN} ${ARGS}
+                RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT "${status}" STREQUAL "${STATUS}")
+  message(FATAL_ERROR "expected exit status ${STATUS}, got '${status}'\nstdout: ${out}\nstderr: ${err}")
+endif()
+if(NOT err MATCHES "${STDERR_REGEX}")
+  message(FATAL_ERROR "stderr does not match '${STDERR_REGEX}':\n'${err}'")
+endif()
+message(STATUS "ok: ${err}")
