@@ -12,6 +12,12 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DWASMRT_BUILD_TESTS=OFF -DWASMRT_BUILD_BENCH=OFF >/dev/null
 ninja -C build/release -j2 wasm-run
 
-echo
-echo "\$ wasm-run --describe examples/demo/hello.wat"
-build/release/tools/wasm-run/wasm-run --describe examples/demo/hello.wat
+run() {
+  echo
+  echo "\$ wasm-run $*"
+  build/release/tools/wasm-run/wasm-run "$@"
+}
+run --invoke fib examples/demo/demo.wat 30
+run --invoke factorial examples/demo/demo.wat 20
+run --invoke checksum examples/demo/demo.wat
+run --describe examples/demo/demo.wat
