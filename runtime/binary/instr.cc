@@ -5,44 +5,6 @@
 namespace wasmrt {
 namespace {
 
-// Decode tables for the three opcode spaces, derived from opcodes.def: each
-// entry packs the Op and its ImmKind so the hot loop does one load per
-// opcode and needs no call into another translation unit.
-struct OpcodeEntry {
-  uint16_t op;  // kUnassigned for an opcode that does not exist
-  ImmKind imm;
-};
-constexpr uint16_t kUnassigned = 0xFFFF;
-
-struct OpcodeTables {
-  std::array<OpcodeEntry, 256> single{};
-  std::array<OpcodeEntry, 256> fc{};
-  std::array<OpcodeEntry, 256> fd{};
-};
-
-constexpr OpcodeTables build_opcode_tables() {
-  OpcodeTables t{};
-  for (auto* table : {&t.single, &t.fc, &t.fd}) {
-    for (auto& e : *table) e = {kUnassigned, ImmKind::None};
-  }
-  struct Row {
-    uint8_t prefix;
-    uint32_t code;
-    ImmKind imm;
-  };
-  constexpr Row kRows[] = {
-#define WASM_OP(name, prefix, code, text, imm, sig, bytes) {prefix, code, ImmKind::imm},
-#include "runtime/binary/opcodes.def"
-#undef WASM_OP
-  };
-  for (uint16_t i = 0; i < std::size(kRows); ++i) {
-    const Row& row = kRows[i];
-    auto& table = row.prefix == 0xFC ? t.fc : row.prefix == 0xFD ? t.fd : t.single;
-    if (row.code < 256) table[row.code] = {i, row.imm};
-  }
-  return t;
-}
-constexpr OpcodeTables kOpcodeTables = build_opcode_tables();
 
 // Memory instructions in Wasm 2.0 take an alignment exponent below 32; larger
 // values are how multi-memory and memory64 later extend the flags field, so
@@ -132,10 +94,10 @@ bool read_instruction(Reader& r, Instr& out) {
   if (byte == 0xFC || byte == 0xFD) {
     uint32_t code = 0;
     if (!r.u32(code)) return false;
-    entry = code > 255 ? OpcodeEntry{kUnassigned, ImmKind::None}
+    entry = code > 255 ? OpcodeEntry{kUnassignedOp, ImmKind::None}
                        : (byte == 0xFC ? kOpcodeTables.fc : kOpcodeTables.fd)[code];
   }
-  if (entry.op == kUnassigned) return r.fail_at(out.offset, "illegal opcode");
+  if (entry.op == kUnassignedOp) return r.fail_at(out.offset, "illegal opcode");
   out.op = static_cast<Op>(entry.op);
   if (entry.imm == ImmKind::None) return true;  // most instructions
 

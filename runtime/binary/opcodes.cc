@@ -1,7 +1,5 @@
 #include "runtime/binary/opcodes.h"
 
-#include <array>
-
 namespace wasmrt {
 namespace {
 
@@ -20,29 +18,6 @@ constexpr SigInfo kSigInfos[] = {
         {"", ""},
 };
 
-// Dense reverse maps from encoding to Op; kNone marks unassigned codes.
-constexpr uint16_t kNone = 0xFFFF;
-struct Reverse {
-  std::array<uint16_t, 256> single{};
-  std::array<uint16_t, 256> fc{};
-  std::array<uint16_t, 256> fd{};
-};
-
-constexpr Reverse build_reverse() {
-  Reverse r{};
-  for (auto& v : r.single) v = kNone;
-  for (auto& v : r.fc) v = kNone;
-  for (auto& v : r.fd) v = kNone;
-  for (uint16_t i = 0; i < kOpCount; ++i) {
-    const OpInfo& info = kOpInfos[i];
-    if (info.prefix == 0x00) r.single[info.code] = i;
-    if (info.prefix == 0xFC) r.fc[info.code] = i;
-    if (info.prefix == 0xFD) r.fd[info.code] = i;
-  }
-  return r;
-}
-constexpr Reverse kReverse = build_reverse();
-
 }  // namespace
 
 const OpInfo& op_info(Op op) { return kOpInfos[static_cast<uint16_t>(op)]; }
@@ -57,19 +32,6 @@ ValType sig_letter_type(char letter) {
     case 'd': return ValType::F64;
     default: return ValType::V128;
   }
-}
-
-std::optional<Op> op_from_byte(uint8_t byte) {
-  uint16_t v = kReverse.single[byte];
-  if (v == kNone) return std::nullopt;
-  return static_cast<Op>(v);
-}
-
-std::optional<Op> op_from_prefixed(uint8_t prefix, uint32_t code) {
-  if (code > 255) return std::nullopt;
-  uint16_t v = prefix == 0xFC ? kReverse.fc[code] : prefix == 0xFD ? kReverse.fd[code] : kNone;
-  if (v == kNone) return std::nullopt;
-  return static_cast<Op>(v);
 }
 
 }  // namespace wasmrt

@@ -2,6 +2,7 @@
 // generated from opcodes.def so no list of instructions is written twice.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -97,8 +98,56 @@ struct OpInfo {
 const OpInfo& op_info(Op op);
 inline std::string_view op_name(Op op) { return op_info(op).text; }
 
+// Decode tables for the three opcode spaces, derived from opcodes.def at
+// compile time. Each entry packs the Op and its ImmKind so the instruction
+// decoder's hot loop does one load per opcode.
+struct OpcodeEntry {
+  uint16_t op;  // kUnassignedOp for an opcode that does not exist
+  ImmKind imm;
+};
+inline constexpr uint16_t kUnassignedOp = 0xFFFF;
+
+struct OpcodeTables {
+  std::array<OpcodeEntry, 256> single{};
+  std::array<OpcodeEntry, 256> fc{};
+  std::array<OpcodeEntry, 256> fd{};
+};
+
+constexpr OpcodeTables build_opcode_tables() {
+  OpcodeTables t{};
+  for (auto* table : {&t.single, &t.fc, &t.fd}) {
+    for (auto& e : *table) e = {kUnassignedOp, ImmKind::None};
+  }
+  struct Row {
+    uint8_t prefix;
+    uint32_t code;
+    ImmKind imm;
+  };
+  constexpr Row kRows[] = {
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) {prefix, code, ImmKind::imm},
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+  };
+  for (uint16_t i = 0; i < std::size(kRows); ++i) {
+    const Row& row = kRows[i];
+    auto& table = row.prefix == 0xFC ? t.fc : row.prefix == 0xFD ? t.fd : t.single;
+    if (row.code < 256) table[row.code] = {i, row.imm};
+  }
+  return t;
+}
+inline constexpr OpcodeTables kOpcodeTables = build_opcode_tables();
+
 // Binary lookup. Returns nullopt for an unassigned opcode.
-std::optional<Op> op_from_byte(uint8_t byte);          // one-byte space
-std::optional<Op> op_from_prefixed(uint8_t prefix, uint32_t code);
+inline std::optional<Op> op_from_byte(uint8_t byte) {
+  uint16_t v = kOpcodeTables.single[byte].op;
+  if (v == kUnassignedOp) return std::nullopt;
+  return static_cast<Op>(v);
+}
+inline std::optional<Op> op_from_prefixed(uint8_t prefix, uint32_t code) {
+  if (code > 255 || (prefix != 0xFC && prefix != 0xFD)) return std::nullopt;
+  uint16_t v = (prefix == 0xFC ? kOpcodeTables.fc : kOpcodeTables.fd)[code].op;
+  if (v == kUnassignedOp) return std::nullopt;
+  return static_cast<Op>(v);
+}
 
 }  // namespace wasmrt
