@@ -152,6 +152,21 @@ Bytes encode_module(const ModuleBuilder& m) {
   }
   write_vector_section(out, 10, m.codes, true);
   write_vector_section(out, 11, m.datas, false);
+  if (!m.func_names.empty()) {
+    // Custom section "name", subsection 1 (function names), sorted by index.
+    Bytes names;
+    write_u32(names, static_cast<uint32_t>(m.func_names.size()));
+    for (const auto& [index, name] : m.func_names) {
+      write_u32(names, index);
+      write_name(names, name);
+    }
+    Bytes payload;
+    write_name(payload, "name");
+    payload.push_back(1);
+    write_u32(payload, static_cast<uint32_t>(names.size()));
+    payload.insert(payload.end(), names.begin(), names.end());
+    write_section(out, 0, payload);
+  }
   return out;
 }
 

@@ -11,6 +11,8 @@
 #include "runtime/text/numbers.h"
 #include "runtime/text/wat_parser.h"
 
+#include <algorithm>
+
 namespace wasmrt::text {
 namespace {
 
@@ -389,6 +391,8 @@ Result<Bytes> WatParser::parse_module(bool bare) {
   } else if (!cur_.at(TokenKind::RParen)) {
     return unexpected(cur_.peek());
   }
+  for (const auto& [name, index] : spaces_[idx(Space::Func)].names) module_.func_names.emplace_back(index, name);
+  std::sort(module_.func_names.begin(), module_.func_names.end());
   return encode_module(module_);
 }
 

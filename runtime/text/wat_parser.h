@@ -54,6 +54,9 @@ struct ModuleBuilder {
   std::vector<Bytes> codes;  // encoded bodies (locals + expr), without size
   std::vector<Bytes> datas;  // encoded segments
   bool uses_data_count = false;  // memory.init / data.drop present
+  // Symbolic function names ($id without the `$`), by function index,
+  // written to the `name` custom section so traps show named backtraces.
+  std::vector<std::pair<uint32_t, std::string>> func_names;
 };
 
 Bytes encode_module(const ModuleBuilder& module);

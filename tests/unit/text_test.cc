@@ -338,7 +338,7 @@ TEST(Wat, ImportOrdering) {
 
 TEST(Wat, InlineImportExportAbbreviations) {
   EXPECT_EQ(wat("(module (func $f (import \"m\" \"n\") (param i32)) (func (export \"a\") (export \"b\")))"),
-            wat("(module (type (func (param i32))) (type (func)) (import \"m\" \"n\" (func (type 0)))"
+            wat("(module (type (func (param i32))) (type (func)) (import \"m\" \"n\" (func $f (type 0)))"
                 " (func (type 1)) (export \"a\" (func 1)) (export \"b\" (func 1)))"));
   expect_valid("(module (table (export \"t\") (import \"spectest\" \"table\") 10 funcref)"
                " (memory (import \"spectest\" \"memory\") 1) (global (import \"spectest\" \"g\") i32))");
@@ -493,6 +493,26 @@ TEST(Wat, DeepNestingDoesNotRecurse) {
   for (int i = 0; i < kDepth; ++i) ifs += ")(else))";
   ifs += "))";
   expect_valid(ifs);
+}
+
+}  // namespace
+}  // namespace wasmrt
+
+namespace wasmrt {
+namespace {
+
+// Symbolic function names reach the binary's `name` section, so traps in
+// modules written as text get named backtraces.
+TEST(Wat, FunctionNamesGoToTheNameSection) {
+  auto bytes = wat_to_binary("(module (func $first) (func) (func $third (param i32)))");
+  ASSERT_TRUE(bytes.ok()) << bytes.error().to_string();
+  auto module = decode_module(std::move(bytes.value()));
+  ASSERT_TRUE(module.ok()) << module.error().to_string();
+  const auto& names = module->names.functions;
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_EQ(names.at(0), "first");
+  EXPECT_EQ(names.at(2), "third");
+  EXPECT_EQ(names.count(1), 0u);
 }
 
 }  // namespace
