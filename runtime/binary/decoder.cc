@@ -376,7 +376,7 @@ bool Decoder::function_section() {
   uint32_t count = 0;
   if (!read_count(count)) return false;
   declared_funcs_ = count;
-  m_.funcs.reserve(m_.funcs.size() + count);
+  reserve_bounded(m_.funcs, m_.funcs.size() + count, r_, 1);
   for (uint32_t i = 0; i < count; ++i) {
     uint32_t type_index = 0;
     if (!r_.u32(type_index)) return false;
