@@ -5,12 +5,13 @@ namespace wasmrt::spectest {
 std::unique_ptr<Engine> make_engine(std::string_view name, std::string& error) {
   error.clear();
   if (name == "interp") return make_interp_engine();
+  if (name == "interp-metered") return make_interp_engine(/*metered=*/true);
   if (name == "none") return nullptr;  // compile-only: execution commands are skipped
   if (name == "jit") {
     error = "jit engine not available yet";
     return nullptr;
   }
-  error = "unknown engine '" + std::string(name) + "' (expected interp, jit or none)";
+  error = "unknown engine '" + std::string(name) + "' (expected interp, interp-metered, jit or none)";
   return nullptr;
 }
 

@@ -56,7 +56,8 @@ class Engine {
 // the engine cannot be used in this build ("jit engine not available yet").
 std::unique_ptr<Engine> make_engine(std::string_view name, std::string& error);
 
-// The interpreter adapter (spectest/interp_engine.cc).
-std::unique_ptr<Engine> make_interp_engine();
+// The interpreter adapter (spectest/interp_engine.cc); `metered` compiles
+// with fuel metering and interrupt checks ("interp-metered").
+std::unique_ptr<Engine> make_interp_engine(bool metered = false);
 
 }  // namespace wasmrt::spectest

@@ -118,6 +118,18 @@ Module::Module(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Module::~Module() = default;
 
 Result<std::shared_ptr<const Module>> Module::compile(std::span<const uint8_t> bytes) {
+  return Engine().compile(bytes);
+}
+
+Result<std::shared_ptr<const Module>> Engine::compile(std::span<const uint8_t> bytes) const {
+  if (bytes.size() > config_.max_module_bytes) {
+    Error error;
+    error.phase = Phase::Malformed;
+    error.message = "module too large: " + std::to_string(bytes.size()) + " bytes exceeds the host limit " +
+                    resource_limit_name(ResourceLimit::ModuleBytes) + " = " + std::to_string(config_.max_module_bytes);
+    error.limit = ResourceLimit::ModuleBytes;
+    return error;
+  }
   std::vector<uint8_t> binary;
   if (looks_like_binary(bytes.data(), bytes.size())) {
     binary.assign(bytes.begin(), bytes.end());
@@ -133,9 +145,12 @@ Result<std::shared_ptr<const Module>> Module::compile(std::span<const uint8_t> b
   auto decoded_desc = std::make_shared<ModuleDesc>(std::move(decoded).value());
   WASMRT_TRY(validate_module(*decoded_desc));
   // Translated once here, so every instance (on any thread) shares the code.
-  auto compiled = compile_module(std::move(decoded_desc));
+  interp::TranslateOptions options;
+  options.fuel = config_.consume_fuel;
+  options.interrupt_checks = config_.interruptible;
+  auto compiled = compile_module(std::move(decoded_desc), options);
   if (!compiled.ok()) return std::move(compiled).error();
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<Module::Impl>();
   impl->compiled = std::move(compiled).value();
 
   const ModuleDesc& desc = impl->desc();
@@ -170,16 +185,5 @@ uint32_t Module::table_count() const { return static_cast<uint32_t>(impl_->desc(
 uint32_t Module::memory_count() const { return static_cast<uint32_t>(impl_->desc().memories.size()); }
 uint32_t Module::global_count() const { return static_cast<uint32_t>(impl_->desc().globals.size()); }
 std::span<const uint8_t> Module::binary() const { return impl_->desc().bytes; }
-
-Result<std::shared_ptr<const Module>> Engine::compile(std::span<const uint8_t> bytes) const {
-  if (bytes.size() > config_.max_module_bytes) {
-    Error error;
-    error.phase = Phase::Malformed;
-    error.message = "module too large: " + std::to_string(bytes.size()) + " bytes exceeds the engine limit of " +
-                    std::to_string(config_.max_module_bytes);
-    return error;
-  }
-  return Module::compile(bytes);
-}
 
 }  // namespace wasmrt

@@ -12,6 +12,7 @@
 #include "runtime/store/exec_context.h"
 #include "runtime/store/objects.h"
 #include "runtime/store/store.h"
+#include "runtime/store/watchdog.h"
 #include "wasmrt/wasmrt.h"
 
 namespace wasmrt {
@@ -25,26 +26,112 @@ namespace wasmrt {
 
 namespace api_detail {
 
+struct InterruptSignal : InterruptState {};
+
 struct StoreState {
-  explicit StoreState(const EngineConfig& config) : objects(limits_from(config)) {}
+  explicit StoreState(const EngineConfig& engine_config)
+      : config(engine_config), objects(limits_from(engine_config)), signal(std::make_shared<InterruptSignal>()) {}
 
   static StoreLimits limits_from(const EngineConfig& config) {
     StoreLimits limits;
     limits.max_memory_pages = std::min<uint64_t>(config.max_memory_pages, kMaxMemoryPages);
+    limits.max_store_memory_pages = config.max_store_memory_pages;
     limits.max_table_elements = config.max_table_elements;
+    limits.max_instances = config.max_instances;
+    limits.max_memories = config.max_memories;
+    limits.max_tables = config.max_tables;
     limits.stack_cells = std::max<size_t>(config.max_wasm_stack_bytes / sizeof(Cell), 1024);
     limits.max_call_depth = config.max_call_depth;
     return limits;
   }
 
+  const EngineConfig config;
   ObjectStore objects;
+  std::shared_ptr<InterruptSignal> signal;
   // One FuncInst per host function per store, however many instances
   // import it.
   std::map<const HostFunc*, FuncInst*> host_funcs;
+
+  int64_t fuel = 0;  // between calls; the ExecContext holds it during one
+  std::optional<std::chrono::nanoseconds> timeout;
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  CallStats last_stats;
+  uint32_t active_calls = 0;  // nesting of top-level calls (host re-entry)
+};
+
+// Brackets one call into the store from the embedder (Func::call,
+// Instance::call, the start function in Linker::instantiate): hands fuel and
+// the interrupt state to the execution context, arms the deadline, and
+// records the call's stats. Calls made by host functions during a call
+// (re-entry) run inside the outer call's budget and deadline.
+class CallScope {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit CallScope(StoreState& store) : store_(store), ctx_(store.objects.exec_context()) {
+    outermost_ = store_.active_calls++ == 0;
+    if (!outermost_) return;
+    ctx_.fuel_enabled = store_.config.consume_fuel;
+    ctx_.fuel = store_.fuel;
+    ctx_.interrupt = store_.config.interruptible ? store_.signal.get() : nullptr;
+    store_.objects.reset_peak_memory_pages();
+    start_ = Clock::now();
+    std::optional<Clock::time_point> deadline = store_.deadline;
+    if (store_.timeout) {
+      Clock::time_point by_timeout = start_ + std::chrono::duration_cast<Clock::duration>(*store_.timeout);
+      if (!deadline || by_timeout < *deadline) deadline = by_timeout;
+    }
+    if (deadline) {
+      if (!store_.config.interruptible) {
+        refused_ = true;
+        return;
+      }
+      if (*deadline <= start_) {
+        store_.signal->trigger(InterruptState::kDeadline);
+      } else {
+        ticket_ = Watchdog::instance().arm(store_.signal, *deadline);
+      }
+    }
+  }
+
+  // A deadline needs interrupt checks compiled in; without them it could
+  // never be enforced, so the call is refused instead of running unbounded.
+  bool refused() const { return refused_; }
+
+  ~CallScope() {
+    --store_.active_calls;
+    if (!outermost_) return;
+    if (ticket_ != 0) Watchdog::instance().disarm(ticket_);
+    // A deadline belongs to its call; an interrupt request is consumed by
+    // the call it stopped (an unconsumed one stops the next call).
+    uint32_t consumed = InterruptState::kDeadline;
+    if (ctx_.trap == TrapCode::Interrupted) consumed |= InterruptState::kInterrupt;
+    store_.signal->clear(consumed);
+    CallStats stats;
+    if (ctx_.fuel_enabled) {
+      stats.fuel_used = static_cast<uint64_t>(store_.fuel - ctx_.fuel);
+      store_.fuel = ctx_.fuel;
+    }
+    stats.peak_memory_pages = store_.objects.peak_memory_pages();
+    stats.wall_time = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start_);
+    store_.last_stats = stats;
+  }
+
+  CallScope(const CallScope&) = delete;
+  CallScope& operator=(const CallScope&) = delete;
+
+ private:
+  StoreState& store_;
+  ExecContext& ctx_;
+  bool outermost_ = false;
+  bool refused_ = false;
+  uint64_t ticket_ = 0;
+  Clock::time_point start_;
 };
 
 }  // namespace api_detail
 
+using api_detail::CallScope;
 using api_detail::StoreState;
 
 namespace {
@@ -154,6 +241,8 @@ Result<std::vector<Value>> call_func(StoreState& store, FuncInst* f, std::span<c
     value_to_cells(arg, &cells[at]);
     at += cell_count(to_internal(arg.type()));
   }
+  CallScope scope(store);
+  if (scope.refused()) return usage_error("a timeout or deadline needs an engine with interruptible = true");
   ExecContext& ctx = store.objects.exec_context();
   Result<void> ran = store.objects.call(ctx, f, cells.data());
   if (!ran.ok()) return trap_error_with_details(ctx);
@@ -250,6 +339,33 @@ bool HostContext::write(uint64_t address, std::span<const uint8_t> bytes) const 
   return true;
 }
 
+namespace {
+
+InterruptState* interrupt_state(void* internal) {
+  ExecContext* exec = static_cast<HostCallContext*>(internal)->exec;
+  return exec != nullptr ? exec->interrupt : nullptr;
+}
+
+}  // namespace
+
+bool HostContext::interrupted() const {
+  InterruptState* state = interrupt_state(internal_);
+  return state != nullptr && state->pending() != 0;
+}
+
+bool HostContext::sleep_for(std::chrono::nanoseconds duration) const {
+  InterruptState* state = interrupt_state(internal_);
+  if (state != nullptr) return state->sleep_for(duration);
+  // Not interruptible: a plain sleep (the engine has interruptible off).
+  InterruptState never;
+  return never.sleep_for(duration);
+}
+
+int HostContext::interrupt_fd() const {
+  InterruptState* state = interrupt_state(internal_);
+  return state != nullptr ? state->wake_fd() : -1;
+}
+
 void HostContext::trap(std::string message) {
   trapped_ = true;
   trap_message_ = std::move(message);
@@ -259,6 +375,50 @@ void HostContext::trap(std::string message) {
 
 Store::Store(const Engine& engine) : state_(std::make_shared<StoreState>(engine.config())) {}
 Store::Store() : state_(std::make_shared<StoreState>(EngineConfig{})) {}
+
+Result<void> Store::set_fuel(uint64_t fuel) {
+  if (!state_->config.consume_fuel) return usage_error("fuel metering is off (EngineConfig::consume_fuel)");
+  state_->fuel = static_cast<int64_t>(std::min<uint64_t>(fuel, INT64_MAX));
+  return ok();
+}
+
+Result<void> Store::add_fuel(uint64_t fuel) {
+  if (!state_->config.consume_fuel) return usage_error("fuel metering is off (EngineConfig::consume_fuel)");
+  const uint64_t room = static_cast<uint64_t>(INT64_MAX - state_->fuel);
+  state_->fuel += static_cast<int64_t>(std::min(fuel, room));
+  return ok();
+}
+
+std::optional<uint64_t> Store::fuel() const {
+  if (!state_->config.consume_fuel) return std::nullopt;
+  return static_cast<uint64_t>(state_->fuel);
+}
+
+InterruptHandle Store::interrupt_handle() const {
+  InterruptHandle handle;
+  handle.signal_ = state_->signal;
+  return handle;
+}
+
+void InterruptHandle::interrupt() const {
+  if (signal_ != nullptr) signal_->trigger(InterruptState::kInterrupt);
+}
+
+void Store::set_timeout(std::optional<std::chrono::nanoseconds> timeout) {
+  state_->timeout = timeout;
+}
+
+void Store::set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+  state_->deadline = deadline;
+}
+
+CallStats Store::last_call_stats() const {
+  return state_->last_stats;
+}
+
+uint64_t Store::memory_pages() const {
+  return state_->objects.memory_pages();
+}
 
 // ---- Func -----------------------------------------------------------------
 
@@ -512,6 +672,19 @@ Result<Instance> Linker::instantiate(Store& store, const std::shared_ptr<const M
       imports.push_back(def.object);
     }
   }
+  const CompiledModule& compiled = *module->impl().compiled;
+  if (state.config.consume_fuel && !compiled.options.fuel) {
+    return Error{Phase::Unlinkable,
+                 "the store meters fuel but the module was compiled without it (compile it with an Engine "
+                 "whose config has consume_fuel = true)"};
+  }
+  if (state.config.interruptible && !compiled.options.interrupt_checks) {
+    return Error{Phase::Unlinkable,
+                 "the store needs interrupt checks but the module was compiled without them (compile it with "
+                 "an Engine whose config has interruptible = true)"};
+  }
+  CallScope scope(state);
+  if (scope.refused()) return usage_error("a timeout or deadline needs an engine with interruptible = true");
   ExecContext& ctx = state.objects.exec_context();
   auto created = state.objects.instantiate(module->impl().compiled, imports, ctx);
   if (!created.ok()) {

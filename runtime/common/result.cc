@@ -15,6 +15,20 @@ const char* phase_name(Phase phase) {
   return "error";
 }
 
+const char* resource_limit_name(ResourceLimit limit) {
+  switch (limit) {
+    case ResourceLimit::None: return "none";
+    case ResourceLimit::ModuleBytes: return "max_module_bytes";
+    case ResourceLimit::MemoryPages: return "max_memory_pages";
+    case ResourceLimit::StoreMemoryPages: return "max_store_memory_pages";
+    case ResourceLimit::TableElements: return "max_table_elements";
+    case ResourceLimit::Instances: return "max_instances";
+    case ResourceLimit::Memories: return "max_memories";
+    case ResourceLimit::Tables: return "max_tables";
+  }
+  return "unknown";
+}
+
 std::string Error::to_string() const {
   std::string out = phase_name(phase);
   char where[64];

@@ -24,6 +24,8 @@
 #include <string>
 
 #include "runtime/interp/interp.h"
+#include "runtime/store/interrupt.h"
+#include "runtime/valid/side_table.h"
 
 namespace wasmrt::interp {
 
@@ -80,6 +82,11 @@ TrapCode call_host(ExecContext& ctx, InstanceData* caller, FuncInst* f, Cell* ar
   return invoke_host(ctx, caller, f, args, args_results);
 }
 
+TrapCode interrupt_trap(const std::atomic<uint32_t>& flags) {
+  return (flags.load(std::memory_order_relaxed) & InterruptState::kInterrupt) != 0 ? TrapCode::Interrupted
+                                                                                   : TrapCode::DeadlineExceeded;
+}
+
 template <typename T>
 T* from_cell(Cell c) {
   return reinterpret_cast<T*>(static_cast<uintptr_t>(c));
@@ -107,6 +114,9 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
 #define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&BF_##name,
 #include "runtime/binary/opcodes.def"
 #undef WASM_OP
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&BTL_##name,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
     };
     static_assert(sizeof(kTable) / sizeof(kTable[0]) == kHandlerCount);
     *table_out = kTable;
@@ -125,6 +135,15 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
   bool trap_message_set = false;
   FuncInst* callee = nullptr;
   Cell* nfp = nullptr;
+  // Metering state lives in registers while wasm runs and is written back
+  // to the context whenever something else may read or change it (host
+  // calls, traps, the return to the caller). Unmetered code starts with an
+  // unreachable budget and never charges it; interrupt polls without an
+  // interrupt state read a word that is always 0.
+  static constexpr std::atomic<uint32_t> kNeverInterrupted{0};
+  const std::atomic<uint32_t>* const irq = ctx->interrupt != nullptr ? &ctx->interrupt->flags() : &kNeverInterrupted;
+  const bool metered = ctx->fuel_enabled;
+  int64_t fuel = metered ? ctx->fuel : INT64_MAX;
 
 #define NEXT()                                \
   do {                                        \
@@ -136,6 +155,19 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
   do {              \
     trap = (code);  \
     goto do_trap;   \
+  } while (0)
+#define SAVE_FUEL() \
+  do {              \
+    if (metered) ctx->fuel = fuel; \
+  } while (0)
+  // Charges a bulk operation's dynamic fuel (docs/fuel.md) before it runs.
+#define CHARGE_BULK(units)                               \
+  do {                                                   \
+    if (metered) {                                       \
+      const int64_t units_ = static_cast<int64_t>(units); \
+      if (fuel < units_) TRAP(TrapCode::OutOfFuel);      \
+      fuel -= units_;                                    \
+    }                                                    \
   } while (0)
 #define REL(field) (pc + (field) + static_cast<int32_t>(pc[field]))
 #define C(i) fp[pc[i]]
@@ -186,6 +218,23 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
     } else {                                                                          \
       goto bad_op;                                                                    \
     }                                                                                 \
+  }                                                                                   \
+  BTL_##name : {                                                                      \
+    if constexpr (is_fusable_condition(Op::name)) {                                   \
+      constexpr uint32_t field = kHandlerUnits + op_params(Op::name).size();          \
+      if (eval_condition<Op::name>(fp, pc) != 0) {                                    \
+        const int64_t cost_ = pc[field + 1];                                          \
+        if (__builtin_expect((irq->load(std::memory_order_relaxed) != 0) | (fuel < cost_), 0)) \
+          goto back_edge_stop;                                                        \
+        fuel -= cost_;                                                                \
+        pc = REL(field);                                                              \
+      } else {                                                                        \
+        pc += field + 2;                                                              \
+      }                                                                               \
+      NEXT();                                                                         \
+    } else {                                                                          \
+      goto bad_op;                                                                    \
+    }                                                                                 \
   }
 #include "runtime/binary/opcodes.def"
 #undef WASM_OP
@@ -213,6 +262,27 @@ X_BrUnless:
   if (U32(2) == 0) pc = REL(3);
   else pc += 4;
   NEXT();
+X_BrLoop: {
+  const int64_t cost = pc[3];
+  if (__builtin_expect((irq->load(std::memory_order_relaxed) != 0) | (fuel < cost), 0)) goto back_edge_stop;
+  fuel -= cost;
+  pc = REL(2);
+  NEXT();
+}
+X_BrIfLoop:
+  if (U32(2) != 0) {
+    const int64_t cost = pc[4];
+    if (__builtin_expect((irq->load(std::memory_order_relaxed) != 0) | (fuel < cost), 0)) goto back_edge_stop;
+    fuel -= cost;
+    pc = REL(3);
+  } else {
+    pc += 5;
+  }
+  NEXT();
+back_edge_stop:
+  // An interrupt wins over running out of fuel: it is checked first.
+  if (irq->load(std::memory_order_relaxed) != 0) TRAP(interrupt_trap(*irq));
+  TRAP(TrapCode::OutOfFuel);
 X_BrTable: {
   uint32_t index = U32(2);
   uint32_t n = pc[3];
@@ -273,14 +343,17 @@ X_MemoryGrow: {
   NEXT();
 }
 X_MemoryFill:
+  CHARGE_BULK(bulk_fuel_cost_bytes(U32(4)));
   if (!mem->fill(U32(2), static_cast<uint8_t>(C(3)), U32(4))) TRAP(TrapCode::MemoryOutOfBounds);
   pc += 5;
   NEXT();
 X_MemoryCopy:
+  CHARGE_BULK(bulk_fuel_cost_bytes(U32(4)));
   if (!mem->copy(U32(2), U32(3), U32(4))) TRAP(TrapCode::MemoryOutOfBounds);
   pc += 5;
   NEXT();
 X_MemoryInit: {
+  CHARGE_BULK(bulk_fuel_cost_bytes(U32(5)));
   TrapCode t = memory_init(*inst, pc[2], U32(3), U32(4), U32(5));
   if (t != TrapCode::None) TRAP(t);
   pc += 6;
@@ -311,22 +384,26 @@ X_TableSize:
   pc += 4;
   NEXT();
 X_TableGrow: {
+  CHARGE_BULK(bulk_fuel_cost_elements(U32(5)));
   int64_t old = inst->tables[pc[3]]->grow(U32(5), C(4));
   C(2) = static_cast<uint32_t>(static_cast<int32_t>(old));
   pc += 6;
   NEXT();
 }
 X_TableFill:
+  CHARGE_BULK(bulk_fuel_cost_elements(U32(5)));
   if (!inst->tables[pc[2]]->fill(U32(3), C(4), U32(5))) TRAP(TrapCode::TableOutOfBounds);
   pc += 6;
   NEXT();
 X_TableCopy: {
+  CHARGE_BULK(bulk_fuel_cost_elements(U32(6)));
   TrapCode t = table_copy(*inst, pc[2], pc[3], U32(4), U32(5), U32(6));
   if (t != TrapCode::None) TRAP(t);
   pc += 7;
   NEXT();
 }
 X_TableInit: {
+  CHARGE_BULK(bulk_fuel_cost_elements(U32(6)));
   TrapCode t = table_init(*inst, pc[2], pc[3], U32(4), U32(5), U32(6));
   if (t != TrapCode::None) TRAP(t);
   pc += 7;
@@ -336,17 +413,13 @@ X_ElemDrop:
   elem_drop(*inst, pc[2]);
   pc += 3;
   NEXT();
-X_Fuel:
-  if (ctx->fuel_enabled) {
-    ctx->fuel -= pc[2];
-    if (ctx->fuel < 0) TRAP(TrapCode::OutOfFuel);
-  }
+X_Fuel: {
+  const int64_t cost = pc[2];
+  if (__builtin_expect(fuel < cost, 0)) TRAP(TrapCode::OutOfFuel);
+  fuel -= cost;
   pc += 3;
   NEXT();
-X_Interrupt:
-  if (ctx->interrupt != nullptr && ctx->interrupt->load(std::memory_order_relaxed)) TRAP(TrapCode::Interrupted);
-  pc += 2;
-  NEXT();
+}
 
   // ---- calls ----
 X_Call:
@@ -380,12 +453,17 @@ do_call: {
     ctx->stack_top = static_cast<size_t>(nfp - stack_base) +
                      std::max(cell_count(ht.params), cell_count(ht.results));
     ctx->call_depth = depth;
+    SAVE_FUEL();
     TrapCode t = call_host(*ctx, inst, callee, nfp);
+    if (metered) fuel = ctx->fuel;  // the host (or wasm it called) may have used some
     ctx->stack_top = saved_top;
     if (t != TrapCode::None) {
       trap_message_set = true;
       TRAP(t);
     }
+    // A host function that blocked returns early when interrupted; the
+    // call stops here rather than at the next check.
+    if (irq->load(std::memory_order_relaxed) != 0) TRAP(interrupt_trap(*irq));
     NEXT();
   }
   if (depth >= ctx->max_call_depth) TRAP(TrapCode::CallStackExhausted);
@@ -403,6 +481,9 @@ do_call: {
 }
 enter: {
   const CompiledFunc* cf = cur->code;
+  if (cf->check_interrupt && irq->load(std::memory_order_relaxed) != 0) TRAP(interrupt_trap(*irq));
+  if (__builtin_expect(fuel < cf->entry_fuel, 0)) TRAP(TrapCode::OutOfFuel);
+  fuel -= cf->entry_fuel;
   if (cf->num_local_cells > cf->num_param_cells)
     std::memset(fp + cf->num_param_cells, 0, (cf->num_local_cells - cf->num_param_cells) * sizeof(Cell));
   if (!cf->consts.empty()) std::memcpy(fp + cf->num_local_cells, cf->consts.data(), cf->consts.size() * sizeof(Cell));
@@ -410,7 +491,10 @@ enter: {
   NEXT();
 }
 X_Return: {
-  if (depth == entry_depth) return TrapCode::None;
+  if (depth == entry_depth) {
+    SAVE_FUEL();
+    return TrapCode::None;
+  }
   Cell* rec = stack_end - size_t{depth} * kRecordCells;
   pc = from_cell<const Unit>(rec[0]);
   fp = from_cell<Cell>(rec[1]);
@@ -424,6 +508,7 @@ X_Return: {
 bad_op:
   trap = TrapCode::Unreachable;  // never emitted: a translator bug
 do_trap: {
+  SAVE_FUEL();
   if (!trap_message_set) ctx->set_trap(trap);
   ctx->backtrace.push_back(TrapFrame{cur->instance, cur->index});
   for (uint32_t d = depth; d > entry_depth; --d) {
@@ -436,6 +521,8 @@ do_trap: {
 
 #undef NEXT
 #undef TRAP
+#undef SAVE_FUEL
+#undef CHARGE_BULK
 #undef REL
 #undef C
 #undef U32
@@ -456,6 +543,11 @@ TrapCode invoke(ExecContext& ctx, FuncInst* f, Cell* args_results) {
   if (ctx.call_depth >= ctx.max_call_depth || native_stack_exhausted()) {
     ctx.set_trap(TrapCode::CallStackExhausted);
     return TrapCode::CallStackExhausted;
+  }
+  if (ctx.interrupt != nullptr && ctx.interrupt->pending() != 0) {
+    TrapCode t = interrupt_trap(ctx.interrupt->flags());
+    ctx.set_trap(t);
+    return t;
   }
   if (f->code == nullptr) {
     ++ctx.call_depth;

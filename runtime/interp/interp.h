@@ -19,12 +19,13 @@
 namespace wasmrt::interp {
 
 struct TranslateOptions {
-  // Emit a fuel charge at every basic-block leader (side_table.blocks), so
-  // ExecContext::fuel decreases by the leader's instruction count. Off by
-  // default: the code then carries no metering at all.
+  // Fuel metering (docs/fuel.md): every basic block's static cost is
+  // charged on entry (CompiledFunc::entry_fuel, Fuel instructions, metered
+  // back edges) and bulk operations charge their dynamic cost. Off: the
+  // code carries no metering at all.
   bool fuel = false;
-  // Emit an interrupt check (ExecContext::interrupt, an atomic flag) at
-  // every function entry and loop header. Off by default.
+  // Interrupt checks (ExecContext::interrupt) at every function entry and
+  // every branch back to a loop header. Off: none.
   bool interrupt_checks = false;
 };
 
@@ -44,6 +45,10 @@ struct CompiledFunc {
   uint32_t num_result_cells = 0;
   uint32_t num_local_cells = 0;  // params included
   uint64_t frame_cells = 0;      // 64-bit: a body may declare ~2^32 locals
+  // Charged by every call before the first instruction: the static fuel of
+  // the function's first basic block (0 without fuel metering).
+  uint32_t entry_fuel = 0;
+  bool check_interrupt = false;  // poll ExecContext::interrupt on entry
 };
 
 // Translates every defined function of a validated module (side tables

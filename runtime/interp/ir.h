@@ -69,8 +69,9 @@ inline constexpr uint32_t kHandlerUnits = 2;
   X(TableCopy)     /* dst_table src_table d s n */                         \
   X(TableInit)     /* table elem d s n */                                  \
   X(ElemDrop)      /* elem */                                              \
-  X(Fuel)          /* amount: charged at basic-block leaders (opt-in) */   \
-  X(Interrupt)     /* checks ExecContext::interrupt (opt-in) */
+  X(Fuel)          /* amount: a basic block's static fuel (metered code) */ \
+  X(BrLoop)        /* rel fuel: metered back edge (interrupt, fuel, jump) */ \
+  X(BrIfLoop)      /* cond rel fuel: metered back edge if cond != 0 */
 
 enum class IrOp : uint16_t {
 #define WASMRT_IR_ENUM(name) name,
@@ -83,15 +84,19 @@ inline constexpr uint32_t kIrOpCount = 0
 #undef WASMRT_IR_COUNT
     ;
 // Handler table: [0, kOpCount) by Op, then the IrOps.
-// Then two fused compare-and-branch forms of every op that can feed a
+// Then three fused compare-and-branch forms of every op that can feed a
 // branch condition (see is_fusable_condition): "jump if the result is
-// nonzero" and "jump if it is zero", laid out [handler][params ...][rel].
-inline constexpr uint32_t kHandlerCount = 3 * kOpCount + kIrOpCount;
+// nonzero" and "jump if it is zero", laid out [handler][params ...][rel],
+// and the metered back-edge form of the first, [handler][params ...][rel][fuel].
+inline constexpr uint32_t kHandlerCount = 4 * kOpCount + kIrOpCount;
 inline constexpr uint32_t handler_index(Op op) { return static_cast<uint32_t>(op); }
 inline constexpr uint32_t handler_index(IrOp op) { return kOpCount + static_cast<uint32_t>(op); }
 inline constexpr uint32_t branch_if_true_index(Op op) { return kOpCount + kIrOpCount + static_cast<uint32_t>(op); }
 inline constexpr uint32_t branch_if_false_index(Op op) {
   return 2 * kOpCount + kIrOpCount + static_cast<uint32_t>(op);
+}
+inline constexpr uint32_t branch_if_true_loop_index(Op op) {
+  return 3 * kOpCount + kIrOpCount + static_cast<uint32_t>(op);
 }
 
 // ---------------------------------------------------------------------------

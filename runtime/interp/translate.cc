@@ -50,6 +50,7 @@ struct Ctrl {
   uint32_t base;    // home cell of slot `height`
   BlockSig sig;
   uint32_t loop_pos;    // Loop: code position of the header
+  uint32_t loop_fuel;   // Loop: fuel its back edges charge (the body's first block)
   uint32_t else_field;  // If: the BrUnless offset field to the else arm
   uint32_t patch_head;  // forward branch fields to bind at the end
 };
@@ -198,6 +199,7 @@ class Translator : public NopVisitor {
     c.height = live ? static_cast<uint32_t>(stack_.size()) - sig.num_params : 0;
     c.base = live ? (c.height < stack_.size() ? stack_[c.height].home : next_home()) : 0;
     c.loop_pos = kNone;
+    c.loop_fuel = 0;
     c.else_field = kNone;
     c.patch_head = kNone;
     ctrl_.push_back(c);
@@ -227,6 +229,13 @@ class Translator : public NopVisitor {
     if (t.kind == Op::Loop) bind(field, t.loop_pos);
     else add_patch(t, field);
   }
+  // A branch back to a loop header uses the metered "...Loop" form of its
+  // instruction: it checks for an interrupt and charges the loop body's
+  // first block, then jumps past that block's Fuel instruction (which only
+  // the fallthrough entry executes). Without metering, plain branches.
+  bool is_metered_back_edge(const Ctrl& t) const {
+    return t.kind == Op::Loop && (options_.fuel || options_.interrupt_checks);
+  }
   // Moves the label values into place and jumps (or returns).
   void emit_branch(Ctrl& t) {
     if (t.is_function) {
@@ -240,15 +249,17 @@ class Translator : public NopVisitor {
       emit_copy(cell, stack_[i].src, stack_[i].type);
       cell += cell_count(stack_[i].type);
     }
-    emit(IrOp::Br);
+    const bool back = is_metered_back_edge(t);
+    emit(back ? IrOp::BrLoop : IrOp::Br);
     target_field(t, emit_rel());
+    if (back) emit_u(t.loop_fuel);
   }
   void emit_return();
   void set_dead() { dead_ = true; }
   void pre(const Instr& in);
 
   void on_local_set(const Instr& in, bool tee, ValType t);
-  uint32_t try_fused_branch(const Slot& cond, bool when);
+  uint32_t try_fused_branch(const Slot& cond, bool when, bool back_edge = false);
   void emit_generic(const Instr& in);
 
   const ModuleDesc& module_;
@@ -282,7 +293,7 @@ class Translator : public NopVisitor {
   };
   std::vector<TableStub> stubs_;
   bool dead_ = false;
-  bool first_ = true;
+  CompiledFunc* out_ = nullptr;
   size_t next_leader_ = 0;
   uint32_t barrier_ = kNone;
   uint32_t last_dst_field_ = kNone, last_dst_cell_ = kNone, last_end_ = kNone;
@@ -300,6 +311,8 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
   side_ = &module_.side_tables[defined_index];
   out = CompiledFunc{};
   out.func_index = func_index;
+  out.check_interrupt = options_.interrupt_checks;
+  out_ = &out;
   code_ = &out.code;
   consts_ = &out.consts;
 
@@ -349,7 +362,6 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
   const_map_.clear();
   max_stack_cells_ = num_result_cells_;
   dead_ = false;
-  first_ = true;
   next_leader_ = 0;
   barrier_ = kNone;
   last_dst_field_ = last_dst_cell_ = last_end_ = kNone;
@@ -380,20 +392,25 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
   return true;
 }
 
+// Charges fuel at basic-block leaders. The function's first block is
+// charged by the call itself (CompiledFunc::entry_fuel: nothing branches to
+// a function's first instruction), a loop body's first block by
+// on_block_begin, every other block by a Fuel instruction placed before the
+// leader's code, where all of its entries (fallthrough and branches) pass.
 void Translator::pre(const Instr& in) {
-  if (first_) {
-    first_ = false;
-    if (options_.interrupt_checks) emit(IrOp::Interrupt);
-  }
-  if (options_.fuel) {
-    const auto& blocks = side_->blocks;
-    while (next_leader_ < blocks.size() && blocks[next_leader_].offset <= in.offset) {
-      if (blocks[next_leader_].offset == in.offset && !dead_) {
+  if (!options_.fuel) return;
+  const auto& blocks = side_->blocks;
+  while (next_leader_ < blocks.size() && blocks[next_leader_].offset <= in.offset) {
+    const BasicBlockStart& leader = blocks[next_leader_];
+    if (leader.offset == in.offset && !dead_) {
+      if (next_leader_ == 0) {
+        out_->entry_fuel = leader.fuel;
+      } else if (leader.fuel != 0) {
         emit(IrOp::Fuel);
-        emit_u(side_->block_instr_count(next_leader_));
+        emit_u(leader.fuel);
       }
-      ++next_leader_;
     }
+    ++next_leader_;
   }
 }
 
@@ -501,7 +518,7 @@ void Translator::emit_generic(const Instr& in) {
 // fusable condition, removes it and emits the fused compare-and-branch
 // (jumping when the condition is `when`); returns the offset field, or
 // kNone when no fusion applies.
-uint32_t Translator::try_fused_branch(const Slot& cond, bool when) {
+uint32_t Translator::try_fused_branch(const Slot& cond, bool when, bool back_edge) {
   if (cond_start_ == kNone || cond.src != cond.home || last_end_ != here() || barrier_ == here() ||
       last_dst_cell_ != cond.home || cond_end_ != here())
     return kNone;
@@ -511,7 +528,8 @@ uint32_t Translator::try_fused_branch(const Slot& cond, bool when) {
   while (!fixups_.empty() && fixups_.back() >= cond_start_) fixups_.pop_back();
   cond_start_ = kNone;
   last_end_ = kNone;
-  emit_handler(when ? branch_if_true_index(op) : branch_if_false_index(op));
+  emit_handler(back_edge ? branch_if_true_loop_index(op)
+                         : when ? branch_if_true_index(op) : branch_if_false_index(op));
   for (size_t i = 0; i < np; ++i) emit_cell(cond_srcs_[i]);
   return emit_rel();
 }
@@ -755,9 +773,18 @@ void Translator::on_block_begin(const Instr& in, const BlockSig& sig, const Inst
   materialize_all();
   Ctrl& c = push_ctrl(in.op, sig, true);
   if (in.op == Op::Loop) {
+    // The loop body's first instruction is the next leader: charged here on
+    // the fallthrough entry, by the back edges when they are taken.
+    if (options_.fuel && next_leader_ < side_->blocks.size()) {
+      c.loop_fuel = side_->blocks[next_leader_].fuel;
+      ++next_leader_;
+      if (c.loop_fuel != 0) {
+        emit(IrOp::Fuel);
+        emit_u(c.loop_fuel);
+      }
+    }
     mark_label();
     c.loop_pos = here();
-    if (options_.interrupt_checks) emit(IrOp::Interrupt);
   }
 }
 
@@ -841,13 +868,15 @@ void Translator::on_branch(const Instr& in, const BranchEntry*, uint32_t, const 
       Slot cond = pop();
       Ctrl& t = ctrl_[ctrl_.size() - 1 - in.index];
       if (!branch_needs_moves(t)) {
-        uint32_t field = try_fused_branch(cond, true);
+        const bool back = is_metered_back_edge(t);
+        uint32_t field = try_fused_branch(cond, true, back);
         if (field == kNone) {
-          emit(IrOp::BrIf);
+          emit(back ? IrOp::BrIfLoop : IrOp::BrIf);
           emit_cell(cond.src);
           field = emit_rel();
         }
         target_field(t, field);
+        if (back) emit_u(t.loop_fuel);
       } else {
         uint32_t skip = try_fused_branch(cond, false);
         if (skip == kNone) {
@@ -872,7 +901,9 @@ void Translator::on_branch(const Instr& in, const BranchEntry*, uint32_t, const 
         uint32_t depth = i < n ? in.br_targets[i] : in.index;
         Ctrl& t = ctrl_[ctrl_.size() - 1 - depth];
         uint32_t field = emit_rel();
-        if (!branch_needs_moves(t)) target_field(t, field);
+        // Metered back edges go through a stub's BrLoop, which carries the
+        // loop's charge.
+        if (!branch_needs_moves(t) && !is_metered_back_edge(t)) target_field(t, field);
         else stubs_.push_back({field, depth});
       }
       for (const TableStub& s : stubs_) {

@@ -13,7 +13,15 @@ bool PageBudget::try_take(uint64_t pages) {
   do {
     if (pages > limit_pages_ || used > limit_pages_ - pages) return false;
   } while (!used_pages_.compare_exchange_weak(used, used + pages, std::memory_order_relaxed));
+  uint64_t now = used + pages;
+  uint64_t peak = peak_pages_.load(std::memory_order_relaxed);
+  while (now > peak && !peak_pages_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  }
   return true;
+}
+
+void PageBudget::reset_peak() {
+  peak_pages_.store(used_pages_.load(std::memory_order_relaxed), std::memory_order_relaxed);
 }
 
 void PageBudget::give_back(uint64_t pages) {

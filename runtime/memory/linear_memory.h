@@ -58,10 +58,15 @@ class PageBudget {
   void give_back(uint64_t pages);
   uint64_t used_pages() const { return used_pages_.load(std::memory_order_relaxed); }
   uint64_t limit_pages() const { return limit_pages_; }
+  // The most pages in use at once since the last reset_peak() (per-call
+  // accounting: the store resets it when a call starts).
+  uint64_t peak_pages() const { return peak_pages_.load(std::memory_order_relaxed); }
+  void reset_peak();
 
  private:
   const uint64_t limit_pages_;
   std::atomic<uint64_t> used_pages_{0};
+  std::atomic<uint64_t> peak_pages_{0};
 };
 
 // Host-imposed limits, applied on top of the module's declared limits.

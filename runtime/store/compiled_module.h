@@ -18,6 +18,9 @@ struct CompiledModule {
   std::vector<interp::CompiledFunc> code;
   // Engine-wide signature id of every type index (see sig_registry.h).
   std::vector<uint32_t> type_sig_ids;
+  // The metering compiled into `code` (a store that needs fuel or
+  // interrupts refuses modules compiled without).
+  interp::TranslateOptions options;
 };
 
 // Translates a validated module. Fails only if the translator rejects a body

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "runtime/common/trap_codes.h"
+#include "runtime/store/interrupt.h"
 #include "runtime/store/objects.h"
 
 namespace wasmrt {
@@ -48,10 +49,12 @@ struct ExecContext {
   std::string trap_message;          // empty: use trap_message(trap)
   std::vector<TrapFrame> backtrace;  // innermost first
 
-  // Reserved for issue 4: fuel metering and asynchronous interruption.
+  // Fuel metering (docs/fuel.md): the remaining budget, charged by metered
+  // code. Only meaningful when fuel_enabled (code compiled with fuel).
   bool fuel_enabled = false;
   int64_t fuel = 0;
-  std::atomic<bool>* interrupt = nullptr;
+  // Polled by code compiled with interrupt checks; null: never interrupted.
+  InterruptState* interrupt = nullptr;
 
   // Reserved for WASI proc_exit (Phase::Exit).
   bool exited = false;

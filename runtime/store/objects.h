@@ -93,6 +93,18 @@ struct FuncInst {
   HostFunc* host = nullptr;                    // non-null <=> host function
 };
 
+// The elements all tables of one store may hold together (a host limit).
+// Used by one thread at a time, like the store.
+struct ElementBudget {
+  uint64_t limit = UINT64_MAX;
+  uint64_t used = 0;
+  bool try_take(uint64_t n) {
+    if (n > limit - used) return false;
+    used += n;
+    return true;
+  }
+};
+
 struct TableInst {
   ValType elem = ValType::FuncRef;
   std::vector<Cell> elems;
@@ -102,17 +114,21 @@ struct TableInst {
   // The declared maximum, for import matching (the current size is the min).
   bool has_declared_max = false;
   uint64_t declared_max = 0;
+  // The store's shared cap on elements (null: none besides `max`).
+  ElementBudget* budget = nullptr;
 
   uint32_t size() const { return static_cast<uint32_t>(elems.size()); }
   // table.grow: the old size, or -1 (table unchanged).
   int64_t grow(uint64_t delta, Cell init) {
     uint64_t old = elems.size();
     if (delta > max || old > max - delta) return -1;
+    if (budget != nullptr && !budget->try_take(delta)) return -1;
     // Running out of host memory is a failed grow (-1), never an exception
     // unwinding through wasm frames.
     try {
       elems.resize(old + delta, init);
     } catch (const std::bad_alloc&) {
+      if (budget != nullptr) budget->used -= delta;
       return -1;
     }
     return static_cast<int64_t>(old);

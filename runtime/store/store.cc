@@ -22,6 +22,14 @@ Error unlinkable(std::string message) {
   return Error{Phase::Unlinkable, std::move(message)};
 }
 
+// A refusal by a host resource limit: typed, and naming the limit.
+Error limit_error(ResourceLimit limit, const std::string& what, uint64_t cap) {
+  Error error{Phase::Unlinkable, what + " exceeds the host limit " + resource_limit_name(limit) + " = " +
+                                     std::to_string(cap)};
+  error.limit = limit;
+  return error;
+}
+
 std::string import_name(const Import& import) {
   return "\"" + import.module + "\".\"" + import.name + "\"";
 }
@@ -41,7 +49,8 @@ Error trap_error(const ExecContext& ctx) {
   return Error{Phase::Trap, ctx.trap_text()};
 }
 
-ObjectStore::ObjectStore(StoreLimits limits) : limits_(limits) {}
+ObjectStore::ObjectStore(StoreLimits limits)
+    : limits_(limits), memory_budget_(limits.max_store_memory_pages), table_budget_{limits.max_table_elements, 0} {}
 ObjectStore::~ObjectStore() = default;
 
 ExecContext& ObjectStore::exec_context() {
@@ -59,24 +68,49 @@ FuncInst* ObjectStore::add_host_func(std::shared_ptr<HostFunc> host) {
   return funcs_.back().get();
 }
 
-TableInst* ObjectStore::add_table(const TableType& type, Cell init) {
+Result<TableInst*> ObjectStore::add_table(const TableType& type, Cell init) {
+  if (tables_.size() >= limits_.max_tables) {
+    return limit_error(ResourceLimit::Tables, "table " + std::to_string(tables_.size() + 1) + " of the store",
+                       limits_.max_tables);
+  }
+  if (type.limits.min > limits_.max_table_elements - table_budget_.used) {
+    return limit_error(ResourceLimit::TableElements,
+                       "a table of " + std::to_string(type.limits.min) + " elements (" +
+                           std::to_string(table_budget_.used) + " already in the store's tables)",
+                       limits_.max_table_elements);
+  }
   auto t = std::make_unique<TableInst>();
   t->elem = type.elem;
   t->has_declared_max = type.limits.has_max;
   t->declared_max = type.limits.max;
   uint64_t max = type.limits.has_max ? type.limits.max : 0xFFFFFFFFull;
   t->max = max < limits_.max_table_elements ? max : limits_.max_table_elements;
-  // Callers check min against the cap first; clamp so a bad call can never
-  // allocate an attacker-chosen size.
-  t->elems.assign(type.limits.min <= t->max ? type.limits.min : t->max, init);
+  t->elems.assign(type.limits.min, init);
+  t->budget = &table_budget_;
+  table_budget_.used += type.limits.min;
   tables_.push_back(std::move(t));
   return tables_.back().get();
 }
 
 Result<LinearMemory*> ObjectStore::add_memory(const MemoryType& type) {
+  if (memories_.size() >= limits_.max_memories) {
+    return limit_error(ResourceLimit::Memories, "memory " + std::to_string(memories_.size() + 1) + " of the store",
+                       limits_.max_memories);
+  }
+  if (type.limits.min > limits_.max_memory_pages) {
+    return limit_error(ResourceLimit::MemoryPages, "a memory of " + std::to_string(type.limits.min) + " pages",
+                       limits_.max_memory_pages);
+  }
+  if (type.limits.min > limits_.max_store_memory_pages - memory_budget_.used_pages()) {
+    return limit_error(ResourceLimit::StoreMemoryPages,
+                       "a memory of " + std::to_string(type.limits.min) + " pages (" +
+                           std::to_string(memory_budget_.used_pages()) + " already in the store's memories)",
+                       limits_.max_store_memory_pages);
+  }
   MemoryLimits memory_limits;
   memory_limits.max_pages = limits_.max_memory_pages;
   memory_limits.allow_guard_regions = limits_.allow_guard_regions;
+  memory_limits.budget = &memory_budget_;
   std::optional<uint64_t> max;
   if (type.limits.has_max) max = type.limits.max;
   auto memory = LinearMemory::create(type.limits.min, max, memory_limits);
@@ -133,6 +167,55 @@ Result<void> ObjectStore::check_import(const ModuleDesc& module, const Import& i
   return unlinkable(incompatible);
 }
 
+Result<void> ObjectStore::check_limits(const ModuleDesc& m) const {
+  if (instances_.size() >= limits_.max_instances) {
+    return limit_error(ResourceLimit::Instances, "instance " + std::to_string(instances_.size() + 1) + " of the store",
+                       limits_.max_instances);
+  }
+  const uint64_t new_tables = m.tables.size() - m.num_imported_tables;
+  if (new_tables > limits_.max_tables - std::min<uint64_t>(tables_.size(), limits_.max_tables)) {
+    return limit_error(ResourceLimit::Tables,
+                       std::to_string(new_tables) + " more tables (" + std::to_string(tables_.size()) +
+                           " already in the store)",
+                       limits_.max_tables);
+  }
+  const uint64_t new_memories = m.memories.size() - m.num_imported_memories;
+  if (new_memories > limits_.max_memories - std::min<uint64_t>(memories_.size(), limits_.max_memories)) {
+    return limit_error(ResourceLimit::Memories,
+                       std::to_string(new_memories) + " more memories (" + std::to_string(memories_.size()) +
+                           " already in the store)",
+                       limits_.max_memories);
+  }
+  // Sums saturate at the cap + 1, so no module can overflow them.
+  uint64_t elements = 0;
+  for (size_t i = m.num_imported_tables; i < m.tables.size(); ++i) {
+    elements += std::min<uint64_t>(m.tables[i].limits.min, limits_.max_table_elements + 1);
+    elements = std::min<uint64_t>(elements, limits_.max_table_elements + 1);
+  }
+  if (elements > limits_.max_table_elements - table_budget_.used) {
+    return limit_error(ResourceLimit::TableElements,
+                       "tables of " + std::to_string(elements) + " elements (" + std::to_string(table_budget_.used) +
+                           " already in the store's tables)",
+                       limits_.max_table_elements);
+  }
+  uint64_t pages = 0;
+  for (size_t i = m.num_imported_memories; i < m.memories.size(); ++i) {
+    const uint64_t min = m.memories[i].limits.min;
+    if (min > limits_.max_memory_pages) {
+      return limit_error(ResourceLimit::MemoryPages, "memory " + std::to_string(i) + " of " + std::to_string(min) + " pages",
+                         limits_.max_memory_pages);
+    }
+    pages += min;  // validation bounds both the count and each min: no overflow
+  }
+  if (pages > limits_.max_store_memory_pages - std::min(memory_budget_.used_pages(), limits_.max_store_memory_pages)) {
+    return limit_error(ResourceLimit::StoreMemoryPages,
+                       "memories of " + std::to_string(pages) + " pages (" +
+                           std::to_string(memory_budget_.used_pages()) + " already in the store's memories)",
+                       limits_.max_store_memory_pages);
+  }
+  return ok();
+}
+
 Result<StoreInstance*> ObjectStore::instantiate(std::shared_ptr<const CompiledModule> module,
                                                 std::span<const Extern> imports, ExecContext& ctx) {
   // Host allocation failure (huge tables, many segments) is reported, never
@@ -157,24 +240,7 @@ Result<StoreInstance*> ObjectStore::instantiate_unguarded(std::shared_ptr<const 
 
   // Resource limits are checked before anything is allocated, so a refused
   // module leaves no objects behind.
-  // The cap applies per table and to the sum of one module's tables, so a
-  // module declaring many tables cannot multiply it.
-  uint64_t total_table_elements = 0;
-  for (size_t i = m.num_imported_tables; i < m.tables.size(); ++i) {
-    total_table_elements += std::min<uint64_t>(m.tables[i].limits.min, limits_.max_table_elements + 1);
-    if (m.tables[i].limits.min > limits_.max_table_elements ||
-        total_table_elements > limits_.max_table_elements) {
-      return unlinkable("table size " + std::to_string(m.tables[i].limits.min) +
-                        " exceeds the host limit of " + std::to_string(limits_.max_table_elements) +
-                        " elements");
-    }
-  }
-  for (size_t i = m.num_imported_memories; i < m.memories.size(); ++i) {
-    if (m.memories[i].limits.min > limits_.max_memory_pages) {
-      return unlinkable("memory size " + std::to_string(m.memories[i].limits.min) +
-                        " exceeds the host limit of " + std::to_string(limits_.max_memory_pages) + " pages");
-    }
-  }
+  WASMRT_TRY(check_limits(m));
 
   auto owned = std::make_unique<StoreInstance>();
   StoreInstance& instance = *owned;
@@ -215,8 +281,11 @@ Result<StoreInstance*> ObjectStore::instantiate_unguarded(std::shared_ptr<const 
     data.funcs.push_back(f.get());
     funcs_.push_back(std::move(f));
   }
-  for (size_t i = m.num_imported_tables; i < m.tables.size(); ++i)
-    data.tables.push_back(add_table(m.tables[i]));
+  for (size_t i = m.num_imported_tables; i < m.tables.size(); ++i) {
+    auto table = add_table(m.tables[i]);
+    if (!table.ok()) return std::move(table).error();  // checked above; kept for safety
+    data.tables.push_back(table.value());
+  }
   for (size_t i = m.num_imported_globals; i < m.globals.size(); ++i) {
     Cell value[2];
     eval_const_expr(m, m.global_inits[i - m.num_imported_globals], data, value);

@@ -30,9 +30,15 @@
 namespace wasmrt {
 
 // Host-imposed resource limits applied to every object the store creates.
+// Every refusal is an Error with Error::limit set and the limit's
+// EngineConfig name in the message.
 struct StoreLimits {
-  uint64_t max_memory_pages = kMaxMemoryPages;  // per memory
-  uint64_t max_table_elements = 10'000'000;     // per table
+  uint64_t max_memory_pages = kMaxMemoryPages;              // per memory
+  uint64_t max_store_memory_pages = UINT64_MAX;             // all memories together
+  uint64_t max_table_elements = 10'000'000;                 // all tables together
+  uint32_t max_instances = UINT32_MAX;
+  uint32_t max_memories = UINT32_MAX;
+  uint32_t max_tables = UINT32_MAX;
   size_t stack_cells = ExecContext::kDefaultStackCells;
   uint32_t max_call_depth = ExecContext::kDefaultMaxCallDepth;
   bool allow_guard_regions = true;
@@ -81,8 +87,9 @@ class ObjectStore {
   const StoreLimits& limits() const { return limits_; }
 
   // Host objects (imports for modules, e.g. the spec test's "spectest").
+  // Tables and memories count toward the limits like a module's own.
   FuncInst* add_host_func(std::shared_ptr<HostFunc> host);
-  TableInst* add_table(const TableType& type, Cell init = 0);
+  Result<TableInst*> add_table(const TableType& type, Cell init = 0);
   Result<LinearMemory*> add_memory(const MemoryType& type);
   GlobalInst* add_global(const GlobalType& type, Cell low, Cell high = 0);
 
@@ -101,13 +108,24 @@ class ObjectStore {
   // A reusable execution context sized from the limits (created lazily).
   ExecContext& exec_context();
 
+  // Pages held by all memories of the store, and the most held at once
+  // since reset_peak_pages().
+  uint64_t memory_pages() const { return memory_budget_.used_pages(); }
+  uint64_t peak_memory_pages() const { return memory_budget_.peak_pages(); }
+  void reset_peak_memory_pages() { memory_budget_.reset_peak(); }
+
  private:
   Result<StoreInstance*> instantiate_unguarded(std::shared_ptr<const CompiledModule> module,
                                                std::span<const Extern> imports, ExecContext& ctx);
   Result<void> check_import(const ModuleDesc& module, const Import& import, const Extern& provided) const;
   Result<void> initialize(StoreInstance& instance, ExecContext& ctx);
 
+  Result<void> check_limits(const ModuleDesc& m) const;
+
   StoreLimits limits_;
+  // Declared before the objects that draw on them, so they outlive them.
+  PageBudget memory_budget_;
+  ElementBudget table_budget_;
   std::vector<std::unique_ptr<FuncInst>> funcs_;
   std::vector<std::unique_ptr<TableInst>> tables_;
   std::vector<std::unique_ptr<LinearMemory>> memories_;

@@ -519,7 +519,8 @@ bool BodyDecoder<Visitor, kValidate>::decode(uint32_t defined_index, TableRef ta
     }
     if (!read_instruction(r, in_)) return fail(Phase::Malformed, r.error().offset, r.error().message);
     if constexpr (kValidate) {
-      if (block_starts) block_scratch_.push_back(BasicBlockStart{in_.offset, num_instrs});
+      if (block_starts) block_scratch_.push_back(BasicBlockStart{in_.offset, num_instrs, 0});
+      block_scratch_.back().fuel += fuel_cost(in_.op);
     }
     block_starts = false;
     ++num_instrs;

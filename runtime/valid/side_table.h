@@ -32,15 +32,39 @@
 //   function's first instruction, the first instruction of every loop body,
 //   then-arm and else-arm, and the instruction after every `end` (except
 //   the function's last), br, br_if, br_table, return and unreachable.
-//   Every branch target is a leader. Both tiers charge fuel at each leader
-//   with block_instr_count(i) (instructions up to the next leader,
-//   terminator included), so they consume fuel identically.
+//   Every branch target is a leader. Each leader carries the fuel cost of
+//   its basic block (fuel_cost() of every instruction up to the next
+//   leader, terminator included); both tiers charge exactly that on entry
+//   to the block, so they consume fuel identically (docs/fuel.md).
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "runtime/binary/opcodes.h"
+
 namespace wasmrt {
+
+// The static fuel cost of one instruction (docs/fuel.md): 1, except for the
+// instructions that do no work of their own. Bulk memory and table
+// instructions additionally charge bulk_fuel_cost_* when they run.
+constexpr uint32_t fuel_cost(Op op) {
+  switch (op) {
+    case Op::Nop:
+    case Op::Block:
+    case Op::Loop:
+    case Op::End:
+    case Op::Drop:
+      return 0;
+    default:
+      return 1;
+  }
+}
+// Dynamic part, charged when the instruction runs, from its length operand:
+// memory.fill / memory.copy / memory.init: one unit per 64 bytes;
+// table.fill / table.copy / table.init / table.grow: one unit per 8 elements.
+constexpr uint64_t bulk_fuel_cost_bytes(uint32_t bytes) { return bytes / 64; }
+constexpr uint64_t bulk_fuel_cost_elements(uint32_t elements) { return elements / 8; }
 
 struct BranchEntry {
   // Absolute offset in ModuleDesc::bytes of the instruction executed next.
@@ -53,6 +77,7 @@ struct BranchEntry {
 struct BasicBlockStart {
   uint32_t offset = 0;       // absolute offset of the leader instruction
   uint32_t first_instr = 0;  // its instruction index within the body
+  uint32_t fuel = 0;         // the block's static fuel cost (docs/fuel.md)
 };
 
 struct FuncSideTable {

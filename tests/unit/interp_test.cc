@@ -244,9 +244,13 @@ TEST(Interp, FuelAndInterruptSeams) {
   h.ctx->fuel = 1000;
   EXPECT_EQ(h.trap("spin"), "out of fuel");
   h.ctx->fuel_enabled = false;
-  std::atomic<bool> flag{true};
-  h.ctx->interrupt = &flag;
+  InterruptState interrupt;
+  interrupt.trigger(InterruptState::kInterrupt);
+  h.ctx->interrupt = &interrupt;
   EXPECT_EQ(h.trap("spin"), "interrupted");
+  interrupt.clear(InterruptState::kInterrupt);
+  interrupt.trigger(InterruptState::kDeadline);
+  EXPECT_EQ(h.trap("spin"), "interrupted: deadline exceeded");
 }
 
 }  // namespace

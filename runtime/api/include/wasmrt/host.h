@@ -18,6 +18,7 @@
 
 #include <array>
 #include <bit>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -61,6 +62,18 @@ class HostContext {
     static_assert(std::is_trivially_copyable_v<T>);
     return write(address, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&value), sizeof(T)));
   }
+
+  // ---- cancellation: a host function that blocks must wake on these ----
+  // True once the current call has been interrupted or passed its
+  // deadline; the call traps when the host function returns.
+  bool interrupted() const;
+  // Sleeps up to `duration`; returns false as soon as the call is
+  // interrupted (true when the full duration passed).
+  bool sleep_for(std::chrono::nanoseconds duration) const;
+  // A file descriptor that polls readable (POLLIN) while the call is
+  // interrupted, to wait on together with other descriptors. Owned by the
+  // runtime: never read, write or close it. -1 if none could be created.
+  int interrupt_fd() const;
 
   // Makes the current call trap with `message` once the callable returns.
   void trap(std::string message);

@@ -11,6 +11,7 @@
 // thread (or per instance) to run in parallel.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -35,13 +36,74 @@ class Instance;
 
 namespace api_detail {
 struct StoreState;
+struct InterruptSignal;
 }  // namespace api_detail
+
+// What the most recent top-level call into a store used. A top-level call
+// is Func::call / Instance::call from the embedder, or the start function
+// run by Linker::instantiate; calls made from inside a host function count
+// toward the enclosing call.
+struct CallStats {
+  // Fuel consumed (0 when the engine does not meter fuel).
+  uint64_t fuel_used = 0;
+  // The most pages the store's memories held together during the call.
+  uint64_t peak_memory_pages = 0;
+  std::chrono::nanoseconds wall_time{0};
+};
+
+// Stops a store's running call from any thread. Cheap to copy; stays valid
+// (and harmless) after the store is gone.
+class InterruptHandle {
+ public:
+  InterruptHandle() = default;
+  bool valid() const { return signal_ != nullptr; }
+  // Asks the store's current call to stop: guest code traps with
+  // TrapKind::Interrupted at its next function entry or loop back edge, and
+  // a host function blocked in HostContext::sleep_for / poll on
+  // HostContext::interrupt_fd() wakes. If no call is running, the next call
+  // stops at its first check. The request is consumed by the call it stops;
+  // the store then accepts new calls. Safe from any thread and async-signal-safe
+  // (it sets an atomic flag and wakes waiters with futex/eventfd writes).
+  void interrupt() const;
+
+ private:
+  friend class Store;
+  std::shared_ptr<api_detail::InterruptSignal> signal_;
+};
 
 class Store {
  public:
-  // A store with the engine's limits (memory pages, table elements, stack).
+  // A store with the engine's limits (memory pages, table elements, stack)
+  // and metering (fuel, interrupt checks).
   explicit Store(const Engine& engine);
-  Store();  // default EngineConfig limits
+  Store();  // default EngineConfig
+
+  // ---- fuel (EngineConfig::consume_fuel; see docs/fuel.md) ----
+  // Set, add to and read the remaining fuel between calls. Fails with
+  // Phase::Invalid when the engine does not meter fuel. A store starts
+  // with 0 fuel; at most INT64_MAX units can be held.
+  Result<void> set_fuel(uint64_t fuel);
+  Result<void> add_fuel(uint64_t fuel);
+  // Remaining fuel, or nullopt when the engine does not meter fuel.
+  std::optional<uint64_t> fuel() const;
+
+  // ---- cancellation and deadlines ----
+  InterruptHandle interrupt_handle() const;
+  void interrupt() const { interrupt_handle().interrupt(); }
+  // Every later top-level call may run at most `timeout` of wall time, then
+  // traps with TrapKind::DeadlineExceeded (nullopt: no timeout).
+  void set_timeout(std::optional<std::chrono::nanoseconds> timeout);
+  // Calls running past `deadline` trap with TrapKind::DeadlineExceeded
+  // (nullopt: none). Applies to every later call until changed; combined
+  // with set_timeout, the earlier of the two wins. Needs
+  // EngineConfig::interruptible (else timeouts and deadlines are refused
+  // with Phase::Invalid when a call starts).
+  void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline);
+
+  // ---- accounting ----
+  CallStats last_call_stats() const;
+  // Pages currently held by all memories of the store.
+  uint64_t memory_pages() const;
 
  private:
   friend class Linker;

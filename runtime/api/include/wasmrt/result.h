@@ -24,6 +24,21 @@ enum class Phase : uint8_t {
 
 const char* phase_name(Phase phase);
 
+// A host-configured resource limit (EngineConfig) that refused something.
+enum class ResourceLimit : uint8_t {
+  None,
+  ModuleBytes,       // max_module_bytes
+  MemoryPages,       // max_memory_pages
+  StoreMemoryPages,  // max_store_memory_pages
+  TableElements,     // max_table_elements
+  Instances,         // max_instances
+  Memories,          // max_memories
+  Tables,            // max_tables
+};
+
+// The EngineConfig field's name, e.g. "max_memory_pages".
+const char* resource_limit_name(ResourceLimit limit);
+
 struct Error {
   static constexpr uint64_t kNoOffset = ~uint64_t{0};
 
@@ -35,6 +50,9 @@ struct Error {
   // Phase::Trap from execution: trap kind, message and wasm backtrace (see
   // wasmrt/trap.h). Null for other phases.
   std::shared_ptr<const TrapDetails> trap = nullptr;
+  // Set when a host resource limit refused the operation (the message
+  // names the limit too). Phase is then Unlinkable for instantiation.
+  ResourceLimit limit = ResourceLimit::None;
 
   // "malformed at byte 0x1c: unexpected end" / "invalid at 3:7: type mismatch"
   std::string to_string() const;

@@ -21,8 +21,9 @@ enum class TrapKind : uint8_t {
   IntegerOverflow,
   InvalidConversionToInteger,
   CallStackExhausted,
-  OutOfFuel,
-  Interrupted,
+  OutOfFuel,         // the store's fuel ran out (EngineConfig::consume_fuel)
+  Interrupted,       // Store::interrupt() / InterruptHandle::interrupt()
+  DeadlineExceeded,  // Store::set_timeout() / set_deadline() passed
   HostError,  // a host function trapped (its message is the error message)
 };
 

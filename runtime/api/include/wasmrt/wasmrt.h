@@ -56,7 +56,9 @@ class Module {
   // Compiles a module from its binary encoding ("\0asm" magic) or its text
   // format; the format is chosen by content, never by file name. Decodes,
   // then validates. Errors carry the phase (Malformed / Invalid), the spec's
-  // message and a byte offset (binary) or line:column (text).
+  // message and a byte offset (binary) or line:column (text). The same as
+  // Engine().compile(bytes): a default EngineConfig (interrupt checks on,
+  // no fuel metering).
   static Result<std::shared_ptr<const Module>> compile(std::span<const uint8_t> bytes);
 
   ~Module();
@@ -86,23 +88,50 @@ class Module {
   const Impl& impl() const { return *impl_; }
 
  private:
+  friend class Engine;
   explicit Module(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
-// Engine-wide settings. Grows with the runtime (interpreter/JIT selection,
-// resource limits); every field keeps a safe default.
+// Engine-wide settings: resource limits and the metering compiled into code.
+// Every field has a safe default; a Store created from an Engine applies
+// the limits to everything created in it. The names of the limit fields
+// appear in the errors that refuse something because of them.
 struct EngineConfig {
+  // ---- compilation ----
   // Inputs larger than this are refused before any decoding work.
   std::size_t max_module_bytes = std::size_t{1} << 30;
-  // Host cap on every linear memory, in 64 KiB pages: a module whose initial
-  // size exceeds it fails to instantiate, memory.grow past it returns -1.
+  // Deterministic fuel metering (docs/fuel.md): compiled code charges fuel
+  // per basic block; a Store starts with 0 fuel (Store::set_fuel), and
+  // running out traps with TrapKind::OutOfFuel. Off: no metering code.
+  bool consume_fuel = false;
+  // Interrupt checks at every function entry and every loop back edge, so
+  // Store::interrupt(), InterruptHandle and timeouts can stop any guest.
+  // Off only when the embedder never needs to stop a call.
+  bool interruptible = true;
+
+  // ---- per-store resource limits ----
+  // Every linear memory, in 64 KiB pages: a module whose initial size
+  // exceeds it fails to instantiate (ResourceLimit::MemoryPages);
+  // memory.grow past it returns -1.
   uint64_t max_memory_pages = 65536;
-  // Host cap on every table, in elements (same rules as memories).
+  // The pages of all memories of one store together; same rules
+  // (ResourceLimit::StoreMemoryPages).
+  uint64_t max_store_memory_pages = 4 * 65536;
+  // The elements of all tables of one store together (8 bytes each): a
+  // module whose tables' initial sizes would pass it fails to instantiate
+  // (ResourceLimit::TableElements); table.grow past it returns -1.
   uint64_t max_table_elements = 10'000'000;
+  // Objects one store may hold (ResourceLimit::Instances / Memories /
+  // Tables), counting host-created ones.
+  uint32_t max_instances = 10'000;
+  uint32_t max_memories = 10'000;
+  uint32_t max_tables = 10'000;
+
+  // ---- per-call stack ----
   // The wasm value stack of one call, in bytes (params, locals, operands),
   // and the deepest wasm call nesting; either ends in a
-  // "call stack exhausted" trap.
+  // "call stack exhausted" trap (TrapKind::CallStackExhausted).
   std::size_t max_wasm_stack_bytes = std::size_t{8} << 20;
   uint32_t max_call_depth = 100'000;
 };
@@ -116,7 +145,9 @@ class Engine {
 
   const EngineConfig& config() const { return config_; }
 
-  // As Module::compile, after applying this engine's limits.
+  // As Module::compile, after applying this engine's limits, and with the
+  // metering this engine's config asks for (consume_fuel, interruptible).
+  // Module::compile uses a default EngineConfig.
   Result<std::shared_ptr<const Module>> compile(std::span<const uint8_t> bytes) const;
 
  private:
