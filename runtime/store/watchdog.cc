@@ -28,8 +28,10 @@ struct Watchdog::Impl {
         continue;
       }
       auto first = pending.begin();
-      if (Clock::now() < first->first) {
-        changed.wait_until(lock, first->first);
+      // A copy: the entry may be disarmed (erased) while we wait unlocked.
+      const Clock::time_point when = first->first;
+      if (Clock::now() < when) {
+        changed.wait_until(lock, when);
         continue;
       }
       // Fired under the lock, so a disarm that returned earlier can never
