@@ -186,11 +186,9 @@ Result<void> ObjectStore::check_limits(const ModuleDesc& m) const {
                            " already in the store)",
                        limits_.max_memories);
   }
-  // Sums saturate at the cap + 1, so no module can overflow them.
   uint64_t elements = 0;
   for (size_t i = m.num_imported_tables; i < m.tables.size(); ++i) {
-    elements += std::min<uint64_t>(m.tables[i].limits.min, limits_.max_table_elements + 1);
-    elements = std::min<uint64_t>(elements, limits_.max_table_elements + 1);
+    if (__builtin_add_overflow(elements, m.tables[i].limits.min, &elements)) elements = UINT64_MAX;
   }
   if (elements > limits_.max_table_elements - table_budget_.used) {
     return limit_error(ResourceLimit::TableElements,

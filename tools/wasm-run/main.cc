@@ -1,55 +1,169 @@
 // wasm-run: the command-line runner. Uses only the public API (wasmrt/wasmrt.h).
 //
-// It compiles a module (binary or text), describes it, or calls one export
-// with --invoke. Running WASI programs (_start) arrives with WASI support;
-// until then a plain run reports that execution is not available yet.
+// It compiles a module (binary or text), describes it, runs it (instantiate,
+// then call `_start` if exported) or calls one export with --invoke, always
+// under sandbox limits: caps on tables and object counts by default, plus
+// fuel, memory, time and stack limits from the command line. Every way a
+// run can end has its own exit status (see kUsage), so scripts can tell a
+// timeout from a trap from a refused module. WASI programs arrive with WASI
+// support; until then a module importing WASI reports that execution is not
+// available yet.
+#include <signal.h>
+
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <climits>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "limit_values.h"
 #include "wasmrt/wasmrt.h"
 
 namespace {
 
-// Exit statuses, documented in --help.
+// Exit statuses, documented in --help. The limit statuses sit just below
+// 124 (timeout(1)'s "timed out") so they stay clear of shell and signal codes.
 constexpr int kExitOk = 0;
-constexpr int kExitUsage = 2;           // bad command line
-constexpr int kExitBadModule = 1;       // unreadable, malformed or invalid module
-constexpr int kExitNotAvailable = 3;    // running programs needs WASI
-constexpr int kExitTrap = 134;          // the guest trapped (as a SIGABRT'ed process would)
+constexpr int kExitBadModule = 1;         // unreadable, malformed, invalid or unlinkable module
+constexpr int kExitUsage = 2;             // bad command line
+constexpr int kExitNotAvailable = 3;      // running programs needs WASI
+constexpr int kExitResourceLimit = 121;   // a resource cap refused the module
+constexpr int kExitStackExhausted = 122;  // TrapKind::CallStackExhausted
+constexpr int kExitOutOfFuel = 123;       // TrapKind::OutOfFuel
+constexpr int kExitTimeout = 124;         // TrapKind::DeadlineExceeded, as timeout(1)
+constexpr int kExitSignal = 130;          // SIGINT/SIGTERM stopped the guest (128 + SIGINT)
+constexpr int kExitTrap = 134;            // any other trap (as a SIGABRT'ed process would)
+
+// Default caps. Linear memory may use everything the spec allows a 32-bit
+// memory (4 GiB), in total too; tables and object counts are capped far
+// below what the host could hold, because a guest never needs more than a
+// handful and each costs host memory the guest does not pay for in pages.
+constexpr uint64_t kPagesIn4GiB = 65536;
+constexpr uint64_t kDefaultMaxTableElements = 1'000'000;
+constexpr uint32_t kDefaultMaxInstances = 16;
+constexpr uint32_t kDefaultMaxMemories = 16;
+constexpr uint32_t kDefaultMaxTables = 16;
+// --max-stack's range: the interpreter reserves the whole stack up front.
+constexpr uint64_t kMaxStackBytes = uint64_t{4} << 30;
+// Frames shown for a trap; deep recursion would otherwise print 100,000.
+constexpr size_t kBacktraceHead = 16;
+constexpr size_t kBacktraceTail = 4;
 
 constexpr const char* kUsage =
     "usage: wasm-run [options] FILE [ARGS...]\n"
     "\n"
-    "Compiles FILE (WebAssembly binary or text format, detected by content).\n"
-    "With --invoke it instantiates the module and calls one export; running\n"
-    "WASI programs (_start) arrives with WASI support.\n"
+    "Compiles FILE (WebAssembly binary or text format, detected by content) and\n"
+    "runs it: instantiates it (running its start function) and calls its\n"
+    "`_start` export if it has one. The module may not have imports yet; one\n"
+    "importing WASI reports that execution is not available yet (status 3).\n"
     "\n"
     "options:\n"
-    "  --describe      print the module's imports and exports with their types\n"
-    "  --invoke NAME   call export NAME with ARGS (i32/i64/f32/f64, parsed by\n"
-    "                  the export's parameter types); print each result on its\n"
-    "                  own line. The module may not have imports yet.\n"
-    "  --help          print this help\n"
-    "  --version       print the wasmrt version\n"
-    "  --              end of options\n"
+    "  --describe        print the module's imports and exports with their types\n"
+    "  --invoke NAME     call export NAME with ARGS (i32/i64/f32/f64, parsed by\n"
+    "                    the export's parameter types) instead of `_start`; print\n"
+    "                    each result on its own line\n"
+    "  --fuel N          meter the guest: at most N units of fuel (about one per\n"
+    "                    instruction, see docs/fuel.md) for the whole run\n"
+    "  --max-memory-pages N\n"
+    "                    at most N 64 KiB pages per memory and for all memories\n"
+    "                    together (0..65536; default 65536, i.e. 4 GiB)\n"
+    "  --timeout DURATION\n"
+    "                    stop the guest DURATION after it starts running (start\n"
+    "                    function included): 100ms, 1.5s, 500us, 1m, 2h, 10ns\n"
+    "  --max-stack SIZE  the wasm stack of a call (params, locals, operands):\n"
+    "                    bytes or 512KiB, 8MiB, 1GiB, 8MB (default 8MiB, at most\n"
+    "                    4GiB); calls also nest at most 100000 deep\n"
+    "  --help            print this help\n"
+    "  --version         print the wasmrt version\n"
+    "  --                end of options\n"
+    "Options taking a value accept `--opt value` and `--opt=value`.\n"
     "\n"
-    "exit status: 0 ok, 1 unreadable/malformed/invalid module, 2 usage error,\n"
-    "             3 execution not available yet (no --invoke), 134 the guest trapped\n"
-    "             (the trap message and a wasm backtrace go to stderr)\n";
+    "fixed caps (a guest asking for more is refused, status 121):\n"
+    "  1000000 table elements in all tables together, 16 instances,\n"
+    "  16 memories, 16 tables\n"
+    "\n"
+    "exit status:\n"
+    "  0    ok\n"
+    "  1    unreadable, malformed, invalid or unlinkable module\n"
+    "  2    usage error (bad option or option value, bad --invoke arguments)\n"
+    "  3    execution not available yet (the module imports WASI)\n"
+    "  121  a resource limit refused the module (the message names the limit)\n"
+    "  122  call stack exhausted (see --max-stack)\n"
+    "  123  out of fuel (see --fuel)\n"
+    "  124  timeout (see --timeout)\n"
+    "  130  interrupted by SIGINT or SIGTERM\n"
+    "  134  the guest trapped\n"
+    "A guest that stops with 122..134 prints a one-line reason and a wasm\n"
+    "backtrace on stderr.\n";
 
 struct Options {
   bool describe = false;
   std::string invoke;  // --invoke NAME: call this export with ARGS
   std::string file;
   std::vector<std::string> guest_args;
+
+  // Limits, with the text the user wrote (messages quote it back).
+  std::optional<uint64_t> fuel;
+  std::string fuel_text;
+  std::optional<uint64_t> max_memory_pages;
+  std::string max_memory_pages_text;
+  std::optional<std::chrono::nanoseconds> timeout;
+  std::string timeout_text;
+  std::optional<uint64_t> max_stack_bytes;
+  std::string max_stack_text;
 };
+
+// ---- SIGINT / SIGTERM ------------------------------------------------------
+
+// The store's interrupt handle, published once the store exists. The
+// handler only reads the pointer and calls interrupt(), which the API
+// guarantees async-signal-safe; the handle itself is never reassigned.
+wasmrt::InterruptHandle g_interrupt_handle;
+std::atomic<const wasmrt::InterruptHandle*> g_interrupt{nullptr};
+static_assert(std::atomic<const wasmrt::InterruptHandle*>::is_always_lock_free);
+volatile std::sig_atomic_t g_stop_signal = 0;
+
+void on_stop_signal(int signal_number) {
+  g_stop_signal = signal_number;
+  if (const wasmrt::InterruptHandle* handle = g_interrupt.load(std::memory_order_acquire))
+    handle->interrupt();
+}
+
+// Installed first thing, so a signal at any point is seen: before the
+// guest runs it only sets the flag (checked before and after running).
+// SA_RESETHAND: a second Ctrl-C kills the process the default way, should
+// anything ever fail to stop on the first.
+void install_stop_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND | SA_RESTART;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+void publish_interrupt_handle(const wasmrt::Store& store) {
+  g_interrupt_handle = store.interrupt_handle();
+  g_interrupt.store(&g_interrupt_handle, std::memory_order_release);
+}
+
+const char* signal_name(int signal_number) {
+  switch (signal_number) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    default: return "a signal";
+  }
+}
+
+// ---- reading and describing ------------------------------------------------
 
 // Reads a whole file with stdio (iostreams throw on some read errors, such
 // as a directory). Returns false and sets `error` with the OS reason.
@@ -97,7 +211,7 @@ void describe(const std::string& file, const wasmrt::Module& module) {
   }
 }
 
-}  // namespace
+// ---- values ----------------------------------------------------------------
 
 // Parses one command-line argument as a value of `type`. Integers accept the
 // signed and the unsigned range of their width; floats use strtod/strtof.
@@ -120,8 +234,9 @@ bool parse_value(const std::string& text, wasmrt::ValueType type, wasmrt::Value&
         if (type == wasmrt::ValueType::I32 && v > UINT32_MAX) return false;
       }
       if (errno != 0 || *end != '\0') return false;
-      out = type == wasmrt::ValueType::I32 ? wasmrt::Value::i32(static_cast<int32_t>(static_cast<uint32_t>(bits)))
-                                           : wasmrt::Value::i64(static_cast<int64_t>(bits));
+      out = type == wasmrt::ValueType::I32
+                ? wasmrt::Value::i32(static_cast<int32_t>(static_cast<uint32_t>(bits)))
+                : wasmrt::Value::i64(static_cast<int64_t>(bits));
       return true;
     }
     case wasmrt::ValueType::F32: {
@@ -136,8 +251,7 @@ bool parse_value(const std::string& text, wasmrt::ValueType type, wasmrt::Value&
       out = wasmrt::Value::f64(v);
       return true;
     }
-    default:
-      return false;  // v128 and references have no command-line form
+    default: return false;  // v128 and references have no command-line form
   }
 }
 
@@ -151,55 +265,272 @@ void print_value(const wasmrt::Value& value) {
   }
 }
 
-// Instantiates the module with no imports (WASI is not provided yet) and
-// calls one export, printing each result on its own line.
-int invoke_export(const Options& options, const std::shared_ptr<const wasmrt::Module>& module) {
+// ---- how a run ended ---------------------------------------------------------
+
+// "  #3 $name" per frame, as TrapDetails::to_string() formats them, keeping
+// the innermost and outermost frames of a very deep stack.
+std::string format_backtrace(const std::vector<wasmrt::BacktraceFrame>& frames) {
+  std::string out;
+  auto append_frame = [&](size_t i) {
+    const wasmrt::BacktraceFrame& frame = frames[i];
+    out += "  #" + std::to_string(i) + " ";
+    if (frame.is_host) {
+      out += "<host function>";
+    } else {
+      if (!frame.module_name.empty()) out += frame.module_name + "!";
+      out += frame.function_name.empty() ? "func[" + std::to_string(frame.function_index) + "]"
+                                         : "$" + frame.function_name;
+    }
+    out += "\n";
+  };
+  if (frames.size() <= kBacktraceHead + kBacktraceTail + 1) {
+    for (size_t i = 0; i < frames.size(); ++i) append_frame(i);
+    return out;
+  }
+  for (size_t i = 0; i < kBacktraceHead; ++i) append_frame(i);
+  out += "  ... " + std::to_string(frames.size() - kBacktraceHead - kBacktraceTail) + " more frames\n";
+  for (size_t i = frames.size() - kBacktraceTail; i < frames.size(); ++i) append_frame(i);
+  return out;
+}
+
+// The limit's value and where it came from, e.g. "256 (--max-memory-pages 256)".
+std::string describe_limit_value(const Options& options, wasmrt::ResourceLimit limit,
+                                 const wasmrt::EngineConfig& config) {
+  auto fixed = [](uint64_t value) { return std::to_string(value) + " (wasm-run's fixed cap)"; };
+  switch (limit) {
+    case wasmrt::ResourceLimit::MemoryPages:
+    case wasmrt::ResourceLimit::StoreMemoryPages: {
+      const uint64_t pages = limit == wasmrt::ResourceLimit::MemoryPages ? config.max_memory_pages
+                                                                         : config.max_store_memory_pages;
+      if (options.max_memory_pages)
+        return std::to_string(pages) + " (--max-memory-pages " + options.max_memory_pages_text + ")";
+      return std::to_string(pages) + " (default; see --max-memory-pages)";
+    }
+    case wasmrt::ResourceLimit::TableElements: return fixed(config.max_table_elements);
+    case wasmrt::ResourceLimit::Instances: return fixed(config.max_instances);
+    case wasmrt::ResourceLimit::Memories: return fixed(config.max_memories);
+    case wasmrt::ResourceLimit::Tables: return fixed(config.max_tables);
+    case wasmrt::ResourceLimit::ModuleBytes:
+      return wasm_run::format_size(config.max_module_bytes) + " (wasm-run's fixed cap)";
+    case wasmrt::ResourceLimit::None: break;
+  }
+  return "?";
+}
+
+// Prints why instantiation or a call failed and returns the exit status
+// that says which limit (if any) stopped the guest.
+int report_failure(const Options& options, const wasmrt::EngineConfig& config, const wasmrt::Error& error) {
   const char* file = options.file.c_str();
-  wasmrt::Store store;
-  wasmrt::Linker linker;
-  auto instance = linker.instantiate(store, module);
-  if (!instance.ok()) {
-    const wasmrt::Error& error = instance.error();
+  if (error.limit != wasmrt::ResourceLimit::None) {
+    std::fprintf(stderr, "wasm-run: %s: resource limit: %s = %s refused the module: %s\n", file,
+                 wasmrt::resource_limit_name(error.limit),
+                 describe_limit_value(options, error.limit, config).c_str(), error.to_string().c_str());
+    return kExitResourceLimit;
+  }
+  if (error.trap == nullptr) {
     std::fprintf(stderr, "wasm-run: %s: %s\n", file, error.to_string().c_str());
     return error.phase == wasmrt::Phase::Trap ? kExitTrap : kExitBadModule;
   }
-  auto func = instance->func(options.invoke);
-  if (!func) {
-    std::fprintf(stderr, "wasm-run: %s: no exported function '%s'\n", file, options.invoke.c_str());
-    return kExitUsage;
+
+  const wasmrt::TrapDetails& trap = *error.trap;
+  std::string headline;
+  int status = kExitTrap;
+  switch (trap.kind) {
+    case wasmrt::TrapKind::DeadlineExceeded:
+      headline = "timeout: the guest ran past --timeout " + options.timeout_text + " (" + trap.message + ")";
+      status = kExitTimeout;
+      break;
+    case wasmrt::TrapKind::OutOfFuel:
+      headline = "out of fuel: the guest used up --fuel " + options.fuel_text + " (" + trap.message + ")";
+      status = kExitOutOfFuel;
+      break;
+    case wasmrt::TrapKind::CallStackExhausted: {
+      const std::string stack =
+          options.max_stack_bytes
+              ? "--max-stack " + options.max_stack_text
+              : "the default --max-stack " + wasm_run::format_size(config.max_wasm_stack_bytes);
+      headline = "call stack exhausted: the guest's calls outgrew " + stack + " or nested more than " +
+                 std::to_string(config.max_call_depth) + " deep (" + trap.message + ")";
+      status = kExitStackExhausted;
+      break;
+    }
+    case wasmrt::TrapKind::Interrupted:
+      headline = std::string("interrupted by ") + signal_name(g_stop_signal) + " (" + trap.message + ")";
+      status = kExitSignal;
+      break;
+    default: headline = "trap: " + trap.message; break;
   }
-  const wasmrt::FuncSignature signature = func->signature();
+  std::fprintf(stderr, "wasm-run: %s: %s\n%s", file, headline.c_str(),
+               format_backtrace(trap.backtrace).c_str());
+  return status;
+}
+
+int report_stop_signal(const Options& options) {
+  std::fprintf(stderr, "wasm-run: %s: interrupted by %s\n", options.file.c_str(), signal_name(g_stop_signal));
+  return kExitSignal;
+}
+
+// ---- running ------------------------------------------------------------------
+
+wasmrt::EngineConfig engine_config(const Options& options) {
+  wasmrt::EngineConfig config;
+  config.consume_fuel = options.fuel.has_value();
+  config.interruptible = true;  // --timeout and Ctrl-C need the checks
+  config.max_memory_pages = options.max_memory_pages.value_or(kPagesIn4GiB);
+  config.max_store_memory_pages = options.max_memory_pages.value_or(kPagesIn4GiB);
+  config.max_table_elements = kDefaultMaxTableElements;
+  config.max_instances = kDefaultMaxInstances;
+  config.max_memories = kDefaultMaxMemories;
+  config.max_tables = kDefaultMaxTables;
+  if (options.max_stack_bytes) config.max_wasm_stack_bytes = static_cast<size_t>(*options.max_stack_bytes);
+  return config;
+}
+
+bool imports_wasi(const wasmrt::Module& module) {
+  for (const auto& import : module.imports()) {
+    if (import.module.starts_with("wasi_")) return true;  // wasi_snapshot_preview1, wasi_unstable
+  }
+  return false;
+}
+
+// Converts ARGS by `name`'s parameter types; prints the usage error itself.
+bool convert_arguments(const Options& options, const wasmrt::FuncSignature& signature,
+                       std::vector<wasmrt::Value>& args) {
+  const char* file = options.file.c_str();
   if (signature.params.size() != options.guest_args.size()) {
-    std::fprintf(stderr, "wasm-run: %s: '%s' takes %zu argument(s), %zu given\n", file, options.invoke.c_str(),
-                 signature.params.size(), options.guest_args.size());
-    return kExitUsage;
+    std::fprintf(stderr, "wasm-run: %s: '%s' takes %zu argument(s), %zu given\n", file,
+                 options.invoke.c_str(), signature.params.size(), options.guest_args.size());
+    return false;
   }
-  std::vector<wasmrt::Value> args(signature.params.size());
+  args.resize(signature.params.size());
   for (size_t k = 0; k < args.size(); ++k) {
     if (!parse_value(options.guest_args[k], signature.params[k], args[k])) {
+      const std::string_view type_name = wasmrt::value_type_name(signature.params[k]);
       std::fprintf(stderr, "wasm-run: %s: argument %zu '%s' is not a valid %.*s\n", file, k + 1,
-                   options.guest_args[k].c_str(),
-                   static_cast<int>(wasmrt::value_type_name(signature.params[k]).size()),
-                   wasmrt::value_type_name(signature.params[k]).data());
+                   options.guest_args[k].c_str(), static_cast<int>(type_name.size()), type_name.data());
+      return false;
+    }
+  }
+  return true;
+}
+
+// Instantiates the module under the limits (no imports are provided: WASI
+// is not implemented yet) and calls --invoke's export or `_start`,
+// printing each result on its own line.
+int run(const Options& options, const wasmrt::Engine& engine,
+        const std::shared_ptr<const wasmrt::Module>& module) {
+  const char* file = options.file.c_str();
+  if (options.invoke.empty() && imports_wasi(*module)) {
+    std::fprintf(stderr,
+                 "wasm-run: %s: module is valid, but execution is not available yet (wasm-run needs WASI, "
+                 "which is not implemented); use --describe to inspect it\n",
+                 file);
+    return kExitNotAvailable;
+  }
+
+  wasmrt::Store store(engine);
+  if (options.fuel) {
+    if (auto set = store.set_fuel(*options.fuel); !set.ok()) {
+      std::fprintf(stderr, "wasm-run: %s: --fuel: %s\n", file, set.error().to_string().c_str());
       return kExitUsage;
     }
   }
-  auto results = func->call(std::span<const wasmrt::Value>(args));
-  if (!results.ok()) {
-    const wasmrt::Error& error = results.error();
-    if (error.trap) {
-      std::fprintf(stderr, "wasm-run: %s: %s\n", file, error.trap->to_string().c_str());
-    } else {
-      std::fprintf(stderr, "wasm-run: %s: %s\n", file, error.to_string().c_str());
+  publish_interrupt_handle(store);
+  if (g_stop_signal != 0) return report_stop_signal(options);
+  // One deadline for the whole run, start function and export together:
+  // --timeout bounds the guest, not each of its entry points.
+  if (options.timeout) store.set_deadline(std::chrono::steady_clock::now() + *options.timeout);
+
+  wasmrt::Linker linker;
+  auto instance = linker.instantiate(store, module);
+  if (!instance.ok()) return report_failure(options, engine.config(), instance.error());
+
+  std::optional<wasmrt::Func> func;
+  std::vector<wasmrt::Value> args;
+  if (!options.invoke.empty()) {
+    func = instance->func(options.invoke);
+    if (!func) {
+      std::fprintf(stderr, "wasm-run: %s: no exported function '%s'\n", file, options.invoke.c_str());
+      return kExitUsage;
     }
-    return error.phase == wasmrt::Phase::Trap ? kExitTrap : kExitBadModule;
+    if (!convert_arguments(options, func->signature(), args)) return kExitUsage;
+  } else {
+    func = instance->func("_start");
+    if (func && !func->signature().params.empty()) {
+      std::fprintf(stderr, "wasm-run: %s: '_start' takes %zu parameter(s); a program's _start takes none\n",
+                   file, func->signature().params.size());
+      return kExitBadModule;
+    }
   }
-  for (const wasmrt::Value& value : *results) print_value(value);
+
+  std::vector<wasmrt::Value> results;
+  if (func) {
+    auto called = func->call(std::span<const wasmrt::Value>(args));
+    if (!called.ok()) return report_failure(options, engine.config(), called.error());
+    results = std::move(*called);
+  }
+  for (const wasmrt::Value& value : results) print_value(value);
+  std::fflush(stdout);
+  // The guest finished, but the user asked to stop: say so, as a shell
+  // would expect from an interrupted command.
+  if (g_stop_signal != 0) return report_stop_signal(options);
   return kExitOk;
 }
 
-int main(int argc, char** argv) {
-  Options options;
+// ---- command line -------------------------------------------------------------
+
+enum class ValueOption { NotThisOption, Taken, Missing };
+
+// Matches `--name value` and `--name=value`.
+ValueOption take_value(std::string_view arg, std::string_view name, int argc, char** argv, int& i,
+                       std::string& value) {
+  if (arg == name) {
+    if (i + 1 >= argc) return ValueOption::Missing;
+    value = argv[++i];
+    return ValueOption::Taken;
+  }
+  if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
+    value = std::string(arg.substr(name.size() + 1));
+    return ValueOption::Taken;
+  }
+  return ValueOption::NotThisOption;
+}
+
+// Checks one limit option's value; "" when it is good, else the reason.
+std::string set_limit_option(std::string_view name, const std::string& value, Options& options) {
+  if (name == "--fuel") {
+    uint64_t fuel = 0;
+    std::string why = wasm_run::parse_count(value, 1, INT64_MAX, fuel);
+    if (!why.empty()) return why;
+    options.fuel = fuel;
+    options.fuel_text = value;
+  } else if (name == "--max-memory-pages") {
+    uint64_t pages = 0;
+    std::string why = wasm_run::parse_count(value, 0, kPagesIn4GiB, pages);
+    if (!why.empty()) return why;
+    options.max_memory_pages = pages;
+    options.max_memory_pages_text = value;
+  } else if (name == "--timeout") {
+    std::chrono::nanoseconds timeout{0};
+    std::string why = wasm_run::parse_duration(value, timeout);
+    if (!why.empty()) return why;
+    options.timeout = timeout;
+    options.timeout_text = value;
+  } else if (name == "--max-stack") {
+    uint64_t bytes = 0;
+    std::string why = wasm_run::parse_size(value, 1, kMaxStackBytes, bytes);
+    if (!why.empty()) return why;
+    options.max_stack_bytes = bytes;
+    options.max_stack_text = value;
+  }
+  return "";
+}
+
+// Fills `options` from argv. Returns -1 to go on, else the exit status
+// (--help, --version, a usage error already printed).
+int parse_command_line(int argc, char** argv, Options& options) {
+  static constexpr std::string_view kValueOptions[] = {"--invoke", "--fuel", "--max-memory-pages",
+                                                       "--timeout", "--max-stack"};
   int i = 1;
   for (; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -221,14 +552,34 @@ int main(int argc, char** argv) {
       options.describe = true;
       continue;
     }
-    if (arg == "--invoke") {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "wasm-run: --invoke needs an export name (see --help)\n");
+    bool matched = false;
+    for (std::string_view name : kValueOptions) {
+      std::string value;
+      const ValueOption taken = take_value(arg, name, argc, argv, i, value);
+      if (taken == ValueOption::NotThisOption) continue;
+      matched = true;
+      if (taken == ValueOption::Missing) {
+        std::fprintf(stderr, "wasm-run: %.*s needs a value (see --help)\n", static_cast<int>(name.size()),
+                     name.data());
         return kExitUsage;
       }
-      options.invoke = argv[++i];
-      continue;
+      if (name == "--invoke") {
+        if (value.empty()) {
+          std::fprintf(stderr, "wasm-run: --invoke needs an export name (see --help)\n");
+          return kExitUsage;
+        }
+        options.invoke = value;
+        break;
+      }
+      const std::string why = set_limit_option(name, value, options);
+      if (!why.empty()) {
+        std::fprintf(stderr, "wasm-run: %.*s: %s (see --help)\n", static_cast<int>(name.size()), name.data(),
+                     why.c_str());
+        return kExitUsage;
+      }
+      break;
     }
+    if (matched) continue;
     std::fprintf(stderr, "wasm-run: unknown option '%s' (see --help)\n", argv[i]);
     return kExitUsage;
   }
@@ -238,6 +589,15 @@ int main(int argc, char** argv) {
   }
   options.file = argv[i++];
   for (; i < argc; ++i) options.guest_args.emplace_back(argv[i]);
+  return -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  install_stop_signal_handlers();
+  Options options;
+  if (int status = parse_command_line(argc, argv, options); status >= 0) return status;
 
   std::vector<uint8_t> bytes;
   std::string read_error;
@@ -246,9 +606,12 @@ int main(int argc, char** argv) {
     return kExitBadModule;
   }
 
-  wasmrt::Engine engine;
+  const wasmrt::Engine engine(engine_config(options));
   auto module = engine.compile(bytes);
   if (!module.ok()) {
+    if (module.error().limit != wasmrt::ResourceLimit::None) {
+      return report_failure(options, engine.config(), module.error());
+    }
     std::fprintf(stderr, "wasm-run: %s: %s\n", options.file.c_str(), module.error().to_string().c_str());
     return kExitBadModule;
   }
@@ -257,10 +620,5 @@ int main(int argc, char** argv) {
     describe(options.file, **module);
     return kExitOk;
   }
-  if (!options.invoke.empty()) return invoke_export(options, *module);
-  std::fprintf(stderr,
-               "wasm-run: %s: module is valid, but execution is not available yet (wasm-run needs WASI, "
-               "which is not implemented); use --describe to inspect it\n",
-               options.file.c_str());
-  return kExitNotAvailable;
+  return run(options, engine, *module);
 }
