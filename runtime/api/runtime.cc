@@ -28,9 +28,11 @@ namespace api_detail {
 
 struct InterruptSignal : InterruptState {};
 
-struct StoreState {
+struct StoreState : std::enable_shared_from_this<StoreState> {
   explicit StoreState(const EngineConfig& engine_config)
-      : config(engine_config), objects(limits_from(engine_config)), signal(std::make_shared<InterruptSignal>()) {}
+      : config(engine_config), objects(limits_from(engine_config)), signal(std::make_shared<InterruptSignal>()) {
+    objects.embedder_data = this;
+  }
 
   static StoreLimits limits_from(const EngineConfig& config) {
     StoreLimits limits;
@@ -175,8 +177,14 @@ Error out_of_bounds(TrapCode code) {
   return error;
 }
 
-// The trap recorded in `ctx`, with the backtrace named from name sections.
+// The trap recorded in `ctx`, with the backtrace named from name sections;
+// or the guest's exit (Phase::Exit).
 Error trap_error_with_details(const ExecContext& ctx) {
+  if (ctx.trap == TrapCode::Exit) {
+    Error exit{Phase::Exit, "exit status " + std::to_string(ctx.exit_code)};
+    exit.exit_code = ctx.exit_code;
+    return exit;
+  }
   Error error = trap_error(ctx);
   auto details = std::make_shared<TrapDetails>();
   details->kind = static_cast<TrapKind>(ctx.trap);
@@ -214,6 +222,12 @@ std::shared_ptr<HostFunc> to_internal(HostFunction function) {
                                                        Cell* results) -> TrapCode {
     HostContext ctx(&call);
     callback(ctx, args, results);
+    if (ctx.exited()) {
+      call.exec->exited = true;
+      call.exec->exit_code = ctx.exit_code();
+      call.exec->set_trap(TrapCode::Exit);
+      return TrapCode::Exit;
+    }
     if (ctx.trapped()) return call.trap(ctx.trap_message());
     return TrapCode::None;
   };
@@ -364,6 +378,49 @@ bool HostContext::sleep_for(std::chrono::nanoseconds duration) const {
 int HostContext::interrupt_fd() const {
   InterruptState* state = interrupt_state(internal_);
   return state != nullptr ? state->wake_fd() : -1;
+}
+
+void HostContext::exit(int32_t code) {
+  exited_ = true;
+  exit_code_ = code;
+}
+
+namespace {
+
+// The calling instance's export `name` of `kind`, and its store's state.
+std::optional<Extern> caller_export(void* internal, std::string_view name, ExternKind kind,
+                                    std::shared_ptr<StoreState>& store) {
+  auto* call = static_cast<HostCallContext*>(internal);
+  if (call->caller == nullptr || call->caller->host_data == nullptr) return std::nullopt;
+  auto* instance = static_cast<StoreInstance*>(call->caller->host_data);
+  if (instance->owner == nullptr || instance->owner->embedder_data == nullptr) return std::nullopt;
+  std::optional<Extern> found = instance->find_export(name);
+  if (!found || found->kind != kind) return std::nullopt;
+  // The embedder's call holds the store alive, so this cannot fail.
+  store = static_cast<StoreState*>(instance->owner->embedder_data)->shared_from_this();
+  return found;
+}
+
+}  // namespace
+
+std::optional<Func> HostContext::caller_func(std::string_view name) const {
+  std::shared_ptr<StoreState> store;
+  std::optional<Extern> found = caller_export(internal_, name, ExternKind::Func, store);
+  if (!found) return std::nullopt;
+  Func out;
+  out.store_ = std::move(store);
+  out.func_ = found->object;
+  return out;
+}
+
+std::optional<Memory> HostContext::caller_memory(std::string_view name) const {
+  std::shared_ptr<StoreState> store;
+  std::optional<Extern> found = caller_export(internal_, name, ExternKind::Memory, store);
+  if (!found) return std::nullopt;
+  Memory out;
+  out.store_ = std::move(store);
+  out.memory_ = found->object;
+  return out;
 }
 
 void HostContext::trap(std::string message) {

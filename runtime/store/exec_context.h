@@ -56,7 +56,8 @@ struct ExecContext {
   // Polled by code compiled with interrupt checks; null: never interrupted.
   InterruptState* interrupt = nullptr;
 
-  // Reserved for WASI proc_exit (Phase::Exit).
+  // Set with trap = TrapCode::Exit when a host function ended the guest
+  // (WASI proc_exit); the embedder sees Phase::Exit.
   bool exited = false;
   int32_t exit_code = 0;
 
@@ -68,6 +69,8 @@ struct ExecContext {
     trap_message = std::move(message);
   }
   void reset_trap() {
+    exited = false;
+    exit_code = 0;
     trap = TrapCode::None;
     trap_message.clear();
     backtrace.clear();

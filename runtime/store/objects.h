@@ -176,7 +176,8 @@ struct InstanceData {
   std::vector<uint8_t> data_dropped;  // 1 once dropped; the bytes stay in module->bytes
   // First memory (or null), for the interpreter's fast path.
   LinearMemory* memory0 = nullptr;
-  // Opaque slot for the embedding layer (e.g. the owning Store).
+  // The StoreInstance that holds this data (set by ObjectStore), so host
+  // functions can reach their caller's exports.
   void* host_data = nullptr;
 
   // The bytes of data segment `index` (empty once dropped).

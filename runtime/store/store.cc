@@ -245,6 +245,8 @@ Result<StoreInstance*> ObjectStore::instantiate_unguarded(std::shared_ptr<const 
   InstanceData& data = instance.data;
   data.module = &m;
   data.compiled = module.get();
+  data.host_data = &instance;
+  instance.owner = this;
   data.type_sig_ids = module->type_sig_ids;
   instance.module = module;
 

@@ -65,8 +65,11 @@ struct Extern {
 
 // An instance as the store keeps it: the interpreter-facing data plus the
 // exports by name.
+class ObjectStore;
+
 struct StoreInstance {
   InstanceData data;
+  ObjectStore* owner = nullptr;  // the store that created it
   std::shared_ptr<const CompiledModule> module;
   std::map<std::string, Extern, std::less<>> exports;
 
@@ -85,6 +88,8 @@ class ObjectStore {
   ObjectStore& operator=(const ObjectStore&) = delete;
 
   const StoreLimits& limits() const { return limits_; }
+  // Opaque slot for the embedding layer (the public API's store state).
+  void* embedder_data = nullptr;
 
   // Host objects (imports for modules, e.g. the spec test's "spectest").
   // Tables and memories count toward the limits like a module's own.

@@ -23,7 +23,9 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <span>
+#include <string_view>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -33,6 +35,9 @@
 #include "wasmrt/value.h"
 
 namespace wasmrt {
+
+class Func;
+class Memory;
 
 struct FuncSignature {
   std::vector<ValueType> params;
@@ -75,6 +80,19 @@ class HostContext {
   // runtime: never read, write or close it. -1 if none could be created.
   int interrupt_fd() const;
 
+  // Ends the guest once the callable returns, like WASI proc_exit: every
+  // wasm frame unwinds and the embedder's call returns Phase::Exit with
+  // Error::exit_code = `code`. Takes precedence over trap().
+  void exit(int32_t code);
+  bool exited() const { return exited_; }
+  int32_t exit_code() const { return exit_code_; }
+
+  // An export of the calling instance (for a host function that calls back
+  // into the guest, e.g. a //go:wasmimport function invoking a
+  // //go:wasmexport one). Holding the handle past the call is allowed.
+  std::optional<Func> caller_func(std::string_view name) const;
+  std::optional<Memory> caller_memory(std::string_view name = "memory") const;
+
   // Makes the current call trap with `message` once the callable returns.
   void trap(std::string message);
   bool trapped() const { return trapped_; }
@@ -86,6 +104,8 @@ class HostContext {
  private:
   void* internal_;  // the runtime's per-call context
   bool trapped_ = false;
+  bool exited_ = false;
+  int32_t exit_code_ = 0;
   std::string trap_message_;
 };
 

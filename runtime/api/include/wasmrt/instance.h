@@ -128,6 +128,7 @@ class Func {
  private:
   friend class Instance;
   friend class Linker;
+  friend class HostContext;
   std::shared_ptr<api_detail::StoreState> store_;
   void* func_ = nullptr;
 };
@@ -151,6 +152,7 @@ class Memory {
  private:
   friend class Instance;
   friend class Linker;
+  friend class HostContext;
   std::shared_ptr<api_detail::StoreState> store_;
   void* memory_ = nullptr;
 };

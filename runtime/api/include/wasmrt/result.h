@@ -53,6 +53,8 @@ struct Error {
   // Set when a host resource limit refused the operation (the message
   // names the limit too). Phase is then Unlinkable for instantiation.
   ResourceLimit limit = ResourceLimit::None;
+  // Phase::Exit: the status the guest passed to proc_exit.
+  int32_t exit_code = 0;
 
   // "malformed at byte 0x1c: unexpected end" / "invalid at 3:7: type mismatch"
   std::string to_string() const;

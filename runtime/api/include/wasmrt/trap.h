@@ -25,6 +25,7 @@ enum class TrapKind : uint8_t {
   Interrupted,       // Store::interrupt() / InterruptHandle::interrupt()
   DeadlineExceeded,  // Store::set_timeout() / set_deadline() passed
   HostError,  // a host function trapped (its message is the error message)
+  Exit,       // internal: the guest exited; reported as Phase::Exit, never as a trap
 };
 
 // One frame of the wasm call stack at the trap, innermost first.
