@@ -114,7 +114,13 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
 #define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&BF_##name,
 #include "runtime/binary/opcodes.def"
 #undef WASM_OP
-#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&BTL_##name,
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&BTI_##name,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&BTF_##name,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&BTLF_##name,
 #include "runtime/binary/opcodes.def"
 #undef WASM_OP
     };
@@ -155,6 +161,13 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
   do {              \
     trap = (code);  \
     goto do_trap;   \
+  } while (0)
+  // The not-taken path of a metered br_if enters the next block.
+#define CHARGE_FALLTHROUGH(cost_field)                          \
+  do {                                                          \
+    const int64_t ft_ = (cost_field);                           \
+    if (__builtin_expect(fuel < ft_, 0)) TRAP(TrapCode::OutOfFuel); \
+    fuel -= ft_;                                                \
   } while (0)
 #define SAVE_FUEL() \
   do {              \
@@ -219,7 +232,35 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
       goto bad_op;                                                                    \
     }                                                                                 \
   }                                                                                   \
-  BTL_##name : {                                                                      \
+  BTI_##name : {                                                                      \
+    if constexpr (is_fusable_condition(Op::name)) {                                   \
+      constexpr uint32_t field = kHandlerUnits + op_params(Op::name).size();          \
+      if (eval_condition<Op::name>(fp, pc) != 0) {                                    \
+        if (__builtin_expect(irq->load(std::memory_order_relaxed) != 0, 0)) goto back_edge_stop; \
+        pc = REL(field);                                                              \
+      } else {                                                                        \
+        pc += field + 1;                                                              \
+      }                                                                               \
+      NEXT();                                                                         \
+    } else {                                                                          \
+      goto bad_op;                                                                    \
+    }                                                                                 \
+  }                                                                                   \
+  BTF_##name : {                                                                      \
+    if constexpr (is_fusable_condition(Op::name)) {                                   \
+      constexpr uint32_t field = kHandlerUnits + op_params(Op::name).size();          \
+      if (eval_condition<Op::name>(fp, pc) != 0) {                                    \
+        pc = REL(field);                                                              \
+      } else {                                                                        \
+        CHARGE_FALLTHROUGH(pc[field + 1]);                                            \
+        pc += field + 2;                                                              \
+      }                                                                               \
+      NEXT();                                                                         \
+    } else {                                                                          \
+      goto bad_op;                                                                    \
+    }                                                                                 \
+  }                                                                                   \
+  BTLF_##name : {                                                                     \
     if constexpr (is_fusable_condition(Op::name)) {                                   \
       constexpr uint32_t field = kHandlerUnits + op_params(Op::name).size();          \
       if (eval_condition<Op::name>(fp, pc) != 0) {                                    \
@@ -229,7 +270,8 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
         fuel -= cost_;                                                                \
         pc = REL(field);                                                              \
       } else {                                                                        \
-        pc += field + 2;                                                              \
+        CHARGE_FALLTHROUGH(pc[field + 2]);                                            \
+        pc += field + 3;                                                              \
       }                                                                               \
       NEXT();                                                                         \
     } else {                                                                          \
@@ -262,6 +304,10 @@ X_BrUnless:
   if (U32(2) == 0) pc = REL(3);
   else pc += 4;
   NEXT();
+X_BrLoopI:
+  if (__builtin_expect(irq->load(std::memory_order_relaxed) != 0, 0)) goto back_edge_stop;
+  pc = REL(2);
+  NEXT();
 X_BrLoop: {
   const int64_t cost = pc[3];
   if (__builtin_expect((irq->load(std::memory_order_relaxed) != 0) | (fuel < cost), 0)) goto back_edge_stop;
@@ -269,14 +315,31 @@ X_BrLoop: {
   pc = REL(2);
   NEXT();
 }
-X_BrIfLoop:
+X_BrIfLoopI:
+  if (U32(2) != 0) {
+    if (__builtin_expect(irq->load(std::memory_order_relaxed) != 0, 0)) goto back_edge_stop;
+    pc = REL(3);
+  } else {
+    pc += 4;
+  }
+  NEXT();
+X_BrIfF:
+  if (U32(2) != 0) {
+    pc = REL(3);
+  } else {
+    CHARGE_FALLTHROUGH(pc[4]);
+    pc += 5;
+  }
+  NEXT();
+X_BrIfLoopF:
   if (U32(2) != 0) {
     const int64_t cost = pc[4];
     if (__builtin_expect((irq->load(std::memory_order_relaxed) != 0) | (fuel < cost), 0)) goto back_edge_stop;
     fuel -= cost;
     pc = REL(3);
   } else {
-    pc += 5;
+    CHARGE_FALLTHROUGH(pc[5]);
+    pc += 6;
   }
   NEXT();
 back_edge_stop:
@@ -522,6 +585,7 @@ do_trap: {
 #undef NEXT
 #undef TRAP
 #undef SAVE_FUEL
+#undef CHARGE_FALLTHROUGH
 #undef CHARGE_BULK
 #undef REL
 #undef C

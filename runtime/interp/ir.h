@@ -70,8 +70,15 @@ inline constexpr uint32_t kHandlerUnits = 2;
   X(TableInit)     /* table elem d s n */                                  \
   X(ElemDrop)      /* elem */                                              \
   X(Fuel)          /* amount: a basic block's static fuel (metered code) */ \
-  X(BrLoop)        /* rel fuel: metered back edge (interrupt, fuel, jump) */ \
-  X(BrIfLoop)      /* cond rel fuel: metered back edge if cond != 0 */
+  /* Metered branches (docs/fuel.md). "I": interrupt checks only; "F":   */ \
+  /* fuel (and interrupts). `loop`: the loop body's cost, charged by a   */ \
+  /* taken back edge; `ft`: the cost of the block after a br_if, charged */ \
+  /* when it falls through (its only entry).                             */ \
+  X(BrLoopI)       /* rel */                                               \
+  X(BrLoop)        /* rel loop */                                          \
+  X(BrIfLoopI)     /* cond rel */                                          \
+  X(BrIfF)         /* cond rel ft */                                       \
+  X(BrIfLoopF)     /* cond rel loop ft */
 
 enum class IrOp : uint16_t {
 #define WASMRT_IR_ENUM(name) name,
@@ -84,19 +91,26 @@ inline constexpr uint32_t kIrOpCount = 0
 #undef WASMRT_IR_COUNT
     ;
 // Handler table: [0, kOpCount) by Op, then the IrOps.
-// Then three fused compare-and-branch forms of every op that can feed a
-// branch condition (see is_fusable_condition): "jump if the result is
-// nonzero" and "jump if it is zero", laid out [handler][params ...][rel],
-// and the metered back-edge form of the first, [handler][params ...][rel][fuel].
-inline constexpr uint32_t kHandlerCount = 4 * kOpCount + kIrOpCount;
+// Then the fused compare-and-branch forms of every op that can feed a
+// branch condition (see is_fusable_condition), laid out
+// [handler][params ...][rel] plus the metering operands of the matching
+// IrOp above: "jump if the result is nonzero", "jump if it is zero", and
+// the metered br_if forms I (back edge), F (forward) and LoopF (back edge).
+inline constexpr uint32_t kHandlerCount = 6 * kOpCount + kIrOpCount;
 inline constexpr uint32_t handler_index(Op op) { return static_cast<uint32_t>(op); }
 inline constexpr uint32_t handler_index(IrOp op) { return kOpCount + static_cast<uint32_t>(op); }
 inline constexpr uint32_t branch_if_true_index(Op op) { return kOpCount + kIrOpCount + static_cast<uint32_t>(op); }
 inline constexpr uint32_t branch_if_false_index(Op op) {
   return 2 * kOpCount + kIrOpCount + static_cast<uint32_t>(op);
 }
-inline constexpr uint32_t branch_if_true_loop_index(Op op) {
+inline constexpr uint32_t branch_if_true_loop_irq_index(Op op) {
   return 3 * kOpCount + kIrOpCount + static_cast<uint32_t>(op);
+}
+inline constexpr uint32_t branch_if_true_fuel_index(Op op) {
+  return 4 * kOpCount + kIrOpCount + static_cast<uint32_t>(op);
+}
+inline constexpr uint32_t branch_if_true_loop_fuel_index(Op op) {
+  return 5 * kOpCount + kIrOpCount + static_cast<uint32_t>(op);
 }
 
 // ---------------------------------------------------------------------------

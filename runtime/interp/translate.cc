@@ -250,16 +250,18 @@ class Translator : public NopVisitor {
       cell += cell_count(stack_[i].type);
     }
     const bool back = is_metered_back_edge(t);
-    emit(back ? IrOp::BrLoop : IrOp::Br);
+    emit(!back ? IrOp::Br : options_.fuel ? IrOp::BrLoop : IrOp::BrLoopI);
     target_field(t, emit_rel());
-    if (back) emit_u(t.loop_fuel);
+    if (back && options_.fuel) emit_u(t.loop_fuel);
   }
+  // How a br_if without moves is emitted (see the IrOp comments in ir.h).
+  enum class BrIfForm { Plain, LoopI, F, LoopF };
   void emit_return();
   void set_dead() { dead_ = true; }
   void pre(const Instr& in);
 
   void on_local_set(const Instr& in, bool tee, ValType t);
-  uint32_t try_fused_branch(const Slot& cond, bool when, bool back_edge = false);
+  uint32_t try_fused_branch(const Slot& cond, bool when, BrIfForm form = BrIfForm::Plain);
   void emit_generic(const Instr& in);
 
   const ModuleDesc& module_;
@@ -518,7 +520,7 @@ void Translator::emit_generic(const Instr& in) {
 // fusable condition, removes it and emits the fused compare-and-branch
 // (jumping when the condition is `when`); returns the offset field, or
 // kNone when no fusion applies.
-uint32_t Translator::try_fused_branch(const Slot& cond, bool when, bool back_edge) {
+uint32_t Translator::try_fused_branch(const Slot& cond, bool when, BrIfForm form) {
   if (cond_start_ == kNone || cond.src != cond.home || last_end_ != here() || barrier_ == here() ||
       last_dst_cell_ != cond.home || cond_end_ != here())
     return kNone;
@@ -528,8 +530,12 @@ uint32_t Translator::try_fused_branch(const Slot& cond, bool when, bool back_edg
   while (!fixups_.empty() && fixups_.back() >= cond_start_) fixups_.pop_back();
   cond_start_ = kNone;
   last_end_ = kNone;
-  emit_handler(back_edge ? branch_if_true_loop_index(op)
-                         : when ? branch_if_true_index(op) : branch_if_false_index(op));
+  switch (form) {
+    case BrIfForm::Plain: emit_handler(when ? branch_if_true_index(op) : branch_if_false_index(op)); break;
+    case BrIfForm::LoopI: emit_handler(branch_if_true_loop_irq_index(op)); break;
+    case BrIfForm::F: emit_handler(branch_if_true_fuel_index(op)); break;
+    case BrIfForm::LoopF: emit_handler(branch_if_true_loop_fuel_index(op)); break;
+  }
   for (size_t i = 0; i < np; ++i) emit_cell(cond_srcs_[i]);
   return emit_rel();
 }
@@ -869,14 +875,26 @@ void Translator::on_branch(const Instr& in, const BranchEntry*, uint32_t, const 
       Ctrl& t = ctrl_[ctrl_.size() - 1 - in.index];
       if (!branch_needs_moves(t)) {
         const bool back = is_metered_back_edge(t);
-        uint32_t field = try_fused_branch(cond, true, back);
+        // With fuel, the block after the br_if (a leader whose only entry is
+        // this fallthrough) is charged by the br_if's not-taken path instead
+        // of a Fuel instruction: one dispatch less per loop iteration.
+        uint32_t fallthrough_fuel = 0;
+        if (options_.fuel && next_leader_ < side_->blocks.size()) {
+          fallthrough_fuel = side_->blocks[next_leader_].fuel;
+          ++next_leader_;
+        }
+        const BrIfForm form = !options_.fuel ? (back ? BrIfForm::LoopI : BrIfForm::Plain)
+                                             : (back ? BrIfForm::LoopF : BrIfForm::F);
+        uint32_t field = try_fused_branch(cond, true, form);
         if (field == kNone) {
-          emit(back ? IrOp::BrIfLoop : IrOp::BrIf);
+          static constexpr IrOp kPlainOps[] = {IrOp::BrIf, IrOp::BrIfLoopI, IrOp::BrIfF, IrOp::BrIfLoopF};
+          emit(kPlainOps[static_cast<int>(form)]);
           emit_cell(cond.src);
           field = emit_rel();
         }
         target_field(t, field);
-        if (back) emit_u(t.loop_fuel);
+        if (form == BrIfForm::LoopF) emit_u(t.loop_fuel);
+        if (options_.fuel) emit_u(fallthrough_fuel);
       } else {
         uint32_t skip = try_fused_branch(cond, false);
         if (skip == kNone) {

@@ -427,36 +427,71 @@ TEST(StoreTest, MemoryAndGlobalAccessors) {
 }
 
 TEST(StoreTest, HostFunctionCallsBackIntoWasm) {
+  // The host function finds the export through its caller, so it captures
+  // no handle (and no store reference cycle exists to break).
   Linker linker;
-  auto callback = std::make_shared<std::optional<Func>>();
-  linker.define("env", "twice", [callback](HostContext& ctx, int32_t x) -> int32_t {
-    auto first = (*callback)->call({Value::i32(x)});
-    auto second = first.ok() ? (*callback)->call({(*first)[0]}) : first;
+  linker.define("env", "twice", [](HostContext& ctx, int32_t x) -> int32_t {
+    std::optional<Func> inc = ctx.caller_func("inc");
+    if (!inc || ctx.caller_func("missing") || ctx.caller_func("memory")) {
+      ctx.trap("caller exports not found as expected");
+      return 0;
+    }
+    auto first = inc->call({Value::i32(x)});
+    auto second = first.ok() ? inc->call({(*first)[0]}) : first;
     if (!second.ok()) {
       ctx.trap("callback failed: " + second.error().message);
       return 0;
     }
+    std::optional<Memory> memory = ctx.caller_memory();
+    if (!memory || memory->pages() != 1) {
+      ctx.trap("caller memory not found");
+      return 0;
+    }
     return (*second)[0].i32();
   });
+  {
+    Store store;
+    auto instance = instantiate(R"((module
+      (import "env" "twice" (func $twice (param i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func (export "run") (param i32) (result i32) (call $twice (local.get 0)))))",
+                                linker, store);
+    ASSERT_TRUE(instance.ok()) << instance.error().to_string();
+    auto result = instance->call("run", {Value::i32(40)});
+    ASSERT_TRUE(result.ok()) << result.error().to_string();
+    EXPECT_EQ((*result)[0].i32(), 42);
+    auto again = instance->call("run", {Value::i32(0)});
+    ASSERT_TRUE(again.ok()) << again.error().to_string();
+    EXPECT_EQ((*again)[0].i32(), 2);
+  }
+}
+
+TEST(StoreTest, HostFunctionEndsTheGuestWithAnExitStatus) {
+  Linker linker;
+  int after_exit_calls = 0;
+  linker.define("env", "exit", [](HostContext& ctx, int32_t code) { ctx.exit(code); });
+  linker.define("env", "after", [&after_exit_calls](HostContext&) { ++after_exit_calls; });
   Store store;
   auto instance = instantiate(R"((module
-    (import "env" "twice" (func $twice (param i32) (result i32)))
-    (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
-    (func (export "run") (param i32) (result i32) (call $twice (local.get 0)))))",
+    (import "env" "exit" (func $exit (param i32)))
+    (import "env" "after" (func $after))
+    (func $deep (param i32) (call $exit (local.get 0)) (call $after))
+    (func (export "run") (param i32) (result i32) (call $deep (local.get 0)) (call $after) (i32.const 1))
+    (func (export "ok") (result i32) (i32.const 7))))",
                               linker, store);
   ASSERT_TRUE(instance.ok()) << instance.error().to_string();
-  *callback = instance->func("inc");
-  ASSERT_TRUE(callback->has_value());
-  auto result = instance->call("run", {Value::i32(40)});
-  ASSERT_TRUE(result.ok()) << result.error().to_string();
-  EXPECT_EQ((*result)[0].i32(), 42);
-  auto again = instance->call("run", {Value::i32(0)});
-  ASSERT_TRUE(again.ok()) << again.error().to_string();
-  EXPECT_EQ((*again)[0].i32(), 2);
-  // The host function (owned by the store) holds a Func handle that keeps
-  // the store alive: break that cycle, or the store leaks. A caller-exports
-  // accessor on HostContext (reactor milestone) will make this unnecessary.
-  callback->reset();
+  for (int32_t code : {0, 3, -1}) {
+    auto result = instance->call("run", {Value::i32(code)});
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().phase, Phase::Exit);
+    EXPECT_EQ(result.error().exit_code, code);
+    EXPECT_EQ(result.error().trap, nullptr);
+  }
+  EXPECT_EQ(after_exit_calls, 0);  // nothing after proc_exit runs
+  auto ok = instance->call("ok", {});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ((*ok)[0].i32(), 7);
 }
 
 TEST(StoreTest, TablesAndReferencesThroughTheApi) {
