@@ -752,6 +752,18 @@ Result<Instance> Linker::instantiate(Store& store, const std::shared_ptr<const M
   out.store_ = store.state_;
   out.instance_ = created.value();
   out.module_ = module;
+  // A WASI reactor (e.g. Go's -buildmode=c-shared) must run `_initialize`
+  // before any other export; a command (`_start`) initializes itself.
+  StoreInstance* made = created.value();
+  std::optional<Extern> initialize = made->find_export("_initialize");
+  if (initialize && initialize->kind == ExternKind::Func && !made->find_export("_start")) {
+    FuncInst* f = initialize->func();
+    if (!f->type->params.empty() || !f->type->results.empty()) {
+      return Error{Phase::Unlinkable, "_initialize must have type [] -> []"};
+    }
+    auto ran = call_func(state, f, {});
+    if (!ran.ok()) return std::move(ran).error();
+  }
   return out;
 }
 

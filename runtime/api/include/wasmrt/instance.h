@@ -255,7 +255,9 @@ class Linker {
   // Links and instantiates: imports are matched with the spec's rules
   // (Phase::Unlinkable "unknown import" / "incompatible import type"),
   // segments are applied and the start function runs (Phase::Trap). A
-  // failed instantiation registers nothing.
+  // module that exports `_initialize` and no `_start` (a WASI reactor) then
+  // has `_initialize` called, as its ABI requires; its error (Phase::Trap,
+  // Phase::Exit) is returned. A failed instantiation registers nothing.
   Result<Instance> instantiate(Store& store, const std::shared_ptr<const Module>& module) const;
 
  private:
