@@ -169,6 +169,11 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
     if (__builtin_expect(fuel < ft_, 0)) TRAP(TrapCode::OutOfFuel); \
     fuel -= ft_;                                                \
   } while (0)
+  // The global word first: no interrupt anywhere in the process is the
+  // common case and costs one compare against memory.
+#define INTERRUPT_PENDING()                                                      \
+  (InterruptState::any_pending().load(std::memory_order_relaxed) != 0 &&         \
+   irq->load(std::memory_order_relaxed) != 0)
 #define SAVE_FUEL() \
   do {              \
     if (metered) ctx->fuel = fuel; \
@@ -236,7 +241,7 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
     if constexpr (is_fusable_condition(Op::name)) {                                   \
       constexpr uint32_t field = kHandlerUnits + op_params(Op::name).size();          \
       if (eval_condition<Op::name>(fp, pc) != 0) {                                    \
-        if (__builtin_expect(irq->load(std::memory_order_relaxed) != 0, 0)) goto back_edge_stop; \
+        if (__builtin_expect(INTERRUPT_PENDING(), 0)) goto back_edge_stop; \
         pc = REL(field);                                                              \
       } else {                                                                        \
         pc += field + 1;                                                              \
@@ -265,7 +270,7 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
       constexpr uint32_t field = kHandlerUnits + op_params(Op::name).size();          \
       if (eval_condition<Op::name>(fp, pc) != 0) {                                    \
         const int64_t cost_ = pc[field + 1];                                          \
-        if (__builtin_expect((irq->load(std::memory_order_relaxed) != 0) | (fuel < cost_), 0)) \
+        if (__builtin_expect((INTERRUPT_PENDING()) | (fuel < cost_), 0)) \
           goto back_edge_stop;                                                        \
         fuel -= cost_;                                                                \
         pc = REL(field);                                                              \
@@ -305,19 +310,19 @@ X_BrUnless:
   else pc += 4;
   NEXT();
 X_BrLoopI:
-  if (__builtin_expect(irq->load(std::memory_order_relaxed) != 0, 0)) goto back_edge_stop;
+  if (__builtin_expect(INTERRUPT_PENDING(), 0)) goto back_edge_stop;
   pc = REL(2);
   NEXT();
 X_BrLoop: {
   const int64_t cost = pc[3];
-  if (__builtin_expect((irq->load(std::memory_order_relaxed) != 0) | (fuel < cost), 0)) goto back_edge_stop;
+  if (__builtin_expect((INTERRUPT_PENDING()) | (fuel < cost), 0)) goto back_edge_stop;
   fuel -= cost;
   pc = REL(2);
   NEXT();
 }
 X_BrIfLoopI:
   if (U32(2) != 0) {
-    if (__builtin_expect(irq->load(std::memory_order_relaxed) != 0, 0)) goto back_edge_stop;
+    if (__builtin_expect(INTERRUPT_PENDING(), 0)) goto back_edge_stop;
     pc = REL(3);
   } else {
     pc += 4;
@@ -334,7 +339,7 @@ X_BrIfF:
 X_BrIfLoopF:
   if (U32(2) != 0) {
     const int64_t cost = pc[4];
-    if (__builtin_expect((irq->load(std::memory_order_relaxed) != 0) | (fuel < cost), 0)) goto back_edge_stop;
+    if (__builtin_expect((INTERRUPT_PENDING()) | (fuel < cost), 0)) goto back_edge_stop;
     fuel -= cost;
     pc = REL(3);
   } else {
@@ -344,7 +349,7 @@ X_BrIfLoopF:
   NEXT();
 back_edge_stop:
   // An interrupt wins over running out of fuel: it is checked first.
-  if (irq->load(std::memory_order_relaxed) != 0) TRAP(interrupt_trap(*irq));
+  if (INTERRUPT_PENDING()) TRAP(interrupt_trap(*irq));
   TRAP(TrapCode::OutOfFuel);
 X_BrTable: {
   uint32_t index = U32(2);
@@ -526,7 +531,7 @@ do_call: {
     }
     // A host function that blocked returns early when interrupted; the
     // call stops here rather than at the next check.
-    if (irq->load(std::memory_order_relaxed) != 0) TRAP(interrupt_trap(*irq));
+    if (INTERRUPT_PENDING()) TRAP(interrupt_trap(*irq));
     NEXT();
   }
   if (depth >= ctx->max_call_depth) TRAP(TrapCode::CallStackExhausted);
@@ -544,7 +549,7 @@ do_call: {
 }
 enter: {
   const CompiledFunc* cf = cur->code;
-  if (cf->check_interrupt && irq->load(std::memory_order_relaxed) != 0) TRAP(interrupt_trap(*irq));
+  if (cf->check_interrupt && INTERRUPT_PENDING()) TRAP(interrupt_trap(*irq));
   if (__builtin_expect(fuel < cf->entry_fuel, 0)) TRAP(TrapCode::OutOfFuel);
   fuel -= cf->entry_fuel;
   if (cf->num_local_cells > cf->num_param_cells)
@@ -585,6 +590,7 @@ do_trap: {
 #undef NEXT
 #undef TRAP
 #undef SAVE_FUEL
+#undef INTERRUPT_PENDING
 #undef CHARGE_FALLTHROUGH
 #undef CHARGE_BULK
 #undef REL

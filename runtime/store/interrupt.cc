@@ -28,6 +28,7 @@ void drain(int fd) {
 }  // namespace
 
 InterruptState::~InterruptState() {
+  if (flags_.load() != 0) any_pending_.fetch_sub(1, std::memory_order_acq_rel);
   int fd = event_fd_.load();
   if (fd >= 0) close(fd);
 }
@@ -35,6 +36,9 @@ InterruptState::~InterruptState() {
 void InterruptState::trigger(uint32_t reasons) {
   uint32_t before = flags_.fetch_or(reasons, std::memory_order_acq_rel);
   if (before != 0) return;  // already pending: waiters are already awake
+  // Each 0 -> nonzero transition is seen by exactly one RMW (this one), and
+  // each nonzero -> 0 by exactly one in clear(), so the count stays exact.
+  any_pending_.fetch_add(1, std::memory_order_acq_rel);
   futex(&flags_, FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr);
   int fd = event_fd_.load(std::memory_order_acquire);
   if (fd >= 0) {
@@ -45,7 +49,9 @@ void InterruptState::trigger(uint32_t reasons) {
 }
 
 void InterruptState::clear(uint32_t reasons) {
-  uint32_t after = flags_.fetch_and(~reasons, std::memory_order_acq_rel) & ~reasons;
+  const uint32_t before = flags_.fetch_and(~reasons, std::memory_order_acq_rel);
+  const uint32_t after = before & ~reasons;
+  if (before != 0 && after == 0) any_pending_.fetch_sub(1, std::memory_order_acq_rel);
   int fd = event_fd_.load(std::memory_order_acquire);
   if (after == 0 && fd >= 0) {
     drain(fd);

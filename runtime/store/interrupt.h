@@ -28,6 +28,11 @@ class InterruptState {
 
   // The word compiled code polls: nonzero means "stop".
   const std::atomic<uint32_t>& flags() const { return flags_; }
+  // How many InterruptStates in the process have a reason pending. Hot
+  // paths test this one global word first (a single memory compare, no
+  // pointer to keep in a register) and read their own flags() only when it
+  // is nonzero, which is rare and brief.
+  static const std::atomic<uint32_t>& any_pending() { return any_pending_; }
   uint32_t pending() const { return flags_.load(std::memory_order_acquire); }
 
   // Any thread, async-signal-safe.
@@ -42,6 +47,7 @@ class InterruptState {
   int wake_fd();
 
  private:
+  static inline std::atomic<uint32_t> any_pending_{0};
   std::atomic<uint32_t> flags_{0};
   std::atomic<int> event_fd_{-1};
   std::mutex fd_mutex_;  // creation of event_fd_ only (never in trigger)
