@@ -47,7 +47,8 @@ class InterruptState {
   int wake_fd();
 
  private:
-  static inline std::atomic<uint32_t> any_pending_{0};
+  // Hidden: compiled code reads it RIP-relative, without a GOT indirection.
+  __attribute__((visibility("hidden"))) static inline std::atomic<uint32_t> any_pending_{0};
   std::atomic<uint32_t> flags_{0};
   std::atomic<int> event_fd_{-1};
   std::mutex fd_mutex_;  // creation of event_fd_ only (never in trigger)
