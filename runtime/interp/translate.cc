@@ -271,6 +271,8 @@ class Translator : public NopVisitor {
   // Per function.
   std::vector<Unit>* code_ = nullptr;
   std::vector<Cell>* consts_ = nullptr;
+  std::vector<Unit> code_scratch_;
+  std::vector<Cell> consts_scratch_;
   const FuncSideTable* side_ = nullptr;
   const FuncType* type_ = nullptr;
   uint32_t num_param_cells_ = 0;
@@ -315,8 +317,14 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
   out.func_index = func_index;
   out.check_interrupt = options_.interrupt_checks;
   out_ = &out;
-  code_ = &out.code;
-  consts_ = &out.consts;
+  // Emitted into reused scratch buffers, then copied out at their exact
+  // size: one allocation per function and nothing freed (a module of a
+  // million functions otherwise churns hundreds of MB through the
+  // allocator, and through ASan's quarantine).
+  code_scratch_.clear();
+  consts_scratch_.clear();
+  code_ = &code_scratch_;
+  consts_ = &consts_scratch_;
 
   // Locals layout.
   runs_.clear();
@@ -344,6 +352,7 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
     out.num_local_cells = num_param_cells_;
     out.frame_cells = cell + stack_bound + kMaxFrameCells;
     emit(IrOp::Unreachable);
+    out.code.assign(code_scratch_.begin(), code_scratch_.end());
     return true;
   }
   num_local_cells_ = static_cast<uint32_t>(cell);
@@ -369,7 +378,6 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
   last_dst_field_ = last_dst_cell_ = last_end_ = kNone;
   cond_start_ = kNone;
   failed_ = false;
-  code_->reserve((body.code_end - body.code_begin) * 3 + 16);
 
   BlockSig fsig;
   fsig.results = type_->results.data();
@@ -390,7 +398,8 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
   uint32_t stack_base = num_local_cells_ + static_cast<uint32_t>(consts_->size());
   for (uint32_t pos : fixups_) (*code_)[pos] += stack_base;
   out.frame_cells = uint64_t{stack_base} + max_stack_cells_;
-  code_->shrink_to_fit();
+  out.code.assign(code_scratch_.begin(), code_scratch_.end());
+  out.consts.assign(consts_scratch_.begin(), consts_scratch_.end());
   return true;
 }
 

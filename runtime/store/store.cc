@@ -271,15 +271,17 @@ Result<StoreInstance*> ObjectStore::instantiate_unguarded(std::shared_ptr<const 
   }
   data.memory0 = data.memories.empty() ? nullptr : data.memories[0];
 
+  const size_t num_defined = m.funcs.size() - m.num_imported_funcs;
+  instance.defined_funcs.reset(new FuncInst[num_defined]);
+  data.funcs.reserve(m.funcs.size());
   for (uint32_t i = m.num_imported_funcs; i < m.funcs.size(); ++i) {
-    auto f = std::make_unique<FuncInst>();
+    FuncInst* f = &instance.defined_funcs[i - m.num_imported_funcs];
     f->type = &m.types[m.funcs[i]];
     f->sig_id = module->type_sig_ids[m.funcs[i]];
     f->instance = &data;
     f->index = i;
     f->code = &module->code[i - m.num_imported_funcs];
-    data.funcs.push_back(f.get());
-    funcs_.push_back(std::move(f));
+    data.funcs.push_back(f);
   }
   for (size_t i = m.num_imported_tables; i < m.tables.size(); ++i) {
     auto table = add_table(m.tables[i]);

@@ -70,6 +70,9 @@ class ObjectStore;
 struct StoreInstance {
   InstanceData data;
   ObjectStore* owner = nullptr;  // the store that created it
+  // The instance's own functions, one allocation (never resized: the
+  // FuncInst addresses are funcref values and must stay stable).
+  std::unique_ptr<FuncInst[]> defined_funcs;
   std::shared_ptr<const CompiledModule> module;
   std::map<std::string, Extern, std::less<>> exports;
 
