@@ -46,6 +46,9 @@ enum FileType : uint8_t {
 inline constexpr uint16_t kFdflagAppend = 1, kFdflagDsync = 2, kFdflagNonblock = 4, kFdflagRsync = 8,
                           kFdflagSync = 16;
 
+// fd_readdir's snapshot of a directory, taken at cookie 0 (wasi/fd.cc).
+struct DirListing;
+
 // One guest file descriptor.
 struct FdEntry {
   enum class Kind : uint8_t {
@@ -67,6 +70,14 @@ struct FdEntry {
   bool read_only = false;
   std::shared_ptr<std::string> buffer;
   size_t read_pos = 0;
+  // The preopen this descriptor was opened beneath, as its root's device
+  // and inode (0/0 on a preopen itself: read from host_fd when needed), so
+  // path_rename and path_link refuse to move entries between two preopens.
+  uint64_t jail_dev = 0;
+  uint64_t jail_ino = 0;
+  // fd_readdir: the whole listing, read at cookie 0 so later cookies stay
+  // stable however the directory changes in between.
+  std::shared_ptr<DirListing> dir_listing;
 };
 
 class FdTable {
