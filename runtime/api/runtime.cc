@@ -189,6 +189,7 @@ Error trap_error_with_details(const ExecContext& ctx) {
   auto details = std::make_shared<TrapDetails>();
   details->kind = static_cast<TrapKind>(ctx.trap);
   details->message = error.message;
+  details->frames_omitted = ctx.backtrace_omitted;
   for (const wasmrt::TrapFrame& frame : ctx.backtrace) {
     BacktraceFrame out;
     out.function_index = frame.func_index;
@@ -328,6 +329,7 @@ std::string TrapDetails::to_string() const {
     out += frame.function_name.empty() ? "func[" + std::to_string(frame.function_index) + "]"
                                        : "$" + frame.function_name;
   }
+  if (frames_omitted != 0) out += "\n  (" + std::to_string(frames_omitted) + " more frames omitted)";
   return out;
 }
 

@@ -578,8 +578,15 @@ bad_op:
 do_trap: {
   SAVE_FUEL();
   if (!trap_message_set) ctx->set_trap(trap);
+  // A deep recursion may trap millions of frames down: keep the innermost
+  // and outermost frames, and count the ones in between.
+  constexpr uint32_t kInnermost = 1000, kOutermost = 100;
   ctx->backtrace.push_back(TrapFrame{cur->instance, cur->index});
   for (uint32_t d = depth; d > entry_depth; --d) {
+    if (depth - d == kInnermost && d - entry_depth > kOutermost) {
+      ctx->backtrace_omitted += d - entry_depth - kOutermost;
+      d = entry_depth + kOutermost;
+    }
     const Cell* rec = stack_end - size_t{d} * kRecordCells;
     FuncInst* f = from_cell<FuncInst>(rec[2]);
     ctx->backtrace.push_back(TrapFrame{f->instance, f->index});

@@ -48,6 +48,7 @@ struct ExecContext {
   TrapCode trap = TrapCode::None;
   std::string trap_message;          // empty: use trap_message(trap)
   std::vector<TrapFrame> backtrace;  // innermost first
+  uint64_t backtrace_omitted = 0;    // frames left out of the middle of a deep one
 
   // Fuel metering (docs/fuel.md): the remaining budget, charged by metered
   // code. Only meaningful when fuel_enabled (code compiled with fuel).
@@ -74,6 +75,7 @@ struct ExecContext {
     trap = TrapCode::None;
     trap_message.clear();
     backtrace.clear();
+    backtrace_omitted = 0;
   }
   // The trap's text: the host's message if one was given, else the spec's.
   std::string trap_text() const {

@@ -1,15 +1,19 @@
-// wasm-run: the command-line runner. Uses only the public API (wasmrt/wasmrt.h).
+// wasm-run: the command-line runner. Uses only the public API (wasmrt/wasmrt.h,
+// wasmrt/wasi.h).
 //
-// It compiles a module (binary or text), describes it, runs it (instantiate,
-// then call `_start` if exported) or calls one export with --invoke, always
-// under sandbox limits: caps on tables and object counts by default, plus
-// fuel, memory, time and stack limits from the command line. Every way a
-// run can end has its own exit status (see kUsage), so scripts can tell a
-// timeout from a trap from a refused module. WASI programs arrive with WASI
-// support; until then a module importing WASI reports that execution is not
-// available yet.
+// It compiles a module (binary or text), describes it, runs it as a WASI
+// program (instantiate with WASI preview1 linked, then call `_start` if
+// exported) or calls one export with --invoke, always under sandbox limits:
+// caps on tables and object counts by default, plus fuel, memory, time and
+// stack limits from the command line. WASI grants nothing by default: the
+// command line names each directory and environment variable the guest
+// sees; stdio is the process's own. A guest that calls proc_exit makes
+// wasm-run exit with that status; every other way a run can end has its
+// own status (see kUsage), so scripts can tell a timeout from a trap from a
+// refused module.
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -25,6 +29,7 @@
 #include <vector>
 
 #include "limit_values.h"
+#include "wasmrt/wasi.h"
 #include "wasmrt/wasmrt.h"
 
 namespace {
@@ -34,7 +39,7 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitBadModule = 1;         // unreadable, malformed, invalid or unlinkable module
 constexpr int kExitUsage = 2;             // bad command line
-constexpr int kExitNotAvailable = 3;      // running programs needs WASI
+constexpr int kExitNotAvailable = 3;      // --engine jit: not built yet
 constexpr int kExitResourceLimit = 121;   // a resource cap refused the module
 constexpr int kExitStackExhausted = 122;  // TrapKind::CallStackExhausted
 constexpr int kExitOutOfFuel = 123;       // TrapKind::OutOfFuel
@@ -51,25 +56,55 @@ constexpr uint64_t kDefaultMaxTableElements = 1'000'000;
 constexpr uint32_t kDefaultMaxInstances = 16;
 constexpr uint32_t kDefaultMaxMemories = 16;
 constexpr uint32_t kDefaultMaxTables = 16;
-// --max-stack's range: the interpreter reserves the whole stack up front.
+// --max-stack's range. The value stack is allocated once per store but only
+// the pages a guest actually touches get committed, so a generous default
+// costs nothing for shallow programs.
 constexpr uint64_t kMaxStackBytes = uint64_t{4} << 30;
+// Defaults deep enough for Go. Each Go call is a wasm call (goroutine
+// stacks live in linear memory, but Go recurses natively in wasm), and a Go
+// recursion 1,000,000 calls deep needs 32..40 MiB of wasm stack (measured
+// with tests/go/recursion); 256 MiB leaves 6x headroom. Not more: sanitizer
+// builds poison the shadow of the whole reservation on every run.
+constexpr uint64_t kDefaultMaxStackBytes = uint64_t{256} << 20;
+constexpr uint32_t kDefaultMaxCallDepth = 10'000'000;
 // Frames shown for a trap; deep recursion would otherwise print 100,000.
 constexpr size_t kBacktraceHead = 16;
 constexpr size_t kBacktraceTail = 4;
 
 constexpr const char* kUsage =
-    "usage: wasm-run [options] FILE [ARGS...]\n"
+    "usage: wasm-run [options] FILE [--] [ARGS...]\n"
     "\n"
     "Compiles FILE (WebAssembly binary or text format, detected by content) and\n"
-    "runs it: instantiates it (running its start function) and calls its\n"
-    "`_start` export if it has one. The module may not have imports yet; one\n"
-    "importing WASI reports that execution is not available yet (status 3).\n"
+    "runs it as a WASI preview1 program: instantiates it with\n"
+    "`wasi_snapshot_preview1` linked (running its start function, and\n"
+    "`_initialize` for a reactor) and calls its `_start` export if it has one.\n"
+    "The guest's argv is FILE followed by ARGS; everything after FILE goes to\n"
+    "the guest (a `--` right after FILE is dropped, so `FILE -- -x` passes -x).\n"
+    "The guest sees stdin/stdout/stderr of wasm-run, and nothing else unless\n"
+    "granted below: no directory, no environment variable.\n"
     "\n"
     "options:\n"
-    "  --describe        print the module's imports and exports with their types\n"
+    "  --dir HOST[::GUEST][:ro]\n"
+    "                    preopen host directory HOST as GUEST (default: the same\n"
+    "                    path as HOST); the guest cannot reach outside it. A\n"
+    "                    trailing `:ro` after GUEST makes it read-only (every\n"
+    "                    mutation fails): --dir /data::/data:ro. Repeatable;\n"
+    "                    e.g. --dir /::/ shows the whole host file system\n"
+    "  --dir-ro HOST[::GUEST]\n"
+    "                    the same, always read-only\n"
+    "  --env NAME=VALUE  set an environment variable for the guest; `--env NAME`\n"
+    "                    copies NAME from wasm-run's environment (if set).\n"
+    "                    Repeatable; these come before --env-inherit's\n"
+    "  --env-inherit     give the guest all of wasm-run's environment\n"
     "  --invoke NAME     call export NAME with ARGS (i32/i64/f32/f64, parsed by\n"
     "                    the export's parameter types) instead of `_start`; print\n"
-    "                    each result on its own line\n"
+    "                    each result on its own line. Works on reactors (after\n"
+    "                    `_initialize`), commands and plain modules; the guest's\n"
+    "                    argv is then just FILE\n"
+    "  --describe        print the module's imports and exports with their types\n"
+    "  --engine interp|jit\n"
+    "                    the execution tier (default interp; jit is not\n"
+    "                    available yet, status 3)\n"
     "  --fuel N          meter the guest: at most N units of fuel (about one per\n"
     "                    instruction, see docs/fuel.md) for the whole run\n"
     "  --max-memory-pages N\n"
@@ -79,11 +114,13 @@ constexpr const char* kUsage =
     "                    stop the guest DURATION after it starts running (start\n"
     "                    function included): 100ms, 1.5s, 500us, 1m, 2h, 10ns\n"
     "  --max-stack SIZE  the wasm stack of a call (params, locals, operands):\n"
-    "                    bytes or 512KiB, 8MiB, 1GiB, 8MB (default 8MiB, at most\n"
-    "                    4GiB); calls also nest at most 100000 deep\n"
+    "                    bytes or 512KiB, 8MiB, 1GiB, 8MB (default 256MiB, enough\n"
+    "                    for a Go recursion 6,000,000 calls deep; at most 4GiB;\n"
+    "                    committed only as used); calls also nest at most\n"
+    "                    10000000 deep\n"
     "  --help            print this help\n"
     "  --version         print the wasmrt version\n"
-    "  --                end of options\n"
+    "  --                end of options (the next argument is FILE)\n"
     "Options taking a value accept `--opt value` and `--opt=value`.\n"
     "\n"
     "fixed caps (a guest asking for more is refused, status 121):\n"
@@ -91,10 +128,12 @@ constexpr const char* kUsage =
     "  16 memories, 16 tables\n"
     "\n"
     "exit status:\n"
-    "  0    ok\n"
+    "  N    the guest called proc_exit(N) (Go's os.Exit(N); 2 for a Go panic);\n"
+    "       0 when `_start` (or --invoke's export) returns\n"
     "  1    unreadable, malformed, invalid or unlinkable module\n"
-    "  2    usage error (bad option or option value, bad --invoke arguments)\n"
-    "  3    execution not available yet (the module imports WASI)\n"
+    "  2    usage error (bad option or option value, bad --invoke arguments,\n"
+    "       a --dir that is not a directory)\n"
+    "  3    --engine jit: not available yet\n"
     "  121  a resource limit refused the module (the message names the limit)\n"
     "  122  call stack exhausted (see --max-stack)\n"
     "  123  out of fuel (see --fuel)\n"
@@ -102,13 +141,21 @@ constexpr const char* kUsage =
     "  130  interrupted by SIGINT or SIGTERM\n"
     "  134  the guest trapped\n"
     "A guest that stops with 122..134 prints a one-line reason and a wasm\n"
-    "backtrace on stderr.\n";
+    "backtrace on stderr. Statuses 1..3 and 121..134 come from wasm-run only\n"
+    "when it prints a `wasm-run:` line on stderr; otherwise the guest chose\n"
+    "them.\n";
 
 struct Options {
   bool describe = false;
   std::string invoke;  // --invoke NAME: call this export with ARGS
   std::string file;
   std::vector<std::string> guest_args;
+  bool jit = false;  // --engine jit
+
+  // WASI grants.
+  std::vector<wasmrt::WasiDir> dirs;
+  std::vector<std::string> env;  // NAME=VALUE each
+  bool env_inherit = false;
 
   // Limits, with the text the user wrote (messages quote it back).
   std::optional<uint64_t> fuel;
@@ -269,11 +316,12 @@ void print_value(const wasmrt::Value& value) {
 
 // "  #3 $name" per frame, as TrapDetails::to_string() formats them, keeping
 // the innermost and outermost frames of a very deep stack.
-std::string format_backtrace(const std::vector<wasmrt::BacktraceFrame>& frames) {
+std::string format_backtrace(const std::vector<wasmrt::BacktraceFrame>& frames, uint64_t omitted) {
   std::string out;
   auto append_frame = [&](size_t i) {
     const wasmrt::BacktraceFrame& frame = frames[i];
-    out += "  #" + std::to_string(i) + " ";
+    // Frames past the runtime's kept innermost 1,000 sit `omitted` deeper.
+    out += "  #" + std::to_string(i < 1000 ? i : i + omitted) + " ";
     if (frame.is_host) {
       out += "<host function>";
     } else {
@@ -283,12 +331,13 @@ std::string format_backtrace(const std::vector<wasmrt::BacktraceFrame>& frames) 
     }
     out += "\n";
   };
-  if (frames.size() <= kBacktraceHead + kBacktraceTail + 1) {
+  if (frames.size() <= kBacktraceHead + kBacktraceTail + 1 && omitted == 0) {
     for (size_t i = 0; i < frames.size(); ++i) append_frame(i);
     return out;
   }
   for (size_t i = 0; i < kBacktraceHead; ++i) append_frame(i);
-  out += "  ... " + std::to_string(frames.size() - kBacktraceHead - kBacktraceTail) + " more frames\n";
+  // The runtime itself keeps only the ends of a very deep stack (`omitted`).
+  out += "  ... " + std::to_string(frames.size() - kBacktraceHead - kBacktraceTail + omitted) + " more frames\n";
   for (size_t i = frames.size() - kBacktraceTail; i < frames.size(); ++i) append_frame(i);
   return out;
 }
@@ -321,6 +370,12 @@ std::string describe_limit_value(const Options& options, wasmrt::ResourceLimit l
 // that says which limit (if any) stopped the guest.
 int report_failure(const Options& options, const wasmrt::EngineConfig& config, const wasmrt::Error& error) {
   const char* file = options.file.c_str();
+  // proc_exit is how a WASI program ends, not a failure: its status is ours
+  // (the OS keeps the low 8 bits, as for a native process).
+  if (error.phase == wasmrt::Phase::Exit) {
+    std::fflush(stdout);
+    return static_cast<int>(static_cast<uint32_t>(error.exit_code) & 0xFF);
+  }
   if (error.limit != wasmrt::ResourceLimit::None) {
     std::fprintf(stderr, "wasm-run: %s: resource limit: %s = %s refused the module: %s\n", file,
                  wasmrt::resource_limit_name(error.limit),
@@ -361,7 +416,7 @@ int report_failure(const Options& options, const wasmrt::EngineConfig& config, c
     default: headline = "trap: " + trap.message; break;
   }
   std::fprintf(stderr, "wasm-run: %s: %s\n%s", file, headline.c_str(),
-               format_backtrace(trap.backtrace).c_str());
+               format_backtrace(trap.backtrace, trap.frames_omitted).c_str());
   return status;
 }
 
@@ -382,15 +437,25 @@ wasmrt::EngineConfig engine_config(const Options& options) {
   config.max_instances = kDefaultMaxInstances;
   config.max_memories = kDefaultMaxMemories;
   config.max_tables = kDefaultMaxTables;
-  if (options.max_stack_bytes) config.max_wasm_stack_bytes = static_cast<size_t>(*options.max_stack_bytes);
+  config.max_wasm_stack_bytes = static_cast<size_t>(options.max_stack_bytes.value_or(kDefaultMaxStackBytes));
+  config.max_call_depth = kDefaultMaxCallDepth;
   return config;
 }
 
-bool imports_wasi(const wasmrt::Module& module) {
-  for (const auto& import : module.imports()) {
-    if (import.module.starts_with("wasi_")) return true;  // wasi_snapshot_preview1, wasi_unstable
-  }
-  return false;
+// What the command line grants the guest. argv[0] is FILE as given, like a
+// shell's $0; --invoke passes ARGS to the export, not to argv.
+wasmrt::WasiConfig wasi_config(const Options& options) {
+  wasmrt::WasiConfig config;
+  config.args.push_back(options.file);
+  if (options.invoke.empty())
+    config.args.insert(config.args.end(), options.guest_args.begin(), options.guest_args.end());
+  config.env = options.env;
+  config.inherit_env = options.env_inherit;
+  config.dirs = options.dirs;
+  config.stdin_stream = wasmrt::WasiStdio::inherit();
+  config.stdout_stream = wasmrt::WasiStdio::inherit();
+  config.stderr_stream = wasmrt::WasiStdio::inherit();
+  return config;
 }
 
 // Converts ARGS by `name`'s parameter types; prints the usage error itself.
@@ -414,18 +479,18 @@ bool convert_arguments(const Options& options, const wasmrt::FuncSignature& sign
   return true;
 }
 
-// Instantiates the module under the limits (no imports are provided: WASI
-// is not implemented yet) and calls --invoke's export or `_start`,
-// printing each result on its own line.
+// Instantiates the module under the limits with WASI linked and calls
+// --invoke's export or `_start`, printing each result on its own line.
 int run(const Options& options, const wasmrt::Engine& engine,
         const std::shared_ptr<const wasmrt::Module>& module) {
   const char* file = options.file.c_str();
-  if (options.invoke.empty() && imports_wasi(*module)) {
-    std::fprintf(stderr,
-                 "wasm-run: %s: module is valid, but execution is not available yet (wasm-run needs WASI, "
-                 "which is not implemented); use --describe to inspect it\n",
-                 file);
-    return kExitNotAvailable;
+  // Set up before the store exists, so a bad --dir is a usage error that
+  // never starts the guest.
+  auto wasi = wasmrt::Wasi::create(wasi_config(options));
+  if (!wasi.ok()) {
+    std::fprintf(stderr, "wasm-run: %s: cannot grant WASI access: %s\n", file,
+                 wasi.error().to_string().c_str());
+    return kExitUsage;
   }
 
   wasmrt::Store store(engine);
@@ -442,6 +507,7 @@ int run(const Options& options, const wasmrt::Engine& engine,
   if (options.timeout) store.set_deadline(std::chrono::steady_clock::now() + *options.timeout);
 
   wasmrt::Linker linker;
+  (*wasi)->define(linker);
   auto instance = linker.instantiate(store, module);
   if (!instance.ok()) return report_failure(options, engine.config(), instance.error());
 
@@ -526,11 +592,77 @@ std::string set_limit_option(std::string_view name, const std::string& value, Op
   return "";
 }
 
+// 'value', for messages. Appended piecewise: g++ 12 warns (-Wrestrict)
+// about `"'" + std::string(...)` in some inlining contexts.
+std::string quote(std::string_view value) {
+  std::string out = "'";
+  out += value;
+  out += "'";
+  return out;
+}
+
+// --dir / --dir-ro: HOST[::GUEST][:ro]. Without `::` the whole value is
+// HOST (so a host path may contain `:`), and the guest sees it under the
+// same name. Returns "" when good, else the reason.
+std::string add_dir_option(std::string_view value, bool read_only, Options& options) {
+  wasmrt::WasiDir dir;
+  dir.read_only = read_only;
+  const size_t separator = value.find("::");
+  if (separator == std::string_view::npos) {
+    dir.host_path = std::string(value);
+    dir.guest_path = dir.host_path;
+  } else {
+    dir.host_path = std::string(value.substr(0, separator));
+    std::string_view guest = value.substr(separator + 2);
+    if (guest.ends_with(":ro")) {
+      dir.read_only = true;
+      guest.remove_suffix(3);
+    }
+    dir.guest_path = std::string(guest);
+  }
+  if (dir.host_path.empty()) return quote(value) + " names no host directory";
+  if (dir.guest_path.empty()) return quote(value) + " names no guest path";
+  options.dirs.push_back(std::move(dir));
+  return "";
+}
+
+// --env NAME=VALUE, or --env NAME to copy NAME from our own environment.
+std::string add_env_option(const std::string& value, Options& options) {
+  const size_t equals = value.find('=');
+  if (value.empty() || equals == 0) return quote(value) + " is not NAME=VALUE or NAME";
+  if (equals != std::string::npos) {
+    options.env.push_back(value);
+  } else if (const char* host_value = std::getenv(value.c_str()); host_value != nullptr) {
+    options.env.push_back(value + "=" + host_value);
+  }
+  return "";
+}
+
+// Handles the options that grant WASI access or pick the engine; "" when
+// good, else the reason.
+std::string set_run_option(std::string_view name, const std::string& value, Options& options) {
+  if (name == "--dir") return add_dir_option(value, false, options);
+  if (name == "--dir-ro") return add_dir_option(value, true, options);
+  if (name == "--env") return add_env_option(value, options);
+  if (name == "--engine") {
+    if (value == "interp") {
+      options.jit = false;
+    } else if (value == "jit") {
+      options.jit = true;
+    } else {
+      return quote(value) + " is not an engine (interp or jit)";
+    }
+  }
+  return "";
+}
+
 // Fills `options` from argv. Returns -1 to go on, else the exit status
 // (--help, --version, a usage error already printed).
 int parse_command_line(int argc, char** argv, Options& options) {
-  static constexpr std::string_view kValueOptions[] = {"--invoke", "--fuel", "--max-memory-pages",
-                                                       "--timeout", "--max-stack"};
+  static constexpr std::string_view kValueOptions[] = {"--invoke",  "--fuel",      "--max-memory-pages",
+                                                       "--timeout", "--max-stack", "--dir",
+                                                       "--dir-ro",  "--env",       "--engine"};
+  static constexpr std::string_view kRunOptions[] = {"--dir", "--dir-ro", "--env", "--engine"};
   int i = 1;
   for (; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -552,6 +684,10 @@ int parse_command_line(int argc, char** argv, Options& options) {
       options.describe = true;
       continue;
     }
+    if (arg == "--env-inherit") {
+      options.env_inherit = true;
+      continue;
+    }
     bool matched = false;
     for (std::string_view name : kValueOptions) {
       std::string value;
@@ -571,7 +707,10 @@ int parse_command_line(int argc, char** argv, Options& options) {
         options.invoke = value;
         break;
       }
-      const std::string why = set_limit_option(name, value, options);
+      const bool is_run_option =
+          std::find(std::begin(kRunOptions), std::end(kRunOptions), name) != std::end(kRunOptions);
+      const std::string why =
+          is_run_option ? set_run_option(name, value, options) : set_limit_option(name, value, options);
       if (!why.empty()) {
         std::fprintf(stderr, "wasm-run: %.*s: %s (see --help)\n", static_cast<int>(name.size()), name.data(),
                      why.c_str());
@@ -588,6 +727,8 @@ int parse_command_line(int argc, char** argv, Options& options) {
     return kExitUsage;
   }
   options.file = argv[i++];
+  // `FILE -- ARGS`: the `--` only separates (go test's exec wrappers use it).
+  if (i < argc && std::string_view(argv[i]) == "--") ++i;
   for (; i < argc; ++i) options.guest_args.emplace_back(argv[i]);
   return -1;
 }
@@ -598,6 +739,10 @@ int main(int argc, char** argv) {
   install_stop_signal_handlers();
   Options options;
   if (int status = parse_command_line(argc, argv, options); status >= 0) return status;
+  if (options.jit) {
+    std::fprintf(stderr, "wasm-run: --engine jit: the JIT is not available yet; use --engine interp\n");
+    return kExitNotAvailable;
+  }
 
   std::vector<uint8_t> bytes;
   std::string read_error;

@@ -39,7 +39,10 @@ struct BacktraceFrame {
 struct TrapDetails {
   TrapKind kind = TrapKind::None;
   std::string message;  // the spec's text, or the host function's message
+  // Innermost first. Very deep stacks keep their innermost 1,000 and
+  // outermost 100 wasm frames; `frames_omitted` counts the rest.
   std::vector<BacktraceFrame> backtrace;
+  uint64_t frames_omitted = 0;
 
   // "trap: unreachable\n  at #0 $inner (func 3)\n  at #1 ..."
   std::string to_string() const;

@@ -1,0 +1,17 @@
+# Nothing outside the jail appeared, vanished or changed, and the read-only
+# directory is as the host left it.
+set(outside "${WORK}/outside")
+file(GLOB entries RELATIVE "${outside}" "${outside}/*")
+list(SORT entries)
+if(NOT entries STREQUAL "jail;rojail;secret.txt")
+  message(FATAL_ERROR "outside the jail: '${entries}', want 'jail;rojail;secret.txt'")
+endif()
+file(READ "${outside}/secret.txt" secret)
+if(NOT secret STREQUAL "top secret\n")
+  message(FATAL_ERROR "secret.txt changed: '${secret}'")
+endif()
+file(GLOB read_only_entries RELATIVE "${outside}/rojail" "${outside}/rojail/*")
+file(READ "${outside}/rojail/ro.txt" read_only_text)
+if(NOT read_only_entries STREQUAL "ro.txt" OR NOT read_only_text STREQUAL "read only\n")
+  message(FATAL_ERROR "the read-only directory changed: '${read_only_entries}', ro.txt '${read_only_text}'")
+endif()

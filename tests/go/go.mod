@@ -1,0 +1,3 @@
+module wasmrt.invalid/tests/go
+
+go 1.24

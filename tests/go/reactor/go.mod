@@ -1,0 +1,3 @@
+module wasmrt.invalid/tests/go/reactor
+
+go 1.24
