@@ -1,6 +1,5 @@
-;; The README demo: a WASI-style "hello" module. `wasm-run --describe` shows
-;; its imports and exports today; once wasm-run supports WASI,
-;; `wasm-run hello.wat` will print the greeting via fd_write.
+;; The README demo: a WASI "hello" module. `wasm-run --invoke greet hello.wat`
+;; prints the greeting via fd_write.
 (module $hello
   ;; fd_write(fd, iovs, iovs_len, nwritten_out) -> errno
   (import "wasi_snapshot_preview1" "fd_write"
