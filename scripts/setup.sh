@@ -16,6 +16,8 @@ packages=(
   libbenchmark-dev    # Google Benchmark microbenchmarks
   libasmjit-dev       # JIT backend (later milestone)
   libclang-rt-14-dev  # libFuzzer + ASan/UBSan runtimes for clang 14
+  wasi-libc                  # C guests (tests/jail): clang --target=wasm32-wasi
+  libclang-rt-14-dev-wasm32  # compiler-rt builtins for wasm32
 )
 
 missing=()

@@ -89,7 +89,12 @@ Errno path_open(WasiState& st, HostContext& ctx, int32_t fd, uint32_t dirflags, 
   const bool wants_write =
       (rights_base & kRightFdWrite) || (oflags & kOflagTrunc) || (fdflags & kFdflagAppend);
   const bool wants_read = (rights_base & (kRightFdRead | kRightFdReaddir)) || !wants_write;
-  if (dir->read_only && (wants_write || (oflags & (kOflagCreat | kOflagTrunc)))) return kRofs;
+  // A directory is never opened for writing, so asking for all rights when
+  // opening one (as some guests do) is no mutation of a read-only preopen.
+  const bool opens_directory = (oflags & kOflagDirectory) != 0;
+  if (dir->read_only && ((wants_write && !opens_directory) || (oflags & (kOflagCreat | kOflagTrunc)))) {
+    return kRofs;
+  }
 
   int flags = O_NOCTTY;
   if (oflags & kOflagDirectory) {
