@@ -92,23 +92,31 @@ bool ready_now(int fd, short events) {
   return poll(&p, 1, 0) > 0 && p.revents != 0;
 }
 
-// readv/preadv on a host descriptor with the blocking rules above.
-Errno host_read(HostContext& ctx, FdEntry& e, const std::vector<iovec>& iov, const int64_t* offset,
-                size_t& n_out) {
+// readv/preadv or writev/pwritev on a host descriptor with the blocking
+// rules above. Writes block even on a non-blocking fd (Go's runtime treats a
+// failed stderr write as fatal), except on sockets the guest made
+// non-blocking.
+enum class Direction { Read, Write };
+Errno host_transfer(HostContext& ctx, FdEntry& e, const std::vector<iovec>& iov, const int64_t* offset,
+                    Direction direction, size_t& n_out) {
   n_out = 0;
   if (iov.empty()) return kSuccess;
-  const bool nonblocking = (e.fdflags & kFdflagNonblock) != 0;
+  const bool reading = direction == Direction::Read;
+  const short events = reading ? POLLIN : POLLOUT;
+  const bool nonblocking = (e.fdflags & kFdflagNonblock) != 0 && (reading || is_socket(e));
   const bool quick = always_ready(e) || offset != nullptr;
   if (!quick) {
     if (nonblocking) {
-      if (!ready_now(e.host_fd, POLLIN)) return kAgain;
-    } else if (Errno w = wait_ready(ctx, e.host_fd, POLLIN); w != kSuccess) {
+      if (!ready_now(e.host_fd, events)) return kAgain;
+    } else if (Errno w = wait_ready(ctx, e.host_fd, events); w != kSuccess) {
       return w;
     }
   }
+  const int count = static_cast<int>(iov.size());
   for (;;) {
-    ssize_t n = offset ? preadv(e.host_fd, iov.data(), static_cast<int>(iov.size()), *offset)
-                       : readv(e.host_fd, iov.data(), static_cast<int>(iov.size()));
+    ssize_t n = reading ? (offset ? preadv(e.host_fd, iov.data(), count, *offset) : readv(e.host_fd, iov.data(), count))
+                        : (offset ? pwritev(e.host_fd, iov.data(), count, *offset)
+                                  : writev(e.host_fd, iov.data(), count));
     if (n >= 0) {
       n_out = static_cast<size_t>(n);
       return kSuccess;
@@ -116,39 +124,9 @@ Errno host_read(HostContext& ctx, FdEntry& e, const std::vector<iovec>& iov, con
     int err = errno;
     if (err == EINTR) continue;
     // A host fd that is non-blocking underneath while the guest asked for
-    // blocking reads: wait, never report "0 bytes" (that means EOF).
+    // blocking I/O: wait, never report "0 bytes" (for a read that means EOF).
     if ((err == EAGAIN || err == EWOULDBLOCK) && !nonblocking) {
-      if (Errno w = wait_ready(ctx, e.host_fd, POLLIN); w != kSuccess) return w;
-      continue;
-    }
-    return errno_from_host(err);
-  }
-}
-
-Errno host_write(HostContext& ctx, FdEntry& e, const std::vector<iovec>& iov, const int64_t* offset,
-                 size_t& n_out) {
-  n_out = 0;
-  if (iov.empty()) return kSuccess;
-  const bool nonblocking = (e.fdflags & kFdflagNonblock) != 0 && is_socket(e);
-  const bool quick = always_ready(e) || offset != nullptr;
-  if (!quick) {
-    if (nonblocking) {
-      if (!ready_now(e.host_fd, POLLOUT)) return kAgain;
-    } else if (Errno w = wait_ready(ctx, e.host_fd, POLLOUT); w != kSuccess) {
-      return w;
-    }
-  }
-  for (;;) {
-    ssize_t n = offset ? pwritev(e.host_fd, iov.data(), static_cast<int>(iov.size()), *offset)
-                       : writev(e.host_fd, iov.data(), static_cast<int>(iov.size()));
-    if (n >= 0) {
-      n_out = static_cast<size_t>(n);
-      return kSuccess;
-    }
-    int err = errno;
-    if (err == EINTR) continue;
-    if ((err == EAGAIN || err == EWOULDBLOCK) && !nonblocking) {
-      if (Errno w = wait_ready(ctx, e.host_fd, POLLOUT); w != kSuccess) return w;
+      if (Errno w = wait_ready(ctx, e.host_fd, events); w != kSuccess) return w;
       continue;
     }
     return errno_from_host(err);
@@ -170,7 +148,7 @@ Errno do_read(HostContext& ctx, WasiState& st, int32_t fd, int32_t iovs, int32_t
   switch (e->kind) {
     case FdEntry::Kind::HostFd:
       if (e->filetype == kDirectory) return kIsDir;
-      if (Errno err = host_read(ctx, *e, iov, offset, n); err != kSuccess) return err;
+      if (Errno err = host_transfer(ctx, *e, iov, offset, Direction::Read, n); err != kSuccess) return err;
       break;
     case FdEntry::Kind::NullStream:
       if (offset) return kSpipe;
@@ -211,7 +189,7 @@ Errno do_write(HostContext& ctx, WasiState& st, int32_t fd, int32_t iovs, int32_
   switch (e->kind) {
     case FdEntry::Kind::HostFd:
       if (e->filetype == kDirectory) return kIsDir;
-      if (Errno err = host_write(ctx, *e, iov, offset, n); err != kSuccess) return err;
+      if (Errno err = host_transfer(ctx, *e, iov, offset, Direction::Write, n); err != kSuccess) return err;
       break;
     case FdEntry::Kind::NullStream:
       if (offset) return kSpipe;

@@ -287,18 +287,32 @@ Errno path_symlink(WasiState& st, HostContext& ctx, int32_t old_ptr, int32_t old
   return kSuccess;
 }
 
-Errno path_link(WasiState& st, HostContext& ctx, int32_t old_fd, uint32_t old_flags, int32_t old_ptr,
-                int32_t old_len, int32_t new_fd, int32_t new_ptr, int32_t new_len) {
+// The operands of path_link and path_rename: two (directory fd, path)
+// pairs that must lie in one jail, neither read-only.
+struct PathOperand {
+  int32_t fd, ptr, len;
+};
+Errno two_path_operands(WasiState& st, HostContext& ctx, PathOperand from, PathOperand to, FdEntry*& old_dir,
+                        std::string& old_path, FdEntry*& new_dir, std::string& new_path) {
   GuestMemory mem(ctx);
-  FdEntry* old_dir = nullptr;
-  FdEntry* new_dir = nullptr;
-  if (Errno e = dir_entry(st, old_fd, old_dir); e != kSuccess) return e;
-  if (Errno e = dir_entry(st, new_fd, new_dir); e != kSuccess) return e;
-  std::string old_path, new_path;
-  if (Errno e = read_path(mem, old_ptr, old_len, old_path); e != kSuccess) return e;
-  if (Errno e = read_path(mem, new_ptr, new_len, new_path); e != kSuccess) return e;
+  if (Errno e = dir_entry(st, from.fd, old_dir); e != kSuccess) return e;
+  if (Errno e = dir_entry(st, to.fd, new_dir); e != kSuccess) return e;
+  if (Errno e = read_path(mem, from.ptr, from.len, old_path); e != kSuccess) return e;
+  if (Errno e = read_path(mem, to.ptr, to.len, new_path); e != kSuccess) return e;
   if (!same_jail(*old_dir, *new_dir)) return kXdev;
   if (old_dir->read_only || new_dir->read_only) return kRofs;
+  return kSuccess;
+}
+
+Errno path_link(WasiState& st, HostContext& ctx, int32_t old_fd, uint32_t old_flags, int32_t old_ptr,
+                int32_t old_len, int32_t new_fd, int32_t new_ptr, int32_t new_len) {
+  FdEntry* old_dir = nullptr;
+  FdEntry* new_dir = nullptr;
+  std::string old_path, new_path;
+  if (Errno e = two_path_operands(st, ctx, {old_fd, old_ptr, old_len}, {new_fd, new_ptr, new_len}, old_dir, old_path,
+                                  new_dir, new_path);
+      e != kSuccess)
+    return e;
   NameAt from, to;
   if (Errno e = resolve_name(*old_dir, old_path, kPerm, from); e != kSuccess) return e;
   if (Errno e = resolve_name(*new_dir, new_path, kExist, to); e != kSuccess) return e;
@@ -318,16 +332,13 @@ Errno path_link(WasiState& st, HostContext& ctx, int32_t old_fd, uint32_t old_fl
 
 Errno path_rename(WasiState& st, HostContext& ctx, int32_t old_fd, int32_t old_ptr, int32_t old_len,
                   int32_t new_fd, int32_t new_ptr, int32_t new_len) {
-  GuestMemory mem(ctx);
   FdEntry* old_dir = nullptr;
   FdEntry* new_dir = nullptr;
-  if (Errno e = dir_entry(st, old_fd, old_dir); e != kSuccess) return e;
-  if (Errno e = dir_entry(st, new_fd, new_dir); e != kSuccess) return e;
   std::string old_path, new_path;
-  if (Errno e = read_path(mem, old_ptr, old_len, old_path); e != kSuccess) return e;
-  if (Errno e = read_path(mem, new_ptr, new_len, new_path); e != kSuccess) return e;
-  if (!same_jail(*old_dir, *new_dir)) return kXdev;
-  if (old_dir->read_only || new_dir->read_only) return kRofs;
+  if (Errno e = two_path_operands(st, ctx, {old_fd, old_ptr, old_len}, {new_fd, new_ptr, new_len}, old_dir, old_path,
+                                  new_dir, new_path);
+      e != kSuccess)
+    return e;
   NameAt from, to;
   if (Errno e = resolve_name(*old_dir, old_path, kBusy, from); e != kSuccess) return e;
   if (Errno e = resolve_name(*new_dir, new_path, kBusy, to); e != kSuccess) return e;
