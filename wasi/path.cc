@@ -200,41 +200,37 @@ Errno resolve_name(const FdEntry& dir, const std::string& path, Errno dot_error,
   return jail_open_parent(dir.host_fd, path, dot_error, out.parent, out.name, out.trailing_slash);
 }
 
-Errno path_create_directory(WasiState& st, HostContext& ctx, int32_t fd, int32_t path_ptr, int32_t path_len) {
+// The operand of path_create_directory / remove_directory / unlink_file:
+// a name to change, in a writable preopen, its parent opened beneath the
+// jail (`dot_errno`: what "." or ".." as the last component means).
+Errno mutable_name(WasiState& st, HostContext& ctx, int32_t fd, int32_t path_ptr, int32_t path_len, Errno dot_errno,
+                   NameAt& at) {
   GuestMemory mem(ctx);
   FdEntry* dir = nullptr;
   if (Errno e = dir_entry(st, fd, dir); e != kSuccess) return e;
   std::string path;
   if (Errno e = read_path(mem, path_ptr, path_len, path); e != kSuccess) return e;
   if (dir->read_only) return kRofs;
+  return resolve_name(*dir, path, dot_errno, at);
+}
+
+Errno path_create_directory(WasiState& st, HostContext& ctx, int32_t fd, int32_t path_ptr, int32_t path_len) {
   NameAt at;
-  if (Errno e = resolve_name(*dir, path, kExist, at); e != kSuccess) return e;
+  if (Errno e = mutable_name(st, ctx, fd, path_ptr, path_len, kExist, at); e != kSuccess) return e;
   if (mkdirat(at.parent.get(), at.name.c_str(), 0777) != 0) return errno_from_host(errno);
   return kSuccess;
 }
 
 Errno path_remove_directory(WasiState& st, HostContext& ctx, int32_t fd, int32_t path_ptr, int32_t path_len) {
-  GuestMemory mem(ctx);
-  FdEntry* dir = nullptr;
-  if (Errno e = dir_entry(st, fd, dir); e != kSuccess) return e;
-  std::string path;
-  if (Errno e = read_path(mem, path_ptr, path_len, path); e != kSuccess) return e;
-  if (dir->read_only) return kRofs;
   NameAt at;
-  if (Errno e = resolve_name(*dir, path, kInval, at); e != kSuccess) return e;
+  if (Errno e = mutable_name(st, ctx, fd, path_ptr, path_len, kInval, at); e != kSuccess) return e;
   if (unlinkat(at.parent.get(), at.name.c_str(), AT_REMOVEDIR) != 0) return errno_from_host(errno);
   return kSuccess;
 }
 
 Errno path_unlink_file(WasiState& st, HostContext& ctx, int32_t fd, int32_t path_ptr, int32_t path_len) {
-  GuestMemory mem(ctx);
-  FdEntry* dir = nullptr;
-  if (Errno e = dir_entry(st, fd, dir); e != kSuccess) return e;
-  std::string path;
-  if (Errno e = read_path(mem, path_ptr, path_len, path); e != kSuccess) return e;
-  if (dir->read_only) return kRofs;
   NameAt at;
-  if (Errno e = resolve_name(*dir, path, kIsDir, at); e != kSuccess) return e;
+  if (Errno e = mutable_name(st, ctx, fd, path_ptr, path_len, kIsDir, at); e != kSuccess) return e;
   if (at.trailing_slash) {
     // "name/" names a directory, which unlink never removes.
     struct stat s {};
