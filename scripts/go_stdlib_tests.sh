@@ -16,6 +16,8 @@
 #   --timeout     go test's -timeout per package (default 30m)
 #   --log-dir     where each package's output goes (default: a temp dir)
 #   PKG...        these packages instead of the list
+#
+# The go command is $WASMRT_GO, else go on PATH, else /usr/local/go/bin/go.
 set -u
 
 all_packages=(strconv strings bytes sort unicode/utf8 encoding/json encoding/base64 encoding/binary math
@@ -52,7 +54,7 @@ if [ ${#packages[@]} -eq 0 ]; then
   if [ $quick -eq 1 ]; then packages=("${quick_packages[@]}"); else packages=("${all_packages[@]}"); fi
 fi
 
-go_bin="$(command -v go || true)"
+go_bin="${WASMRT_GO:-$(command -v go || true)}"
 [ -z "$go_bin" ] && [ -x /usr/local/go/bin/go ] && go_bin=/usr/local/go/bin/go
 if [ -z "$go_bin" ]; then
   echo "go_stdlib_tests.sh: Go not found (PATH, /usr/local/go/bin): cannot run the standard-library tests" >&2

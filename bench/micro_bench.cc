@@ -1,0 +1,297 @@
+// Microbenchmarks of the runtime's fixed costs (issue 6): how fast modules
+// get ready to run and what crossing the host/guest boundary costs.
+//
+//   decode+validate and translation of a real ~2 MB module (Go's wasip1
+//   hello world), in MB/s of module bytes;
+//   instantiation of a tiny module and of the Go module (WASI linked);
+//   host->guest calls (Func::call) and guest->host calls (an imported host
+//   function called in a guest loop), per call;
+//   memory.grow by one page.
+// Fuel and interrupt-check overhead is bench/limits_bench.cc
+// (bench/run_limits_bench.sh). Run in a Release build:
+//   build/release/bench/micro_bench --benchmark_repetitions=5
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/binary/decoder.h"
+#include "runtime/interp/interp.h"
+#include "runtime/valid/validator.h"
+#include "wasmrt/wasi.h"
+#include "wasmrt/wasmrt.h"
+
+namespace {
+
+using wasmrt::Value;
+
+std::vector<uint8_t> read_bytes(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::shared_ptr<const wasmrt::Module> compile_or_skip(benchmark::State& state, std::string_view text,
+                                                      const wasmrt::Engine& engine = wasmrt::Engine()) {
+  auto module = engine.compile(std::vector<uint8_t>(text.begin(), text.end()));
+  if (!module.ok()) {
+    state.SkipWithError(("compile failed: " + module.error().to_string()).c_str());
+    return nullptr;
+  }
+  return *module;
+}
+
+#ifdef WASMRT_BENCH_GO_MODULE
+const std::vector<uint8_t>& go_module() {
+  static const std::vector<uint8_t> bytes = read_bytes(WASMRT_BENCH_GO_MODULE);
+  return bytes;
+}
+
+// Decode + validate: everything before translation.
+void BM_DecodeValidateGoHello(benchmark::State& state) {
+  const auto& bytes = go_module();
+  for (auto _ : state) {
+    auto decoded = wasmrt::decode_module(bytes);
+    if (!decoded.ok() || !wasmrt::validate_module(decoded.value()).ok()) {
+      state.SkipWithError("decode or validation failed");
+      return;
+    }
+    benchmark::DoNotOptimize(decoded.value().side_tables.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(bytes.size()));
+}
+BENCHMARK(BM_DecodeValidateGoHello)->Unit(benchmark::kMillisecond);
+
+// Translation into the interpreter's code alone, from a validated module,
+// with and without metering compiled in (wasm-run's default is interrupt
+// checks on, fuel off). MB/s of module bytes, so the figures add up with
+// the one above.
+void BM_TranslateGoHello(benchmark::State& state) {
+  const auto& bytes = go_module();
+  auto decoded = wasmrt::decode_module(bytes);
+  if (!decoded.ok() || !wasmrt::validate_module(decoded.value()).ok()) {
+    state.SkipWithError("decode or validation failed");
+    return;
+  }
+  wasmrt::interp::TranslateOptions options;
+  options.interrupt_checks = state.range(0) != 0;
+  options.fuel = state.range(1) != 0;
+  for (auto _ : state) {
+    auto code = wasmrt::interp::translate_module(decoded.value(), options);
+    if (!code.ok()) {
+      state.SkipWithError(("translation failed: " + code.error().to_string()).c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(code.value().data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(bytes.size()));
+}
+BENCHMARK(BM_TranslateGoHello)->ArgNames({"interrupts", "fuel"})->Args({0, 0})->Args({1, 0})->Args({1, 1})
+    ->Unit(benchmark::kMillisecond);
+
+// Instantiating the compiled Go module with WASI linked, the way wasm-run
+// does before calling _start: a fresh store, linker and WASI state each time.
+void BM_InstantiateGoHello(benchmark::State& state) {
+  const auto& bytes = go_module();
+  auto module = wasmrt::Module::compile(bytes);
+  if (!module.ok()) {
+    state.SkipWithError("compile failed");
+    return;
+  }
+  for (auto _ : state) {
+    wasmrt::Store store;
+    wasmrt::Linker linker;
+    auto wasi = wasmrt::Wasi::create(wasmrt::WasiConfig{});
+    if (!wasi.ok()) {
+      state.SkipWithError("WASI setup failed");
+      return;
+    }
+    (*wasi)->define(linker);
+    auto instance = linker.instantiate(store, *module);
+    if (!instance.ok()) {
+      state.SkipWithError(("instantiation failed: " + instance.error().to_string()).c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(instance->valid());
+  }
+}
+BENCHMARK(BM_InstantiateGoHello)->Unit(benchmark::kMicrosecond);
+#endif  // WASMRT_BENCH_GO_MODULE
+
+// The smallest useful module: one page of memory, a global, a table and
+// two functions. Measures the fixed cost of a store plus an instance.
+constexpr std::string_view kTinyWat = R"((module
+  (memory (export "memory") 1)
+  (global $counter (mut i32) (i32.const 0))
+  (table 2 funcref)
+  (elem (i32.const 0) $inc $inc)
+  (data (i32.const 16) "hello")
+  (func $inc (export "inc") (param i32) (result i32)
+    (global.set $counter (i32.add (global.get $counter) (i32.const 1)))
+    (i32.add (local.get 0) (i32.const 1)))
+))";
+
+void BM_InstantiateTiny(benchmark::State& state) {
+  auto module = compile_or_skip(state, kTinyWat);
+  if (!module) return;
+  wasmrt::Linker linker;
+  for (auto _ : state) {
+    wasmrt::Store store;
+    auto instance = linker.instantiate(store, module);
+    if (!instance.ok()) {
+      state.SkipWithError("instantiation failed");
+      return;
+    }
+    benchmark::DoNotOptimize(instance->valid());
+  }
+}
+BENCHMARK(BM_InstantiateTiny)->Unit(benchmark::kMicrosecond);
+
+// One more instance in a store that lives on (a plugin host instantiating
+// per request in a long-lived store).
+void BM_InstantiateTinyInLiveStore(benchmark::State& state) {
+  auto module = compile_or_skip(state, kTinyWat);
+  if (!module) return;
+  wasmrt::Linker linker;
+  wasmrt::EngineConfig config;
+  config.max_instances = 1u << 30;
+  config.max_memories = 1u << 30;
+  config.max_tables = 1u << 30;
+  wasmrt::Engine engine(config);
+  auto store = std::make_unique<wasmrt::Store>(engine);
+  int64_t in_store = 0;
+  for (auto _ : state) {
+    // A fresh store every 1,000 instances keeps memory bounded; its
+    // teardown runs outside the timed region.
+    if (++in_store == 1000) {
+      state.PauseTiming();
+      store = std::make_unique<wasmrt::Store>(engine);
+      in_store = 0;
+      state.ResumeTiming();
+    }
+    auto instance = linker.instantiate(*store, module);
+    if (!instance.ok()) {
+      state.SkipWithError(("instantiation failed: " + instance.error().to_string()).c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(instance->valid());
+  }
+}
+BENCHMARK(BM_InstantiateTinyInLiveStore)->Unit(benchmark::kMicrosecond);
+
+// Host -> guest: Func::call of `inc` (one i32 in, one out).
+void BM_CallHostToGuest(benchmark::State& state) {
+  auto module = compile_or_skip(state, kTinyWat);
+  if (!module) return;
+  wasmrt::Store store;
+  auto instance = wasmrt::Linker().instantiate(store, module);
+  if (!instance.ok()) {
+    state.SkipWithError("instantiation failed");
+    return;
+  }
+  wasmrt::Func inc = *instance->func("inc");
+  int32_t value = 0;
+  for (auto _ : state) {
+    auto result = inc.call({Value::i32(value)});
+    if (!result.ok()) {
+      state.SkipWithError("call failed");
+      return;
+    }
+    value = (*result)[0].i32();
+  }
+  if (value != static_cast<int32_t>(state.iterations())) state.SkipWithError("wrong result");
+}
+BENCHMARK(BM_CallHostToGuest);
+
+// Guest -> host: a guest loop calling an imported (i32) -> i32 host
+// function; the figure is per host call (loop overhead included, a few ns).
+constexpr std::string_view kHostCallWat = R"((module
+  (import "env" "add_one" (func $add_one (param i32) (result i32)))
+  (func (export "run") (param $n i32) (result i32)
+    (local $acc i32)
+    (block $done
+      (loop $again
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $acc (call $add_one (local.get $acc)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $again)))
+    (local.get $acc))
+))";
+
+void BM_CallGuestToHost(benchmark::State& state) {
+  auto module = compile_or_skip(state, kHostCallWat);
+  if (!module) return;
+  wasmrt::Store store;
+  wasmrt::Linker linker;
+  linker.define("env", "add_one", [](wasmrt::HostContext&, int32_t x) -> int32_t { return x + 1; });
+  auto instance = linker.instantiate(store, module);
+  if (!instance.ok()) {
+    state.SkipWithError("instantiation failed");
+    return;
+  }
+  wasmrt::Func run = *instance->func("run");
+  constexpr int32_t kCallsPerIteration = 10'000;
+  for (auto _ : state) {
+    auto result = run.call({Value::i32(kCallsPerIteration)});
+    if (!result.ok() || (*result)[0].i32() != kCallsPerIteration) {
+      state.SkipWithError("wrong result");
+      return;
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kCallsPerIteration);
+  state.counters["ns_per_call"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * kCallsPerIteration,
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_CallGuestToHost)->Unit(benchmark::kMicrosecond);
+
+// memory.grow by one page from inside the guest, 1,000 times per store
+// (to 64 MiB), in a fresh instance each round.
+constexpr std::string_view kGrowWat = R"((module
+  (memory 0)
+  (func (export "grow") (param $n i32) (result i32)
+    (local $last i32)
+    (block $done
+      (loop $again
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $last (memory.grow (i32.const 1)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $again)))
+    (local.get $last))
+))";
+
+void BM_MemoryGrow(benchmark::State& state) {
+  auto module = compile_or_skip(state, kGrowWat);
+  if (!module) return;
+  constexpr int32_t kGrows = 1000;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto store = std::make_unique<wasmrt::Store>();
+    auto instance = wasmrt::Linker().instantiate(*store, module);
+    if (!instance.ok()) {
+      state.SkipWithError("instantiation failed");
+      return;
+    }
+    wasmrt::Func grow = *instance->func("grow");
+    state.ResumeTiming();
+    auto result = grow.call({Value::i32(kGrows)});
+    if (!result.ok() || (*result)[0].i32() != kGrows - 1) {
+      state.SkipWithError("memory.grow failed");
+      return;
+    }
+    state.PauseTiming();
+    store.reset();
+    state.ResumeTiming();
+  }
+  state.counters["ns_per_grow"] = benchmark::Counter(static_cast<double>(state.iterations()) * kGrows,
+                                                     benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_MemoryGrow)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
