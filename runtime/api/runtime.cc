@@ -207,7 +207,7 @@ Error trap_error_with_details(const ExecContext& ctx) {
 }
 
 Value value_from_cells(ValType type, const Cell* cells) {
-  return Value::from_bits(to_public(type), cells[0], type == ValType::V128 ? cells[1] : 0);
+  return Value::from_bits(to_public(type), canonical_cell(type, cells[0]), type == ValType::V128 ? cells[1] : 0);
 }
 
 void value_to_cells(const Value& value, Cell* cells) {

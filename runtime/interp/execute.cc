@@ -79,6 +79,7 @@ TrapCode call_host(ExecContext& ctx, InstanceData* caller, FuncInst* f, Cell* ar
     args = big.get();
   }
   std::memcpy(args, args_results, np * sizeof(Cell));
+  canonicalize_cells(t.params, args);
   return invoke_host(ctx, caller, f, args, args_results);
 }
 

@@ -606,6 +606,14 @@ void Translator::on_instr(const Instr& in, const InstrContext& ctx) {
     case Op::LocalGet:
       push_pending(ctx.operand, local_cell(in.index));
       return;
+    case Op::I32WrapI64: {
+      // No code: every reader of an i32 cell uses only its low 32 bits (see
+      // "Cell encoding" in ir.h), so the i64 cell already holds the result.
+      // Go's code wraps before nearly every memory access.
+      Slot v = pop();
+      push_pending(ValType::I32, v.src);
+      return;
+    }
     case Op::LocalSet:
       on_local_set(in, false, ctx.operand);
       return;

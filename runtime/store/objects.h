@@ -37,6 +37,16 @@ struct InstanceData;
 struct FuncInst;
 struct CompiledModule;
 
+// One 64-bit cell per value (v128 takes two, low half first); floats as
+// bit patterns, references as words with 0 = null.
+//
+// Inside compiled code the upper 32 bits of an i32 or f32 cell are
+// unspecified: every reader uses only the low 32 bits, which lets
+// i32.wrap_i64 cost nothing (translate.cc). Wherever a value leaves compiled
+// code for someone who may look at the whole cell (the embedding API, host
+// functions) it passes through canonical_cell first, which zero-extends, as
+// HostCallback documents. (Constant expressions only read immutable
+// globals, which compiled code never writes.)
 using Cell = uint64_t;
 
 // Cells a value of type `t` occupies.
@@ -47,6 +57,18 @@ inline uint32_t cell_count(std::span<const ValType> types) {
   uint32_t n = 0;
   for (ValType t : types) n += cell_count(t);
   return n;
+}
+
+// The zero-extended form of a value's first cell (see Cell).
+inline constexpr Cell canonical_cell(ValType t, Cell c) {
+  return t == ValType::I32 || t == ValType::F32 ? (c & 0xFFFF'FFFFu) : c;
+}
+// Canonicalizes the cells of values of `types` in place.
+inline void canonicalize_cells(std::span<const ValType> types, Cell* cells) {
+  for (ValType t : types) {
+    *cells = canonical_cell(t, *cells);
+    cells += cell_count(t);
+  }
 }
 
 inline Cell funcref_cell(const FuncInst* f) {

@@ -115,6 +115,53 @@ TEST(StoreTest, TypedHostFunction) {
   EXPECT_EQ((*pair)[0].f64(), 2.5);
 }
 
+// i32.wrap_i64 emits no code, so inside compiled code an i32 cell may keep
+// the upper half of the i64 it came from. Everything that leaves compiled
+// code must still be zero-extended: results, untyped host arguments and
+// globals read by the embedder.
+TEST(StoreTest, WrappedI32ValuesLeaveCompiledCodeZeroExtended) {
+  Linker linker;
+  std::vector<uint64_t> host_args;
+  HostFunction raw;
+  raw.signature.params = {ValueType::I32, ValueType::F32};
+  raw.callback = [&host_args](HostContext&, const uint64_t* args, uint64_t*) {
+    host_args.assign(args, args + 2);
+  };
+  linker.define("env", "raw", raw);
+  Store store;
+  auto module = compile(R"((module
+    (import "env" "raw" (func $raw (param i32 f32)))
+    (global $g (export "g") (mut i32) (i32.const 0))
+    (func (export "wrap") (param i64) (result i32) (i32.wrap_i64 (local.get 0)))
+    (func (export "wrap_sum") (param i64 i64) (result i32)
+      (i32.wrap_i64 (i64.add (local.get 0) (local.get 1))))
+    (func (export "to_host") (param i64)
+      (call $raw (i32.wrap_i64 (local.get 0))
+                 (f32.reinterpret_i32 (i32.wrap_i64 (local.get 0)))))
+    (func (export "set_global") (param i64) (global.set $g (i32.wrap_i64 (local.get 0))))))");
+  ASSERT_NE(module, nullptr);
+  auto instance = linker.instantiate(store, module);
+  ASSERT_TRUE(instance.ok()) << instance.error().to_string();
+  const uint64_t big = 0xDEAD'BEEF'1234'5678u;
+
+  auto wrapped = instance->call("wrap", {Value::i64(static_cast<int64_t>(big))});
+  ASSERT_TRUE(wrapped.ok());
+  EXPECT_EQ((*wrapped)[0].low_bits(), 0x1234'5678u);
+  auto sum = instance->call("wrap_sum", {Value::i64(static_cast<int64_t>(big)), Value::i64(1)});
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ((*sum)[0].low_bits(), 0x1234'5679u);
+
+  ASSERT_TRUE(instance->call("to_host", {Value::i64(static_cast<int64_t>(big))}).ok());
+  ASSERT_EQ(host_args.size(), 2u);
+  EXPECT_EQ(host_args[0], 0x1234'5678u);
+  EXPECT_EQ(host_args[1], 0x1234'5678u);
+
+  ASSERT_TRUE(instance->call("set_global", {Value::i64(static_cast<int64_t>(0xDEAD'BEEF'0000'0010u))}).ok());
+  auto global = instance->global("g");
+  ASSERT_TRUE(global.has_value());
+  EXPECT_EQ(global->get().low_bits(), 16u);
+}
+
 TEST(StoreTest, HostFunctionReadsCallerMemoryAndTraps) {
   Linker linker;
   std::string seen;
