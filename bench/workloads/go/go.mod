@@ -1,0 +1,3 @@
+module wasmrt.bench/workloads
+
+go 1.24
