@@ -124,6 +124,24 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
 #define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&BTLF_##name,
 #include "runtime/binary/opcodes.def"
 #undef WASM_OP
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&AS_##name,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&ABT_##name,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&ABF_##name,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&ABTI_##name,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&ABTF_##name,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&ABTLF_##name,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
     };
     static_assert(sizeof(kTable) / sizeof(kTable[0]) == kHandlerCount);
     *table_out = kTable;
@@ -217,72 +235,96 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
 #undef WASM_OP
 
   // ---- generated fused compare-and-branch handlers ----
-#define WASM_OP(name, prefix, code, text, imm, sig, bytes)                            \
-  BT_##name : {                                                                       \
-    if constexpr (is_fusable_condition(Op::name)) {                                   \
-      constexpr uint32_t field = kHandlerUnits + op_params(Op::name).size();          \
-      if (eval_condition<Op::name>(fp, pc) != 0) pc = REL(field);                     \
-      else pc += field + 1;                                                           \
-      NEXT();                                                                         \
-    } else {                                                                          \
-      goto bad_op;                                                                    \
-    }                                                                                 \
-  }                                                                                   \
-  BF_##name : {                                                                       \
-    if constexpr (is_fusable_condition(Op::name)) {                                   \
-      constexpr uint32_t field = kHandlerUnits + op_params(Op::name).size();          \
-      if (eval_condition<Op::name>(fp, pc) == 0) pc = REL(field);                     \
-      else pc += field + 1;                                                           \
-      NEXT();                                                                         \
-    } else {                                                                          \
-      goto bad_op;                                                                    \
-    }                                                                                 \
-  }                                                                                   \
-  BTI_##name : {                                                                      \
-    if constexpr (is_fusable_condition(Op::name)) {                                   \
-      constexpr uint32_t field = kHandlerUnits + op_params(Op::name).size();          \
-      if (eval_condition<Op::name>(fp, pc) != 0) {                                    \
-        if (__builtin_expect(INTERRUPT_PENDING(), 0)) goto back_edge_stop; \
-        pc = REL(field);                                                              \
-      } else {                                                                        \
-        pc += field + 1;                                                              \
-      }                                                                               \
-      NEXT();                                                                         \
-    } else {                                                                          \
-      goto bad_op;                                                                    \
-    }                                                                                 \
-  }                                                                                   \
-  BTF_##name : {                                                                      \
-    if constexpr (is_fusable_condition(Op::name)) {                                   \
-      constexpr uint32_t field = kHandlerUnits + op_params(Op::name).size();          \
-      if (eval_condition<Op::name>(fp, pc) != 0) {                                    \
-        pc = REL(field);                                                              \
-      } else {                                                                        \
-        CHARGE_FALLTHROUGH(pc[field + 1]);                                            \
-        pc += field + 2;                                                              \
-      }                                                                               \
-      NEXT();                                                                         \
-    } else {                                                                          \
-      goto bad_op;                                                                    \
-    }                                                                                 \
-  }                                                                                   \
-  BTLF_##name : {                                                                     \
-    if constexpr (is_fusable_condition(Op::name)) {                                   \
-      constexpr uint32_t field = kHandlerUnits + op_params(Op::name).size();          \
-      if (eval_condition<Op::name>(fp, pc) != 0) {                                    \
-        const int64_t cost_ = pc[field + 1];                                          \
-        if (__builtin_expect((INTERRUPT_PENDING()) | (fuel < cost_), 0)) \
-          goto back_edge_stop;                                                        \
-        fuel -= cost_;                                                                \
-        pc = REL(field);                                                              \
-      } else {                                                                        \
-        CHARGE_FALLTHROUGH(pc[field + 2]);                                            \
-        pc += field + 3;                                                              \
-      }                                                                               \
-      NEXT();                                                                         \
-    } else {                                                                          \
-      goto bad_op;                                                                    \
-    }                                                                                 \
+  // Five forms per condition (ir.h): jump if true, jump if false, and the
+  // metered br_if forms I, F and LoopF. P is the family's label prefix,
+  // ENABLED whether this op has the family, FIELD the offset field's unit,
+  // EVAL the condition (evaluated once, before anything else).
+#define WASMRT_BRANCH_FORMS(P, name, ENABLED, FIELD, EVAL)                   \
+  P##BT_##name : {                                                           \
+    if constexpr (ENABLED) {                                                 \
+      constexpr uint32_t field = (FIELD);                                    \
+      if ((EVAL) != 0) pc = REL(field);                                      \
+      else pc += field + 1;                                                  \
+      NEXT();                                                                \
+    } else {                                                                 \
+      goto bad_op;                                                           \
+    }                                                                        \
+  }                                                                          \
+  P##BF_##name : {                                                           \
+    if constexpr (ENABLED) {                                                 \
+      constexpr uint32_t field = (FIELD);                                    \
+      if ((EVAL) == 0) pc = REL(field);                                      \
+      else pc += field + 1;                                                  \
+      NEXT();                                                                \
+    } else {                                                                 \
+      goto bad_op;                                                           \
+    }                                                                        \
+  }                                                                          \
+  P##BTI_##name : {                                                          \
+    if constexpr (ENABLED) {                                                 \
+      constexpr uint32_t field = (FIELD);                                    \
+      if ((EVAL) != 0) {                                                     \
+        if (__builtin_expect(INTERRUPT_PENDING(), 0)) goto back_edge_stop;   \
+        pc = REL(field);                                                     \
+      } else {                                                               \
+        pc += field + 1;                                                     \
+      }                                                                      \
+      NEXT();                                                                \
+    } else {                                                                 \
+      goto bad_op;                                                           \
+    }                                                                        \
+  }                                                                          \
+  P##BTF_##name : {                                                          \
+    if constexpr (ENABLED) {                                                 \
+      constexpr uint32_t field = (FIELD);                                    \
+      if ((EVAL) != 0) {                                                     \
+        pc = REL(field);                                                     \
+      } else {                                                               \
+        CHARGE_FALLTHROUGH(pc[field + 1]);                                   \
+        pc += field + 2;                                                     \
+      }                                                                      \
+      NEXT();                                                                \
+    } else {                                                                 \
+      goto bad_op;                                                           \
+    }                                                                        \
+  }                                                                          \
+  P##BTLF_##name : {                                                         \
+    if constexpr (ENABLED) {                                                 \
+      constexpr uint32_t field = (FIELD);                                    \
+      if ((EVAL) != 0) {                                                     \
+        const int64_t cost_ = pc[field + 1];                                 \
+        if (__builtin_expect((INTERRUPT_PENDING()) | (fuel < cost_), 0))     \
+          goto back_edge_stop;                                               \
+        fuel -= cost_;                                                       \
+        pc = REL(field);                                                     \
+      } else {                                                               \
+        CHARGE_FALLTHROUGH(pc[field + 2]);                                   \
+        pc += field + 3;                                                     \
+      }                                                                      \
+      NEXT();                                                                \
+    } else {                                                                 \
+      goto bad_op;                                                           \
+    }                                                                        \
+  }
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes)                                           \
+  WASMRT_BRANCH_FORMS(, name, is_fusable_condition(Op::name), kHandlerUnits + op_params(Op::name).size(), \
+                      eval_condition<Op::name>(fp, pc))                                              \
+  WASMRT_BRANCH_FORMS(A, name, is_add_fusable_compare(Op::name), kAddCompareField,                  \
+                      eval_add_condition<Op::name>(fp, pc))
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+#undef WASMRT_BRANCH_FORMS
+
+  // ---- generated address-sum memory accesses ----
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes)                             \
+  AS_##name : {                                                                        \
+    if constexpr (kOpImm[static_cast<size_t>(Op::name)] == ImmKind::MemArg) {          \
+      if (!exec_memory<Op::name, true>(fp, pc, mem)) TRAP(TrapCode::MemoryOutOfBounds); \
+      pc += generated_units(Op::name) + 1;                                             \
+      NEXT();                                                                          \
+    } else {                                                                           \
+      goto bad_op;                                                                     \
+    }                                                                                  \
   }
 #include "runtime/binary/opcodes.def"
 #undef WASM_OP
@@ -292,6 +334,13 @@ X_Copy:
   C(2) = C(3);
   pc += 4;
   NEXT();
+X_CopyPair: {
+  // The second copy may read the first one's destination.
+  C(2) = C(3);
+  C(4) = C(5);
+  pc += 6;
+  NEXT();
+}
 X_Copy2: {
   Cell lo = fp[pc[3]], hi = fp[pc[3] + 1];
   fp[pc[2]] = lo;
@@ -553,9 +602,16 @@ enter: {
   if (cf->check_interrupt && INTERRUPT_PENDING()) TRAP(interrupt_trap(*irq));
   if (__builtin_expect(fuel < cf->entry_fuel, 0)) TRAP(TrapCode::OutOfFuel);
   fuel -= cf->entry_fuel;
-  if (cf->num_local_cells > cf->num_param_cells)
+  if (cf->init_cell != cf->num_param_cells)  // many locals: cleared apart from the constants
     std::memset(fp + cf->num_param_cells, 0, (cf->num_local_cells - cf->num_param_cells) * sizeof(Cell));
-  if (!cf->consts.empty()) std::memcpy(fp + cf->num_local_cells, cf->consts.data(), cf->consts.size() * sizeof(Cell));
+  {
+    // Typically a handful of cells: an inline loop beats a libc call (this
+    // file is built with -fno-tree-loop-distribute-patterns so that the
+    // loop stays one).
+    Cell* dst = fp + cf->init_cell;
+    const Cell* src = cf->frame_init.data();
+    for (size_t i = 0, n = cf->frame_init.size(); i < n; ++i) dst[i] = src[i];
+  }
   pc = cf->code.data();
   NEXT();
 }

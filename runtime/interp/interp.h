@@ -34,12 +34,19 @@ struct TranslateOptions {
 //                                           argument cells: calls pass
 //                                           arguments in place)
 //   [num_param_cells, num_local_cells)      declared locals, zeroed on entry
-//   [num_local_cells, + consts.size())      constants, copied in on entry
+//   [num_local_cells, + constants)          constants, copied in on entry
 //   [.., frame_cells)                       operand stack
 // Results are returned in cells [0, num_result_cells).
 struct CompiledFunc {
   std::vector<Unit> code;
-  std::vector<Cell> consts;
+  // Copied to [init_cell, init_cell + frame_init.size()) on entry: the
+  // locals' zeros followed by the constants, so that a call pays for one
+  // short inline copy instead of a memset and a memcpy. A function with
+  // more than kMaxInlineZeroCells local cells keeps only its constants here
+  // (init_cell = num_local_cells) and clears its locals with memset.
+  std::vector<Cell> frame_init;
+  uint32_t init_cell = 0;
+  static constexpr uint32_t kMaxInlineZeroCells = 64;
   uint32_t func_index = 0;  // in the module's function index space
   uint32_t num_param_cells = 0;
   uint32_t num_result_cells = 0;

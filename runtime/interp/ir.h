@@ -40,6 +40,7 @@ inline constexpr uint32_t kHandlerUnits = 2;
 #define WASMRT_IR_OPS(X)                                                   \
   X(Copy)          /* dst src: one cell */                                 \
   X(Copy2)         /* dst src: two cells (v128) */                         \
+  X(CopyPair)      /* dst0 src0 dst1 src1: two one-cell copies, in order */ \
   X(Br)            /* rel */                                               \
   X(BrIf)          /* cond rel: jump if cond != 0 */                       \
   X(BrUnless)      /* cond rel: jump if cond == 0 */                       \
@@ -96,7 +97,17 @@ inline constexpr uint32_t kIrOpCount = 0
 // [handler][params ...][rel] plus the metering operands of the matching
 // IrOp above: "jump if the result is nonzero", "jump if it is zero", and
 // the metered br_if forms I (back edge), F (forward) and LoopF (back edge).
-inline constexpr uint32_t kHandlerCount = 6 * kOpCount + kIrOpCount;
+// Last, the address-sum forms of the memory accesses with a plain memarg:
+// `i32.add a b` feeding the access's address is folded into it, laid out
+// [handler][a][b][the access's other fields]. (C compilers leave that add
+// for array indexing and for negative offsets; Go for every slice access.)
+// Then the add-and-compare forms of the i32 comparisons, in the same five
+// branch forms: `i32.add a b` into a local immediately followed by a
+// comparison of that local and a br_if (the step and test of a counted
+// loop) become one instruction,
+//   [handler][a][b][dst][rhs][rel] + the metering operands,
+// which writes dst = a + b and branches on `dst <op> rhs`.
+inline constexpr uint32_t kHandlerCount = 12 * kOpCount + kIrOpCount;
 inline constexpr uint32_t handler_index(Op op) { return static_cast<uint32_t>(op); }
 inline constexpr uint32_t handler_index(IrOp op) { return kOpCount + static_cast<uint32_t>(op); }
 inline constexpr uint32_t branch_if_true_index(Op op) { return kOpCount + kIrOpCount + static_cast<uint32_t>(op); }
@@ -112,6 +123,12 @@ inline constexpr uint32_t branch_if_true_fuel_index(Op op) {
 inline constexpr uint32_t branch_if_true_loop_fuel_index(Op op) {
   return 5 * kOpCount + kIrOpCount + static_cast<uint32_t>(op);
 }
+inline constexpr uint32_t address_sum_index(Op op) { return 6 * kOpCount + kIrOpCount + static_cast<uint32_t>(op); }
+// form: 0 jump if true, 1 jump if false, 2 I, 3 F, 4 LoopF (as BrIfForm).
+inline constexpr uint32_t add_branch_index(uint32_t form, Op op) {
+  return (7 + form) * kOpCount + kIrOpCount + static_cast<uint32_t>(op);
+}
+inline constexpr uint32_t kAddCompareField = kHandlerUnits + 4;
 
 // ---------------------------------------------------------------------------
 // Compile-time view of opcodes.def
@@ -213,12 +230,22 @@ template <> struct LetterType<'f'> { using type = float; };
 template <> struct LetterType<'d'> { using type = double; };
 template <> struct LetterType<'v'> { using type = simd::V128; };
 
+// Floating-point views of a cell (may_alias: cells are also read and
+// written as integers).
+typedef float __attribute__((may_alias)) CellAliasF32;
+typedef double __attribute__((may_alias)) CellAliasF64;
+
 template <char L>
 WASMRT_NUM_INLINE typename LetterType<L>::type read_cell(const Cell* fp, Unit c) {
+  // Floats are loaded straight into a vector register (cells are
+  // little-endian, so a float is the low 4 bytes): a load through a general
+  // register and a move across costs ~3 cycles more on every step of a
+  // floating-point dependency chain. (A memcpy would not do: g++ folds it
+  // into an integer load.)
   if constexpr (L == 'i') return static_cast<uint32_t>(fp[c]);
   else if constexpr (L == 'l') return fp[c];
-  else if constexpr (L == 'f') return std::bit_cast<float>(static_cast<uint32_t>(fp[c]));
-  else if constexpr (L == 'd') return std::bit_cast<double>(fp[c]);
+  else if constexpr (L == 'f') return *reinterpret_cast<const CellAliasF32*>(fp + c);
+  else if constexpr (L == 'd') return *reinterpret_cast<const CellAliasF64*>(fp + c);
   else {
     simd::V128 v;
     std::memcpy(v.bytes, fp + c, 16);
@@ -288,6 +315,29 @@ WASMRT_NUM_INLINE uint32_t eval_condition(const Cell* fp, const Unit* pc) {
   }
 }
 
+constexpr bool is_add_fusable_compare(Op op) {
+  switch (op) {
+    case Op::I32Eq: case Op::I32Ne: case Op::I32LtS: case Op::I32LtU: case Op::I32GtS:
+    case Op::I32GtU: case Op::I32LeS: case Op::I32LeU: case Op::I32GeS: case Op::I32GeU:
+      return true;
+    default:
+      return false;
+  }
+}
+// The add-and-compare condition (see add_branch_index). The sum is written
+// before rhs is read: rhs may be dst itself.
+template <Op op>
+WASMRT_NUM_INLINE uint32_t eval_add_condition(Cell* fp, const Unit* pc) {
+  if constexpr (is_add_fusable_compare(op)) {
+    const uint32_t sum = static_cast<uint32_t>(fp[pc[kHandlerUnits]] + fp[pc[kHandlerUnits + 1]]);
+    fp[pc[kHandlerUnits + 2]] = sum;
+    return OpImpl<op>::call(sum, static_cast<uint32_t>(fp[pc[kHandlerUnits + 3]]));
+  } else {
+    (void)fp, (void)pc;
+    return 0;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Generated memory-access handlers
 // ---------------------------------------------------------------------------
@@ -304,7 +354,10 @@ template <> struct UintBytes<4> { using type = uint32_t; };
 template <> struct UintBytes<8> { using type = uint64_t; };
 
 // Returns false when the access is out of bounds (nothing written).
-template <Op op>
+// kSummedAddress: the address-sum form (see address_sum_index), whose
+// address is the i32 sum of two cells and whose other fields follow one
+// unit later.
+template <Op op, bool kSummedAddress = false>
 WASMRT_NUM_INLINE bool exec_memory(Cell* fp, const Unit* pc, LinearMemory* mem) {
   if constexpr (!is_memory_access_op(op)) {
     (void)fp, (void)pc, (void)mem;
@@ -315,7 +368,11 @@ WASMRT_NUM_INLINE bool exec_memory(Cell* fp, const Unit* pc, LinearMemory* mem) 
     constexpr std::string_view text = kOpText[static_cast<size_t>(op)];
     constexpr size_t B = kOpBytes[static_cast<size_t>(op)];
     constexpr size_t np = P.size(), nr = R.size();
-    const uint64_t addr = static_cast<uint32_t>(fp[pc[kHandlerUnits]]);
+    // i32.add wraps: the sum is truncated to 32 bits before the offset is
+    // added (in 64 bits, by the bounds check).
+    const uint64_t addr = kSummedAddress ? static_cast<uint32_t>(fp[pc[kHandlerUnits]] + fp[pc[kHandlerUnits + 1]])
+                                         : static_cast<uint32_t>(fp[pc[kHandlerUnits]]);
+    pc += kSummedAddress ? 1 : 0;  // the remaining fields as in the plain form
     const Unit* imms = pc + kHandlerUnits + np + nr;
     const uint64_t offset = imms[0];
     if constexpr (kOpImm[static_cast<size_t>(op)] == ImmKind::MemArgLane) {

@@ -17,6 +17,7 @@
 // Frame layout: [params][locals][constants][operand stack]. The number of
 // constants is only known at the end, so operand-stack cells are emitted
 // relative to the stack region and fixed up once the function is done.
+#include <algorithm>
 #include <unordered_map>
 #include <vector>
 
@@ -109,7 +110,21 @@ class Translator : public NopVisitor {
   }
   void emit_copy(uint32_t dst, uint32_t src, ValType t) {
     if (dst == src) return;
-    emit(cell_count(t) == 2 ? IrOp::Copy2 : IrOp::Copy);
+    if (cell_count(t) == 2) {
+      emit(IrOp::Copy2);
+    } else if (last_copy_ != kNone && last_copy_ + 4 == here() && barrier_ != here()) {
+      // Two one-cell copies in a row (a block's results, locals shuffled
+      // at the end of a loop) take one dispatch.
+      const void* h = handlers_[handler_index(IrOp::CopyPair)];
+      std::memcpy(code_->data() + last_copy_, &h, sizeof h);
+      last_copy_ = kNone;
+      emit_cell(dst);
+      emit_cell(src);
+      return;
+    } else {
+      last_copy_ = here();
+      emit(IrOp::Copy);
+    }
     emit_cell(dst);
     emit_cell(src);
   }
@@ -306,6 +321,11 @@ class Translator : public NopVisitor {
   uint32_t cond_start_ = kNone, cond_end_ = kNone;
   Op cond_op_ = Op::Nop;
   uint32_t cond_srcs_[2] = {0, 0};
+  // The i32.add emitted directly before that condition, if any.
+  uint32_t add_start_ = kNone;
+  uint32_t add_srcs_[2] = {0, 0};
+  // The position of the last one-cell Copy (see emit_copy).
+  uint32_t last_copy_ = kNone;
 };
 
 bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& error) {
@@ -377,6 +397,8 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
   barrier_ = kNone;
   last_dst_field_ = last_dst_cell_ = last_end_ = kNone;
   cond_start_ = kNone;
+  add_start_ = kNone;
+  last_copy_ = kNone;
   failed_ = false;
 
   BlockSig fsig;
@@ -399,7 +421,15 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
   for (uint32_t pos : fixups_) (*code_)[pos] += stack_base;
   out.frame_cells = uint64_t{stack_base} + max_stack_cells_;
   out.code.assign(code_scratch_.begin(), code_scratch_.end());
-  out.consts.assign(consts_scratch_.begin(), consts_scratch_.end());
+  const uint32_t zero_cells = num_local_cells_ - num_param_cells_;
+  if (zero_cells <= CompiledFunc::kMaxInlineZeroCells) {
+    out.init_cell = num_param_cells_;
+    out.frame_init.reserve(zero_cells + consts_scratch_.size());
+    out.frame_init.assign(zero_cells, Cell{0});
+  } else {
+    out.init_cell = num_local_cells_;
+  }
+  out.frame_init.insert(out.frame_init.end(), consts_scratch_.begin(), consts_scratch_.end());
   return true;
 }
 
@@ -483,10 +513,30 @@ void Translator::emit_generic(const Instr& in) {
   const size_t np = params.size();
   uint32_t srcs[3] = {0, 0, 0};
   for (size_t i = 0; i < np; ++i) srcs[i] = stack_[stack_.size() - np + i].src;
+  // An address computed by the i32.add just emitted is folded into the
+  // access (the add's result cell is this access's operand and dead after
+  // it; nothing was emitted in between, so both still read the same cells).
+  bool sum_address = false;
+  if (imm == ImmKind::MemArg && cond_start_ != kNone && cond_op_ == Op::I32Add && cond_end_ == here() &&
+      last_end_ == here() && barrier_ != here()) {
+    const Slot& addr = stack_[stack_.size() - np];
+    sum_address = addr.src == addr.home && last_dst_cell_ == addr.home;
+  }
   stack_.resize(stack_.size() - np);
+  if (sum_address) {
+    code_->resize(cond_start_);
+    while (!fixups_.empty() && fixups_.back() >= cond_start_) fixups_.pop_back();
+  }
   const uint32_t start = here();
-  emit(op);
-  for (size_t i = 0; i < np; ++i) emit_cell(srcs[i]);
+  if (sum_address) {
+    emit_handler(address_sum_index(op));
+    emit_cell(cond_srcs_[0]);
+    emit_cell(cond_srcs_[1]);
+  } else {
+    emit(op);
+    if (np != 0) emit_cell(srcs[0]);
+  }
+  for (size_t i = 1; i < np; ++i) emit_cell(srcs[i]);
   if (!results.empty()) {
     Slot& r = push(body_detail::letter_type(results[0]));
     note_result(here(), r.home);
@@ -515,6 +565,12 @@ void Translator::emit_generic(const Instr& in) {
   }
   if (!results.empty()) last_end_ = here();
   if (is_fusable_condition(op)) {
+    // An i32.add directly before this comparison may join it (see
+    // try_fused_branch).
+    const bool after_add = cond_start_ != kNone && cond_op_ == Op::I32Add && cond_end_ == start;
+    add_start_ = after_add ? cond_start_ : kNone;
+    add_srcs_[0] = cond_srcs_[0];
+    add_srcs_[1] = cond_srcs_[1];
     cond_start_ = start;
     cond_end_ = here();
     cond_op_ = op;
@@ -535,6 +591,28 @@ uint32_t Translator::try_fused_branch(const Slot& cond, bool when, BrIfForm form
     return kNone;
   const Op op = cond_op_;
   const size_t np = op_params(op).size();
+  // `local = a + b` just before a comparison of that local: one
+  // add-and-compare instruction (the loop step and test). The add must
+  // write a local (not an operand-stack cell, whose fixup would show in
+  // fixups_) and no label may sit between the two.
+  if (add_start_ != kNone && is_add_fusable_compare(op) && barrier_ != cond_start_) {
+    const uint32_t dst_field = add_start_ + kHandlerUnits + 2;
+    const uint32_t dst = (*code_)[dst_field];
+    const bool dst_is_local = std::find(fixups_.begin(), fixups_.end(), dst_field) == fixups_.end();
+    if (dst_is_local && cond_srcs_[0] == dst) {
+      code_->resize(add_start_);
+      while (!fixups_.empty() && fixups_.back() >= add_start_) fixups_.pop_back();
+      cond_start_ = add_start_ = kNone;
+      last_end_ = kNone;
+      static constexpr uint32_t kFormIndex[] = {0, 2, 3, 4};
+      emit_handler(add_branch_index(form == BrIfForm::Plain && !when ? 1 : kFormIndex[static_cast<int>(form)], op));
+      emit_cell(add_srcs_[0]);
+      emit_cell(add_srcs_[1]);
+      emit_cell(dst);
+      emit_cell(cond_srcs_[1]);
+      return emit_rel();
+    }
+  }
   code_->resize(cond_start_);
   while (!fixups_.empty() && fixups_.back() >= cond_start_) fixups_.pop_back();
   cond_start_ = kNone;
@@ -942,6 +1020,7 @@ void Translator::on_branch(const Instr& in, const BranchEntry*, uint32_t, const 
         else stubs_.push_back({field, depth});
       }
       for (const TableStub& s : stubs_) {
+        mark_label();
         bind(s.field, here());
         emit_branch(ctrl_[ctrl_.size() - 1 - s.depth]);
       }

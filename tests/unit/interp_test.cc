@@ -170,6 +170,63 @@ TEST(Interp, Traps) {
   EXPECT_EQ(h.trap("fill", {65000, 536}), "");
 }
 
+// The translator's fused forms (address sum, add-and-compare branch, copy
+// pairs) against the unfused semantics, in every metering configuration
+// (each selects different branch handlers).
+TEST(Interp, FusedFormsKeepWasmSemantics) {
+  const char* wat = R"((module
+    (memory 1)
+    (data (i32.const 0) "\00\01\02\03\04\05\06\07\08\09")
+    ;; i32.add wraps before the offset is added: 0xFFFFFFFF + 1 is address 0.
+    (func (export "wrap_load") (param i32 i32) (result i32)
+      (i32.load8_u offset=4 (i32.add (local.get 0) (local.get 1))))
+    (func (export "neg_load") (param i32) (result i32)
+      (i32.load8_u (i32.add (local.get 0) (i32.const -1))))
+    (func (export "sum_store") (param i32 i32) (result i32)
+      (i32.store8 offset=2 (i32.add (local.get 0) (local.get 1)) (i32.const 0xAB))
+      (i32.load8_u (i32.const 2)))
+    ;; for (i = 0; i != n; i += step) ++count, as clang emits it.
+    (func (export "count") (param $n i32) (param $step i32) (result i32) (local $i i32) (local $c i32)
+      (block $out
+        (br_if $out (i32.eqz (local.get $n)))
+        (loop $l
+          ;; A guard so that a broken fusion fails the test instead of hanging
+          ;; it (placed first: after the add below it would be fused too).
+          (br_if $out (i32.gt_u (local.get $c) (i32.const 1000)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (local.get $step))) (local.get $n)))))
+      (local.get $c))
+    ;; The comparison's right operand is the sum itself: i + 1 < i + 1 is false.
+    (func (export "self_compare") (param $i i32) (result i32)
+      (if (result i32) (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $i))
+        (then (i32.const 100)) (else (local.get $i))))
+    ;; The second copy of a pair reads the first one's destination.
+    (func (export "copies") (param $a i32) (param $b i32) (result i32) (local $c i32)
+      (local.set $b (local.get $a))
+      (local.set $c (local.get $b))
+      (i32.add (i32.mul (local.get $c) (i32.const 10)) (local.get $b)))
+  ))";
+  for (int config = 0; config < 3; ++config) {
+    interp::TranslateOptions options;
+    options.interrupt_checks = config >= 1;
+    options.fuel = config == 2;
+    Harness h(wat, options);
+    SCOPED_TRACE(config);
+    EXPECT_EQ(h.call1("wrap_load", {0xFFFFFFFFu, 1}), 4u);
+    EXPECT_EQ(h.call1("wrap_load", {3, 2}), 9u);
+    EXPECT_EQ(h.trap("wrap_load", {65531, 1}), "out of bounds memory access");
+    EXPECT_EQ(h.call1("neg_load", {5}), 4u);
+    EXPECT_EQ(h.trap("neg_load", {0}), "out of bounds memory access");
+    EXPECT_EQ(h.call1("sum_store", {0xFFFFFFFFu, 1}), 0xABu);
+    EXPECT_EQ(h.trap("sum_store", {65534, 0}), "out of bounds memory access");
+    EXPECT_EQ(h.call1("count", {10, 1}), 10u);
+    EXPECT_EQ(h.call1("count", {12, 3}), 4u);
+    EXPECT_EQ(h.call1("count", {0, 1}), 0u);
+    EXPECT_EQ(h.call1("self_compare", {41}), 42u);
+    EXPECT_EQ(h.call1("copies", {7, 1}), 77u);
+  }
+}
+
 TEST(Interp, MemoryAndGlobals) {
   Harness h(R"((module
     (memory 1 3)
