@@ -142,6 +142,9 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
 #define WASM_OP(name, prefix, code, text, imm, sig, bytes) &&ABTLF_##name,
 #include "runtime/binary/opcodes.def"
 #undef WASM_OP
+#define WASMRT_FUSED_PAIR_LABEL(first, second, side) &&FP_##first##_##second##_##side,
+        WASMRT_FUSED_PAIRS(WASMRT_FUSED_PAIR_LABEL)
+#undef WASMRT_FUSED_PAIR_LABEL
     };
     static_assert(sizeof(kTable) / sizeof(kTable[0]) == kHandlerCount);
     *table_out = kTable;
@@ -233,6 +236,16 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
   }
 #include "runtime/binary/opcodes.def"
 #undef WASM_OP
+
+  // ---- fused arithmetic pairs (ir.h) ----
+#define WASMRT_FUSED_PAIR_HANDLER(first, second, side)                  \
+  FP_##first##_##second##_##side : {                                   \
+    exec_fused_pair<Op::first, Op::second, kPair##side>(fp, pc);       \
+    pc += kHandlerUnits + 4;                                           \
+    NEXT();                                                            \
+  }
+  WASMRT_FUSED_PAIRS(WASMRT_FUSED_PAIR_HANDLER)
+#undef WASMRT_FUSED_PAIR_HANDLER
 
   // ---- generated fused compare-and-branch handlers ----
   // Five forms per condition (ir.h): jump if true, jump if false, and the

@@ -81,6 +81,50 @@ inline constexpr uint32_t kHandlerUnits = 2;
   X(BrIfF)         /* cond rel ft */                                       \
   X(BrIfLoopF)     /* cond rel loop ft */
 
+// Fused arithmetic pairs: an op whose result the next op consumes at once,
+//   t = a FIRST b;  dst = t SECOND c  (Left)  or  dst = c SECOND t  (Right),
+// laid out [handler][a][b][c][dst]. The intermediate stays in a register
+// instead of making a round trip through its frame cell, which on a
+// floating-point dependency chain (mandelbrot, nbody, matmul's dot
+// products) costs a store-to-load forward on every link. Both steps call
+// the ops' own OpImpl, so results are bit-identical to the unfused pair.
+#define WASMRT_FUSED_PAIRS_SIDES(X, first, second) X(first, second, Left) X(first, second, Right)
+#define WASMRT_FUSED_PAIRS_FIRST(X, first, add, sub, mul) \
+  WASMRT_FUSED_PAIRS_SIDES(X, first, add)                 \
+  WASMRT_FUSED_PAIRS_SIDES(X, first, sub)                 \
+  WASMRT_FUSED_PAIRS_SIDES(X, first, mul)
+#define WASMRT_FUSED_PAIRS_OF(X, add, sub, mul)  \
+  WASMRT_FUSED_PAIRS_FIRST(X, add, add, sub, mul) \
+  WASMRT_FUSED_PAIRS_FIRST(X, sub, add, sub, mul) \
+  WASMRT_FUSED_PAIRS_FIRST(X, mul, add, sub, mul)
+#define WASMRT_FUSED_PAIRS(X)                       \
+  WASMRT_FUSED_PAIRS_OF(X, F32Add, F32Sub, F32Mul) \
+  WASMRT_FUSED_PAIRS_OF(X, F64Add, F64Sub, F64Mul)
+
+struct FusedPair {
+  Op first, second;
+  bool right;  // the intermediate is the second op's right operand
+};
+inline constexpr bool kPairLeft = false, kPairRight = true;
+inline constexpr FusedPair kFusedPairs[] = {
+#define WASMRT_FUSED_PAIR_ENTRY(first, second, side) {Op::first, Op::second, kPair##side},
+    WASMRT_FUSED_PAIRS(WASMRT_FUSED_PAIR_ENTRY)
+#undef WASMRT_FUSED_PAIR_ENTRY
+};
+inline constexpr uint32_t kFusedPairCount = sizeof(kFusedPairs) / sizeof(kFusedPairs[0]);
+inline constexpr uint32_t kNoFusedPair = UINT32_MAX;
+// The pair's position in kFusedPairs, or kNoFusedPair.
+constexpr uint32_t find_fused_pair(Op first, Op second, bool right) {
+  for (uint32_t i = 0; i < kFusedPairCount; ++i)
+    if (kFusedPairs[i].first == first && kFusedPairs[i].second == second && kFusedPairs[i].right == right) return i;
+  return kNoFusedPair;
+}
+constexpr bool is_fused_pair_first(Op op) {
+  for (const FusedPair& p : kFusedPairs)
+    if (p.first == op) return true;
+  return false;
+}
+
 enum class IrOp : uint16_t {
 #define WASMRT_IR_ENUM(name) name,
   WASMRT_IR_OPS(WASMRT_IR_ENUM)
@@ -107,7 +151,8 @@ inline constexpr uint32_t kIrOpCount = 0
 // loop) become one instruction,
 //   [handler][a][b][dst][rhs][rel] + the metering operands,
 // which writes dst = a + b and branches on `dst <op> rhs`.
-inline constexpr uint32_t kHandlerCount = 12 * kOpCount + kIrOpCount;
+// Last, the fused arithmetic pairs (WASMRT_FUSED_PAIRS below).
+inline constexpr uint32_t kHandlerCount = 12 * kOpCount + kIrOpCount + kFusedPairCount;
 inline constexpr uint32_t handler_index(Op op) { return static_cast<uint32_t>(op); }
 inline constexpr uint32_t handler_index(IrOp op) { return kOpCount + static_cast<uint32_t>(op); }
 inline constexpr uint32_t branch_if_true_index(Op op) { return kOpCount + kIrOpCount + static_cast<uint32_t>(op); }
@@ -129,6 +174,7 @@ inline constexpr uint32_t add_branch_index(uint32_t form, Op op) {
   return (7 + form) * kOpCount + kIrOpCount + static_cast<uint32_t>(op);
 }
 inline constexpr uint32_t kAddCompareField = kHandlerUnits + 4;
+inline constexpr uint32_t fused_pair_index(uint32_t pair) { return 12 * kOpCount + kIrOpCount + pair; }
 
 // ---------------------------------------------------------------------------
 // Compile-time view of opcodes.def
@@ -336,6 +382,16 @@ WASMRT_NUM_INLINE uint32_t eval_add_condition(Cell* fp, const Unit* pc) {
     (void)fp, (void)pc;
     return 0;
   }
+}
+
+template <Op kFirst, Op kSecond, bool kRight>
+WASMRT_NUM_INLINE void exec_fused_pair(Cell* fp, const Unit* pc) {
+  constexpr char L = op_results(kFirst)[0];
+  static_assert(op_params(kFirst).size() == 2 && op_params(kFirst)[0] == L && op_params(kFirst)[1] == L);
+  static_assert(op_params(kSecond).size() == 2 && op_params(kSecond)[0] == L && op_results(kSecond)[0] == L);
+  const auto t = OpImpl<kFirst>::call(read_cell<L>(fp, pc[kHandlerUnits]), read_cell<L>(fp, pc[kHandlerUnits + 1]));
+  const auto c = read_cell<L>(fp, pc[kHandlerUnits + 2]);
+  write_cell<L>(fp, pc[kHandlerUnits + 3], kRight ? OpImpl<kSecond>::call(c, t) : OpImpl<kSecond>::call(t, c));
 }
 
 // ---------------------------------------------------------------------------

@@ -326,6 +326,11 @@ class Translator : public NopVisitor {
   uint32_t add_srcs_[2] = {0, 0};
   // The position of the last one-cell Copy (see emit_copy).
   uint32_t last_copy_ = kNone;
+  // The last emitted op that may start a fused pair (ir.h), if it is the
+  // last instruction.
+  uint32_t pair_start_ = kNone, pair_end_ = kNone;
+  Op pair_op_ = Op::Nop;
+  uint32_t pair_srcs_[2] = {0, 0};
 };
 
 bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& error) {
@@ -399,6 +404,7 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
   cond_start_ = kNone;
   add_start_ = kNone;
   last_copy_ = kNone;
+  pair_start_ = kNone;
   failed_ = false;
 
   BlockSig fsig;
@@ -522,6 +528,38 @@ void Translator::emit_generic(const Instr& in) {
     const Slot& addr = stack_[stack_.size() - np];
     sum_address = addr.src == addr.home && last_dst_cell_ == addr.home;
   }
+  // The result of the arithmetic op just emitted, consumed here as either
+  // operand (and dead after: operand-stack cells are read once), joins
+  // this op in one fused pair; nothing was emitted in between, so the
+  // first op's operands still hold the same values.
+  uint32_t pair = kNoFusedPair;
+  uint32_t pair_other = 0;
+  if (np == 2 && pair_start_ != kNone && pair_end_ == here() && last_end_ == here() && barrier_ != here()) {
+    const Slot& lhs = stack_[stack_.size() - 2];
+    const Slot& rhs = stack_[stack_.size() - 1];
+    if (lhs.src == lhs.home && lhs.home == last_dst_cell_) {
+      pair = find_fused_pair(pair_op_, op, kPairLeft);
+      pair_other = rhs.src;
+    } else if (rhs.src == rhs.home && rhs.home == last_dst_cell_) {
+      pair = find_fused_pair(pair_op_, op, kPairRight);
+      pair_other = lhs.src;
+    }
+  }
+  if (pair != kNoFusedPair) {
+    stack_.resize(stack_.size() - 2);
+    code_->resize(pair_start_);
+    while (!fixups_.empty() && fixups_.back() >= pair_start_) fixups_.pop_back();
+    emit_handler(fused_pair_index(pair));
+    emit_cell(pair_srcs_[0]);
+    emit_cell(pair_srcs_[1]);
+    emit_cell(pair_other);
+    Slot& r = push(body_detail::letter_type(results[0]));
+    note_result(here(), r.home);
+    emit_cell(r.home);
+    last_end_ = here();
+    pair_start_ = cond_start_ = kNone;
+    return;
+  }
   stack_.resize(stack_.size() - np);
   if (sum_address) {
     code_->resize(cond_start_);
@@ -564,6 +602,15 @@ void Translator::emit_generic(const Instr& in) {
       break;
   }
   if (!results.empty()) last_end_ = here();
+  if (is_fused_pair_first(op)) {
+    pair_start_ = start;
+    pair_end_ = here();
+    pair_op_ = op;
+    pair_srcs_[0] = srcs[0];
+    pair_srcs_[1] = srcs[1];
+  } else {
+    pair_start_ = kNone;
+  }
   if (is_fusable_condition(op)) {
     // An i32.add directly before this comparison may join it (see
     // try_fused_branch).

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -225,6 +226,37 @@ TEST(Interp, FusedFormsKeepWasmSemantics) {
     EXPECT_EQ(h.call1("self_compare", {41}), 42u);
     EXPECT_EQ(h.call1("copies", {7, 1}), 77u);
   }
+}
+
+// Fused arithmetic pairs (ir.h): the intermediate as either operand of the
+// second op, and rounded as its own op (no fused multiply-add).
+TEST(Interp, FusedArithmeticPairsKeepWasmSemantics) {
+  const char* wat = R"((module
+    (func (export "mul_add") (param f64 f64 f64) (result f64)
+      (f64.add (f64.mul (local.get 0) (local.get 1)) (local.get 2)))
+    (func (export "sub_from") (param f64 f64 f64) (result f64)
+      (f64.sub (local.get 2) (f64.sub (local.get 0) (local.get 1))))
+    (func (export "sub_of") (param f64 f64 f64) (result f64)
+      (f64.sub (f64.sub (local.get 0) (local.get 1)) (local.get 2)))
+    (func (export "mul_sub32") (param f32 f32 f32) (result f32)
+      (f32.sub (f32.mul (local.get 0) (local.get 1)) (local.get 2)))
+    (func (export "chain") (param f64 f64) (result f64)
+      (f64.mul (f64.add (f64.mul (local.get 0) (local.get 1)) (local.get 1)) (local.get 0)))
+  ))";
+  auto d = [](double v) { return std::bit_cast<uint64_t>(v); };
+  auto f = [](float v) { return static_cast<uint64_t>(std::bit_cast<uint32_t>(v)); };
+  Harness h(wat);
+  EXPECT_EQ(h.call1("mul_add", {d(3), d(4), d(5)}), d(17));
+  EXPECT_EQ(h.call1("sub_from", {d(10), d(4), d(1)}), d(-5));
+  EXPECT_EQ(h.call1("sub_of", {d(10), d(4), d(1)}), d(5));
+  EXPECT_EQ(h.call1("chain", {d(2), d(3)}), d(18));
+  // (1 + 2^-30)^2 = 1 + 2^-29 + 2^-60 rounds to 1 + 2^-29 before the
+  // subtraction; a fused multiply-add would keep the 2^-60.
+  const double a = 1.0 + std::ldexp(1.0, -30);
+  EXPECT_EQ(h.call1("mul_add", {d(a), d(a), d(-(1.0 + std::ldexp(1.0, -29)))}), d(0.0));
+  const float b = 1.0f + std::ldexp(1.0f, -12);
+  EXPECT_EQ(h.call1("mul_sub32", {f(b), f(b), f(1.0f + std::ldexp(1.0f, -11))}), f(0.0f));
+  EXPECT_EQ(h.call1("mul_sub32", {f(2), f(3), f(0.5f)}), f(5.5f));
 }
 
 TEST(Interp, MemoryAndGlobals) {
