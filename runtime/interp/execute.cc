@@ -691,9 +691,12 @@ TrapCode invoke(ExecContext& ctx, FuncInst* f, Cell* args_results) {
     ctx.set_trap(TrapCode::CallStackExhausted);
     return TrapCode::CallStackExhausted;
   }
+  // An interrupt (a deadline that passed before the call, say) stops the
+  // function about to run: it is frame #0, as when `enter` finds it.
   if (ctx.interrupt != nullptr && ctx.interrupt->pending() != 0) {
     TrapCode t = interrupt_trap(ctx.interrupt->flags());
     ctx.set_trap(t);
+    ctx.backtrace.push_back(TrapFrame{f->instance, f->index});
     return t;
   }
   if (f->code == nullptr) {
