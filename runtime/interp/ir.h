@@ -19,6 +19,7 @@
 //     operations (IrOp below), whose layouts are documented at each entry.
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -85,8 +86,8 @@ inline constexpr uint32_t kHandlerUnits = 2;
 //   t = a FIRST b;  dst = t SECOND c  (Left)  or  dst = c SECOND t  (Right),
 // laid out [handler][a][b][c][dst]. The intermediate stays in a register
 // instead of making a round trip through its frame cell, which on a
-// floating-point dependency chain (mandelbrot, nbody, matmul's dot
-// products) costs a store-to-load forward on every link. Both steps call
+// dependency chain (mandelbrot, nbody, matmul's dot products, a hash's
+// rounds) costs a store-to-load forward on every link. Both steps call
 // the ops' own OpImpl, so results are bit-identical to the unfused pair.
 #define WASMRT_FUSED_PAIRS_SIDES(X, first, second) X(first, second, Left) X(first, second, Right)
 #define WASMRT_FUSED_PAIRS_FIRST(X, first, add, sub, mul) \
@@ -97,9 +98,29 @@ inline constexpr uint32_t kHandlerUnits = 2;
   WASMRT_FUSED_PAIRS_FIRST(X, add, add, sub, mul) \
   WASMRT_FUSED_PAIRS_FIRST(X, sub, add, sub, mul) \
   WASMRT_FUSED_PAIRS_FIRST(X, mul, add, sub, mul)
+// Integer chains (hashes, checksums, codecs, address arithmetic): every
+// combination of the cheap binary ops. A cross product needs its list
+// twice: a macro cannot expand inside its own expansion.
+#define WASMRT_I32_PAIR_FIRSTS(M, X)                                                                 \
+  M(X, I32Add) M(X, I32Sub) M(X, I32Mul) M(X, I32And) M(X, I32Or) M(X, I32Xor) M(X, I32Shl) \
+  M(X, I32ShrS) M(X, I32ShrU) M(X, I32Rotl) M(X, I32Rotr)
+#define WASMRT_I32_PAIR_SECONDS(M, X, first)                                                   \
+  M(X, first, I32Add) M(X, first, I32Sub) M(X, first, I32Mul) M(X, first, I32And) M(X, first, I32Or) \
+  M(X, first, I32Xor) M(X, first, I32Shl) M(X, first, I32ShrS) M(X, first, I32ShrU) M(X, first, I32Rotl) \
+  M(X, first, I32Rotr)
+#define WASMRT_I32_PAIR_ROW(X, first) WASMRT_I32_PAIR_SECONDS(WASMRT_FUSED_PAIRS_SIDES, X, first)
+#define WASMRT_I64_PAIR_FIRSTS(M, X)                                                                 \
+  M(X, I64Add) M(X, I64Sub) M(X, I64Mul) M(X, I64And) M(X, I64Or) M(X, I64Xor) M(X, I64Shl) \
+  M(X, I64ShrS) M(X, I64ShrU)
+#define WASMRT_I64_PAIR_SECONDS(M, X, first)                                                   \
+  M(X, first, I64Add) M(X, first, I64Sub) M(X, first, I64Mul) M(X, first, I64And) M(X, first, I64Or) \
+  M(X, first, I64Xor) M(X, first, I64Shl) M(X, first, I64ShrS) M(X, first, I64ShrU)
+#define WASMRT_I64_PAIR_ROW(X, first) WASMRT_I64_PAIR_SECONDS(WASMRT_FUSED_PAIRS_SIDES, X, first)
 #define WASMRT_FUSED_PAIRS(X)                       \
   WASMRT_FUSED_PAIRS_OF(X, F32Add, F32Sub, F32Mul) \
-  WASMRT_FUSED_PAIRS_OF(X, F64Add, F64Sub, F64Mul)
+  WASMRT_FUSED_PAIRS_OF(X, F64Add, F64Sub, F64Mul) \
+  WASMRT_I32_PAIR_FIRSTS(WASMRT_I32_PAIR_ROW, X)   \
+  WASMRT_I64_PAIR_FIRSTS(WASMRT_I64_PAIR_ROW, X)
 
 struct FusedPair {
   Op first, second;
@@ -113,16 +134,21 @@ inline constexpr FusedPair kFusedPairs[] = {
 };
 inline constexpr uint32_t kFusedPairCount = sizeof(kFusedPairs) / sizeof(kFusedPairs[0]);
 inline constexpr uint32_t kNoFusedPair = UINT32_MAX;
+// Where each op's row (its pairs as the first op) starts in kFusedPairs.
+inline constexpr auto kFusedPairRowStart = [] {
+  std::array<uint16_t, kOpCount> rows{};
+  rows.fill(UINT16_MAX);
+  for (uint32_t i = kFusedPairCount; i-- > 0;) rows[static_cast<size_t>(kFusedPairs[i].first)] = static_cast<uint16_t>(i);
+  return rows;
+}();
+constexpr bool is_fused_pair_first(Op op) { return kFusedPairRowStart[static_cast<size_t>(op)] != UINT16_MAX; }
 // The pair's position in kFusedPairs, or kNoFusedPair.
 constexpr uint32_t find_fused_pair(Op first, Op second, bool right) {
-  for (uint32_t i = 0; i < kFusedPairCount; ++i)
-    if (kFusedPairs[i].first == first && kFusedPairs[i].second == second && kFusedPairs[i].right == right) return i;
+  if (!is_fused_pair_first(first)) return kNoFusedPair;
+  for (uint32_t i = kFusedPairRowStart[static_cast<size_t>(first)]; i < kFusedPairCount && kFusedPairs[i].first == first;
+       ++i)
+    if (kFusedPairs[i].second == second && kFusedPairs[i].right == right) return i;
   return kNoFusedPair;
-}
-constexpr bool is_fused_pair_first(Op op) {
-  for (const FusedPair& p : kFusedPairs)
-    if (p.first == op) return true;
-  return false;
 }
 
 enum class IrOp : uint16_t {

@@ -242,6 +242,17 @@ TEST(Interp, FusedArithmeticPairsKeepWasmSemantics) {
       (f32.sub (f32.mul (local.get 0) (local.get 1)) (local.get 2)))
     (func (export "chain") (param f64 f64) (result f64)
       (f64.mul (f64.add (f64.mul (local.get 0) (local.get 1)) (local.get 1)) (local.get 0)))
+    ;; The intermediate as a shift count is taken mod 32 / mod 64.
+    (func (export "shl_by_sum") (param i32 i32 i32) (result i32)
+      (i32.shl (local.get 2) (i32.add (local.get 0) (local.get 1))))
+    (func (export "sub_from32") (param i32 i32 i32) (result i32)
+      (i32.sub (local.get 2) (i32.sub (local.get 0) (local.get 1))))
+    (func (export "rotl_xor") (param i32 i32 i32) (result i32)
+      (i32.xor (i32.rotl (local.get 0) (local.get 1)) (local.get 2)))
+    (func (export "shr_s_by_mul64") (param i64 i64 i64) (result i64)
+      (i64.shr_s (local.get 2) (i64.mul (local.get 0) (local.get 1))))
+    (func (export "add_and64") (param i64 i64 i64) (result i64)
+      (i64.and (i64.add (local.get 0) (local.get 1)) (local.get 2)))
   ))";
   auto d = [](double v) { return std::bit_cast<uint64_t>(v); };
   auto f = [](float v) { return static_cast<uint64_t>(std::bit_cast<uint32_t>(v)); };
@@ -257,6 +268,11 @@ TEST(Interp, FusedArithmeticPairsKeepWasmSemantics) {
   const float b = 1.0f + std::ldexp(1.0f, -12);
   EXPECT_EQ(h.call1("mul_sub32", {f(b), f(b), f(1.0f + std::ldexp(1.0f, -11))}), f(0.0f));
   EXPECT_EQ(h.call1("mul_sub32", {f(2), f(3), f(0.5f)}), f(5.5f));
+  EXPECT_EQ(h.call1("shl_by_sum", {30, 3, 1}), 2u);  // 1 << (33 mod 32)
+  EXPECT_EQ(h.call1("sub_from32", {10, 4, 1}), 0xFFFFFFFBu);
+  EXPECT_EQ(h.call1("rotl_xor", {0x80000001u, 1, 0xF0}), 0xF3u);
+  EXPECT_EQ(h.call1("shr_s_by_mul64", {13, 5, 0x8000000000000000ull}), 0xC000000000000000ull);  // >> (65 mod 64)
+  EXPECT_EQ(h.call1("add_and64", {0xFFFFFFFFull, 1, 0x1FFFFFFFFull}), 0x100000000ull);
 }
 
 TEST(Interp, MemoryAndGlobals) {
