@@ -183,7 +183,9 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=100, help="workload size in percent of the full size")
     parser.add_argument("--only", default="", help="comma-separated workload names (default: all)")
     parser.add_argument("--runtimes", default="", help="comma-separated runtime names (default: all installed)")
-    parser.add_argument("--timeout", type=float, default=900, help="seconds per run before it counts as failed")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="seconds per run before it counts as failed (default: 9 x scale, at least 60: "
+                             "the slowest finishing peer needs ~4 s at scale 10)")
     parser.add_argument("--cold-start-runs", type=int, default=10)
     parser.add_argument("--go-hello", type=Path, default=None,
                         help="Go hello-world module for the cold-start figures (default: WORKLOADS/go_hello.wasm)")
@@ -193,6 +195,10 @@ def main() -> int:
 
     if options.runs < 1:
         parser.error("--runs must be at least 1")
+    if options.timeout is None:
+        # A peer that hangs (the old WAMR on go_flate) must not cost 15
+        # minutes a round when the workloads are a tenth of their size.
+        options.timeout = max(60.0, 9.0 * options.scale)
     if not options.wasm_run.exists():
         print(f"compare.py: {options.wasm_run} not found (build wasm-run first)", file=sys.stderr)
         return 2
