@@ -15,12 +15,21 @@ import (
 // sanitizer on a busy 2-core machine.
 const slack = 10 * time.Second
 
+// The whole program also runs 10,000 ping-pongs and the scheduler's work
+// for 1,000 goroutines: under ASan with other tests on both cores that
+// alone took 12.8 s once. Its bound only has to catch a hang.
+const wholeProgramSlack = 60 * time.Second
+
 func fail(format string, args ...any) {
 	fmt.Printf("FAIL "+format+"\n", args...)
 	os.Exit(1)
 }
 
 func checkElapsed(what string, start time.Time, atLeast time.Duration) {
+	checkElapsedWithin(what, start, atLeast, slack)
+}
+
+func checkElapsedWithin(what string, start time.Time, atLeast, slack time.Duration) {
 	elapsed := time.Since(start)
 	if elapsed < atLeast || elapsed > atLeast+slack {
 		fail("%s took %v, want at least %v (and less than %v more)", what, elapsed, atLeast, slack)
@@ -142,6 +151,6 @@ func main() {
 	timersAndTickers()
 	pingPong()
 	time.Sleep(100 * time.Millisecond)
-	checkElapsed("the whole program", start, 319*time.Millisecond)
+	checkElapsedWithin("the whole program", start, 319*time.Millisecond, wholeProgramSlack)
 	fmt.Println("all timer tests passed")
 }
