@@ -39,6 +39,7 @@
 #include <utility>
 
 #include "runtime/binary/types.h"
+#include "runtime/common/always_inline.h"
 #include "wasmrt/result.h"
 
 namespace wasmrt {
@@ -121,7 +122,7 @@ class LinearMemory {
 
   // True if [addr + offset, addr + offset + width) lies inside the memory.
   // Computed in 64 bits with an overflow check, so no wrap can pass.
-  [[gnu::always_inline]] bool in_bounds(uint64_t addr, uint64_t offset, uint64_t width) const {
+  WASMRT_ALWAYS_INLINE bool in_bounds(uint64_t addr, uint64_t offset, uint64_t width) const {
     uint64_t effective;
     if (__builtin_add_overflow(addr, offset, &effective)) return false;
     return effective <= size_bytes_ && width <= size_bytes_ - effective;
@@ -137,7 +138,7 @@ class LinearMemory {
   // that grows past its size limits (an out-of-line load made matmul 40%
   // slower when the fused handlers were added).
   template <typename T>
-  [[gnu::always_inline]] bool load(uint64_t addr, uint64_t offset, T& out) const {
+  WASMRT_ALWAYS_INLINE bool load(uint64_t addr, uint64_t offset, T& out) const {
     static_assert(std::is_trivially_copyable_v<T>);
     if (!in_bounds(addr, offset, sizeof(T))) return false;
     std::memcpy(&out, base_ + addr + offset, sizeof(T));
@@ -145,7 +146,7 @@ class LinearMemory {
     return true;
   }
   template <typename T>
-  [[gnu::always_inline]] bool store(uint64_t addr, uint64_t offset, T value) {
+  WASMRT_ALWAYS_INLINE bool store(uint64_t addr, uint64_t offset, T value) {
     static_assert(std::is_trivially_copyable_v<T>);
     if (!in_bounds(addr, offset, sizeof(T))) return false;
     if constexpr (std::endian::native == std::endian::big) reverse_bytes(value);
