@@ -35,19 +35,16 @@
 #include <cmath>
 #include <cstdint>
 
+#include "runtime/common/always_inline.h"
 #include "runtime/common/trap_codes.h"
 
 #if defined(__SSE4_1__)
 #include <smmintrin.h>
 #endif
 
-// GCC stops inlining into very large functions (an interpreter loop is one),
-// so the hot helpers insist on it.
-#if defined(__GNUC__) || defined(__clang__)
-#define WASMRT_NUM_INLINE inline __attribute__((always_inline))
-#else
-#define WASMRT_NUM_INLINE inline
-#endif
+// The interpreter's loop is too large for GCC to inline into on its own, so
+// the hot helpers insist (always_inline.h says when they do not).
+#define WASMRT_NUM_INLINE inline WASMRT_ALWAYS_INLINE
 
 // Excess precision (x87) would break the rounding tricks and the IEEE
 // single/double semantics Wasm requires.
