@@ -410,6 +410,23 @@ X_BrIfLoopF:
     pc += 6;
   }
   NEXT();
+X_CopyBr:
+  C(2) = C(3);
+  pc = REL(4);
+  NEXT();
+X_CopyBrLoopI:
+  C(2) = C(3);
+  if (__builtin_expect(INTERRUPT_PENDING(), 0)) goto back_edge_stop;
+  pc = REL(4);
+  NEXT();
+X_CopyBrLoop: {
+  C(2) = C(3);
+  const int64_t cost = pc[5];
+  if (__builtin_expect((INTERRUPT_PENDING()) | (fuel < cost), 0)) goto back_edge_stop;
+  fuel -= cost;
+  pc = REL(4);
+  NEXT();
+}
 back_edge_stop:
   // An interrupt wins over running out of fuel: it is checked first.
   if (INTERRUPT_PENDING()) TRAP(interrupt_trap(*irq));
@@ -441,6 +458,11 @@ X_GlobalGet:
   C(2) = inst->globals[pc[3]]->value[0];
   pc += 4;
   NEXT();
+X_GlobalGetBrIf:
+  C(2) = inst->globals[pc[3]]->value[0];
+  if (U32(4) != 0) pc = REL(5);
+  else pc += 6;
+  NEXT();
 X_GlobalGet2: {
   GlobalInst* g = inst->globals[pc[3]];
   fp[pc[2]] = g->value[0];
@@ -452,6 +474,20 @@ X_GlobalSet:
   inst->globals[pc[2]]->value[0] = C(3);
   pc += 4;
   NEXT();
+X_I32AddGlobalSet: {
+  const Cell v = static_cast<uint32_t>(U32(2) + U32(3));
+  C(4) = v;
+  inst->globals[pc[5]]->value[0] = v;
+  pc += 6;
+  NEXT();
+}
+X_I32SubGlobalSet: {
+  const Cell v = static_cast<uint32_t>(U32(2) - U32(3));
+  C(4) = v;
+  inst->globals[pc[5]]->value[0] = v;
+  pc += 6;
+  NEXT();
+}
 X_GlobalSet2: {
   GlobalInst* g = inst->globals[pc[2]];
   g->value[0] = fp[pc[3]];
@@ -558,6 +594,12 @@ X_Call:
   nfp = fp + pc[3];
   pc += 4;
   goto do_call;
+X_CopyCall:
+  C(2) = C(3);
+  callee = inst->funcs[pc[4]];
+  nfp = fp + pc[5];
+  pc += 6;
+  goto do_call;
 X_CallIndirect: {
   TableInst* t = inst->tables[pc[3]];
   uint32_t i = U32(5);
@@ -628,6 +670,9 @@ enter: {
   pc = cf->code.data();
   NEXT();
 }
+X_CopyReturn:
+  C(2) = C(3);
+  goto X_Return;
 X_Return: {
   if (depth == entry_depth) {
     SAVE_FUEL();

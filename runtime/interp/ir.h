@@ -17,6 +17,14 @@
 //     bytes (4 units) for Shuffle);
 //   * hand-written ones for control flow, calls, variables, tables and bulk
 //     operations (IrOp below), whose layouts are documented at each entry.
+//
+// Cell encoding: a cell holds one i64/f64 (a v128 takes two), or an i32/f32
+// in its low 32 bits. Readers of an i32 or f32 cell use only those bits,
+// which is why i32.wrap_i64 emits no code (the translator reuses the i64
+// cell). Every generated handler that produces an i32 writes it
+// zero-extended (write_cell, the loads' `wide`), so an i64.extend_i32_u of
+// such a result needs no code either; a cell that may hold a wrapped i64
+// (a local, a global, a wrap's alias) has no such guarantee.
 #pragma once
 
 #include <array>
@@ -80,7 +88,20 @@ inline constexpr uint32_t kHandlerUnits = 2;
   X(BrLoop)        /* rel loop */                                          \
   X(BrIfLoopI)     /* cond rel */                                          \
   X(BrIfF)         /* cond rel ft */                                       \
-  X(BrIfLoopF)     /* cond rel loop ft */
+  X(BrIfLoopF)     /* cond rel loop ft */                                  \
+  /* A one-cell Copy fused with the unconditional branch after it (Go    */ \
+  /* sets its resume-point local before nearly every jump).              */ \
+  X(CopyBr)        /* dst src rel */                                       \
+  X(CopyBrLoopI)   /* dst src rel */                                       \
+  X(CopyBrLoop)    /* dst src rel loop */                                  \
+  /* i32.add / i32.sub whose result global.set also stores (Go's stack   */ \
+  /* pointer update in every prologue and epilogue).                     */ \
+  X(I32AddGlobalSet) /* a b dst global: dst = a + b; global = dst */       \
+  X(I32SubGlobalSet) /* a b dst global: dst = a - b; global = dst */        \
+  /* More one-dispatch pairs from Go's calling convention.               */ \
+  X(CopyReturn)    /* dst src: the last result's move, then Return */     \
+  X(CopyCall)      /* dst src func_index arg_base: a move, then Call */   \
+  X(GlobalGetBrIf) /* dst global cond rel: GlobalGet, then BrIf */
 
 // Fused arithmetic pairs: an op whose result the next op consumes at once,
 //   t = a FIRST b;  dst = t SECOND c  (Left)  or  dst = c SECOND t  (Right),

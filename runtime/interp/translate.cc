@@ -37,6 +37,37 @@ constexpr uint32_t kNone = ~uint32_t{0};
 // "call stack exhausted" (no real stack can hold it anyway).
 constexpr uint64_t kMaxFrameCells = uint64_t{1} << 28;
 
+// The integer test that holds exactly when `op`'s 0/1 result is 0 (so
+// eqz(op(a, b)) = inverted(a, b); eqz(eqz(x)) = ne(x, 0)), or Nop. Not for
+// floats: a comparison with a NaN is false both ways.
+constexpr Op inverted_test(Op op) {
+  switch (op) {
+    case Op::I32Eqz: return Op::I32Ne;
+    case Op::I32Eq: return Op::I32Ne;
+    case Op::I32Ne: return Op::I32Eq;
+    case Op::I32LtS: return Op::I32GeS;
+    case Op::I32LtU: return Op::I32GeU;
+    case Op::I32GtS: return Op::I32LeS;
+    case Op::I32GtU: return Op::I32LeU;
+    case Op::I32LeS: return Op::I32GtS;
+    case Op::I32LeU: return Op::I32GtU;
+    case Op::I32GeS: return Op::I32LtS;
+    case Op::I32GeU: return Op::I32LtU;
+    case Op::I64Eqz: return Op::I64Ne;
+    case Op::I64Eq: return Op::I64Ne;
+    case Op::I64Ne: return Op::I64Eq;
+    case Op::I64LtS: return Op::I64GeS;
+    case Op::I64LtU: return Op::I64GeU;
+    case Op::I64GtS: return Op::I64LeS;
+    case Op::I64GtU: return Op::I64LeU;
+    case Op::I64LeS: return Op::I64GtS;
+    case Op::I64LeU: return Op::I64GtU;
+    case Op::I64GeS: return Op::I64LtS;
+    case Op::I64GeU: return Op::I64LtU;
+    default: return Op::Nop;
+  }
+}
+
 struct Slot {
   ValType type;
   uint32_t home;  // provisional stack cell
@@ -54,6 +85,10 @@ struct Ctrl {
   uint32_t loop_fuel;   // Loop: fuel its back edges charge (the body's first block)
   uint32_t else_field;  // If: the BrUnless offset field to the else arm
   uint32_t patch_head;  // forward branch fields to bind at the end
+  // Loop: a br_table on a local that is the body's first instruction (Go's
+  // resume-point dispatch), else kNone; see emit_branch.
+  uint32_t dispatch_pos;
+  uint32_t dispatch_local;
 };
 
 class Translator : public NopVisitor {
@@ -78,6 +113,29 @@ class Translator : public NopVisitor {
     std::memcpy(units, &h, sizeof h);
     code_->push_back(units[0]);
     code_->push_back(units[1]);
+  }
+  // Whether the instruction at `pos` has handler `index` (a check that a
+  // remembered position still holds the instruction it did).
+  bool handler_is(uint32_t pos, uint32_t index) const {
+    if (pos == kNone || pos + kHandlerUnits > code_->size()) return false;
+    const void* h = nullptr;
+    std::memcpy(&h, code_->data() + pos, sizeof h);
+    return h == handlers_[index];
+  }
+  void set_handler(uint32_t pos, uint32_t index) {
+    const void* h = handlers_[index];
+    std::memcpy(code_->data() + pos, &h, sizeof h);
+  }
+  // If the last instruction is a one-cell Copy (no label since), removes
+  // it and returns true with its cells in dst/src, for a fused form.
+  bool take_last_copy(uint32_t& dst, uint32_t& src) {
+    if (last_copy_ == kNone || last_copy_ + 4 != here() || barrier_ == here()) return false;
+    code_->resize(last_copy_);
+    while (!fixups_.empty() && fixups_.back() >= last_copy_) fixups_.pop_back();
+    last_copy_ = kNone;
+    dst = last_copy_dst_;
+    src = last_copy_src_;
+    return true;
   }
   void emit(Op op) { emit_handler(handler_index(op)); }
   void emit(IrOp op) { emit_handler(handler_index(op)); }
@@ -123,6 +181,8 @@ class Translator : public NopVisitor {
       return;
     } else {
       last_copy_ = here();
+      last_copy_dst_ = dst;
+      last_copy_src_ = src;
       emit(IrOp::Copy);
     }
     emit_cell(dst);
@@ -217,6 +277,8 @@ class Translator : public NopVisitor {
     c.loop_fuel = 0;
     c.else_field = kNone;
     c.patch_head = kNone;
+    c.dispatch_pos = kNone;
+    c.dispatch_local = kNone;
     ctrl_.push_back(c);
     return ctrl_.back();
   }
@@ -265,9 +327,33 @@ class Translator : public NopVisitor {
       cell += cell_count(stack_[i].type);
     }
     const bool back = is_metered_back_edge(t);
-    emit(!back ? IrOp::Br : options_.fuel ? IrOp::BrLoop : IrOp::BrLoopI);
-    target_field(t, emit_rel());
+    // A one-cell copy just before (a label value, a local.set) joins the
+    // branch: one dispatch instead of two.
+    uint32_t copy_dst = 0, copy_src = 0;
+    const bool with_copy = take_last_copy(copy_dst, copy_src);
+    if (with_copy) {
+      emit(!back ? IrOp::CopyBr : options_.fuel ? IrOp::CopyBrLoop : IrOp::CopyBrLoopI);
+      emit_cell(copy_dst);
+      emit_cell(copy_src);
+    } else {
+      emit(!back ? IrOp::Br : options_.fuel ? IrOp::BrLoop : IrOp::BrLoopI);
+    }
+    const uint32_t field = emit_rel();
+    target_field(t, field);
     if (back && options_.fuel) emit_u(t.loop_fuel);
+    // Jump threading: a back edge that has just set the local the loop
+    // header's br_table dispatches on, to a constant, goes straight to that
+    // br_table arm's target (bound in translate(), when every arm is). The
+    // local holds the same value, the back edge still checks interrupts and
+    // charges the loop's first block, which the br_table ends; so nothing
+    // observable changes but the skipped dispatch. Go jumps this way to
+    // every resume point of a function.
+    if (t.kind == Op::Loop && t.dispatch_pos != kNone && with_copy && copy_dst == t.dispatch_local &&
+        copy_src >= num_local_cells_ && copy_src < kStackFlag) {
+      const uint32_t k = static_cast<uint32_t>((*consts_)[copy_src - num_local_cells_]);
+      const uint32_t n = (*code_)[t.dispatch_pos + kHandlerUnits + 1];
+      threads_.push_back({field, t.dispatch_pos + kHandlerUnits + 2 + (k < n ? k : n)});
+    }
   }
   // How a br_if without moves is emitted (see the IrOp comments in ir.h).
   enum class BrIfForm { Plain, LoopI, F, LoopF };
@@ -324,8 +410,30 @@ class Translator : public NopVisitor {
   // The i32.add emitted directly before that condition, if any.
   uint32_t add_start_ = kNone;
   uint32_t add_srcs_[2] = {0, 0};
-  // The position of the last one-cell Copy (see emit_copy).
+  // The position of the last one-cell Copy and its cells (see emit_copy).
   uint32_t last_copy_ = kNone;
+  uint32_t last_copy_dst_ = 0, last_copy_src_ = 0;
+  // Threaded back edges (see emit_branch): the branch's offset field and
+  // the br_table arm field whose target it takes.
+  struct Thread {
+    uint32_t field, arm;
+  };
+  std::vector<Thread> threads_;
+  // The last emitted i32.add / i32.sub (for I32AddGlobalSet): its position,
+  // end and the cell that now holds its result (a local after local.tee).
+  uint32_t gset_start_ = kNone, gset_end_ = kNone, gset_dst_ = kNone;
+  // The last emitted one-cell global.get (for GlobalGetBrIf).
+  uint32_t gget_start_ = kNone, gget_end_ = kNone;
+  // The last emitted i64.extend_i32_u: position, end, operand, result cell.
+  uint32_t ext_start_ = kNone, ext_end_ = kNone, ext_src_ = 0, ext_dst_ = 0;
+  // The last emitted i64.add as an address sum: where its code starts (at
+  // the extend it absorbs, if any), its end, the add's own position and
+  // the two sources whose low 32 bits sum to the address.
+  uint32_t sum64_start_ = kNone, sum64_end_ = kNone, sum64_add_ = kNone;
+  uint32_t sum64_srcs_[2] = {0, 0};
+  // End of the last emitted op with an i32 result written by its handler
+  // (zero-extended; see "Cell encoding" in ir.h).
+  uint32_t i32_result_end_ = kNone;
   // The last emitted op that may start a fused pair (ir.h), if it is the
   // last instruction.
   uint32_t pair_start_ = kNone, pair_end_ = kNone;
@@ -404,6 +512,12 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
   cond_start_ = kNone;
   add_start_ = kNone;
   last_copy_ = kNone;
+  threads_.clear();
+  gset_start_ = kNone;
+  gget_start_ = gget_end_ = kNone;
+  ext_start_ = ext_end_ = kNone;
+  sum64_start_ = sum64_end_ = kNone;
+  i32_result_end_ = kNone;
   pair_start_ = kNone;
   failed_ = false;
 
@@ -423,6 +537,8 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
     error = Error{Phase::Invalid, "interpreter translation: operand stack out of sync", body.code_begin, 0, 0};
     return false;
   }
+  for (const Thread& t : threads_)
+    bind(t.field, t.arm + static_cast<uint32_t>(static_cast<int32_t>((*code_)[t.arm])));
   uint32_t stack_base = num_local_cells_ + static_cast<uint32_t>(consts_->size());
   for (uint32_t pos : fixups_) (*code_)[pos] += stack_base;
   out.frame_cells = uint64_t{stack_base} + max_stack_cells_;
@@ -484,6 +600,14 @@ void Translator::emit_return() {
     emit_copy(cell, hazard ? stack_[i].home : stack_[i].src, stack_[i].type);
     cell += cell_count(stack_[i].type);
   }
+  // The last result's move joins the return (Go returns a constant 0).
+  uint32_t dst = 0, src = 0;
+  if (take_last_copy(dst, src)) {
+    emit(IrOp::CopyReturn);
+    emit_cell(dst);
+    emit_cell(src);
+    return;
+  }
   emit(IrOp::Return);
 }
 
@@ -498,6 +622,7 @@ void Translator::on_local_set(const Instr& in, bool tee, ValType t) {
   } else if (v.src == v.home && last_end_ == here() && barrier_ != here() && last_dst_cell_ == v.home) {
     // Retarget the producing instruction's result to the local.
     (*code_)[last_dst_field_] = cell;
+    if (gset_start_ != kNone && last_dst_field_ == gset_start_ + kHandlerUnits + 2) gset_dst_ = cell;
     for (size_t i = fixups_.size(); i-- > 0;) {
       if (fixups_[i] == last_dst_field_) {
         fixups_.erase(fixups_.begin() + static_cast<std::ptrdiff_t>(i));
@@ -522,11 +647,24 @@ void Translator::emit_generic(const Instr& in) {
   // An address computed by the i32.add just emitted is folded into the
   // access (the add's result cell is this access's operand and dead after
   // it; nothing was emitted in between, so both still read the same cells).
+  // Likewise an i64.add wrapped to the address (Go's `SP + 8` and
+  // friends): the low 32 bits of a 64-bit sum are the 32-bit sum of the
+  // operands' low halves, which is what the address-sum form computes.
   bool sum_address = false;
-  if (imm == ImmKind::MemArg && cond_start_ != kNone && cond_op_ == Op::I32Add && cond_end_ == here() &&
-      last_end_ == here() && barrier_ != here()) {
+  uint32_t sum_start = kNone, sum_srcs[2] = {0, 0};
+  if (imm == ImmKind::MemArg && last_end_ == here() && barrier_ != here()) {
     const Slot& addr = stack_[stack_.size() - np];
-    sum_address = addr.src == addr.home && last_dst_cell_ == addr.home;
+    const bool fresh = addr.src == addr.home && last_dst_cell_ == addr.home;
+    if (fresh && cond_start_ != kNone && cond_op_ == Op::I32Add && cond_end_ == here()) {
+      sum_start = cond_start_;
+      sum_srcs[0] = cond_srcs_[0];
+      sum_srcs[1] = cond_srcs_[1];
+    } else if (fresh && sum64_start_ != kNone && sum64_end_ == here() && handler_is(sum64_add_, handler_index(Op::I64Add))) {
+      sum_start = sum64_start_;
+      sum_srcs[0] = sum64_srcs_[0];
+      sum_srcs[1] = sum64_srcs_[1];
+    }
+    sum_address = sum_start != kNone;
   }
   // The result of the arithmetic op just emitted, consumed here as either
   // operand (and dead after: operand-stack cells are read once), joins
@@ -558,18 +696,20 @@ void Translator::emit_generic(const Instr& in) {
     emit_cell(r.home);
     last_end_ = here();
     pair_start_ = cond_start_ = kNone;
+    gset_start_ = sum64_start_ = kNone;
+    i32_result_end_ = results[0] == 'i' ? here() : kNone;
     return;
   }
   stack_.resize(stack_.size() - np);
   if (sum_address) {
-    code_->resize(cond_start_);
-    while (!fixups_.empty() && fixups_.back() >= cond_start_) fixups_.pop_back();
+    code_->resize(sum_start);
+    while (!fixups_.empty() && fixups_.back() >= sum_start) fixups_.pop_back();
   }
   const uint32_t start = here();
   if (sum_address) {
     emit_handler(address_sum_index(op));
-    emit_cell(cond_srcs_[0]);
-    emit_cell(cond_srcs_[1]);
+    emit_cell(sum_srcs[0]);
+    emit_cell(sum_srcs[1]);
   } else {
     emit(op);
     if (np != 0) emit_cell(srcs[0]);
@@ -602,6 +742,39 @@ void Translator::emit_generic(const Instr& in) {
       break;
   }
   if (!results.empty()) last_end_ = here();
+  i32_result_end_ = !results.empty() && results[0] == 'i' ? here() : kNone;
+  if (op == Op::I64ExtendI32U) {
+    ext_start_ = start;
+    ext_end_ = here();
+    ext_src_ = srcs[0];
+    ext_dst_ = stack_.back().home;
+  }
+  if (op == Op::I64Add) {
+    sum64_start_ = start;
+    sum64_end_ = here();
+    sum64_add_ = start;
+    sum64_srcs_[0] = srcs[0];
+    sum64_srcs_[1] = srcs[1];
+    // An operand widened by the i64.extend_i32_u just before (no label in
+    // between): as an address only its low 32 bits count, which the
+    // narrow value has, so the sum form can drop the extend too.
+    if (ext_end_ == start && barrier_ != start && handler_is(ext_start_, handler_index(Op::I64ExtendI32U))) {
+      const int side = srcs[0] == ext_dst_ ? 0 : srcs[1] == ext_dst_ ? 1 : -1;
+      if (side >= 0) {
+        sum64_start_ = ext_start_;
+        sum64_srcs_[side] = ext_src_;
+      }
+    }
+  } else {
+    sum64_start_ = kNone;
+  }
+  if ((op == Op::I32Add || op == Op::I32Sub) && !sum_address) {
+    gset_start_ = start;
+    gset_end_ = here();
+    gset_dst_ = stack_.back().home;
+  } else {
+    gset_start_ = kNone;
+  }
   if (is_fused_pair_first(op)) {
     pair_start_ = start;
     pair_end_ = here();
@@ -695,7 +868,16 @@ void Translator::on_instr(const Instr& in, const InstrContext& ctx) {
       uint32_t n = static_cast<uint32_t>(ft.params.size());
       materialize_top(n);
       uint32_t arg_base = n ? stack_[stack_.size() - n].home : next_home();
-      if (in.op == Op::Call) {
+      uint32_t copy_dst = 0, copy_src = 0;
+      if (in.op == Op::Call && take_last_copy(copy_dst, copy_src)) {
+        // The last argument's move joins the call (Go passes a constant
+        // resume point to every callee).
+        emit(IrOp::CopyCall);
+        emit_cell(copy_dst);
+        emit_cell(copy_src);
+        emit_u(in.index);
+        emit_cell(arg_base);
+      } else if (in.op == Op::Call) {
         emit(IrOp::Call);
         emit_u(in.index);
         emit_cell(arg_base);
@@ -739,6 +921,48 @@ void Translator::on_instr(const Instr& in, const InstrContext& ctx) {
       push_pending(ValType::I32, v.src);
       return;
     }
+    case Op::I32Eqz:
+    case Op::I64Eqz: {
+      // eqz of the 0/1 result of the comparison (or eqz) just emitted: the
+      // opposite comparison instead, one op (Go's `if !(a < b)`, and its
+      // `x != 0` as eqz(eqz(x))). Its operands still hold the same values:
+      // nothing was emitted after it.
+      const Slot& v = stack_.back();
+      const Op inverse = cond_start_ != kNone ? inverted_test(cond_op_) : Op::Nop;
+      if (inverse != Op::Nop && cond_end_ == here() && last_end_ == here() && barrier_ != here() &&
+          v.src == v.home && v.home == last_dst_cell_) {
+        const bool of_eqz = cond_op_ == Op::I32Eqz || cond_op_ == Op::I64Eqz;
+        const ValType t = body_detail::letter_type(op_params(cond_op_)[0]);
+        const uint32_t a = cond_srcs_[0];
+        const uint32_t b = of_eqz ? const_cell(0) : cond_srcs_[1];
+        pop();
+        code_->resize(cond_start_);
+        while (!fixups_.empty() && fixups_.back() >= cond_start_) fixups_.pop_back();
+        cond_start_ = add_start_ = pair_start_ = gset_start_ = sum64_start_ = kNone;
+        last_end_ = i32_result_end_ = kNone;
+        push_pending(t, a);
+        push_pending(t, b);
+        Instr inverted = in;
+        inverted.op = inverse;
+        emit_generic(inverted);
+        return;
+      }
+      break;  // emitted as a generic op
+    }
+    case Op::I64ExtendI32U: {
+      // No code when the operand is the result the op just emitted wrote:
+      // that handler stored it zero-extended (Go widens every comparison
+      // result this way).
+      const Slot& v = stack_.back();
+      if (i32_result_end_ == here() && last_end_ == here() && barrier_ != here() && v.src == v.home &&
+          v.home == last_dst_cell_) {
+        const uint32_t src = pop().src;
+        push_pending(ValType::I64, src);
+        pair_start_ = kNone;
+        return;
+      }
+      break;  // emitted as a generic op
+    }
     case Op::LocalSet:
       on_local_set(in, false, ctx.operand);
       return;
@@ -747,15 +971,29 @@ void Translator::on_instr(const Instr& in, const InstrContext& ctx) {
       return;
     case Op::GlobalGet: {
       Slot& r = push(ctx.operand);
+      gget_start_ = here();
       emit(cell_count(ctx.operand) == 2 ? IrOp::GlobalGet2 : IrOp::GlobalGet);
       note_result(here(), r.home);
       emit_cell(r.home);
       emit_u(in.index);
       last_end_ = here();
+      gget_end_ = here();
       return;
     }
     case Op::GlobalSet: {
       Slot v = pop();
+      if (gset_start_ != kNone && gset_end_ == here() && barrier_ != here() && v.src == gset_dst_) {
+        // `local.tee $sp (i32.sub (local.get $sp) (i32.const N))` then
+        // `global.set $sp`: the store joins the subtraction.
+        const bool is_add = handler_is(gset_start_, handler_index(Op::I32Add));
+        if (is_add || handler_is(gset_start_, handler_index(Op::I32Sub))) {
+          set_handler(gset_start_, handler_index(is_add ? IrOp::I32AddGlobalSet : IrOp::I32SubGlobalSet));
+          emit_u(in.index);
+          gset_start_ = pair_start_ = cond_start_ = add_start_ = kNone;
+          last_end_ = kNone;
+          return;
+        }
+      }
       emit(cell_count(v.type) == 2 ? IrOp::GlobalSet2 : IrOp::GlobalSet);
       emit_u(in.index);
       emit_cell(v.src);
@@ -1028,6 +1266,15 @@ void Translator::on_branch(const Instr& in, const BranchEntry*, uint32_t, const 
         const BrIfForm form = !options_.fuel ? (back ? BrIfForm::LoopI : BrIfForm::Plain)
                                              : (back ? BrIfForm::LoopF : BrIfForm::F);
         uint32_t field = try_fused_branch(cond, true, form);
+        if (field == kNone && form == BrIfForm::Plain && gget_end_ == here() && barrier_ != here() &&
+            handler_is(gget_start_, handler_index(IrOp::GlobalGet))) {
+          // After every call Go reloads its stack pointer and then tests
+          // the call's unwind flag: one dispatch for both.
+          set_handler(gget_start_, handler_index(IrOp::GlobalGetBrIf));
+          emit_cell(cond.src);
+          field = emit_rel();
+          last_end_ = kNone;
+        }
         if (field == kNone) {
           static constexpr IrOp kPlainOps[] = {IrOp::BrIf, IrOp::BrIfLoopI, IrOp::BrIfF, IrOp::BrIfLoopF};
           emit(kPlainOps[static_cast<int>(form)]);
@@ -1053,6 +1300,18 @@ void Translator::on_branch(const Instr& in, const BranchEntry*, uint32_t, const 
     case Op::BrTable: {
       Slot index = pop();
       uint32_t n = static_cast<uint32_t>(in.br_targets.size());
+      if (index.src < num_local_cells_) {
+        // The first instruction of the innermost loop's body (blocks emit
+        // no code): back edges may be threaded past it (emit_branch).
+        for (size_t i = ctrl_.size(); i-- > 0;) {
+          if (ctrl_[i].kind != Op::Loop) continue;
+          if (ctrl_[i].loop_pos == here() && barrier_ == here()) {
+            ctrl_[i].dispatch_pos = here();
+            ctrl_[i].dispatch_local = index.src;
+          }
+          break;
+        }
+      }
       emit(IrOp::BrTable);
       emit_cell(index.src);
       emit_u(n);

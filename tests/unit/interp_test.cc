@@ -228,6 +228,263 @@ TEST(Interp, FusedFormsKeepWasmSemantics) {
   }
 }
 
+// The forms Go's code shape calls for: a back edge that sets the loop
+// header's br_table local to a constant is threaded to that arm (and fused
+// with the copy), i64.extend_i32_u of a fresh i32 result emits nothing, and
+// `global.set` joins the i32.add / i32.sub that computed its value. Each
+// against the unfused semantics and, with fuel, the unfused charge.
+TEST(Interp, GoShapedFormsKeepWasmSemantics) {
+  // Resume points 0..3 (3 is also the default arm); each adds to $n and
+  // jumps to the next through the header. `dispatch` jumps with constants
+  // (threaded), `dispatch_by_param` with the same values from parameters
+  // (not threaded) and otherwise the same instructions, so the same fuel.
+  const char* dispatch = R"(
+      (block $b3 (block $b2 (block $b1 (block $b0
+        (br_table $b0 $b1 $b2 $b3 (local.get $pc)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br_if $out (i32.gt_u (local.get $n) (i32.const 100000)))  ;; a wrong arm fails, not hangs
+        (local.set $pc (JUMP_TO_2)) (br $top))
+       (local.set $n (i32.add (local.get $n) (i32.const 10)))
+       (br_if $out (i32.gt_u (local.get $n) (i32.const 100000)))
+       (local.set $pc (JUMP_TO_7)) (br $top))
+      (local.set $n (i32.add (local.get $n) (i32.const 100)))
+      (br_if $out (i32.gt_u (local.get $n) (i32.const 100000)))
+      (local.set $pc (JUMP_TO_1)) (br $top))
+     (local.set $n (i32.add (local.get $n) (i32.const 1000))))";
+  auto with = [&](const std::string& to2, const std::string& to7, const std::string& to1) {
+    std::string body = dispatch;
+    body.replace(body.find("JUMP_TO_2"), 9, to2);
+    body.replace(body.find("JUMP_TO_7"), 9, to7);
+    body.replace(body.find("JUMP_TO_1"), 9, to1);
+    return "(block $out (loop $top" + body + "))\n(i32.add (local.get $n) (i32.mul (local.get $pc) (i32.const 10000)))";
+  };
+  const std::string wat = R"((module
+    (memory 1)
+    (data (i32.const 0) "\FE\FF\FF\FF")
+    (global $sp (mut i32) (i32.const 16))
+    (global $g64 (mut i64) (i64.const -1))
+    (func (export "dispatch") (param $pc i32) (param i32 i32 i32) (result i32) (local $n i32)
+      )" + with("i32.const 2", "i32.const 7", "i32.const 1") + R"()
+    (func (export "dispatch_by_param") (param $pc i32) (param $c2 i32) (param $c7 i32) (param $c1 i32)
+        (result i32) (local $n i32)
+      )" + with("local.get $c2", "local.get $c7", "local.get $c1") + R"()
+    ;; Threaded back edges that never pass the header again: the edge itself
+    ;; must still stop for an interrupt and charge fuel.
+    (func (export "spin") (param $pc i32)
+      (loop $top (block $b0 (br_table $b0 (local.get $pc))) (local.set $pc (i32.const 0)) (br $top)))
+    ;; A label value copied just before the branch.
+    (func (export "block_value") (param i32) (result i32)
+      (block $b (result i32) (br $b (local.get 0))))
+    (func (export "br_if_value") (param i32 i32) (result i32)
+      (block $b (result i32) (drop (br_if $b (local.get 0) (local.get 1))) (i32.const 99)))
+    (func (export "lt_wide") (param i32 i32) (result i64)
+      (i64.extend_i32_u (i32.lt_u (local.get 0) (local.get 1))))
+    (func (export "sum_wide") (param i32 i32) (result i64)
+      (i64.extend_i32_u (i32.add (local.get 0) (local.get 1))))
+    (func (export "sub_from_wide") (param i32 i32 i32) (result i64)
+      (i64.extend_i32_u (i32.sub (local.get 2) (i32.sub (local.get 0) (local.get 1)))))
+    (func (export "load_wide") (param i32) (result i64)
+      (i64.extend_i32_u (i32.load (local.get 0))))
+    ;; A wrapped i64 is not a fresh i32 result: its high bits must go.
+    (func (export "wrap_wide") (param i64 i64) (result i64)
+      (i64.extend_i32_u (i32.wrap_i64 (i64.add (local.get 0) (local.get 1)))))
+    (func (export "tee_wide") (param i64) (result i64) (local $w i32)
+      (i64.extend_i32_u (local.tee $w (i32.wrap_i64 (local.get 0)))))
+    ;; Go's `x != 0`: eqz, widen, eqz, branch.
+    (func (export "nonzero") (param i64) (result i32)
+      (if (result i32) (i64.eqz (i64.extend_i32_u (i64.eqz (local.get 0))))
+        (then (i32.const 1)) (else (i32.const 0))))
+    ;; Go's prologue: SP cached in a local, lowered, stored back.
+    (func (export "push") (param $size i32) (result i64) (local $s i32)
+      (local.set $s (global.get $sp))
+      (global.set $sp (local.tee $s (i32.sub (local.get $s) (local.get $size))))
+      (i64.or (i64.shl (i64.extend_i32_u (local.get $s)) (i64.const 32)) (i64.extend_i32_u (global.get $sp))))
+    (func (export "pop") (param $size i32) (result i32)
+      (global.set $sp (i32.add (global.get $sp) (local.get $size)))
+      (global.get $sp))
+    ;; Go's calling convention: a constant resume point as the last
+    ;; argument, a constant result, the stack pointer reloaded after the
+    ;; call and the call's unwind flag tested at once.
+    (global $flag (mut i32) (i32.const 0))
+    (func $twice (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+    (func $minus (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+    (func (export "call_const") (result i32) (call $twice (i32.const 21)))
+    (func (export "call_last_const") (param i32) (result i32) (call $minus (local.get 0) (i32.const 5)))
+    (func (export "ret_const") (param i32) (result i32)
+      (if (local.get 0) (then (return (i32.const 1))))
+      (i32.const 2))
+    (func (export "after_call") (param $x i32) (result i32) (local $s i32)
+      (block $unwind
+        (call $twice (local.get $x))
+        (local.set $s (global.get $sp))
+        (br_if $unwind)
+        (return (i32.add (local.get $s) (i32.const 100))))
+      (i32.add (local.get $s) (i32.const 1000)))
+    (func (export "on_flag") (param i32) (result i32)
+      (global.set $flag (local.get 0))
+      (block $b (br_if $b (global.get $flag)) (return (i32.const 5)))
+      (i32.const 6))
+    (func (export "set_wide") (param i32 i32) (result i64)
+      (global.set $g64 (i64.extend_i32_u (i32.add (local.get 0) (local.get 1))))
+      (global.get $g64))
+  ))";
+  for (int config = 0; config < 3; ++config) {
+    interp::TranslateOptions options;
+    options.interrupt_checks = config >= 1;
+    options.fuel = config == 2;
+    Harness h(wat, options);
+    SCOPED_TRACE(config);
+    h.ctx->fuel_enabled = options.fuel;
+    for (uint32_t start : {0u, 1u, 2u, 3u, 5u}) {
+      h.ctx->fuel = 1'000'000;
+      const uint64_t threaded = h.call1("dispatch", {start, 2, 7, 1});
+      const int64_t threaded_fuel = h.ctx->fuel;
+      h.ctx->fuel = 1'000'000;
+      EXPECT_EQ(h.call1("dispatch_by_param", {start, 2, 7, 1}), threaded) << start;
+      if (options.fuel) {
+        EXPECT_EQ(h.ctx->fuel, threaded_fuel) << start;
+      }
+    }
+    EXPECT_EQ(h.call1("dispatch", {0, 0, 0, 0}), 71111u);  // 0 -> 2 -> 1 -> 7 (default)
+    EXPECT_EQ(h.call1("dispatch", {2, 0, 0, 0}), 71110u);
+    EXPECT_EQ(h.call1("dispatch", {5, 0, 0, 0}), 51000u);
+    EXPECT_EQ(h.call1("block_value", {42}), 42u);
+    EXPECT_EQ(h.call1("br_if_value", {42, 1}), 42u);
+    EXPECT_EQ(h.call1("br_if_value", {42, 0}), 99u);
+    EXPECT_EQ(h.call1("lt_wide", {1, 2}), 1u);
+    EXPECT_EQ(h.call1("lt_wide", {2, 1}), 0u);
+    EXPECT_EQ(h.call1("sum_wide", {0xFFFFFFFFu, 2}), 1u);
+    EXPECT_EQ(h.call1("sum_wide", {0x80000000u, 0x7FFFFFFFu}), 0xFFFFFFFFull);
+    EXPECT_EQ(h.call1("sub_from_wide", {10, 4, 1}), 0xFFFFFFFBull);
+    EXPECT_EQ(h.call1("load_wide", {0}), 0xFFFFFFFEull);
+    EXPECT_EQ(h.call1("wrap_wide", {0x100000005ull, 0x200000003ull}), 8u);
+    EXPECT_EQ(h.call1("wrap_wide", {0x1FFFFFFFFull, 0x100000000ull}), 0xFFFFFFFFull);
+    EXPECT_EQ(h.call1("tee_wide", {0xABCDEF0012345678ull}), 0x12345678u);
+    EXPECT_EQ(h.call1("nonzero", {0}), 0u);
+    EXPECT_EQ(h.call1("nonzero", {0x100000000ull}), 1u);
+    EXPECT_EQ(h.call1("push", {24}), 0xFFFFFFF8'FFFFFFF8ull);  // 16 - 24 wraps, in the local and the global
+    EXPECT_EQ(h.call1("pop", {8}), 0u);
+    EXPECT_EQ(h.call1("pop", {0xFFFFFFFFu}), 0xFFFFFFFFu);
+    EXPECT_EQ(h.call1("pop", {17}), 16u);
+    EXPECT_EQ(h.call1("set_wide", {0xFFFFFFFFu, 3}), 2u);
+    EXPECT_EQ(h.call1("call_const"), 42u);
+    EXPECT_EQ(h.call1("call_last_const", {12}), 7u);
+    EXPECT_EQ(h.call1("ret_const", {1}), 1u);
+    EXPECT_EQ(h.call1("ret_const", {0}), 2u);
+    EXPECT_EQ(h.call1("after_call", {0}), 116u);   // $sp is 16 again after push/pop above
+    EXPECT_EQ(h.call1("after_call", {3}), 1016u);
+    EXPECT_EQ(h.call1("on_flag", {0}), 5u);
+    EXPECT_EQ(h.call1("on_flag", {0x100}), 6u);
+  }
+  interp::TranslateOptions metered;
+  metered.fuel = true;
+  metered.interrupt_checks = true;
+  Harness h(wat, metered);
+  h.ctx->fuel_enabled = true;
+  h.ctx->fuel = 1000;
+  EXPECT_EQ(h.trap("spin", {0}), "out of fuel");
+  h.ctx->fuel_enabled = false;
+  InterruptState interrupt;
+  interrupt.trigger(InterruptState::kInterrupt);
+  h.ctx->interrupt = &interrupt;
+  EXPECT_EQ(h.trap("spin", {0}), "interrupted");
+  interp::TranslateOptions checked;
+  checked.interrupt_checks = true;
+  Harness unmetered(wat, checked);
+  unmetered.ctx->interrupt = &interrupt;
+  EXPECT_EQ(unmetered.trap("spin", {0}), "interrupted");
+}
+
+// eqz of a fresh comparison becomes the opposite comparison (integers
+// only), in value and branch position; an i64.add of an extended i32 that
+// only feeds an address becomes an address-sum access, which must wrap at
+// 2^32 as i32.wrap_i64 does.
+TEST(Interp, InvertedTestsAndWideAddressSums) {
+  const char* kOps[] = {"eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"};
+  std::string wat = R"((module
+    (memory 1)
+    (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+    (func (export "eqz_eqz32") (param i32) (result i32) (i32.eqz (i32.eqz (local.get 0))))
+    (func (export "eqz_eqz64") (param i64) (result i32) (i32.eqz (i64.eqz (local.get 0))))
+    (func (export "if_eqz_eqz64") (param i64) (result i32)
+      (if (result i32) (i32.eqz (i64.eqz (local.get 0))) (then (i32.const 7)) (else (i32.const 9))))
+    (func (export "not_lt_nan") (param f64 f64) (result i32) (i32.eqz (f64.lt (local.get 0) (local.get 1))))
+    (func (export "load_sp") (param $sp i32) (param $k i64) (result i64)
+      (i64.load (i32.wrap_i64 (i64.add (i64.extend_i32_u (local.get $sp)) (local.get $k)))))
+    (func (export "load_sp_rhs") (param $sp i32) (param $k i64) (result i64)
+      (i64.load8_u offset=1 (i32.wrap_i64 (i64.add (local.get $k) (i64.extend_i32_u (local.get $sp))))))
+    (func (export "store_sp") (param $sp i32) (param $v i64) (result i64)
+      (i64.store32 (i32.wrap_i64 (i64.add (i64.extend_i32_u (local.get $sp)) (i64.const 0x100000008))) (local.get $v))
+      (i64.load (i32.const 8)))
+  )";
+  for (const char* op : kOps) {
+    for (const char* t : {"i32", "i64"}) {
+      std::string name = std::string(t) + "." + op;
+      wat += "(func (export \"not_" + name + "\") (param " + t + " " + t + ") (result i32) (i32.eqz (" + name +
+             " (local.get 0) (local.get 1))))\n";
+      wat += "(func (export \"if_not_" + name + "\") (param " + t + " " + t +
+             ") (result i32) (if (result i32) (i32.eqz (" + name +
+             " (local.get 0) (local.get 1))) (then (i32.const 1)) (else (i32.const 0))))\n";
+    }
+  }
+  wat += ")";
+  auto holds = [](const std::string& op, int64_t a, int64_t b, uint64_t ua, uint64_t ub) {
+    if (op == "eq") return a == b;
+    if (op == "ne") return a != b;
+    if (op == "lt_s") return a < b;
+    if (op == "lt_u") return ua < ub;
+    if (op == "gt_s") return a > b;
+    if (op == "gt_u") return ua > ub;
+    if (op == "le_s") return a <= b;
+    if (op == "le_u") return ua <= ub;
+    if (op == "ge_s") return a >= b;
+    return ua >= ub;
+  };
+  for (int config = 0; config < 3; ++config) {
+    interp::TranslateOptions options;
+    options.interrupt_checks = config >= 1;
+    options.fuel = config == 2;
+    Harness h(wat, options);
+    h.ctx->fuel_enabled = options.fuel;
+    h.ctx->fuel = 1'000'000'000;
+    SCOPED_TRACE(config);
+    const uint64_t values[] = {0, 1, 2, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x100000000ull, 0x8000000000000000ull,
+                               0xFFFFFFFFFFFFFFFFull};
+    for (const char* op : kOps) {
+      for (uint64_t a : values) {
+        for (uint64_t b : values) {
+          const bool h32 = holds(op, static_cast<int32_t>(a), static_cast<int32_t>(b), static_cast<uint32_t>(a),
+                                 static_cast<uint32_t>(b));
+          const bool h64 = holds(op, static_cast<int64_t>(a), static_cast<int64_t>(b), a, b);
+          const uint64_t a32 = static_cast<uint32_t>(a), b32 = static_cast<uint32_t>(b);
+          ASSERT_EQ(h.call1(std::string("not_i32.") + op, {a32, b32}), h32 ? 0u : 1u) << op << " " << a << " " << b;
+          ASSERT_EQ(h.call1(std::string("if_not_i32.") + op, {a32, b32}), h32 ? 0u : 1u) << op << " " << a << " " << b;
+          ASSERT_EQ(h.call1(std::string("not_i64.") + op, {a, b}), h64 ? 0u : 1u) << op << " " << a << " " << b;
+          ASSERT_EQ(h.call1(std::string("if_not_i64.") + op, {a, b}), h64 ? 0u : 1u) << op << " " << a << " " << b;
+        }
+      }
+    }
+    EXPECT_EQ(h.call1("eqz_eqz32", {0}), 0u);
+    EXPECT_EQ(h.call1("eqz_eqz32", {0x80000000u}), 1u);
+    EXPECT_EQ(h.call1("eqz_eqz64", {0}), 0u);
+    EXPECT_EQ(h.call1("eqz_eqz64", {0x100000000ull}), 1u);
+    EXPECT_EQ(h.call1("if_eqz_eqz64", {0x100000000ull}), 7u);
+    EXPECT_EQ(h.call1("if_eqz_eqz64", {0}), 9u);
+    const double nan = std::nan("");
+    EXPECT_EQ(h.call1("not_lt_nan", {f64c(1.0), f64c(nan)}), 1u);  // f64.ge would say 0
+    EXPECT_EQ(h.call1("not_lt_nan", {f64c(1.0), f64c(2.0)}), 0u);
+    EXPECT_EQ(h.call1("load_sp", {0, 8}), 0x100F0E0D0C0B0A09ull);
+    EXPECT_EQ(h.call1("load_sp", {0xFFFFFFF8u, 16}), 0x100F0E0D0C0B0A09ull);         // wraps to 8
+    EXPECT_EQ(h.call1("load_sp", {8, 0xABCD00000000ull}), 0x100F0E0D0C0B0A09ull);     // high bits dropped
+    EXPECT_EQ(h.trap("load_sp", {65530, 0}), "out of bounds memory access");
+    EXPECT_EQ(h.trap("load_sp", {0xFFFFFFFFu, 0}), "out of bounds memory access");  // no wrap: 2^32 - 1
+    EXPECT_EQ(h.call1("load_sp_rhs", {0xFFFFFFFFu, 1}), 0x02u);                      // (2^32 - 1 + 1) wraps, offset 1
+    EXPECT_EQ(h.call1("store_sp", {0, 0x11223344AABBCCDDull}), 0x100F0E0DAABBCCDDull);
+    // 2^32 - 1 + 2^32 + 8 wraps to 7: bytes 7..10 = 55 00 00 00.
+    EXPECT_EQ(h.call1("store_sp", {0xFFFFFFFFu, 0x55ull}), 0x100F0E0DAA000000ull);
+  }
+}
+
 // Fused arithmetic pairs (ir.h): the intermediate as either operand of the
 // second op, and rounded as its own op (no fused multiply-add).
 TEST(Interp, FusedArithmeticPairsKeepWasmSemantics) {
