@@ -122,16 +122,23 @@ class Translator : public NopVisitor {
     std::memcpy(&h, code_->data() + pos, sizeof h);
     return h == handlers_[index];
   }
+  // Drops the code from `pos` on (instructions being replaced by a fused
+  // form), with the fixups of its operand-stack cells.
+  void truncate_code(uint32_t pos) {
+    code_->resize(pos);
+    while (!fixups_.empty() && fixups_.back() >= pos) fixups_.pop_back();
+  }
   void set_handler(uint32_t pos, uint32_t index) {
     const void* h = handlers_[index];
     std::memcpy(code_->data() + pos, &h, sizeof h);
   }
-  // If the last instruction is a one-cell Copy (no label since), removes
-  // it and returns true with its cells in dst/src, for a fused form.
+  // Whether the last instruction is a one-cell Copy, with no label since.
+  bool last_is_copy() const { return last_copy_ != kNone && last_copy_ + 4 == here() && barrier_ != here(); }
+  // If it is, removes it and returns true with its cells in dst/src, for a
+  // fused form.
   bool take_last_copy(uint32_t& dst, uint32_t& src) {
-    if (last_copy_ == kNone || last_copy_ + 4 != here() || barrier_ == here()) return false;
-    code_->resize(last_copy_);
-    while (!fixups_.empty() && fixups_.back() >= last_copy_) fixups_.pop_back();
+    if (!last_is_copy()) return false;
+    truncate_code(last_copy_);
     last_copy_ = kNone;
     dst = last_copy_dst_;
     src = last_copy_src_;
@@ -170,11 +177,10 @@ class Translator : public NopVisitor {
     if (dst == src) return;
     if (cell_count(t) == 2) {
       emit(IrOp::Copy2);
-    } else if (last_copy_ != kNone && last_copy_ + 4 == here() && barrier_ != here()) {
+    } else if (last_is_copy()) {
       // Two one-cell copies in a row (a block's results, locals shuffled
       // at the end of a loop) take one dispatch.
-      const void* h = handlers_[handler_index(IrOp::CopyPair)];
-      std::memcpy(code_->data() + last_copy_, &h, sizeof h);
+      set_handler(last_copy_, handler_index(IrOp::CopyPair));
       last_copy_ = kNone;
       emit_cell(dst);
       emit_cell(src);
@@ -685,8 +691,7 @@ void Translator::emit_generic(const Instr& in) {
   }
   if (pair != kNoFusedPair) {
     stack_.resize(stack_.size() - 2);
-    code_->resize(pair_start_);
-    while (!fixups_.empty() && fixups_.back() >= pair_start_) fixups_.pop_back();
+    truncate_code(pair_start_);
     emit_handler(fused_pair_index(pair));
     emit_cell(pair_srcs_[0]);
     emit_cell(pair_srcs_[1]);
@@ -702,8 +707,7 @@ void Translator::emit_generic(const Instr& in) {
   }
   stack_.resize(stack_.size() - np);
   if (sum_address) {
-    code_->resize(sum_start);
-    while (!fixups_.empty() && fixups_.back() >= sum_start) fixups_.pop_back();
+    truncate_code(sum_start);
   }
   const uint32_t start = here();
   if (sum_address) {
@@ -820,8 +824,7 @@ uint32_t Translator::try_fused_branch(const Slot& cond, bool when, BrIfForm form
     const uint32_t dst = (*code_)[dst_field];
     const bool dst_is_local = std::find(fixups_.begin(), fixups_.end(), dst_field) == fixups_.end();
     if (dst_is_local && cond_srcs_[0] == dst) {
-      code_->resize(add_start_);
-      while (!fixups_.empty() && fixups_.back() >= add_start_) fixups_.pop_back();
+      truncate_code(add_start_);
       cond_start_ = add_start_ = kNone;
       last_end_ = kNone;
       static constexpr uint32_t kFormIndex[] = {0, 2, 3, 4};
@@ -833,8 +836,7 @@ uint32_t Translator::try_fused_branch(const Slot& cond, bool when, BrIfForm form
       return emit_rel();
     }
   }
-  code_->resize(cond_start_);
-  while (!fixups_.empty() && fixups_.back() >= cond_start_) fixups_.pop_back();
+  truncate_code(cond_start_);
   cond_start_ = kNone;
   last_end_ = kNone;
   switch (form) {
@@ -936,8 +938,7 @@ void Translator::on_instr(const Instr& in, const InstrContext& ctx) {
         const uint32_t a = cond_srcs_[0];
         const uint32_t b = of_eqz ? const_cell(0) : cond_srcs_[1];
         pop();
-        code_->resize(cond_start_);
-        while (!fixups_.empty() && fixups_.back() >= cond_start_) fixups_.pop_back();
+        truncate_code(cond_start_);
         cond_start_ = add_start_ = pair_start_ = gset_start_ = sum64_start_ = kNone;
         last_end_ = i32_result_end_ = kNone;
         push_pending(t, a);
