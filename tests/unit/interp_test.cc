@@ -68,6 +68,16 @@ struct Harness {
   std::string trap(const std::string& name, std::vector<Cell> args = {}) { return call(name, args); }
 };
 
+// The metering configurations execution tests run in; each selects
+// different branch handlers: 0 none, 1 interrupt checks, 2 fuel too.
+constexpr int kMeteringConfigs = 3;
+interp::TranslateOptions metering_config(int config) {
+  interp::TranslateOptions options;
+  options.interrupt_checks = config >= 1;
+  options.fuel = config == 2;
+  return options;
+}
+
 Cell f32c(float f) { return std::bit_cast<uint32_t>(f); }
 Cell f64c(double d) { return std::bit_cast<uint64_t>(d); }
 
@@ -207,10 +217,8 @@ TEST(Interp, FusedFormsKeepWasmSemantics) {
       (local.set $c (local.get $b))
       (i32.add (i32.mul (local.get $c) (i32.const 10)) (local.get $b)))
   ))";
-  for (int config = 0; config < 3; ++config) {
-    interp::TranslateOptions options;
-    options.interrupt_checks = config >= 1;
-    options.fuel = config == 2;
+  for (int config = 0; config < kMeteringConfigs; ++config) {
+    const interp::TranslateOptions options = metering_config(config);
     Harness h(wat, options);
     SCOPED_TRACE(config);
     EXPECT_EQ(h.call1("wrap_load", {0xFFFFFFFFu, 1}), 4u);
@@ -328,10 +336,8 @@ TEST(Interp, GoShapedFormsKeepWasmSemantics) {
       (global.set $g64 (i64.extend_i32_u (i32.add (local.get 0) (local.get 1))))
       (global.get $g64))
   ))";
-  for (int config = 0; config < 3; ++config) {
-    interp::TranslateOptions options;
-    options.interrupt_checks = config >= 1;
-    options.fuel = config == 2;
+  for (int config = 0; config < kMeteringConfigs; ++config) {
+    const interp::TranslateOptions options = metering_config(config);
     Harness h(wat, options);
     SCOPED_TRACE(config);
     h.ctx->fuel_enabled = options.fuel;
@@ -376,10 +382,7 @@ TEST(Interp, GoShapedFormsKeepWasmSemantics) {
     EXPECT_EQ(h.call1("on_flag", {0}), 5u);
     EXPECT_EQ(h.call1("on_flag", {0x100}), 6u);
   }
-  interp::TranslateOptions metered;
-  metered.fuel = true;
-  metered.interrupt_checks = true;
-  Harness h(wat, metered);
+  Harness h(wat, metering_config(2));
   h.ctx->fuel_enabled = true;
   h.ctx->fuel = 1000;
   EXPECT_EQ(h.trap("spin", {0}), "out of fuel");
@@ -388,9 +391,7 @@ TEST(Interp, GoShapedFormsKeepWasmSemantics) {
   interrupt.trigger(InterruptState::kInterrupt);
   h.ctx->interrupt = &interrupt;
   EXPECT_EQ(h.trap("spin", {0}), "interrupted");
-  interp::TranslateOptions checked;
-  checked.interrupt_checks = true;
-  Harness unmetered(wat, checked);
+  Harness unmetered(wat, metering_config(1));
   unmetered.ctx->interrupt = &interrupt;
   EXPECT_EQ(unmetered.trap("spin", {0}), "interrupted");
 }
@@ -440,10 +441,8 @@ TEST(Interp, InvertedTestsAndWideAddressSums) {
     if (op == "ge_s") return a >= b;
     return ua >= ub;
   };
-  for (int config = 0; config < 3; ++config) {
-    interp::TranslateOptions options;
-    options.interrupt_checks = config >= 1;
-    options.fuel = config == 2;
+  for (int config = 0; config < kMeteringConfigs; ++config) {
+    const interp::TranslateOptions options = metering_config(config);
     Harness h(wat, options);
     h.ctx->fuel_enabled = options.fuel;
     h.ctx->fuel = 1'000'000'000;
@@ -598,10 +597,7 @@ TEST(Interp, DeepRecursionOnSmallThread) {
 }
 
 TEST(Interp, FuelAndInterruptSeams) {
-  interp::TranslateOptions options;
-  options.fuel = true;
-  options.interrupt_checks = true;
-  Harness h(R"((module (func (export "spin") (loop (br 0)))))", options);
+  Harness h(R"((module (func (export "spin") (loop (br 0)))))", metering_config(2));
   h.ctx->fuel_enabled = true;
   h.ctx->fuel = 1000;
   EXPECT_EQ(h.trap("spin"), "out of fuel");
