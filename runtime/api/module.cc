@@ -121,6 +121,8 @@ Result<std::shared_ptr<const Module>> Module::compile(std::span<const uint8_t> b
   return Engine().compile(bytes);
 }
 
+bool Engine::jit_available() { return jit::available(); }
+
 Result<std::shared_ptr<const Module>> Engine::compile(std::span<const uint8_t> bytes) const {
   if (bytes.size() > config_.max_module_bytes) {
     Error error;
@@ -148,6 +150,7 @@ Result<std::shared_ptr<const Module>> Engine::compile(std::span<const uint8_t> b
   interp::TranslateOptions options;
   options.fuel = config_.consume_fuel;
   options.interrupt_checks = config_.interruptible;
+  options.jit = config_.tier == ExecutionTier::Jit;
   auto compiled = compile_module(std::move(decoded_desc), options);
   if (!compiled.ok()) return std::move(compiled).error();
   auto impl = std::make_unique<Module::Impl>();

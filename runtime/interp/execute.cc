@@ -23,6 +23,7 @@
 #include <cstring>
 #include <string>
 
+#include "jit/jit.h"
 #include "runtime/interp/interp.h"
 #include "runtime/store/interrupt.h"
 #include "runtime/valid/side_table.h"
@@ -621,15 +622,9 @@ do_call: {
   if (cf == nullptr) {
     // Host function: called directly, with the live frames protected from
     // a nested invoke() by stack_top.
-    size_t saved_top = ctx->stack_top;
-    const FuncType& ht = callee->host->type;
-    ctx->stack_top = static_cast<size_t>(nfp - stack_base) +
-                     std::max(cell_count(ht.params), cell_count(ht.results));
-    ctx->call_depth = depth;
     SAVE_FUEL();
-    TrapCode t = call_host(*ctx, inst, callee, nfp);
+    TrapCode t = call_outside(*ctx, inst, callee, nfp, depth);
     if (metered) fuel = ctx->fuel;  // the host (or wasm it called) may have used some
-    ctx->stack_top = saved_top;
     if (t != TrapCode::None) {
       trap_message_set = true;
       TRAP(t);
@@ -693,19 +688,7 @@ bad_op:
 do_trap: {
   SAVE_FUEL();
   if (!trap_message_set) ctx->set_trap(trap);
-  // A deep recursion may trap millions of frames down: keep the innermost
-  // and outermost frames, and count the ones in between.
-  constexpr uint32_t kInnermost = 1000, kOutermost = 100;
-  ctx->backtrace.push_back(TrapFrame{cur->instance, cur->index});
-  for (uint32_t d = depth; d > entry_depth; --d) {
-    if (depth - d == kInnermost && d - entry_depth > kOutermost) {
-      ctx->backtrace_omitted += d - entry_depth - kOutermost;
-      d = entry_depth + kOutermost;
-    }
-    const Cell* rec = stack_end - size_t{d} * kRecordCells;
-    FuncInst* f = from_cell<FuncInst>(rec[2]);
-    ctx->backtrace.push_back(TrapFrame{f->instance, f->index});
-  }
+  record_backtrace(*ctx, cur, stack_end, depth, entry_depth);
   return trap;
 }
 
@@ -721,6 +704,41 @@ do_trap: {
 }
 
 }  // namespace
+
+void record_backtrace(ExecContext& ctx, FuncInst* cur, const Cell* stack_end, uint32_t depth, uint32_t entry_depth) {
+  // A deep recursion may trap millions of frames down: keep the innermost
+  // and outermost frames, and count the ones in between.
+  constexpr uint32_t kInnermost = 1000, kOutermost = 100;
+  ctx.backtrace.push_back(TrapFrame{cur->instance, cur->index});
+  for (uint32_t d = depth; d > entry_depth; --d) {
+    if (depth - d == kInnermost && d - entry_depth > kOutermost) {
+      ctx.backtrace_omitted += d - entry_depth - kOutermost;
+      d = entry_depth + kOutermost;
+    }
+    const Cell* rec = stack_end - size_t{d} * kRecordCells;
+    FuncInst* f = from_cell<FuncInst>(rec[2]);
+    ctx.backtrace.push_back(TrapFrame{f->instance, f->index});
+  }
+}
+
+TrapCode call_outside(ExecContext& ctx, InstanceData* caller, FuncInst* callee, Cell* nfp, uint32_t depth) {
+  Cell* const stack_base = ctx.stack.get();
+  const size_t saved_top = ctx.stack_top;
+  ctx.call_depth = depth;
+  TrapCode t;
+  if (callee->code == nullptr) {
+    const FuncType& ht = callee->host->type;
+    ctx.stack_top = static_cast<size_t>(nfp - stack_base) + std::max(cell_count(ht.params), cell_count(ht.results));
+    t = call_host(ctx, caller, callee, nfp);
+  } else {
+    // A wasm function the caller's tier cannot run: invoke() picks the
+    // callee's tier, with its frame where the arguments already are.
+    ctx.stack_top = static_cast<size_t>(nfp - stack_base);
+    t = invoke(ctx, callee, nfp);
+  }
+  ctx.stack_top = saved_top;
+  return t;
+}
 
 const void* const* handler_table() {
   static const void* const* table = [] {
@@ -759,14 +777,14 @@ TrapCode invoke(ExecContext& ctx, FuncInst* f, Cell* args_results) {
     ctx.set_trap(TrapCode::CallStackExhausted);
     return TrapCode::CallStackExhausted;
   }
-  std::memcpy(fp, args_results, cf->num_param_cells * sizeof(Cell));
+  if (fp != args_results) std::memcpy(fp, args_results, cf->num_param_cells * sizeof(Cell));
   const uint32_t saved_depth = ctx.call_depth;
   const size_t saved_top = ctx.stack_top;
   ctx.call_depth = saved_depth + 1;
-  TrapCode t = run(&ctx, f, fp, nullptr);
+  TrapCode t = cf->jit_entry != nullptr ? jit::run(ctx, f, fp) : run(&ctx, f, fp, nullptr);
   ctx.call_depth = saved_depth;
   ctx.stack_top = saved_top;
-  if (t == TrapCode::None) std::memcpy(args_results, fp, cf->num_result_cells * sizeof(Cell));
+  if (t == TrapCode::None && fp != args_results) std::memcpy(args_results, fp, cf->num_result_cells * sizeof(Cell));
   return t;
 }
 

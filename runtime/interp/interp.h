@@ -27,6 +27,10 @@ struct TranslateOptions {
   // Interrupt checks (ExecContext::interrupt) at every function entry and
   // every branch back to a loop header. Off: none.
   bool interrupt_checks = false;
+  // Also compile every function to machine code (jit/jit.h) where this
+  // build can; the translated code stays, as the JIT's input and for
+  // functions it leaves to the interpreter.
+  bool jit = false;
 };
 
 // One translated function. Frame layout, in cells from the frame pointer:
@@ -56,6 +60,10 @@ struct CompiledFunc {
   // the function's first basic block (0 without fuel metering).
   uint32_t entry_fuel = 0;
   bool check_interrupt = false;  // poll ExecContext::interrupt on entry
+  // Machine code for this function (jit/jit.h), or null: the interpreter
+  // runs it. The trampoline enters the module's machine code from C++.
+  const void* jit_entry = nullptr;
+  const void* jit_trampoline = nullptr;
 };
 
 // Translates every defined function of a validated module (side tables
@@ -69,5 +77,16 @@ Result<std::vector<CompiledFunc>> translate_module(const ModuleDesc& module, con
 // function into wasm counts toward ExecContext::max_call_depth and is also
 // bounded by the remaining native stack of the calling thread.
 TrapCode invoke(ExecContext& ctx, FuncInst* f, Cell* args_results);
+
+// For the JIT tier, which shares the interpreter's frames and call records.
+// The dispatch table: handler addresses by handler index (ir.h).
+const void* const* handler_table();
+// A call from compiled code at call depth `depth` to a host function, or
+// to a wasm function without machine code, whose arguments are at `nfp`
+// (results are written there). Fuel is exchanged through ctx.fuel.
+TrapCode call_outside(ExecContext& ctx, InstanceData* caller, FuncInst* callee, Cell* nfp, uint32_t depth);
+// Appends the trap's backtrace: `cur`, then the callers in the call
+// records from `depth` down to (not including) `entry_depth`.
+void record_backtrace(ExecContext& ctx, FuncInst* cur, const Cell* stack_end, uint32_t depth, uint32_t entry_depth);
 
 }  // namespace wasmrt::interp

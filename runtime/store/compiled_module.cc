@@ -13,6 +13,11 @@ Result<std::shared_ptr<const CompiledModule>> compile_module(std::shared_ptr<con
   auto code = interp::translate_module(*desc, options);
   if (!code.ok()) return std::move(code).error();
   compiled->code = std::move(code).value();
+  if (options.jit) {
+    auto machine_code = jit::compile_module(compiled->code);
+    if (!machine_code.ok()) return std::move(machine_code).error();
+    compiled->jit_code = std::move(machine_code).value();
+  }
   compiled->options = options;
   compiled->type_sig_ids.reserve(desc->types.size());
   for (const FuncType& type : desc->types) compiled->type_sig_ids.push_back(intern_signature(type));

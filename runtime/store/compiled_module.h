@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "runtime/binary/module.h"
+#include "jit/jit.h"
 #include "runtime/interp/interp.h"
 #include "wasmrt/result.h"
 
@@ -21,6 +22,8 @@ struct CompiledModule {
   // The metering compiled into `code` (a store that needs fuel or
   // interrupts refuses modules compiled without).
   interp::TranslateOptions options;
+  // The machine code of `code`'s jit_entry pointers (options.jit), or null.
+  std::shared_ptr<const jit::JitCode> jit_code;
 };
 
 // Translates a validated module. Fails only if the translator rejects a body

@@ -93,12 +93,21 @@ class Module {
   std::unique_ptr<Impl> impl_;
 };
 
+// How compiled code runs. Both tiers give the same results, charge the
+// same fuel and stop at the same interrupt checks (docs/jit.md).
+enum class ExecutionTier : uint8_t {
+  Interpreter,  // portable; compiles fastest
+  Jit,          // x86-64 machine code (Engine::jit_available())
+};
+
 // Engine-wide settings: resource limits and the metering compiled into code.
 // Every field has a safe default; a Store created from an Engine applies
 // the limits to everything created in it. The names of the limit fields
 // appear in the errors that refuse something because of them.
 struct EngineConfig {
   // ---- compilation ----
+  // Jit on a host without a code generator fails Engine::compile.
+  ExecutionTier tier = ExecutionTier::Interpreter;
   // Inputs larger than this are refused before any decoding work.
   std::size_t max_module_bytes = std::size_t{1} << 30;
   // Deterministic fuel metering (docs/fuel.md): compiled code charges fuel
@@ -144,6 +153,8 @@ class Engine {
   explicit Engine(EngineConfig config) : config_(config) {}
 
   const EngineConfig& config() const { return config_; }
+  // True when this build can compile to machine code (ExecutionTier::Jit).
+  static bool jit_available();
 
   // As Module::compile, after applying this engine's limits, and with the
   // metering this engine's config asks for (consume_fuel, interruptible).

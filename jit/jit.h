@@ -1,0 +1,47 @@
+// The JIT tier: x86-64 machine code compiled from the interpreter's
+// translated code (runtime/interp/ir.h), one function at a time.
+//
+// The JIT consumes what translation already decided: frame layout (every
+// value lives in the same frame cell as under the interpreter), branch
+// targets, the fused forms, and the fuel and interrupt operations. Its
+// code therefore charges exactly the interpreter's fuel and polls at the
+// same points, and frames and call records are laid out alike, so a trap's
+// backtrace and the call-depth and stack limits are the same on both tiers.
+// docs/jit.md describes the code it emits.
+//
+// Compiled code is immutable and shared by every instance of the module,
+// like the translated code: it reaches the running instance's globals,
+// functions, tables and memory through the JitState of the call.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "runtime/interp/interp.h"
+#include "wasmrt/result.h"
+
+namespace wasmrt::jit {
+
+// True when this build can compile to machine code for the host (x86-64).
+bool available();
+
+// The machine code of one module. Releasing it frees the code: it must
+// outlive every CompiledFunc::jit_entry pointing into it.
+class JitCode {
+ public:
+  virtual ~JitCode() = default;
+  // Bytes of machine code.
+  virtual size_t code_bytes() const = 0;
+};
+
+// Compiles every function of `funcs` (one module's, already translated) and
+// sets each one's jit_entry. On failure, no jit_entry is set.
+Result<std::shared_ptr<const JitCode>> compile_module(std::vector<interp::CompiledFunc>& funcs);
+
+// Runs `entry` (a wasm function with a jit_entry) whose frame is at `fp`
+// with its arguments in place; ctx.call_depth already counts it. The JIT's
+// counterpart of the interpreter's dispatch loop (interp::invoke picks).
+TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp);
+
+}  // namespace wasmrt::jit

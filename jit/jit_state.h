@@ -1,0 +1,74 @@
+// What the JIT's machine code and its C++ helpers share during one call of
+// jit::run: the running instance's tables, the metering registers' home,
+// the call-depth bookkeeping, and where to unwind to on a trap.
+//
+// Machine code addresses the fields by offsetof (jit/x64/compile.cc), so
+// this is a standard-layout struct. Register conventions of the code:
+//   rbx  frame pointer (Cell*), as the interpreter's fp
+//   r12  memory 0's base (never moves: linear_memory.h)
+//   r13  this JitState
+//   r14  remaining fuel (INT64_MAX when unmetered); stored to `fuel`
+//        around every helper that may read or charge it
+//   r15  the running instance's globals (GlobalInst* const*)
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "runtime/interp/ir.h"
+#include "runtime/store/exec_context.h"
+#include "runtime/store/objects.h"
+
+namespace wasmrt::jit {
+
+using interp::Cell;
+using interp::Unit;
+
+struct JitState {
+  uint8_t* mem_base = nullptr;  // memory 0 of `inst` (null: none)
+  // Memory 0's size in bytes: refreshed whenever it may have changed
+  // (memory.grow, a host or interpreted call, a change of instance).
+  uint64_t mem_size = 0;
+  GlobalInst* const* globals = nullptr;
+  FuncInst* const* funcs = nullptr;
+  InstanceData* inst = nullptr;
+  LinearMemory* mem = nullptr;
+  FuncInst* cur = nullptr;  // the running function (frame #0 of a trap)
+  Cell* stack_end = nullptr;
+  Cell* stack_base = nullptr;
+  const std::atomic<uint32_t>* irq = nullptr;
+  // InterruptState::any_pending(): polls read it first.
+  const std::atomic<uint32_t>* any_pending = nullptr;
+  int64_t fuel = 0;
+  void* saved_rsp = nullptr;  // the trampoline's stack pointer, for traps
+  uint32_t depth = 0;         // call depth of `cur`
+  uint32_t entry_depth = 0;   // depth of the function jit::run entered
+  uint32_t max_depth = 0;
+  uint32_t trap_message_set = 0;  // ctx->trap_message already says more
+  uint32_t trap_scratch = 0;      // resolve_indirect's trap code
+  ExecContext* ctx = nullptr;
+  bool metered = false;
+};
+
+// A helper for one translated instruction: reads its operands from `fp`
+// (cell offsets at pc), returns a TrapCode (0: none) or, for conditions,
+// the condition's value.
+using InstrHelper = uint32_t (*)(Cell* fp, const Unit* pc, JitState* st);
+
+// The generic implementation of every handler index the machine code does
+// not expand inline (null: none, e.g. the hand-written control flow).
+InstrHelper instr_helper(uint32_t handler_index);
+
+// Calls outside the JIT's own code: host functions, and wasm functions
+// without machine code (the interpreter runs them). Returns a TrapCode.
+uint32_t call_slow(JitState* st, FuncInst* callee, Cell* nfp);
+// Makes `inst` the running instance (a call or return across instances).
+void switch_instance(JitState* st, InstanceData* inst);
+// The trap a stopped back edge or a pending-interrupt poll ends in (0: the
+// interrupt was for another context, go on).
+uint32_t poll_interrupt(JitState* st);
+uint32_t back_edge_trap(JitState* st);
+// call_indirect's checks: the callee, or null with the trap in *trap.
+FuncInst* resolve_indirect(JitState* st, Cell* fp, const Unit* pc, uint32_t* trap);
+
+}  // namespace wasmrt::jit

@@ -1,0 +1,267 @@
+// The C++ side of the JIT tier: entering machine code (jit::run), the
+// helpers its code calls for the instructions it does not expand inline,
+// and the slow paths of calls, polls and instance changes.
+//
+// The generic helpers are the interpreter's own operation templates
+// (ir.h: exec_numeric, exec_memory, eval_condition, ...), instantiated as
+// functions, so an instruction computes the same on both tiers.
+#include <algorithm>
+#include <string>
+
+#include "jit/jit.h"
+#include "jit/jit_state.h"
+#include "runtime/store/interrupt.h"
+
+namespace wasmrt::jit {
+
+namespace {
+
+using interp::IrOp;
+
+constexpr uint32_t code(TrapCode t) { return static_cast<uint32_t>(t); }
+
+TrapCode interrupt_trap(const std::atomic<uint32_t>& flags) {
+  return (flags.load(std::memory_order_relaxed) & InterruptState::kInterrupt) != 0 ? TrapCode::Interrupted
+                                                                                   : TrapCode::DeadlineExceeded;
+}
+bool interrupt_pending(const JitState* st) {
+  return InterruptState::any_pending().load(std::memory_order_relaxed) != 0 &&
+         st->irq->load(std::memory_order_relaxed) != 0;
+}
+
+// Bulk operations' dynamic fuel (docs/fuel.md), charged before they run.
+bool charge_bulk(JitState* st, uint64_t units) {
+  if (!st->metered) return true;
+  if (static_cast<uint64_t>(st->fuel) < units) return false;
+  st->fuel -= static_cast<int64_t>(units);
+  return true;
+}
+
+// ---- generic helpers, by handler family ----
+
+template <Op op>
+uint32_t generated_helper(Cell* fp, const Unit* pc, JitState* st) {
+  if constexpr (interp::is_computed_op(op)) {
+    TrapCode t = TrapCode::None;
+    interp::exec_numeric<op>(fp, pc, t);
+    return code(t);
+  } else if constexpr (interp::is_memory_access_op(op)) {
+    return interp::exec_memory<op>(fp, pc, st->mem) ? 0 : code(TrapCode::MemoryOutOfBounds);
+  } else {
+    return code(TrapCode::Unreachable);  // never emitted
+  }
+}
+template <Op op>
+uint32_t condition_helper(Cell* fp, const Unit* pc, JitState*) {
+  return interp::eval_condition<op>(fp, pc);
+}
+template <Op op>
+uint32_t add_condition_helper(Cell* fp, const Unit* pc, JitState*) {
+  return interp::eval_add_condition<op>(fp, pc);
+}
+template <Op op>
+uint32_t address_sum_helper(Cell* fp, const Unit* pc, JitState* st) {
+  if constexpr (interp::is_memory_access_op(op)) {
+    return interp::exec_memory<op, true>(fp, pc, st->mem) ? 0 : code(TrapCode::MemoryOutOfBounds);
+  } else {
+    return code(TrapCode::Unreachable);
+  }
+}
+template <Op first, Op second, bool right>
+uint32_t pair_helper(Cell* fp, const Unit* pc, JitState*) {
+  interp::exec_fused_pair<first, second, right>(fp, pc);
+  return 0;
+}
+
+// The hand-written instructions the machine code leaves to C++; layouts as
+// in ir.h. (Control flow, calls, copies and scalar globals never get here.)
+template <IrOp op>
+uint32_t ir_helper(Cell* fp, const Unit* pc, JitState* st) {
+  auto C = [&](int i) -> Cell& { return fp[pc[i]]; };
+  auto U32 = [&](int i) { return static_cast<uint32_t>(fp[pc[i]]); };
+  InstanceData* inst = st->inst;
+  if constexpr (op == IrOp::Select2) {
+    const Unit src = U32(5) != 0 ? pc[3] : pc[4];
+    const Cell lo = fp[src], hi = fp[src + 1];
+    fp[pc[2]] = lo;
+    fp[pc[2] + 1] = hi;
+  } else if constexpr (op == IrOp::GlobalGet2) {
+    GlobalInst* g = inst->globals[pc[3]];
+    fp[pc[2]] = g->value[0];
+    fp[pc[2] + 1] = g->value[1];
+  } else if constexpr (op == IrOp::GlobalSet2) {
+    GlobalInst* g = inst->globals[pc[2]];
+    g->value[0] = fp[pc[3]];
+    g->value[1] = fp[pc[3] + 1];
+  } else if constexpr (op == IrOp::RefFunc) {
+    C(2) = funcref_cell(inst->funcs[pc[3]]);
+  } else if constexpr (op == IrOp::MemoryGrow) {
+    const int64_t old = st->mem->grow(U32(3));
+    C(2) = static_cast<uint32_t>(static_cast<int32_t>(old));
+    st->mem_size = st->mem->size_bytes();
+  } else if constexpr (op == IrOp::MemoryFill) {
+    if (!charge_bulk(st, bulk_fuel_cost_bytes(U32(4)))) return code(TrapCode::OutOfFuel);
+    if (!st->mem->fill(U32(2), static_cast<uint8_t>(C(3)), U32(4))) return code(TrapCode::MemoryOutOfBounds);
+  } else if constexpr (op == IrOp::MemoryCopy) {
+    if (!charge_bulk(st, bulk_fuel_cost_bytes(U32(4)))) return code(TrapCode::OutOfFuel);
+    if (!st->mem->copy(U32(2), U32(3), U32(4))) return code(TrapCode::MemoryOutOfBounds);
+  } else if constexpr (op == IrOp::MemoryInit) {
+    if (!charge_bulk(st, bulk_fuel_cost_bytes(U32(5)))) return code(TrapCode::OutOfFuel);
+    return code(memory_init(*inst, pc[2], U32(3), U32(4), U32(5)));
+  } else if constexpr (op == IrOp::DataDrop) {
+    data_drop(*inst, pc[2]);
+  } else if constexpr (op == IrOp::TableGet) {
+    TableInst* t = inst->tables[pc[3]];
+    const uint32_t i = U32(4);
+    if (i >= t->elems.size()) return code(TrapCode::TableOutOfBounds);
+    C(2) = t->elems[i];
+  } else if constexpr (op == IrOp::TableSet) {
+    TableInst* t = inst->tables[pc[2]];
+    const uint32_t i = U32(3);
+    if (i >= t->elems.size()) return code(TrapCode::TableOutOfBounds);
+    t->elems[i] = C(4);
+  } else if constexpr (op == IrOp::TableSize) {
+    C(2) = inst->tables[pc[3]]->size();
+  } else if constexpr (op == IrOp::TableGrow) {
+    if (!charge_bulk(st, bulk_fuel_cost_elements(U32(5)))) return code(TrapCode::OutOfFuel);
+    const int64_t old = inst->tables[pc[3]]->grow(U32(5), C(4));
+    C(2) = static_cast<uint32_t>(static_cast<int32_t>(old));
+  } else if constexpr (op == IrOp::TableFill) {
+    if (!charge_bulk(st, bulk_fuel_cost_elements(U32(5)))) return code(TrapCode::OutOfFuel);
+    if (!inst->tables[pc[2]]->fill(U32(3), C(4), U32(5))) return code(TrapCode::TableOutOfBounds);
+  } else if constexpr (op == IrOp::TableCopy) {
+    if (!charge_bulk(st, bulk_fuel_cost_elements(U32(6)))) return code(TrapCode::OutOfFuel);
+    return code(table_copy(*inst, pc[2], pc[3], U32(4), U32(5), U32(6)));
+  } else if constexpr (op == IrOp::TableInit) {
+    if (!charge_bulk(st, bulk_fuel_cost_elements(U32(6)))) return code(TrapCode::OutOfFuel);
+    return code(table_init(*inst, pc[2], pc[3], U32(4), U32(5), U32(6)));
+  } else if constexpr (op == IrOp::ElemDrop) {
+    elem_drop(*inst, pc[2]);
+  } else {
+    (void)C, (void)U32, (void)inst;
+    return code(TrapCode::Unreachable);  // expanded inline: never called
+  }
+  return 0;
+}
+
+constexpr InstrHelper kHelpers[] = {
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &generated_helper<Op::name>,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+#define WASMRT_IR_HELPER(name) &ir_helper<IrOp::name>,
+    WASMRT_IR_OPS(WASMRT_IR_HELPER)
+#undef WASMRT_IR_HELPER
+// The five branch forms share the condition.
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &condition_helper<Op::name>,
+#include "runtime/binary/opcodes.def"
+#include "runtime/binary/opcodes.def"
+#include "runtime/binary/opcodes.def"
+#include "runtime/binary/opcodes.def"
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &address_sum_helper<Op::name>,
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+#define WASM_OP(name, prefix, code, text, imm, sig, bytes) &add_condition_helper<Op::name>,
+#include "runtime/binary/opcodes.def"
+#include "runtime/binary/opcodes.def"
+#include "runtime/binary/opcodes.def"
+#include "runtime/binary/opcodes.def"
+#include "runtime/binary/opcodes.def"
+#undef WASM_OP
+#define WASMRT_PAIR_HELPER(first, second, side) &pair_helper<Op::first, Op::second, interp::kPair##side>,
+    WASMRT_FUSED_PAIRS(WASMRT_PAIR_HELPER)
+#undef WASMRT_PAIR_HELPER
+};
+static_assert(sizeof(kHelpers) / sizeof(kHelpers[0]) == interp::kHandlerCount);
+
+}  // namespace
+
+InstrHelper instr_helper(uint32_t handler_index) {
+  return handler_index < interp::kHandlerCount ? kHelpers[handler_index] : nullptr;
+}
+
+void switch_instance(JitState* st, InstanceData* inst) {
+  st->inst = inst;
+  st->funcs = inst->funcs.data();
+  st->globals = inst->globals.data();
+  st->mem = inst->memory0;
+  st->mem_base = st->mem != nullptr ? st->mem->base() : nullptr;
+  st->mem_size = st->mem != nullptr ? st->mem->size_bytes() : 0;
+}
+
+uint32_t call_slow(JitState* st, FuncInst* callee, Cell* nfp) {
+  ExecContext& ctx = *st->ctx;
+  if (st->metered) ctx.fuel = st->fuel;
+  TrapCode t = interp::call_outside(ctx, st->inst, callee, nfp, st->depth);
+  if (st->metered) st->fuel = ctx.fuel;  // the callee may have used some
+  // Host code may have grown the memory.
+  st->mem_size = st->mem != nullptr ? st->mem->size_bytes() : 0;
+  if (t != TrapCode::None) {
+    st->trap_message_set = 1;
+    return code(t);
+  }
+  // A host function that blocked returns early when interrupted; the call
+  // stops here rather than at the next check.
+  if (interrupt_pending(st)) return code(interrupt_trap(*st->irq));
+  return 0;
+}
+
+uint32_t poll_interrupt(JitState* st) {
+  return st->irq->load(std::memory_order_relaxed) != 0 ? code(interrupt_trap(*st->irq)) : 0;
+}
+
+uint32_t back_edge_trap(JitState* st) {
+  return interrupt_pending(st) ? code(interrupt_trap(*st->irq)) : code(TrapCode::OutOfFuel);
+}
+
+FuncInst* resolve_indirect(JitState* st, Cell* fp, const Unit* pc, uint32_t* trap) {
+  InstanceData* inst = st->inst;
+  TableInst* t = inst->tables[pc[3]];
+  const uint32_t i = static_cast<uint32_t>(fp[pc[5]]);
+  if (i >= t->elems.size()) {
+    *trap = code(TrapCode::UndefinedElement);
+    return nullptr;
+  }
+  FuncInst* callee = cell_funcref(t->elems[i]);
+  if (callee == nullptr) {
+    // The reference interpreter names the element ("uninitialized element 2").
+    st->ctx->set_trap(TrapCode::UninitializedElement, "uninitialized element " + std::to_string(i));
+    st->trap_message_set = 1;
+    *trap = code(TrapCode::UninitializedElement);
+    return nullptr;
+  }
+  if (callee->sig_id != inst->type_sig_ids[pc[2]]) {
+    *trap = code(TrapCode::IndirectCallTypeMismatch);
+    return nullptr;
+  }
+  return callee;
+}
+
+TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp) {
+  static constexpr std::atomic<uint32_t> kNeverInterrupted{0};
+  JitState st;
+  st.ctx = &ctx;
+  st.stack_base = ctx.stack.get();
+  st.stack_end = st.stack_base + ctx.stack_cells;
+  st.depth = st.entry_depth = ctx.call_depth;
+  st.max_depth = ctx.max_call_depth;
+  st.irq = ctx.interrupt != nullptr ? &ctx.interrupt->flags() : &kNeverInterrupted;
+  st.any_pending = &InterruptState::any_pending();
+  st.metered = ctx.fuel_enabled;
+  st.fuel = st.metered ? ctx.fuel : INT64_MAX;
+  st.cur = entry;
+  switch_instance(&st, entry->instance);
+  using Trampoline = uint32_t (*)(JitState*, const void*, Cell*);
+  const auto trampoline = reinterpret_cast<Trampoline>(const_cast<void*>(entry->code->jit_trampoline));
+  const uint32_t result = trampoline(&st, entry->code->jit_entry, fp);
+  if (st.metered) ctx.fuel = st.fuel;
+  const TrapCode trap = static_cast<TrapCode>(result);
+  if (trap != TrapCode::None) {
+    if (st.trap_message_set == 0) ctx.set_trap(trap);
+    interp::record_backtrace(ctx, st.cur, st.stack_end, st.depth, st.entry_depth);
+  }
+  return trap;
+}
+
+}  // namespace wasmrt::jit

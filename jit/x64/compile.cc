@@ -1,0 +1,1110 @@
+// x86-64 code generation from translated code (see jit/jit.h, docs/jit.md).
+//
+// One pass over each function's instructions, after a first pass that
+// finds the branch targets. Values stay in their frame cells (rbx-relative)
+// exactly as under the interpreter; what goes away is the dispatch, the
+// decoding of operands and the indirect jumps: each instruction becomes a
+// few machine instructions with its cell offsets as displacements, and
+// branches become direct jumps. Integer arithmetic, comparisons,
+// branches, copies, globals, calls and the scalar memory accesses are
+// expanded inline; every other instruction calls the same C++ code the
+// interpreter runs for it (jit_state.h's instr_helper), so both tiers
+// compute alike by construction.
+//
+// Calls do not grow the native stack: the call stub moves the return
+// address the `call` pushed into the interpreter's call record (same
+// layout, same limits), and a return pushes it back and returns, which
+// keeps calls and returns paired for the CPU's return predictor.
+#include <asmjit/x86.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "jit/jit.h"
+#include "jit/jit_state.h"
+#include "runtime/store/interrupt.h"
+
+namespace wasmrt::jit {
+
+namespace {
+
+namespace x = asmjit::x86;
+using asmjit::Label;
+using interp::CompiledFunc;
+using interp::IrOp;
+using interp::kHandlerUnits;
+using interp::kIrOpCount;
+
+const x::Gp kFp = x::rbx;
+const x::Gp kMemBase = x::r12;
+const x::Gp kSt = x::r13;
+const x::Gp kFuel = x::r14;
+const x::Gp kGlobals = x::r15;
+
+// offsetof for members of types that need not be standard-layout.
+template <typename T, typename M>
+int32_t offset_of(M T::*member) {
+  const T object{};
+  return static_cast<int32_t>(reinterpret_cast<const char*>(&(object.*member)) -
+                              reinterpret_cast<const char*>(&object));
+}
+x::Mem state(int32_t offset) { return x::qword_ptr(kSt, offset); }
+x::Mem state32(int32_t offset) { return x::dword_ptr(kSt, offset); }
+#define ST(field) state(offset_of(&JitState::field))
+#define ST32(field) state32(offset_of(&JitState::field))
+
+// Cell offsets become 32-bit displacements: functions with frames past
+// this stay on the interpreter.
+constexpr uint64_t kMaxJitFrameCells = uint64_t{1} << 27;
+
+x::Mem cell(Unit c) { return x::qword_ptr(kFp, static_cast<int32_t>(c * 8)); }
+x::Mem cell32(Unit c) { return x::dword_ptr(kFp, static_cast<int32_t>(c * 8)); }
+x::Mem cell_sized(Unit c, bool wide) { return wide ? cell(c) : cell32(c); }
+x::Gp sized(const x::Gp& r, bool wide) { return wide ? x::Gp(r.r64()) : x::Gp(r.r32()); }
+
+// ---- what an instruction is ----
+
+enum class Family : uint8_t {
+  Generated, Ir,
+  BT, BF, BTI, BTF, BTLF,  // fused compare-and-branch, by form
+  AddressSum,
+  ABT, ABF, ABTI, ABTF, ABTLF,  // add-compare-and-branch
+  Pair,
+};
+
+struct Instr {
+  Family family;
+  Op op = Op::Unreachable;
+  IrOp ir = IrOp::Unreachable;
+  uint32_t index = 0;  // handler index
+  uint32_t units = 0;
+  uint32_t field = 0;  // branch forms: the offset field
+};
+
+uint32_t ir_units(IrOp op, const Unit* pc) {
+  switch (op) {
+    case IrOp::Return: case IrOp::Unreachable: return 2;
+    case IrOp::Br: case IrOp::MemorySize: case IrOp::DataDrop: case IrOp::ElemDrop: case IrOp::Fuel:
+    case IrOp::BrLoopI: return 3;
+    case IrOp::Copy: case IrOp::Copy2: case IrOp::BrIf: case IrOp::BrUnless: case IrOp::Call:
+    case IrOp::GlobalGet: case IrOp::GlobalGet2: case IrOp::GlobalSet: case IrOp::GlobalSet2: case IrOp::RefFunc:
+    case IrOp::MemoryGrow: case IrOp::TableSize: case IrOp::BrLoop: case IrOp::BrIfLoopI: case IrOp::CopyReturn:
+      return 4;
+    case IrOp::MemoryFill: case IrOp::MemoryCopy: case IrOp::TableGet: case IrOp::TableSet: case IrOp::BrIfF:
+    case IrOp::CopyBr: case IrOp::CopyBrLoopI: return 5;
+    case IrOp::CopyPair: case IrOp::CallIndirect: case IrOp::Select: case IrOp::Select2: case IrOp::MemoryInit:
+    case IrOp::TableGrow: case IrOp::TableFill: case IrOp::BrIfLoopF: case IrOp::CopyBrLoop:
+    case IrOp::I32AddGlobalSet: case IrOp::I32SubGlobalSet: case IrOp::CopyCall: case IrOp::GlobalGetBrIf:
+      return 6;
+    case IrOp::TableCopy: case IrOp::TableInit: return 7;
+    case IrOp::BrTable: return 4 + pc[3] + 1;
+  }
+  return 0;
+}
+
+Instr decode(uint32_t h, const Unit* pc) {
+  Instr in{};
+  in.index = h;
+  if (h < kOpCount) {
+    in.family = Family::Generated;
+    in.op = static_cast<Op>(h);
+    in.units = interp::generated_units(in.op);
+    return in;
+  }
+  if (h < kOpCount + kIrOpCount) {
+    in.family = Family::Ir;
+    in.ir = static_cast<IrOp>(h - kOpCount);
+    in.units = ir_units(in.ir, pc);
+    return in;
+  }
+  uint32_t rest = h - kOpCount - kIrOpCount;
+  if (rest >= 11 * kOpCount) {
+    in.family = Family::Pair;
+    in.units = kHandlerUnits + 4;
+    return in;
+  }
+  static constexpr Family kFamilies[] = {Family::BT,  Family::BF,  Family::BTI,  Family::BTF,  Family::BTLF, Family::AddressSum,
+                                         Family::ABT, Family::ABF, Family::ABTI, Family::ABTF, Family::ABTLF};
+  in.family = kFamilies[rest / kOpCount];
+  in.op = static_cast<Op>(rest % kOpCount);
+  if (in.family == Family::AddressSum) {
+    in.units = interp::generated_units(in.op) + 1;
+    return in;
+  }
+  const bool add_form = in.family >= Family::ABT;
+  in.field = add_form ? interp::kAddCompareField
+                      : kHandlerUnits + static_cast<uint32_t>(interp::op_params(in.op).size());
+  const Family form = add_form ? static_cast<Family>(static_cast<int>(in.family) - 6) : in.family;
+  in.units = in.field + (form == Family::BTF ? 2 : form == Family::BTLF ? 3 : 1);
+  return in;
+}
+
+// Whether translation can emit handler index h. The others share one
+// "bad op" handler, and a compiler may merge identical handlers, so
+// only these take part in mapping handler addresses back to indices.
+// (Two emitted handlers with one address have identical code, so either
+// index describes what it does.)
+bool may_be_emitted(uint32_t h) {
+  if (h < kOpCount) {
+    const Op op = static_cast<Op>(h);
+    return interp::is_computed_op(op) || interp::is_memory_access_op(op);
+  }
+  if (h < kOpCount + kIrOpCount) return true;
+  const uint32_t rest = h - kOpCount - kIrOpCount;
+  if (rest >= 11 * kOpCount) return true;  // fused pairs
+  const Op op = static_cast<Op>(rest % kOpCount);
+  const uint32_t family = rest / kOpCount;
+  if (family < 5) return interp::is_fusable_condition(op);
+  if (family == 5) return interp::kOpImm[static_cast<size_t>(op)] == ImmKind::MemArg;
+  return interp::is_add_fusable_compare(op);
+}
+
+// ---- integer operations expanded inline ----
+
+enum class Bin : uint8_t { Add, Sub, Mul, And, Or, Xor, Shl, ShrS, ShrU, Rotl, Rotr };
+enum class Kind : uint8_t { Bin, Cmp, Eqz, Move, SignExtend };
+
+struct IntOp {
+  Kind kind;
+  bool wide;  // 64-bit operands
+  Bin bin = Bin::Add;
+  x::CondCode cc = x::CondCode::kE;
+  uint8_t from_bytes = 0;  // SignExtend: the source width; Move: 4 or 8
+};
+
+std::optional<IntOp> int_op(Op op) {
+  using CC = x::CondCode;
+  switch (op) {
+#define WASMRT_BIN(name, k) \
+  case Op::I32##name: return IntOp{Kind::Bin, false, Bin::k}; \
+  case Op::I64##name: return IntOp{Kind::Bin, true, Bin::k};
+    WASMRT_BIN(Add, Add) WASMRT_BIN(Sub, Sub) WASMRT_BIN(Mul, Mul) WASMRT_BIN(And, And) WASMRT_BIN(Or, Or)
+    WASMRT_BIN(Xor, Xor) WASMRT_BIN(Shl, Shl) WASMRT_BIN(ShrS, ShrS) WASMRT_BIN(ShrU, ShrU)
+    WASMRT_BIN(Rotl, Rotl) WASMRT_BIN(Rotr, Rotr)
+#undef WASMRT_BIN
+#define WASMRT_CMP(name, c) \
+  case Op::I32##name: return IntOp{Kind::Cmp, false, Bin::Add, CC::c}; \
+  case Op::I64##name: return IntOp{Kind::Cmp, true, Bin::Add, CC::c};
+    WASMRT_CMP(Eq, kE) WASMRT_CMP(Ne, kNE) WASMRT_CMP(LtS, kL) WASMRT_CMP(LtU, kB) WASMRT_CMP(GtS, kG)
+    WASMRT_CMP(GtU, kA) WASMRT_CMP(LeS, kLE) WASMRT_CMP(LeU, kBE) WASMRT_CMP(GeS, kGE) WASMRT_CMP(GeU, kAE)
+#undef WASMRT_CMP
+    case Op::I32Eqz: return IntOp{Kind::Eqz, false};
+    case Op::I64Eqz: return IntOp{Kind::Eqz, true};
+    case Op::I64ExtendI32U: case Op::I32WrapI64: case Op::I32ReinterpretF32: case Op::F32ReinterpretI32:
+      return IntOp{Kind::Move, false, Bin::Add, CC::kE, 4};
+    case Op::I64ReinterpretF64: case Op::F64ReinterpretI64: return IntOp{Kind::Move, true, Bin::Add, CC::kE, 8};
+    case Op::I64ExtendI32S: case Op::I64Extend32S: return IntOp{Kind::SignExtend, true, Bin::Add, CC::kE, 4};
+    case Op::I32Extend8S: return IntOp{Kind::SignExtend, false, Bin::Add, CC::kE, 1};
+    case Op::I32Extend16S: return IntOp{Kind::SignExtend, false, Bin::Add, CC::kE, 2};
+    case Op::I64Extend8S: return IntOp{Kind::SignExtend, true, Bin::Add, CC::kE, 1};
+    case Op::I64Extend16S: return IntOp{Kind::SignExtend, true, Bin::Add, CC::kE, 2};
+    default: return std::nullopt;
+  }
+}
+
+// The scalar memory accesses expanded inline.
+struct Access {
+  uint8_t bytes;
+  bool store;
+  bool sign;  // loads: sign-extend
+  bool wide;  // loads: to 64 bits
+};
+std::optional<Access> scalar_access(Op op) {
+  switch (op) {
+    case Op::I32Load: case Op::F32Load: return Access{4, false, false, false};
+    case Op::I64Load: case Op::F64Load: return Access{8, false, false, true};
+    case Op::I32Load8S: return Access{1, false, true, false};
+    case Op::I32Load8U: case Op::I64Load8U: return Access{1, false, false, false};
+    case Op::I32Load16S: return Access{2, false, true, false};
+    case Op::I32Load16U: case Op::I64Load16U: return Access{2, false, false, false};
+    case Op::I64Load8S: return Access{1, false, true, true};
+    case Op::I64Load16S: return Access{2, false, true, true};
+    case Op::I64Load32S: return Access{4, false, true, true};
+    case Op::I64Load32U: return Access{4, false, false, false};
+    case Op::I32Store: case Op::F32Store: case Op::I64Store32: return Access{4, true, false, false};
+    case Op::I64Store: case Op::F64Store: return Access{8, true, false, false};
+    case Op::I32Store8: case Op::I64Store8: return Access{1, true, false, false};
+    case Op::I32Store16: case Op::I64Store16: return Access{2, true, false, false};
+    default: return std::nullopt;
+  }
+}
+
+// ---- the module being compiled ----
+
+class Compiler {
+ public:
+  Compiler(x::Assembler& a, const std::unordered_map<const void*, uint32_t>& handlers)
+      : a_(a), handlers_(handlers) {}
+
+  // Shared code: the trampoline, the call and return stubs, trap exits.
+  void emit_shared();
+  // The trap exits the module's functions used (once, at the end).
+  void emit_trap_stubs();
+  // One function; false when it must stay on the interpreter.
+  // Returns false when the function must stay on the interpreter; else
+  // its entry is at *entry_offset in the code.
+  bool emit_function(const CompiledFunc& cf, size_t* entry_offset);
+
+  Label trampoline() const { return trampoline_; }
+
+ private:
+  // Operand sources for integer ops: a cell, or a register.
+  struct Src {
+    bool is_reg = false;
+    x::Gp reg;
+    Unit cell = 0;
+  };
+  static Src from_cell(Unit c) { return Src{false, x::Gp(), c}; }
+  static Src from_reg(const x::Gp& r) { return Src{true, r, 0}; }
+
+  void load(const x::Gp& r, const Src& s, bool wide) {
+    if (s.is_reg) {
+      if (s.reg.id() != r.id() || !wide) a_.mov(sized(r, wide), sized(s.reg, wide));
+    } else {
+      a_.mov(sized(r, wide), cell_sized(s.cell, wide));
+    }
+  }
+  // dst = dst BIN rhs (dst is rax or rdx; rcx is the shift count).
+  void emit_bin(Bin bin, bool wide, const x::Gp& dst_reg, const Src& rhs);
+  // Writes the integer op at pc (a generated instruction) or returns false.
+  bool emit_int(Op op, const Unit* pc);
+  // Sets the flags for a fused condition and returns the condition that
+  // holds when it is true; nullopt when the op is not expanded inline.
+  std::optional<x::CondCode> emit_condition_flags(Op op, const Unit* pc);
+  bool emit_access(Op op, const Unit* pc, bool summed);
+
+  void emit_helper(const void* fn, const Unit* pc, bool may_trap, bool sync_fuel);
+  void emit_fuel_charge(uint64_t cost);
+  void emit_poll();  // at function entries and back edges
+  void emit_back_edge(uint32_t loop_cost, Label target, bool irq_only);
+  void emit_branch(Family form, x::CondCode taken, const Unit* pc, uint32_t field);
+  Label target(const Unit* pc, uint32_t field) {
+    const size_t off = static_cast<size_t>(pc - code_) + field + static_cast<int32_t>(pc[field]);
+    return labels_[off];
+  }
+  void emit_call(Unit func_index, Unit arg_base);
+  void emit_copy(Unit dst, Unit src) {
+    a_.mov(x::rax, cell(src));
+    a_.mov(cell(dst), x::rax);
+  }
+  void emit_global_get(Unit dst, Unit global) {
+    a_.mov(x::rax, x::qword_ptr(kGlobals, static_cast<int32_t>(global * 8)));
+    a_.mov(x::rax, x::qword_ptr(x::rax, offset_of(&GlobalInst::value)));
+    a_.mov(cell(dst), x::rax);
+  }
+  void emit_global_set_rax(Unit global) {
+    a_.mov(x::rcx, x::qword_ptr(kGlobals, static_cast<int32_t>(global * 8)));
+    a_.mov(x::qword_ptr(x::rcx, offset_of(&GlobalInst::value)), x::rax);
+  }
+  Label trap_label(TrapCode code) {
+    auto [it, inserted] = trap_labels_.try_emplace(static_cast<uint32_t>(code));
+    if (inserted) it->second = a_.newLabel();
+    return it->second;
+  }
+  void emit_instr(const Instr& in, const Unit* pc);
+
+  x::Assembler& a_;
+  const std::unordered_map<const void*, uint32_t>& handlers_;
+  Label trampoline_, exit_, trap_eax_, call_stub_, return_stub_, back_edge_stop_, poll_stub_;
+  std::unordered_map<uint32_t, Label> trap_labels_;
+  // Per function.
+  const Unit* code_ = nullptr;
+  std::vector<Label> labels_;
+  std::vector<Instr> instrs_;
+  std::vector<size_t> offsets_;
+  std::vector<std::function<void()>> deferred_;
+};
+
+void Compiler::emit_shared() {
+  trampoline_ = a_.newLabel();
+  exit_ = a_.newLabel();
+  trap_eax_ = a_.newLabel();
+  call_stub_ = a_.newLabel();
+  return_stub_ = a_.newLabel();
+  back_edge_stop_ = a_.newLabel();
+  poll_stub_ = a_.newLabel();
+
+  // uint32_t trampoline(JitState* st, const void* entry, Cell* fp)
+  a_.bind(trampoline_);
+  a_.push(x::rbx);
+  a_.push(x::rbp);
+  a_.push(x::r12);
+  a_.push(x::r13);
+  a_.push(x::r14);
+  a_.push(x::r15);
+  a_.mov(kSt, x::rdi);
+  a_.mov(kFp, x::rdx);
+  a_.mov(kFuel, ST(fuel));
+  a_.mov(kMemBase, ST(mem_base));
+  a_.mov(kGlobals, ST(globals));
+  // Six pushes keep rsp at 8 mod 16; the call makes function bodies run at
+  // 0 mod 16, so they call C++ helpers directly.
+  a_.mov(ST(saved_rsp), x::rsp);
+  a_.call(x::rsi);
+  a_.xor_(x::eax, x::eax);
+  a_.bind(exit_);
+  a_.mov(ST(fuel), kFuel);
+  a_.pop(x::r15);
+  a_.pop(x::r14);
+  a_.pop(x::r13);
+  a_.pop(x::r12);
+  a_.pop(x::rbp);
+  a_.pop(x::rbx);
+  a_.ret();
+  // A trap (code in eax) from any depth: drop the native frames above the
+  // trampoline's.
+  a_.bind(trap_eax_);
+  a_.mov(x::rsp, ST(saved_rsp));
+  a_.jmp(exit_);
+
+  // Call stub: rsi = callee FuncInst*, rdi = the callee's frame (nfp);
+  // entered by `call`, so the return address is on top of the stack.
+  {
+    Label slow = a_.newLabel(), switch_instance_label = a_.newLabel();
+    Label exhausted = trap_label(TrapCode::CallStackExhausted);
+    a_.bind(call_stub_);
+    a_.mov(x::rdx, x::qword_ptr(x::rsi, offset_of(&FuncInst::code)));
+    a_.test(x::rdx, x::rdx);
+    a_.jz(slow);
+    a_.mov(x::rax, x::qword_ptr(x::rdx, offset_of(&CompiledFunc::jit_entry)));
+    a_.test(x::rax, x::rax);
+    a_.jz(slow);
+    // The interpreter's limits: call depth, then room for the frame below
+    // this depth's call record.
+    a_.mov(x::ecx, ST32(depth));
+    a_.cmp(x::ecx, ST32(max_depth));
+    a_.jae(exhausted);
+    a_.lea(x::r8, x::qword_ptr(x::rcx, 1));
+    a_.lea(x::r8, x::qword_ptr(x::r8, x::r8, 1));  // * 3 cells
+    a_.shl(x::r8, 3);
+    a_.mov(x::r9, ST(stack_end));
+    a_.sub(x::r9, x::r8);  // the record
+    a_.mov(x::r10, x::r9);
+    a_.sub(x::r10, x::rdi);
+    a_.jb(exhausted);  // the frame starts past the record
+    a_.shr(x::r10, 3);
+    a_.cmp(x::qword_ptr(x::rdx, offset_of(&CompiledFunc::frame_cells)), x::r10);
+    a_.ja(exhausted);
+    a_.pop(x::r10);  // the return address goes into the record
+    a_.mov(x::qword_ptr(x::r9), x::r10);
+    a_.mov(x::qword_ptr(x::r9, 8), kFp);
+    a_.mov(x::r11, ST(cur));
+    a_.mov(x::qword_ptr(x::r9, 16), x::r11);
+    a_.inc(x::ecx);
+    a_.mov(ST32(depth), x::ecx);
+    a_.mov(ST(cur), x::rsi);
+    a_.mov(kFp, x::rdi);
+    // The callee's entry check for interrupts (the interpreter's `enter`),
+    // here rather than in every function: the callee is frame #0 already.
+    Label entry_poll = a_.newLabel(), polled = a_.newLabel();
+    a_.mov(x::r8, ST(any_pending));
+    a_.cmp(x::dword_ptr(x::r8), 0);
+    a_.jne(entry_poll);
+    a_.bind(polled);
+    a_.mov(x::rcx, x::qword_ptr(x::rsi, offset_of(&FuncInst::instance)));
+    a_.cmp(x::rcx, ST(inst));
+    a_.jne(switch_instance_label);
+    a_.jmp(x::rax);
+    a_.bind(entry_poll);
+    a_.test(x::byte_ptr(x::rdx, offset_of(&CompiledFunc::check_interrupt)), 1);
+    a_.jz(polled);
+    a_.push(x::rax);
+    a_.sub(x::rsp, 8);  // poll_stub_ expects a function body's alignment
+    a_.call(poll_stub_);
+    a_.add(x::rsp, 8);
+    a_.pop(x::rax);
+    a_.jmp(polled);
+    a_.bind(switch_instance_label);
+    a_.push(x::rax);
+    a_.sub(x::rsp, 8);
+    a_.mov(x::rdi, kSt);
+    a_.mov(x::rsi, x::rcx);
+    a_.mov(x::rax, reinterpret_cast<uint64_t>(&switch_instance));
+    a_.call(x::rax);
+    a_.add(x::rsp, 8);
+    a_.pop(x::rax);
+    a_.mov(kMemBase, ST(mem_base));
+    a_.mov(kGlobals, ST(globals));
+    a_.jmp(x::rax);
+    // Host functions and functions without machine code.
+    a_.bind(slow);
+    a_.sub(x::rsp, 8);
+    a_.mov(ST(fuel), kFuel);
+    a_.mov(x::rdx, x::rdi);
+    a_.mov(x::rdi, kSt);
+    a_.mov(x::rax, reinterpret_cast<uint64_t>(&call_slow));
+    a_.call(x::rax);
+    a_.add(x::rsp, 8);
+    a_.mov(kFuel, ST(fuel));
+    a_.test(x::eax, x::eax);
+    a_.jnz(trap_eax_);
+    a_.ret();
+  }
+
+  // Return stub: the results are in the frame's first cells already.
+  {
+    Label to_host = a_.newLabel(), switch_instance_label = a_.newLabel();
+    a_.bind(return_stub_);
+    a_.mov(x::ecx, ST32(depth));
+    a_.cmp(x::ecx, ST32(entry_depth));
+    a_.je(to_host);
+    a_.lea(x::r8, x::qword_ptr(x::rcx, x::rcx, 1));
+    a_.shl(x::r8, 3);
+    a_.mov(x::r9, ST(stack_end));
+    a_.sub(x::r9, x::r8);  // this depth's record
+    a_.mov(kFp, x::qword_ptr(x::r9, 8));
+    a_.mov(x::rax, x::qword_ptr(x::r9, 16));
+    a_.mov(ST(cur), x::rax);
+    a_.dec(x::ecx);
+    a_.mov(ST32(depth), x::ecx);
+    a_.mov(x::rcx, x::qword_ptr(x::rax, offset_of(&FuncInst::instance)));
+    a_.push(x::qword_ptr(x::r9));
+    a_.cmp(x::rcx, ST(inst));
+    a_.jne(switch_instance_label);
+    a_.ret();
+    a_.bind(to_host);
+    a_.ret();
+    a_.bind(switch_instance_label);
+    a_.sub(x::rsp, 8);
+    a_.mov(x::rdi, kSt);
+    a_.mov(x::rsi, x::rcx);
+    a_.mov(x::rax, reinterpret_cast<uint64_t>(&switch_instance));
+    a_.call(x::rax);
+    a_.add(x::rsp, 8);
+    a_.mov(kMemBase, ST(mem_base));
+    a_.mov(kGlobals, ST(globals));
+    a_.ret();
+  }
+
+  // Interrupt poll, slow path (the process-wide word was set): entered by
+  // `call` from a function body, so rsp is 8 mod 16 here.
+  a_.bind(poll_stub_);
+  a_.sub(x::rsp, 8);
+  a_.mov(ST(fuel), kFuel);
+  a_.mov(x::rdi, kSt);
+  a_.mov(x::rax, reinterpret_cast<uint64_t>(&poll_interrupt));
+  a_.call(x::rax);
+  a_.add(x::rsp, 8);
+  a_.test(x::eax, x::eax);
+  a_.jnz(trap_eax_);
+  a_.ret();
+
+  // A metered back edge that may not be taken: an interrupt, else no fuel.
+  a_.bind(back_edge_stop_);
+  a_.mov(ST(fuel), kFuel);
+  a_.mov(x::rdi, kSt);
+  a_.mov(x::rax, reinterpret_cast<uint64_t>(&back_edge_trap));
+  a_.call(x::rax);
+  a_.jmp(trap_eax_);
+}
+
+void Compiler::emit_trap_stubs() {
+  for (auto& [code, label] : trap_labels_) {
+    a_.bind(label);
+    a_.mov(x::eax, code);
+    a_.jmp(trap_eax_);
+  }
+  trap_labels_.clear();
+}
+
+void Compiler::emit_helper(const void* fn, const Unit* pc, bool may_trap, bool sync_fuel) {
+  if (sync_fuel) a_.mov(ST(fuel), kFuel);
+  a_.mov(x::rdi, kFp);
+  a_.mov(x::rsi, reinterpret_cast<uint64_t>(pc));
+  a_.mov(x::rdx, kSt);
+  a_.mov(x::rax, reinterpret_cast<uint64_t>(fn));
+  a_.call(x::rax);
+  if (sync_fuel) a_.mov(kFuel, ST(fuel));
+  if (may_trap) {
+    a_.test(x::eax, x::eax);
+    a_.jnz(trap_eax_);
+  }
+}
+
+void Compiler::emit_fuel_charge(uint64_t cost) {
+  if (cost == 0) return;
+  Label out = trap_label(TrapCode::OutOfFuel);
+  if (cost <= INT32_MAX) {
+    a_.cmp(kFuel, static_cast<int32_t>(cost));
+    a_.jl(out);
+    a_.sub(kFuel, static_cast<int32_t>(cost));
+  } else {
+    a_.mov(x::rax, cost);
+    a_.cmp(kFuel, x::rax);
+    a_.jl(out);
+    a_.sub(kFuel, x::rax);
+  }
+}
+
+void Compiler::emit_poll() {
+  // The process-wide word first: no interrupt anywhere is the common case.
+  Label slow = a_.newLabel(), back = a_.newLabel();
+  a_.mov(x::rax, ST(any_pending));
+  a_.cmp(x::dword_ptr(x::rax), 0);
+  a_.jne(slow);
+  a_.bind(back);
+  deferred_.push_back([this, slow, back] {
+    a_.bind(slow);
+    a_.call(poll_stub_);
+    a_.jmp(back);
+  });
+}
+
+// A taken back edge: interrupt checks, and with fuel, the loop body's cost
+// (an interrupt wins over running out of fuel, as in the interpreter).
+void Compiler::emit_back_edge(uint32_t loop_cost, Label target_label, bool irq_only) {
+  if (irq_only) {
+    emit_poll();
+    a_.jmp(target_label);
+    return;
+  }
+  if (loop_cost <= INT32_MAX) {
+    a_.cmp(kFuel, static_cast<int32_t>(loop_cost));
+  } else {
+    a_.mov(x::eax, loop_cost);
+    a_.cmp(kFuel, x::rax);
+  }
+  a_.jl(back_edge_stop_);
+  emit_poll();
+  if (loop_cost <= INT32_MAX) {
+    a_.sub(kFuel, static_cast<int32_t>(loop_cost));
+  } else {
+    a_.mov(x::eax, loop_cost);
+    a_.sub(kFuel, x::rax);
+  }
+  a_.jmp(target_label);
+}
+
+// The branch part of a fused form, after the flags are set so that
+// `taken` holds when the condition is true.
+void Compiler::emit_branch(Family form, x::CondCode taken, const Unit* pc, uint32_t field) {
+  Label t = target(pc, field);
+  switch (form) {
+    case Family::BT: a_.j(taken, t); break;
+    case Family::BF: a_.j(x::negateCond(taken), t); break;
+    case Family::BTI: {
+      Label skip = a_.newLabel();
+      a_.j(x::negateCond(taken), skip);
+      emit_back_edge(0, t, true);
+      a_.bind(skip);
+      break;
+    }
+    case Family::BTF:
+      a_.j(taken, t);
+      emit_fuel_charge(pc[field + 1]);
+      break;
+    case Family::BTLF: {
+      Label skip = a_.newLabel();
+      a_.j(x::negateCond(taken), skip);
+      emit_back_edge(pc[field + 1], t, false);
+      a_.bind(skip);
+      emit_fuel_charge(pc[field + 2]);
+      break;
+    }
+    default: break;
+  }
+}
+
+void Compiler::emit_bin(Bin bin, bool wide, const x::Gp& dst_reg, const Src& rhs) {
+  const x::Gp d = sized(dst_reg, wide);
+  auto with_rhs = [&](auto&& op) {
+    if (rhs.is_reg) op(d, sized(rhs.reg, wide));
+    else op(d, cell_sized(rhs.cell, wide));
+  };
+  switch (bin) {
+    case Bin::Add: with_rhs([&](auto l, auto r) { a_.add(l, r); }); return;
+    case Bin::Sub: with_rhs([&](auto l, auto r) { a_.sub(l, r); }); return;
+    case Bin::Mul: with_rhs([&](auto l, auto r) { a_.imul(l, r); }); return;
+    case Bin::And: with_rhs([&](auto l, auto r) { a_.and_(l, r); }); return;
+    case Bin::Or: with_rhs([&](auto l, auto r) { a_.or_(l, r); }); return;
+    case Bin::Xor: with_rhs([&](auto l, auto r) { a_.xor_(l, r); }); return;
+    default: break;
+  }
+  // Shifts and rotates: x86 masks the count by the operand width, as wasm does.
+  load(x::rcx, rhs, false);
+  switch (bin) {
+    case Bin::Shl: a_.shl(d, x::cl); break;
+    case Bin::ShrS: a_.sar(d, x::cl); break;
+    case Bin::ShrU: a_.shr(d, x::cl); break;
+    case Bin::Rotl: a_.rol(d, x::cl); break;
+    case Bin::Rotr: a_.ror(d, x::cl); break;
+    default: break;
+  }
+}
+
+bool Compiler::emit_int(Op op, const Unit* pc) {
+  std::optional<IntOp> io = int_op(op);
+  if (!io) return false;
+  const Unit a = pc[kHandlerUnits];
+  switch (io->kind) {
+    case Kind::Bin:
+      load(x::rax, from_cell(a), io->wide);
+      emit_bin(io->bin, io->wide, x::rax, from_cell(pc[kHandlerUnits + 1]));
+      a_.mov(cell(pc[kHandlerUnits + 2]), x::rax);
+      return true;
+    case Kind::Cmp:
+      load(x::rax, from_cell(a), io->wide);
+      a_.cmp(sized(x::rax, io->wide), cell_sized(pc[kHandlerUnits + 1], io->wide));
+      a_.set(io->cc, x::al);
+      a_.movzx(x::eax, x::al);
+      a_.mov(cell(pc[kHandlerUnits + 2]), x::rax);
+      return true;
+    case Kind::Eqz:
+      a_.xor_(x::eax, x::eax);
+      a_.cmp(cell_sized(a, io->wide), 0);
+      a_.sete(x::al);
+      a_.mov(cell(pc[kHandlerUnits + 1]), x::rax);
+      return true;
+    case Kind::Move:
+      load(x::rax, from_cell(a), io->from_bytes == 8);
+      a_.mov(cell(pc[kHandlerUnits + 1]), x::rax);
+      return true;
+    case Kind::SignExtend: {
+      const x::Gp d = sized(x::rax, io->wide);
+      if (io->from_bytes == 1) a_.movsx(d, x::byte_ptr(kFp, static_cast<int32_t>(a * 8)));
+      else if (io->from_bytes == 2) a_.movsx(d, x::word_ptr(kFp, static_cast<int32_t>(a * 8)));
+      else a_.movsxd(x::rax, cell32(a));
+      a_.mov(cell(pc[kHandlerUnits + 1]), x::rax);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<x::CondCode> Compiler::emit_condition_flags(Op op, const Unit* pc) {
+  std::optional<IntOp> io = int_op(op);
+  if (!io) return std::nullopt;
+  const Unit a = pc[kHandlerUnits];
+  switch (io->kind) {
+    case Kind::Cmp:
+      load(x::rax, from_cell(a), io->wide);
+      a_.cmp(sized(x::rax, io->wide), cell_sized(pc[kHandlerUnits + 1], io->wide));
+      return io->cc;
+    case Kind::Eqz:
+      a_.cmp(cell_sized(a, io->wide), 0);
+      return x::CondCode::kE;
+    case Kind::Bin:
+      if (io->bin == Bin::And) {  // `a & b` as a condition: test
+        load(x::rax, from_cell(a), io->wide);
+        a_.test(cell_sized(pc[kHandlerUnits + 1], io->wide), sized(x::rax, io->wide));
+        return x::CondCode::kNE;
+      }
+      if (io->bin == Bin::Rotl || io->bin == Bin::Rotr) return std::nullopt;  // rotates leave ZF alone
+      load(x::rax, from_cell(a), io->wide);
+      emit_bin(io->bin, io->wide, x::rax, from_cell(pc[kHandlerUnits + 1]));
+      // Results of 32 bits are nonzero exactly when eax is; shifts by 0
+      // leave flags unchanged, so test explicitly.
+      a_.test(sized(x::rax, io->wide), sized(x::rax, io->wide));
+      return x::CondCode::kNE;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool Compiler::emit_access(Op op, const Unit* pc, bool summed) {
+  std::optional<Access> acc = scalar_access(op);
+  if (!acc) return false;
+  // The address: u32 (a sum wraps at 32 bits), zero-extended into rcx.
+  a_.mov(x::ecx, cell32(pc[kHandlerUnits]));
+  if (summed) a_.add(x::ecx, cell32(pc[kHandlerUnits + 1]));
+  const Unit* fields = pc + (summed ? 1 : 0);
+  const Unit value = fields[kHandlerUnits + 1];  // the loaded result or the stored value
+  const uint64_t end = uint64_t{fields[kHandlerUnits + 2]} + acc->bytes;  // offset + width
+  // rax = address + offset + width; in bounds when rax <= size.
+  if (end <= INT32_MAX) {
+    a_.lea(x::rax, x::qword_ptr(x::rcx, static_cast<int32_t>(end)));
+  } else {
+    a_.mov(x::rax, end);
+    a_.add(x::rax, x::rcx);
+  }
+  a_.cmp(x::rax, ST(mem_size));
+  a_.ja(trap_label(TrapCode::MemoryOutOfBounds));
+  const int32_t back = -static_cast<int32_t>(acc->bytes);
+  auto at = [&](uint32_t size) { return x::ptr(kMemBase, x::rax, 0, back, size); };
+  if (acc->store) {
+    a_.mov(x::rdx, cell(value));
+    switch (acc->bytes) {
+      case 1: a_.mov(at(1), x::dl); break;
+      case 2: a_.mov(at(2), x::dx); break;
+      case 4: a_.mov(at(4), x::edx); break;
+      default: a_.mov(at(8), x::rdx); break;
+    }
+    return true;
+  }
+  const x::Gp d = sized(x::rdx, acc->wide);
+  switch (acc->bytes) {
+    case 1: acc->sign ? a_.movsx(d, at(1)) : a_.movzx(x::edx, at(1)); break;
+    case 2: acc->sign ? a_.movsx(d, at(2)) : a_.movzx(x::edx, at(2)); break;
+    case 4: acc->sign ? a_.movsxd(x::rdx, at(4)) : a_.mov(x::edx, at(4)); break;
+    default: a_.mov(x::rdx, at(8)); break;
+  }
+  a_.mov(cell(value), x::rdx);
+  return true;
+}
+
+void Compiler::emit_call(Unit func_index, Unit arg_base) {
+  a_.mov(x::rsi, ST(funcs));
+  a_.mov(x::rsi, x::qword_ptr(x::rsi, static_cast<int32_t>(func_index * 8)));
+  a_.lea(x::rdi, cell(arg_base));
+  a_.call(call_stub_);
+}
+
+void Compiler::emit_instr(const Instr& in, const Unit* pc) {
+  const void* helper = reinterpret_cast<const void*>(instr_helper(in.index));
+  switch (in.family) {
+    case Family::Generated: {
+      if (emit_int(in.op, pc)) return;
+      if (interp::is_memory_access_op(in.op)) {
+        if (emit_access(in.op, pc, false)) return;
+        emit_helper(helper, pc, true, false);
+        return;
+      }
+      emit_helper(helper, pc, interp::op_can_trap(in.op), false);
+      return;
+    }
+    case Family::AddressSum:
+      if (emit_access(in.op, pc, true)) return;
+      emit_helper(helper, pc, true, false);
+      return;
+    case Family::Pair: {
+      const interp::FusedPair& p = interp::kFusedPairs[in.index - interp::fused_pair_index(0)];
+      std::optional<IntOp> first = int_op(p.first), second = int_op(p.second);
+      if (first && second && first->kind == Kind::Bin && second->kind == Kind::Bin) {
+        const bool wide = first->wide;
+        load(x::rax, from_cell(pc[kHandlerUnits]), wide);
+        emit_bin(first->bin, wide, x::rax, from_cell(pc[kHandlerUnits + 1]));
+        if (p.right) {  // dst = c SECOND t
+          load(x::rdx, from_cell(pc[kHandlerUnits + 2]), wide);
+          emit_bin(second->bin, wide, x::rdx, from_reg(x::rax));
+          a_.mov(cell(pc[kHandlerUnits + 3]), x::rdx);
+        } else {
+          emit_bin(second->bin, wide, x::rax, from_cell(pc[kHandlerUnits + 2]));
+          a_.mov(cell(pc[kHandlerUnits + 3]), x::rax);
+        }
+        return;
+      }
+      emit_helper(helper, pc, false, false);
+      return;
+    }
+    case Family::BT: case Family::BF: case Family::BTI: case Family::BTF: case Family::BTLF: {
+      std::optional<x::CondCode> cc = emit_condition_flags(in.op, pc);
+      if (!cc) {
+        emit_helper(helper, pc, false, false);
+        a_.test(x::eax, x::eax);
+        cc = x::CondCode::kNE;
+      }
+      emit_branch(in.family, *cc, pc, in.field);
+      return;
+    }
+    case Family::ABT: case Family::ABF: case Family::ABTI: case Family::ABTF: case Family::ABTLF: {
+      // dst = a + b (i32), then compare dst with rhs (which may be dst).
+      a_.mov(x::eax, cell32(pc[kHandlerUnits]));
+      a_.add(x::eax, cell32(pc[kHandlerUnits + 1]));
+      a_.mov(cell(pc[kHandlerUnits + 2]), x::rax);
+      a_.cmp(x::eax, cell32(pc[kHandlerUnits + 3]));
+      emit_branch(static_cast<Family>(static_cast<int>(in.family) - 6), int_op(in.op)->cc, pc, in.field);
+      return;
+    }
+    case Family::Ir: break;
+  }
+  switch (in.ir) {
+    case IrOp::Copy: emit_copy(pc[2], pc[3]); return;
+    case IrOp::CopyPair:
+      emit_copy(pc[2], pc[3]);
+      emit_copy(pc[4], pc[5]);
+      return;
+    case IrOp::Copy2:
+      a_.mov(x::rax, cell(pc[3]));
+      a_.mov(x::rdx, cell(pc[3] + 1));
+      a_.mov(cell(pc[2]), x::rax);
+      a_.mov(cell(pc[2] + 1), x::rdx);
+      return;
+    case IrOp::Br: a_.jmp(target(pc, 2)); return;
+    case IrOp::BrIf:
+      a_.cmp(cell32(pc[2]), 0);
+      a_.jne(target(pc, 3));
+      return;
+    case IrOp::BrUnless:
+      a_.cmp(cell32(pc[2]), 0);
+      a_.je(target(pc, 3));
+      return;
+    case IrOp::BrLoopI: emit_back_edge(0, target(pc, 2), true); return;
+    case IrOp::BrLoop: emit_back_edge(pc[3], target(pc, 2), false); return;
+    case IrOp::BrIfLoopI:
+      a_.cmp(cell32(pc[2]), 0);
+      emit_branch(Family::BTI, x::CondCode::kNE, pc, 3);
+      return;
+    case IrOp::BrIfF:
+      a_.cmp(cell32(pc[2]), 0);
+      emit_branch(Family::BTF, x::CondCode::kNE, pc, 3);
+      return;
+    case IrOp::BrIfLoopF:
+      a_.cmp(cell32(pc[2]), 0);
+      emit_branch(Family::BTLF, x::CondCode::kNE, pc, 3);
+      return;
+    case IrOp::CopyBr:
+      emit_copy(pc[2], pc[3]);
+      a_.jmp(target(pc, 4));
+      return;
+    case IrOp::CopyBrLoopI:
+      emit_copy(pc[2], pc[3]);
+      emit_back_edge(0, target(pc, 4), true);
+      return;
+    case IrOp::CopyBrLoop:
+      emit_copy(pc[2], pc[3]);
+      emit_back_edge(pc[5], target(pc, 4), false);
+      return;
+    case IrOp::BrTable: {
+      const uint32_t n = pc[3];
+      Label table = a_.newLabel();
+      a_.mov(x::eax, cell32(pc[2]));
+      a_.mov(x::ecx, n);
+      a_.cmp(x::eax, x::ecx);
+      a_.cmovae(x::eax, x::ecx);  // past the end: the default, rel[n]
+      a_.lea(x::rdx, x::ptr(table));
+      a_.movsxd(x::rax, x::dword_ptr(x::rdx, x::rax, 2));
+      a_.add(x::rax, x::rdx);
+      a_.jmp(x::rax);
+      deferred_.push_back([this, table, pc, n] {
+        a_.align(asmjit::AlignMode::kData, 4);
+        a_.bind(table);
+        for (uint32_t i = 0; i <= n; ++i) a_.embedLabelDelta(target(pc, 4 + i), table, 4);
+      });
+      return;
+    }
+    case IrOp::Return: a_.jmp(return_stub_); return;
+    case IrOp::CopyReturn:
+      emit_copy(pc[2], pc[3]);
+      a_.jmp(return_stub_);
+      return;
+    case IrOp::Call: emit_call(pc[2], pc[3]); return;
+    case IrOp::CopyCall:
+      emit_copy(pc[2], pc[3]);
+      emit_call(pc[4], pc[5]);
+      return;
+    case IrOp::CallIndirect:
+      // The checks in C++ (they name the element in the trap message).
+      a_.mov(x::rdi, kSt);
+      a_.mov(x::rsi, kFp);
+      a_.mov(x::rdx, reinterpret_cast<uint64_t>(pc));
+      a_.lea(x::rcx, ST(trap_scratch));
+      a_.mov(x::rax, reinterpret_cast<uint64_t>(&resolve_indirect));
+      a_.call(x::rax);
+      a_.test(x::rax, x::rax);
+      {
+        Label ok = a_.newLabel();
+        a_.jnz(ok);
+        a_.mov(x::eax, ST32(trap_scratch));
+        a_.jmp(trap_eax_);
+        a_.bind(ok);
+      }
+      a_.mov(x::rsi, x::rax);
+      a_.lea(x::rdi, cell(pc[4]));
+      a_.call(call_stub_);
+      return;
+    case IrOp::Unreachable: a_.jmp(trap_label(TrapCode::Unreachable)); return;
+    case IrOp::Select:
+      a_.mov(x::rax, cell(pc[4]));
+      a_.cmp(cell32(pc[5]), 0);
+      a_.cmovne(x::rax, cell(pc[3]));
+      a_.mov(cell(pc[2]), x::rax);
+      return;
+    case IrOp::GlobalGet: emit_global_get(pc[2], pc[3]); return;
+    case IrOp::GlobalGetBrIf:
+      emit_global_get(pc[2], pc[3]);
+      a_.cmp(cell32(pc[4]), 0);
+      a_.jne(target(pc, 5));
+      return;
+    case IrOp::GlobalSet:
+      a_.mov(x::rax, cell(pc[3]));
+      emit_global_set_rax(pc[2]);
+      return;
+    case IrOp::I32AddGlobalSet:
+    case IrOp::I32SubGlobalSet:
+      a_.mov(x::eax, cell32(pc[2]));
+      if (in.ir == IrOp::I32AddGlobalSet) a_.add(x::eax, cell32(pc[3]));
+      else a_.sub(x::eax, cell32(pc[3]));
+      a_.mov(cell(pc[4]), x::rax);
+      emit_global_set_rax(pc[5]);
+      return;
+    case IrOp::MemorySize:
+      a_.mov(x::rax, ST(mem_size));
+      a_.shr(x::rax, 16);
+      a_.mov(cell(pc[2]), x::rax);
+      return;
+    case IrOp::Fuel: emit_fuel_charge(pc[2]); return;
+    default:
+      // Tables, bulk memory, memory.grow, v128 globals and selects: the
+      // C++ helpers (which may charge fuel and grow memory).
+      emit_helper(helper, pc, true, true);
+      return;
+  }
+}
+
+bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
+  if (cf.frame_cells > kMaxJitFrameCells) return false;
+  code_ = cf.code.data();
+  const size_t n = cf.code.size();
+  // Pass 1: decode, and give every branch target a label.
+  // Reused from function to function: a module may have a million.
+  std::vector<Instr>& instrs = instrs_;
+  std::vector<size_t>& offsets = offsets_;
+  instrs.clear();
+  offsets.clear();
+  labels_.assign(n + 1, Label());
+  for (size_t off = 0; off < n;) {
+    const void* handler;
+    std::memcpy(&handler, code_ + off, sizeof handler);
+    auto it = handlers_.find(handler);
+    if (it == handlers_.end()) return false;
+    Instr in = decode(it->second, code_ + off);
+    if (in.units == 0 || off + in.units > n) return false;
+    const Unit* pc = code_ + off;
+    auto mark = [&](uint32_t field) {
+      const int64_t t = static_cast<int64_t>(off) + field + static_cast<int32_t>(pc[field]);
+      if (t < 0 || static_cast<size_t>(t) > n) return false;
+      if (!labels_[t].isValid()) labels_[t] = a_.newLabel();
+      return true;
+    };
+    bool ok = true;
+    if (in.family != Family::Generated && in.family != Family::AddressSum && in.family != Family::Pair &&
+        in.family != Family::Ir) {
+      ok = mark(in.field);
+    } else if (in.family == Family::Ir) {
+      switch (in.ir) {
+        case IrOp::Br: case IrOp::BrLoopI: case IrOp::BrLoop: ok = mark(2); break;
+        case IrOp::BrIf: case IrOp::BrUnless: case IrOp::BrIfLoopI: case IrOp::BrIfF: case IrOp::BrIfLoopF:
+          ok = mark(3);
+          break;
+        case IrOp::CopyBr: case IrOp::CopyBrLoopI: case IrOp::CopyBrLoop: ok = mark(4); break;
+        case IrOp::GlobalGetBrIf: ok = mark(5); break;
+        case IrOp::BrTable:
+          for (uint32_t i = 0; i <= pc[3] && ok; ++i) ok = mark(4 + i);
+          break;
+        default: break;
+      }
+    }
+    if (!ok) return false;
+    instrs.push_back(in);
+    offsets.push_back(off);
+    off += in.units;
+  }
+
+  a_.align(asmjit::AlignMode::kCode, 16);
+  *entry_offset = a_.offset();
+  // The interpreter's `enter`: entry fuel (the call stub checked for an
+  // interrupt), locals zeroed and constants copied in.
+  emit_fuel_charge(cf.entry_fuel);
+  if (cf.init_cell != cf.num_param_cells) {
+    a_.lea(x::rdi, cell(cf.num_param_cells));
+    a_.mov(x::ecx, cf.num_local_cells - cf.num_param_cells);
+    a_.xor_(x::eax, x::eax);
+    a_.rep().stosq();
+  }
+  if (cf.frame_init.size() > 32) {
+    a_.lea(x::rdi, cell(cf.init_cell));
+    a_.mov(x::rsi, reinterpret_cast<uint64_t>(cf.frame_init.data()));
+    a_.mov(x::rcx, cf.frame_init.size());
+    a_.rep().movsq();
+  } else {
+    bool zero_in_rax = false;
+    for (size_t i = 0; i < cf.frame_init.size(); ++i) {
+      const Cell v = cf.frame_init[i];
+      const Unit c = cf.init_cell + static_cast<Unit>(i);
+      if (v == 0) {
+        if (!zero_in_rax) a_.xor_(x::eax, x::eax);
+        zero_in_rax = true;
+        a_.mov(cell(c), x::rax);
+      } else if (static_cast<int64_t>(v) == static_cast<int32_t>(v)) {
+        a_.mov(cell(c), static_cast<int32_t>(v));
+      } else {
+        a_.mov(x::rdx, v);
+        a_.mov(cell(c), x::rdx);
+      }
+    }
+  }
+  for (size_t i = 0; i < instrs.size(); ++i) {
+    if (labels_[offsets[i]].isValid()) a_.bind(labels_[offsets[i]]);
+    emit_instr(instrs[i], code_ + offsets[i]);
+  }
+  if (labels_[n].isValid()) a_.bind(labels_[n]);
+  a_.int3();  // translated code never falls off its end
+  for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]();
+  deferred_.clear();
+  return true;
+}
+
+class ModuleCode final : public JitCode {
+ public:
+  ModuleCode(void* base, size_t bytes) : base_(base), bytes_(bytes) {}
+  ~ModuleCode() override;
+  size_t code_bytes() const override { return bytes_; }
+
+ private:
+  void* base_;
+  size_t bytes_;
+};
+
+asmjit::JitRuntime& jit_runtime() {
+  static asmjit::JitRuntime runtime;
+  return runtime;
+}
+
+ModuleCode::~ModuleCode() { jit_runtime().release(base_); }
+
+class ThrowingErrorHandler final : public asmjit::ErrorHandler {
+ public:
+  void handleError(asmjit::Error, const char* message, asmjit::BaseEmitter*) override {
+    if (first_error.empty()) first_error = message;
+  }
+  std::string first_error;
+};
+
+}  // namespace
+
+bool available() { return true; }
+
+Result<std::shared_ptr<const JitCode>> compile_module(std::vector<CompiledFunc>& funcs) {
+  static const std::unordered_map<const void*, uint32_t> handlers = [] {
+    std::unordered_map<const void*, uint32_t> m;
+    const void* const* table = interp::handler_table();
+    for (uint32_t i = 0; i < interp::kHandlerCount; ++i)
+      if (may_be_emitted(i)) m.emplace(table[i], i);
+    return m;
+  }();
+  asmjit::CodeHolder holder;
+  holder.init(jit_runtime().environment());
+  ThrowingErrorHandler errors;
+  holder.setErrorHandler(&errors);
+  asmjit::FileLogger logger(stderr);
+  if (std::getenv("WASMRT_JIT_LOG") != nullptr) holder.setLogger(&logger);
+  x::Assembler a(&holder);
+  Compiler compiler(a, handlers);
+  compiler.emit_shared();
+  constexpr size_t kNotCompiled = SIZE_MAX;
+  std::vector<size_t> entries(funcs.size(), kNotCompiled);
+  for (size_t i = 0; i < funcs.size(); ++i) {
+    if (!compiler.emit_function(funcs[i], &entries[i])) entries[i] = kNotCompiled;
+    if (!errors.first_error.empty()) break;
+  }
+  compiler.emit_trap_stubs();
+  if (!errors.first_error.empty()) return Error{Phase::Invalid, "jit: " + errors.first_error};
+  void* base = nullptr;
+  if (asmjit::Error e = jit_runtime().add(&base, &holder); e != asmjit::kErrorOk)
+    return Error{Phase::Invalid, std::string("jit: ") + asmjit::DebugUtils::errorAsString(e)};
+  auto code = std::make_shared<ModuleCode>(base, holder.codeSize());
+  const uint8_t* bytes = static_cast<const uint8_t*>(base);
+  const void* trampoline = bytes + holder.labelOffsetFromBase(compiler.trampoline());
+  for (size_t i = 0; i < funcs.size(); ++i) {
+    if (entries[i] == kNotCompiled) continue;
+    funcs[i].jit_entry = bytes + entries[i];
+    funcs[i].jit_trampoline = trampoline;
+  }
+  return std::shared_ptr<const JitCode>(std::move(code));
+}
+
+}  // namespace wasmrt::jit
