@@ -1,5 +1,7 @@
 #include "spectest/engine.h"
 
+#include "jit/jit.h"
+
 namespace wasmrt::spectest {
 
 std::unique_ptr<Engine> make_engine(std::string_view name, std::string& error) {
@@ -7,11 +9,14 @@ std::unique_ptr<Engine> make_engine(std::string_view name, std::string& error) {
   if (name == "interp") return make_interp_engine();
   if (name == "interp-metered") return make_interp_engine(/*metered=*/true);
   if (name == "none") return nullptr;  // compile-only: execution commands are skipped
-  if (name == "jit") {
-    error = "jit engine not available yet";
-    return nullptr;
+  if (name == "jit" || name == "jit-metered") {
+    if (!jit::available()) {
+      error = "jit engine not available on this architecture";
+      return nullptr;
+    }
+    return make_jit_engine(/*metered=*/name == "jit-metered");
   }
-  error = "unknown engine '" + std::string(name) + "' (expected interp, interp-metered, jit or none)";
+  error = "unknown engine '" + std::string(name) + "' (expected interp, interp-metered, jit, jit-metered or none)";
   return nullptr;
 }
 

@@ -53,11 +53,13 @@ class Engine {
 // Creates the engine named on the command line: "interp", "jit", or "none"
 // (compile only). Returns nullptr with `error` empty for "none" (execution
 // commands are then counted as skipped), and nullptr with `error` set when
-// the engine cannot be used in this build ("jit engine not available yet").
+// the engine cannot be used in this build ("jit engine not available on this architecture").
 std::unique_ptr<Engine> make_engine(std::string_view name, std::string& error);
 
 // The interpreter adapter (spectest/interp_engine.cc); `metered` compiles
 // with fuel metering and interrupt checks ("interp-metered").
 std::unique_ptr<Engine> make_interp_engine(bool metered = false);
+// The same, with every function compiled to machine code (jit/jit.h).
+std::unique_ptr<Engine> make_jit_engine(bool metered = false);
 
 }  // namespace wasmrt::spectest

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "jit/jit.h"
+
 namespace wasmrt::spectest {
 namespace {
 
@@ -169,10 +171,18 @@ TEST(RunScript, ScriptSyntaxErrorIsOneFailure) {
   EXPECT_EQ(report.failures[0].line, 2u);
 }
 
-TEST(Engines, JitIsNotAvailableYet) {
+TEST(Engines, JitWhereTheBuildHasOne) {
   std::string error;
-  EXPECT_EQ(make_engine("jit", error), nullptr);
-  EXPECT_EQ(error, "jit engine not available yet");
+  for (const char* name : {"jit", "jit-metered"}) {
+    std::unique_ptr<Engine> engine = make_engine(name, error);
+    if (jit::available()) {
+      ASSERT_NE(engine, nullptr) << error;
+      EXPECT_STREQ(engine->name(), name);
+    } else {
+      EXPECT_EQ(engine, nullptr);
+      EXPECT_EQ(error, "jit engine not available on this architecture");
+    }
+  }
   EXPECT_EQ(make_engine("bogus", error), nullptr);
   EXPECT_FALSE(error.empty());
 }

@@ -93,13 +93,16 @@ class InterpEngine final : public Engine {
   // `metered`: code compiled with fuel metering and interrupt checks, run
   // with an inexhaustible budget and an interrupt that never comes, so the
   // whole suite checks that metering changes no result.
-  explicit InterpEngine(bool metered) : metered_(metered) {
+  explicit InterpEngine(bool metered, bool jit) : metered_(metered), jit_(jit) {
     options_.fuel = metered;
     options_.interrupt_checks = metered;
+    options_.jit = jit;
     reset();
   }
 
-  const char* name() const override { return metered_ ? "interp-metered" : "interp"; }
+  const char* name() const override {
+    return jit_ ? (metered_ ? "jit-metered" : "jit") : (metered_ ? "interp-metered" : "interp");
+  }
 
   void reset() override {
     registry_.clear();
@@ -215,6 +218,7 @@ class InterpEngine final : public Engine {
   }
 
   bool metered_;
+  bool jit_;
   interp::TranslateOptions options_;
   InterruptState never_interrupted_;
   std::unique_ptr<ObjectStore> store_;
@@ -224,6 +228,7 @@ class InterpEngine final : public Engine {
 
 }  // namespace
 
-std::unique_ptr<Engine> make_interp_engine(bool metered) { return std::make_unique<InterpEngine>(metered); }
+std::unique_ptr<Engine> make_interp_engine(bool metered) { return std::make_unique<InterpEngine>(metered, false); }
+std::unique_ptr<Engine> make_jit_engine(bool metered) { return std::make_unique<InterpEngine>(metered, true); }
 
 }  // namespace wasmrt::spectest

@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "tests/unit/test_tier.h"
 #include "wasmrt/wasmrt.h"
 
 namespace wasmrt {
@@ -250,7 +251,7 @@ std::vector<uint8_t> single_function_module(const std::vector<uint8_t>& locals,
 // Cancellation: loop br 0 and loop-free mutual recursion.
 
 void stop_by_timeout(std::string_view wat_name, std::string_view entry) {
-  Engine engine;
+  Engine engine(test_config());
   Store store = guarded_store(engine);
   auto instance = instantiate_ok(store, compile_hostile(engine, wat_name));
   ASSERT_TRUE(instance);
@@ -269,7 +270,7 @@ void stop_by_timeout(std::string_view wat_name, std::string_view entry) {
 }
 
 void stop_by_interrupt(std::string_view wat_name, std::string_view entry) {
-  Engine engine;
+  Engine engine(test_config());
   Store store = guarded_store(engine);
   auto instance = instantiate_ok(store, compile_hostile(engine, wat_name));
   ASSERT_TRUE(instance);
@@ -284,7 +285,7 @@ void stop_by_interrupt(std::string_view wat_name, std::string_view entry) {
 }
 
 void stop_by_fuel(std::string_view wat_name, std::string_view entry) {
-  EngineConfig config;
+  EngineConfig config = test_config();
   config.consume_fuel = true;
   Engine engine(config);
   Store store = guarded_store(engine);
@@ -330,7 +331,7 @@ void case_recursion_fuel() {
 
 // Fuel is refused on an engine that does not meter it.
 void case_fuel_needs_metering() {
-  Engine engine;
+  Engine engine(test_config());
   Store store(engine);
   auto refused = store.set_fuel(100);
   ASSERT_FALSE(refused.ok());
@@ -370,13 +371,13 @@ void dive(const EngineConfig& config, std::string_view entry, int32_t min_depth,
 
 void case_unbounded_recursion() {
   // Defaults: 8 MiB of wasm stack, 100,000 frames.
-  dive(EngineConfig{}, "dive", 1000, 100'000);
+  dive(test_config(), "dive", 1000, 100'000);
   // 8 KB frames against 8 MiB: about a thousand frames.
-  dive(EngineConfig{}, "dive_fat", 100, 1100);
-  EngineConfig small_stack;
+  dive(test_config(), "dive_fat", 100, 1100);
+  EngineConfig small_stack = test_config();
   small_stack.max_wasm_stack_bytes = 256 * 1024;
   dive(small_stack, "dive_fat", 1, 33);  // 256 KiB / 8,000 B per frame
-  EngineConfig few_frames;
+  EngineConfig few_frames = test_config();
   few_frames.max_call_depth = 100;
   dive(few_frames, "dive", 90, 100);
 }
@@ -385,7 +386,7 @@ void case_unbounded_recursion() {
 // memory.grow and table.grow against the caps.
 
 void case_memory_grow_per_memory_cap() {
-  EngineConfig config;
+  EngineConfig config = test_config();
   config.max_memory_pages = 64;
   Engine engine(config);
   Store store = guarded_store(engine);
@@ -403,7 +404,7 @@ void case_memory_grow_per_memory_cap() {
 }
 
 void case_memory_grow_store_cap() {
-  EngineConfig config;
+  EngineConfig config = test_config();
   config.max_memory_pages = 100;
   config.max_store_memory_pages = 150;
   Engine engine(config);
@@ -431,7 +432,7 @@ void case_memory_grow_store_cap() {
 // Under the default caps a memory may reach the spec's 65,536 pages, but
 // never more, and an absurd delta is refused without touching the host.
 void case_memory_grow_default_caps() {
-  Engine engine;
+  Engine engine(test_config());
   Store store = guarded_store(engine);
   auto instance = instantiate_ok(store, compile_hostile(engine, "memory_grow_loop.wat"));
   ASSERT_TRUE(instance);
@@ -441,7 +442,7 @@ void case_memory_grow_default_caps() {
 }
 
 void case_table_grow_cap() {
-  EngineConfig config;
+  EngineConfig config = test_config();
   config.max_table_elements = 100'000;
   Engine engine(config);
   Store store = guarded_store(engine);
@@ -456,7 +457,7 @@ void case_table_grow_cap() {
 
 void case_huge_minimums_refused() {
   {
-    EngineConfig config;
+    EngineConfig config = test_config();
     config.max_memory_pages = 256;
     Engine engine(config);
     Store store = guarded_store(engine);
@@ -467,7 +468,7 @@ void case_huge_minimums_refused() {
     EXPECT_EQ(store.memory_pages(), 0u);
   }
   {
-    EngineConfig config;
+    EngineConfig config = test_config();
     config.max_table_elements = 100'000;
     Engine engine(config);
     Store store = guarded_store(engine);
@@ -500,13 +501,13 @@ void count_cap(EngineConfig config, ResourceLimit limit, std::string_view cap_na
 }
 
 void case_object_count_caps() {
-  EngineConfig instances;
+  EngineConfig instances = test_config();
   instances.max_instances = 3;
   count_cap(instances, ResourceLimit::Instances, "max_instances", 3);
-  EngineConfig memories;
+  EngineConfig memories = test_config();
   memories.max_memories = 2;
   count_cap(memories, ResourceLimit::Memories, "max_memories", 2);
-  EngineConfig tables;
+  EngineConfig tables = test_config();
   tables.max_tables = 4;
   count_cap(tables, ResourceLimit::Tables, "max_tables", 4);
 }
@@ -515,7 +516,7 @@ void case_object_count_caps() {
 // call_indirect.
 
 void case_call_indirect() {
-  Engine engine;
+  Engine engine(test_config());
   Store store = guarded_store(engine);
   auto instance = instantiate_ok(store, compile_hostile(engine, "call_indirect.wat"));
   ASSERT_TRUE(instance);
@@ -536,7 +537,7 @@ void case_call_indirect() {
 // Data segments at the top of a 4 GiB memory.
 
 void case_data_at_top_of_4gib() {
-  Engine engine;  // default caps allow the spec's full 4 GiB
+  Engine engine(test_config());  // default caps allow the spec's full 4 GiB
   {
     Store store = guarded_store(engine);
     auto instance = instantiate_ok(store, compile_hostile(engine, "data_top_fits.wat"));
@@ -569,7 +570,7 @@ void case_data_at_top_of_4gib() {
 // Bulk memory and table instructions out of range, and under fuel.
 
 void case_bulk_out_of_range() {
-  Engine engine;
+  Engine engine(test_config());
   Store store = guarded_store(engine);
   auto instance = instantiate_ok(store, compile_hostile(engine, "bulk_memory.wat"));
   ASSERT_TRUE(instance);
@@ -628,7 +629,7 @@ void case_bulk_out_of_range() {
 }
 
 void case_bulk_fill_under_fuel() {
-  EngineConfig config;
+  EngineConfig config = test_config();
   config.consume_fuel = true;
   Engine engine(config);
   Store store = guarded_store(engine);
@@ -701,7 +702,7 @@ testing::AssertionResult is_host_trap(const Result<std::vector<Value>>& result, 
 }
 
 void case_host_out_of_range_pointers() {
-  Engine engine;
+  Engine engine(test_config());
   Store store = guarded_store(engine);
   auto instance =
       instantiate_ok(store, compile_hostile(engine, "host_pointers.wat"), pointer_checking_host());
@@ -795,7 +796,7 @@ Linker blocking_host(std::atomic<bool>& sleep_finished_early) {
 }
 
 void case_host_sleep_wakes_on_timeout() {
-  Engine engine;
+  Engine engine(test_config());
   Store store = guarded_store(engine);
   std::atomic<bool> woke_early{false};
   auto instance =
@@ -815,7 +816,7 @@ void case_host_sleep_wakes_on_timeout() {
 }
 
 void case_host_poll_wakes_on_interrupt() {
-  Engine engine;
+  Engine engine(test_config());
   Store store = guarded_store(engine);
   std::atomic<bool> unused{false};
   auto instance = instantiate_ok(store, compile_hostile(engine, "host_blocking.wat"), blocking_host(unused));
@@ -858,7 +859,7 @@ std::string br_table_module(uint32_t targets) {
 
 void case_br_table_65536_targets() {
   constexpr uint32_t kTargets = 65536;
-  Engine engine;
+  Engine engine(test_config());
   Store store = guarded_store(engine);
   auto start = Clock::now();
   auto instance = instantiate_ok(store, compile_ok(engine, as_bytes(br_table_module(kTargets)), "br_table"));
@@ -904,7 +905,7 @@ std::string nesting_module() {
 }
 
 void case_deep_nesting() {
-  Engine engine;
+  Engine engine(test_config());
   Store store = guarded_store(engine);
   auto start = Clock::now();
   auto instance = instantiate_ok(store, compile_ok(engine, as_bytes(nesting_module()), "nesting"));
@@ -937,7 +938,7 @@ std::string many_locals_module() {
 }
 
 void case_many_locals() {
-  Engine engine;
+  Engine engine(test_config());
   Store store = guarded_store(engine);
   auto instance = instantiate_ok(store, compile_ok(engine, as_bytes(many_locals_module()), "many locals"));
   ASSERT_TRUE(instance);
@@ -951,7 +952,7 @@ void case_many_locals() {
 }
 
 void case_four_billion_locals() {
-  Engine engine;
+  Engine engine(test_config());
   auto expect_too_many = [&](const std::vector<uint8_t>& locals, std::string_view what) {
     auto start = Clock::now();
     auto module = engine.compile(single_function_module(locals, {0x0B}, std::nullopt, "f"));
@@ -1043,7 +1044,7 @@ std::vector<uint8_t> million_functions_module() {
 
 void case_million_functions() {
   std::vector<uint8_t> binary = million_functions_module();
-  Engine engine;
+  Engine engine(test_config());
   auto start = Clock::now();
   auto module = compile_ok(engine, binary, "1,000,000 functions");
   double compile_ms = ms_since(start);
@@ -1274,7 +1275,7 @@ struct AccessChecker {
 };
 
 void check_every_access(uint32_t pages) {
-  Engine engine;
+  Engine engine(test_config());
   Store store = guarded_store(engine);
   auto instance = instantiate_ok(store, compile_ok(engine, as_bytes(access_module(pages)), "access module"));
   ASSERT_TRUE(instance);

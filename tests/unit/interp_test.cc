@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/unit/test_tier.h"
 #include "runtime/binary/decoder.h"
 #include "runtime/interp/interp.h"
 #include "runtime/store/store.h"
@@ -38,6 +39,7 @@ struct Harness {
     auto v = validate_module(*owned);
     EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.error().to_string());
     if (!v.ok()) return;
+    options.jit = testing_jit();
     auto compiled = compile_module(owned, options);
     EXPECT_TRUE(compiled.ok()) << (compiled.ok() ? "" : compiled.error().to_string());
     if (!compiled.ok()) return;

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/unit/test_tier.h"
 #include "wasmrt/wasmrt.h"
 
 namespace wasmrt {
@@ -29,7 +30,7 @@ std::shared_ptr<const Module> compile(std::string_view text, const Engine& engin
 }
 
 Engine fuel_engine() {
-  EngineConfig config;
+  EngineConfig config = test_config();
   config.consume_fuel = true;
   return Engine(config);
 }
@@ -176,7 +177,7 @@ TEST(Fuel, RefusedWhereItCannotWork) {
   // A metering store refuses code compiled without metering.
   Engine engine = fuel_engine();
   Store metered(engine);
-  auto refused = Linker().instantiate(metered, compile(kCount, Engine()));
+  auto refused = Linker().instantiate(metered, compile(kCount, test_engine()));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().phase, Phase::Unlinkable);
 }
@@ -197,7 +198,7 @@ constexpr std::string_view kSpin = R"((module
 
 TEST(Interrupt, FromAnotherThreadStopsLoopsAndLoopFreeRecursion) {
   Store store;
-  auto instance = Linker().instantiate(store, compile(kSpin, Engine()));
+  auto instance = Linker().instantiate(store, compile(kSpin, test_engine()));
   ASSERT_TRUE(instance.ok());
   InterruptHandle handle = store.interrupt_handle();
   for (const char* name : {"spin", "recurse"}) {
@@ -225,7 +226,7 @@ TEST(Interrupt, FromAnotherThreadStopsLoopsAndLoopFreeRecursion) {
 
 TEST(Interrupt, TimeoutsAndDeadlinesStopEachCall) {
   Store store;
-  auto instance = Linker().instantiate(store, compile(kSpin, Engine()));
+  auto instance = Linker().instantiate(store, compile(kSpin, test_engine()));
   ASSERT_TRUE(instance.ok());
   store.set_timeout(milliseconds(30));
   for (const char* name : {"spin", "recurse"}) {
@@ -266,7 +267,7 @@ TEST(Interrupt, WakesBlockedHostFunctions) {
     (func (export "sleep") (result i32) (call $sleep))
     (func (export "poll") (result i32) (call $poll))
     (func (export "ok") (result i32) (i32.const 1))))",
-                                                             Engine()));
+                                                             test_engine()));
   ASSERT_TRUE(instance.ok()) << instance.error().to_string();
   store.set_timeout(milliseconds(30));
   auto start = Clock::now();
@@ -292,7 +293,7 @@ TEST(Interrupt, WakesBlockedHostFunctions) {
 }
 
 TEST(Interrupt, DeadlineNeedsAnInterruptibleEngine) {
-  EngineConfig config;
+  EngineConfig config = test_config();
   config.interruptible = false;
   Engine engine(config);
   Store store(engine);
@@ -312,7 +313,7 @@ TEST(Stats, PeakMemoryPagesAndWallTime) {
   Store store;
   auto instance = Linker().instantiate(store, compile(R"((module (memory 2)
     (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))))",
-                                                          Engine()));
+                                                          test_engine()));
   ASSERT_TRUE(instance.ok());
   EXPECT_EQ(store.memory_pages(), 2u);
   ASSERT_TRUE(instance->call("grow", {Value::i32(10)}).ok());
@@ -324,7 +325,7 @@ TEST(Stats, PeakMemoryPagesAndWallTime) {
 }
 
 TEST(Caps, RefusalsAreTypedAndNameTheLimit) {
-  EngineConfig config;
+  EngineConfig config = test_config();
   config.max_memory_pages = 256;
   config.max_store_memory_pages = 300;
   config.max_table_elements = 1000;

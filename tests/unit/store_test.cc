@@ -12,12 +12,13 @@
 #include <utility>
 #include <vector>
 
+#include "tests/unit/test_tier.h"
 #include "wasmrt/wasmrt.h"
 
 namespace wasmrt {
 namespace {
 
-std::shared_ptr<const Module> compile(std::string_view text, const Engine& engine = Engine()) {
+std::shared_ptr<const Module> compile(std::string_view text, const Engine& engine = test_engine()) {
   std::vector<uint8_t> bytes(text.begin(), text.end());
   auto module = engine.compile(bytes);
   EXPECT_TRUE(module.ok()) << module.error().to_string();
@@ -405,7 +406,7 @@ TEST(StoreTest, PassiveAndDeclarativeSegments) {
 }
 
 TEST(StoreTest, MemoryGrowRespectsModuleMaxAndHostCap) {
-  EngineConfig config;
+  EngineConfig config = test_config();
   config.max_memory_pages = 3;
   Engine engine(config);
   constexpr std::string_view kText = R"((module
@@ -574,7 +575,7 @@ TEST(StoreTest, TablesAndReferencesThroughTheApi) {
 
 // One compiled module, 4 threads, 250 instances each.
 TEST(StoreTest, ManyInstancesAcrossThreads) {
-  Engine engine;
+  Engine engine(test_config());
   auto module = compile(R"((module
     (import "env" "base" (func $base (result i32)))
     (memory 1)
@@ -616,7 +617,7 @@ TEST(StoreTest, ManyInstancesAcrossThreads) {
 }
 
 TEST(StoreTest, CompileErrorsKeepTheirPhase) {
-  Engine engine;
+  Engine engine(test_config());
   const std::string bad_text = "(module (func (result i32)))";
   auto invalid = engine.compile(std::vector<uint8_t>(bad_text.begin(), bad_text.end()));
   ASSERT_FALSE(invalid.ok());

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/unit/test_tier.h"
 #include "wasmrt/wasi.h"
 #include "wasmrt/wasmrt.h"
 
@@ -85,7 +86,7 @@ class Guest {
     wasi_ = *wasi;
     Linker linker;
     wasi_->define(linker);
-    auto module = Engine().compile(
+    auto module = test_engine().compile(
         std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(kGuest.data()), kGuest.size()));
     if (!module.ok()) {
       ADD_FAILURE() << module.error().to_string();
@@ -449,7 +450,7 @@ TEST(WasiProc, ExitSkipsTheRestOfTheGuest) {
   Linker linker;
   (*wasi)->define(linker);
   Store store;
-  auto module = Engine().compile(
+  auto module = test_engine().compile(
       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(kGuest.data()), kGuest.size()));
   ASSERT_TRUE(module.ok());
   auto instance = linker.instantiate(store, *module);

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/unit/test_tier.h"
 #include "wasi/jail.h"
 #include "wasmrt/wasi.h"
 #include "wasmrt/wasmrt.h"
@@ -121,7 +122,7 @@ class Guest {
     Linker linker;
     wasi_->define(linker);
     std::string text = guest_text();
-    auto module = Engine().compile(
+    auto module = test_engine().compile(
         std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
     if (!module.ok()) {
       ADD_FAILURE() << module.error().to_string();

@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/unit/test_tier.h"
 #include "wasi/jail.h"
 #include "wasmrt/wasi.h"
 #include "wasmrt/wasmrt.h"
@@ -218,7 +219,7 @@ std::shared_ptr<const Module> load_guest(const std::string& name) {
   if (cached != cache.end()) return cached->second;
   std::string bytes = read_file(std::string(WASMRT_JAIL_GUEST_DIR) + "/" + name + ".wasm");
   if (bytes.empty()) return nullptr;
-  auto module = Engine().compile(
+  auto module = test_engine().compile(
       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   if (!module.ok()) {
     ADD_FAILURE() << name << ": " << module.error().to_string();

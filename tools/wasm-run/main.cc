@@ -39,7 +39,7 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitBadModule = 1;         // unreadable, malformed, invalid or unlinkable module
 constexpr int kExitUsage = 2;             // bad command line
-constexpr int kExitNotAvailable = 3;      // --engine jit: not built yet
+constexpr int kExitNotAvailable = 3;      // --engine jit: no JIT for this host
 constexpr int kExitResourceLimit = 121;   // a resource cap refused the module
 constexpr int kExitStackExhausted = 122;  // TrapKind::CallStackExhausted
 constexpr int kExitOutOfFuel = 123;       // TrapKind::OutOfFuel
@@ -103,8 +103,9 @@ constexpr const char* kUsage =
     "                    argv is then just FILE\n"
     "  --describe        print the module's imports and exports with their types\n"
     "  --engine interp|jit\n"
-    "                    the execution tier (default interp; jit is not\n"
-    "                    available yet, status 3)\n"
+    "                    the execution tier (default interp; jit: x86-64\n"
+    "                    machine code, same results, fuel and limits; status 3\n"
+    "                    where this build has no JIT)\n"
     "  --fuel N          meter the guest: at most N units of fuel (about one per\n"
     "                    instruction, see docs/fuel.md) for the whole run\n"
     "  --max-memory-pages N\n"
@@ -133,7 +134,7 @@ constexpr const char* kUsage =
     "  1    unreadable, malformed, invalid or unlinkable module\n"
     "  2    usage error (bad option or option value, bad --invoke arguments,\n"
     "       a --dir that is not a directory)\n"
-    "  3    --engine jit: not available yet\n"
+    "  3    --engine jit: no JIT in this build (not x86-64)\n"
     "  121  a resource limit refused the module (the message names the limit)\n"
     "  122  call stack exhausted (see --max-stack)\n"
     "  123  out of fuel (see --fuel)\n"
@@ -431,6 +432,7 @@ wasmrt::EngineConfig engine_config(const Options& options) {
   wasmrt::EngineConfig config;
   config.consume_fuel = options.fuel.has_value();
   config.interruptible = true;  // --timeout and Ctrl-C need the checks
+  config.tier = options.jit ? wasmrt::ExecutionTier::Jit : wasmrt::ExecutionTier::Interpreter;
   config.max_memory_pages = options.max_memory_pages.value_or(kPagesIn4GiB);
   config.max_store_memory_pages = options.max_memory_pages.value_or(kPagesIn4GiB);
   config.max_table_elements = kDefaultMaxTableElements;
@@ -739,8 +741,8 @@ int main(int argc, char** argv) {
   install_stop_signal_handlers();
   Options options;
   if (int status = parse_command_line(argc, argv, options); status >= 0) return status;
-  if (options.jit) {
-    std::fprintf(stderr, "wasm-run: --engine jit: the JIT is not available yet; use --engine interp\n");
+  if (options.jit && !wasmrt::Engine::jit_available()) {
+    std::fprintf(stderr, "wasm-run: --engine jit: this build has no JIT for this architecture; use --engine interp\n");
     return kExitNotAvailable;
   }
 
