@@ -1,0 +1,239 @@
+// The JIT against the interpreter, side by side in one process: the same
+// results, the same fuel to the unit at every budget, the same limits and
+// backtraces, and calls that cross tiers, instances and host functions.
+// (Every other execution test also runs on the JIT: tests/CMakeLists.txt.)
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wasmrt/wasmrt.h"
+
+namespace wasmrt {
+namespace {
+
+struct Outcome {
+  bool ok = false;
+  std::vector<uint64_t> results;  // raw bits
+  TrapKind trap = TrapKind::None;
+  std::vector<uint32_t> backtrace;  // function indices, innermost first
+  std::optional<uint64_t> fuel_left;
+
+  bool operator==(const Outcome&) const = default;
+};
+
+std::string describe(const Outcome& o) {
+  std::string s = o.ok ? "ok [" : "trap " + std::to_string(static_cast<int>(o.trap)) + " [";
+  for (uint64_t r : o.results) s += std::to_string(r) + " ";
+  s += "] frames [";
+  for (uint32_t f : o.backtrace) s += std::to_string(f) + " ";
+  s += "] fuel " + (o.fuel_left ? std::to_string(*o.fuel_left) : std::string("-"));
+  return s;
+}
+
+EngineConfig config_for(ExecutionTier tier, bool fuel) {
+  EngineConfig config;
+  config.tier = tier;
+  config.consume_fuel = fuel;
+  return config;
+}
+
+// Compiles and instantiates `wat` afresh, then calls `name`.
+Outcome run(ExecutionTier tier, const std::string& wat, const std::string& name, const std::vector<Value>& args,
+            std::optional<uint64_t> fuel = std::nullopt) {
+  Engine engine(config_for(tier, fuel.has_value()));
+  auto module = engine.compile(std::span(reinterpret_cast<const uint8_t*>(wat.data()), wat.size()));
+  EXPECT_TRUE(module.ok()) << (module.ok() ? "" : module.error().message);
+  if (!module.ok()) return {};
+  Store store(engine);
+  if (fuel) {
+    EXPECT_TRUE(store.set_fuel(1'000'000'000).ok());  // instantiation (start, data) is not measured
+  }
+  auto instance = Linker().instantiate(store, module.value());
+  EXPECT_TRUE(instance.ok()) << (instance.ok() ? "" : instance.error().message);
+  if (!instance.ok()) return {};
+  if (fuel) {
+    EXPECT_TRUE(store.set_fuel(*fuel).ok());
+  }
+  Outcome o;
+  auto result = instance.value().call(name, args);
+  o.ok = result.ok();
+  if (result.ok()) {
+    for (const Value& v : result.value()) o.results.push_back(v.low_bits());
+  } else if (result.error().trap != nullptr) {
+    o.trap = result.error().trap->kind;
+    for (const BacktraceFrame& f : result.error().trap->backtrace) o.backtrace.push_back(f.function_index);
+  }
+  o.fuel_left = store.fuel();
+  return o;
+}
+
+// Programs that touch every kind of metered code: straight-line blocks,
+// counted and conditional loops, br_table, calls (direct, indirect,
+// recursive), bulk memory and table operations, memory.grow, traps.
+const char* const kFuelProgram = R"((module
+  (memory 1)
+  (table 4 funcref)
+  (elem (i32.const 0) $square $fib $sum_to $square)
+  (type $unary (func (param i32) (result i32)))
+  (global $calls (mut i32) (i32.const 0))
+  (func $square (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+  (func $fib (param i32) (result i32)
+    (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+  (func $sum_to (param i32) (result i32) (local $acc i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get 0)))
+        (local.set $acc (i32.add (local.get $acc) (local.get 0)))
+        (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+        (br $next)))
+    (local.get $acc))
+  (func $pick (param i32) (result i32)
+    (block $c (block $b (block $a
+      (br_table $a $b $c (local.get 0)))
+      (return (i32.const 10)))
+      (return (i32.const 20)))
+    (i32.const 30))
+  (func (export "mix") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+    (memory.fill (i32.const 16) (i32.const 7) (i32.mul (local.get $n) (i32.const 9)))
+    (drop (memory.grow (i32.const 1)))
+    (loop $l
+      (local.set $acc (i32.add (local.get $acc)
+        (call_indirect (type $unary) (local.get $i) (i32.and (local.get $i) (i32.const 3)))))
+      (local.set $acc (i32.add (local.get $acc) (call $pick (i32.rem_u (local.get $i) (i32.const 5)))))
+      (i64.store (i32.shl (local.get $i) (i32.const 3)) (i64.extend_i32_u (local.get $acc)))
+      (local.set $acc (i32.add (local.get $acc) (i32.load8_u offset=16 (local.get $i))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (memory.copy (i32.const 1000) (i32.const 0) (i32.mul (local.get $n) (i32.const 8)))
+    (i32.add (local.get $acc) (global.get $calls)))
+  (func (export "oob") (param i32) (result i32)
+    (call $sum_to (i32.const 3))
+    (i32.load (i32.add (local.get 0) (i32.const 131000)))
+    (i32.add)))
+)";
+
+TEST(Jit, SameResultsAndFuelAsTheInterpreterAtEveryBudget) {
+  if (!Engine::jit_available()) GTEST_SKIP() << "no JIT in this build";
+  // Unmetered, then metered with enough fuel: the same result.
+  for (int32_t n : {0, 1, 5, 12}) {
+    const std::vector<Value> args{Value::i32(n)};
+    Outcome interp = run(ExecutionTier::Interpreter, kFuelProgram, "mix", args);
+    Outcome jit = run(ExecutionTier::Jit, kFuelProgram, "mix", args);
+    ASSERT_TRUE(interp.ok) << describe(interp);
+    EXPECT_EQ(jit, interp) << "n=" << n << "\n  jit:    " << describe(jit) << "\n  interp: " << describe(interp);
+  }
+  // Every budget from 0 to past what the call needs: the trap comes at the
+  // same point and leaves the same fuel, and the fuel left at the end of a
+  // completed call is the same.
+  const std::vector<Value> args{Value::i32(9)};
+  const Outcome full = run(ExecutionTier::Interpreter, kFuelProgram, "mix", args, 1'000'000);
+  ASSERT_TRUE(full.ok);
+  const uint64_t needed = 1'000'000 - *full.fuel_left;
+  ASSERT_GT(needed, 200u);
+  int completed = 0;
+  for (uint64_t budget = 0; budget <= needed + 3; ++budget) {
+    Outcome interp = run(ExecutionTier::Interpreter, kFuelProgram, "mix", args, budget);
+    Outcome jit = run(ExecutionTier::Jit, kFuelProgram, "mix", args, budget);
+    ASSERT_EQ(jit, interp) << "budget " << budget << "\n  jit:    " << describe(jit)
+                           << "\n  interp: " << describe(interp);
+    completed += interp.ok ? 1 : 0;
+  }
+  EXPECT_EQ(completed, 4);  // budgets needed .. needed + 3
+}
+
+TEST(Jit, SameTrapsAndBacktraces) {
+  if (!Engine::jit_available()) GTEST_SKIP() << "no JIT in this build";
+  for (int32_t address : {0, 65536 - 131000, 131072 - 131000 - 4, 131072 - 131000 - 3, -1}) {
+    const std::vector<Value> args{Value::i32(address)};
+    Outcome interp = run(ExecutionTier::Interpreter, kFuelProgram, "oob", args);
+    Outcome jit = run(ExecutionTier::Jit, kFuelProgram, "oob", args);
+    EXPECT_EQ(jit, interp) << "address " << address << "\n  jit:    " << describe(jit)
+                           << "\n  interp: " << describe(interp);
+  }
+  // Unbounded recursion stops at the same depth on both tiers, with the
+  // same (abbreviated) backtrace.
+  const std::string recursion = R"((module
+    (global $depth (export "depth") (mut i32) (i32.const 0))
+    (func $down (export "down") (param i64) (result i64)
+      (global.set $depth (i32.add (global.get $depth) (i32.const 1)))
+      (i64.add (call $down (i64.add (local.get 0) (i64.const 1))) (i64.const 1)))))";
+  Outcome interp = run(ExecutionTier::Interpreter, recursion, "down", {Value::i64(0)});
+  Outcome jit = run(ExecutionTier::Jit, recursion, "down", {Value::i64(0)});
+  EXPECT_EQ(interp.trap, TrapKind::CallStackExhausted);
+  EXPECT_EQ(jit, interp) << "\n  jit:    " << describe(jit) << "\n  interp: " << describe(interp);
+}
+
+// Calls from machine code into the interpreter and back, across instances
+// with their own memories and globals, and through host functions that
+// re-enter wasm.
+TEST(Jit, CallsAcrossTiersInstancesAndHostFunctions) {
+  if (!Engine::jit_available()) GTEST_SKIP() << "no JIT in this build";
+  const std::string provider = R"((module
+    (memory (export "memory") 1)
+    (global $g (mut i32) (i32.const 1000))
+    (func (export "bump") (param i32) (result i32)
+      (i32.store (i32.const 64) (i32.add (i32.load (i32.const 64)) (local.get 0)))
+      (global.set $g (i32.add (global.get $g) (local.get 0)))
+      (i32.add (global.get $g) (i32.load (i32.const 64)))))
+  )";
+  const std::string consumer = R"((module
+    (import "provider" "bump" (func $bump (param i32) (result i32)))
+    (import "host" "twice" (func $twice (param i32) (result i32)))
+    (memory 1)
+    (global $g (mut i32) (i32.const 5))
+    (func (export "inner") (param i32) (result i32)
+      (i32.store (i32.const 64) (i32.add (i32.load (i32.const 64)) (i32.const 1)))
+      (i32.add (local.get 0) (global.get $g)))
+    (func (export "run") (param $n i32) (result i32) (local $acc i32)
+      (loop $l
+        (local.set $acc (i32.add (local.get $acc) (call $bump (local.get $n))))
+        (local.set $acc (i32.add (local.get $acc) (call $twice (local.get $n))))
+        (i32.store (i32.const 64) (i32.add (i32.load (i32.const 64)) (i32.const 100)))
+        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+      (i32.add (local.get $acc) (i32.load (i32.const 64)))))
+  )";
+  auto outcome = [&](ExecutionTier provider_tier, ExecutionTier consumer_tier) {
+    Engine provider_engine(config_for(provider_tier, false));
+    Engine consumer_engine(config_for(consumer_tier, false));
+    auto p = provider_engine.compile(std::span(reinterpret_cast<const uint8_t*>(provider.data()), provider.size()));
+    auto c = consumer_engine.compile(std::span(reinterpret_cast<const uint8_t*>(consumer.data()), consumer.size()));
+    EXPECT_TRUE(p.ok() && c.ok());
+    if (!p.ok() || !c.ok()) return int64_t{-1};
+    Store store(consumer_engine);
+    auto provider_instance = Linker().instantiate(store, p.value());
+    EXPECT_TRUE(provider_instance.ok());
+    if (!provider_instance.ok()) return int64_t{-1};
+    Linker linker;
+    linker.define_instance("provider", provider_instance.value());
+    // The host function calls back into the consumer's "inner" export.
+    linker.define("host", "twice", HostFunction{FuncSignature{{ValueType::I32}, {ValueType::I32}},
+                                                [](HostContext& host, const uint64_t* args, uint64_t* results) {
+                                                  std::optional<Func> inner = host.caller_func("inner");
+                                                  if (!inner) return host.trap("no inner");
+                                                  auto r = inner->call({Value::i32(static_cast<int32_t>(args[0]))});
+                                                  if (!r.ok()) return host.trap(r.error().message);
+                                                  results[0] = static_cast<uint32_t>(r.value()[0].i32() * 2);
+                                                }});
+    auto consumer_instance = linker.instantiate(store, c.value());
+    EXPECT_TRUE(consumer_instance.ok()) << (consumer_instance.ok() ? "" : consumer_instance.error().message);
+    if (!consumer_instance.ok()) return int64_t{-1};
+    auto r = consumer_instance.value().call("run", {Value::i32(20)});
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    return r.ok() ? int64_t{r.value()[0].i32()} : int64_t{-1};
+  };
+  const int64_t expected = outcome(ExecutionTier::Interpreter, ExecutionTier::Interpreter);
+  EXPECT_GT(expected, 0);
+  EXPECT_EQ(outcome(ExecutionTier::Jit, ExecutionTier::Jit), expected);
+  EXPECT_EQ(outcome(ExecutionTier::Interpreter, ExecutionTier::Jit), expected);
+  EXPECT_EQ(outcome(ExecutionTier::Jit, ExecutionTier::Interpreter), expected);
+}
+
+}  // namespace
+}  // namespace wasmrt
