@@ -6,10 +6,12 @@
 # for each package, printing the time each takes and a summary; exits 1 if
 # any package fails.
 #
-#   scripts/go_stdlib_tests.sh [--quick] [--short] [--wasm-run PATH]
+#   scripts/go_stdlib_tests.sh [--quick] [--short] [--engine E] [--wasm-run PATH]
 #                              [--timeout 30m] [--log-dir DIR] [PKG...]
 #
-#   --quick       a fast subset, for CI
+#   --quick       a fast subset, for CI (PKG... then adds to it)
+#   --engine      interp, jit or auto (default: $WASMRT_ENGINE, else auto:
+#                 the JIT where wasm-run has one)
 #   --short       go test -short (skips the slowest cases, as Go's builders do)
 #   --wasm-run    the wasm-run binary (default: $WASM_RUN, then
 #                 build/release/tools/wasm-run/wasm-run, then PATH)
@@ -24,6 +26,8 @@ all_packages=(strconv strings bytes sort unicode/utf8 encoding/json encoding/bas
   math/big regexp bufio container/heap crypto/sha256 hash/crc32 compress/flate path/filepath
   text/template fmt time os io/fs)
 # Measured at 1.5..18 s each on the interpreter (release build): ~60 s in all.
+# The full list takes ~10 minutes on the JIT (and time's
+# TestLongAdjustTimers needs the JIT's speed to pass).
 quick_packages=(unicode/utf8 encoding/base64 encoding/binary text/template path/filepath fmt io/fs)
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -37,6 +41,8 @@ wasm_run="${WASM_RUN:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
+    --engine) export WASMRT_ENGINE="$2"; shift ;;
+    --engine=*) export WASMRT_ENGINE="${1#*=}" ;;
     --short) short=(-short) ;;
     --wasm-run) wasm_run="$2"; shift ;;
     --wasm-run=*) wasm_run="${1#*=}" ;;
@@ -50,9 +56,12 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-if [ ${#packages[@]} -eq 0 ]; then
-  if [ $quick -eq 1 ]; then packages=("${quick_packages[@]}"); else packages=("${all_packages[@]}"); fi
+if [ $quick -eq 1 ]; then
+  packages=("${quick_packages[@]}" "${packages[@]}")
+elif [ ${#packages[@]} -eq 0 ]; then
+  packages=("${all_packages[@]}")
 fi
+export WASMRT_ENGINE="${WASMRT_ENGINE:-auto}"  # read by go_wasip1_wasm_exec
 
 go_bin="${WASMRT_GO:-$(command -v go || true)}"
 [ -z "$go_bin" ] && [ -x /usr/local/go/bin/go ] && go_bin=/usr/local/go/bin/go
@@ -76,7 +85,7 @@ wasm_run="$(cd "$(dirname "$wasm_run")" && pwd)/$(basename "$wasm_run")"
 mkdir -p "$log_dir"
 
 export WASM_RUN="$wasm_run" GOOS=wasip1 GOARCH=wasm GOTOOLCHAIN=local GOPROXY=off GOFLAGS=
-echo "$("$go_bin" version) on $("$wasm_run" --version); logs in $log_dir"
+echo "$("$go_bin" version) on $("$wasm_run" --version), --engine $WASMRT_ENGINE; logs in $log_dir"
 passed=0
 failed=()
 total_start=$(date +%s.%N)

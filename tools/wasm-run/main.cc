@@ -102,10 +102,11 @@ constexpr const char* kUsage =
     "                    `_initialize`), commands and plain modules; the guest's\n"
     "                    argv is then just FILE\n"
     "  --describe        print the module's imports and exports with their types\n"
-    "  --engine interp|jit\n"
+    "  --engine interp|jit|auto\n"
     "                    the execution tier (default interp; jit: x86-64\n"
-    "                    machine code, same results, fuel and limits; status 3\n"
-    "                    where this build has no JIT)\n"
+    "                    machine code, same results, fuel and limits, status 3\n"
+    "                    where this build has no JIT; auto: jit where there is\n"
+    "                    one, else interp)\n"
     "  --fuel N          meter the guest: at most N units of fuel (about one per\n"
     "                    instruction, see docs/fuel.md) for the whole run\n"
     "  --max-memory-pages N\n"
@@ -651,8 +652,10 @@ std::string set_run_option(std::string_view name, const std::string& value, Opti
       options.jit = false;
     } else if (value == "jit") {
       options.jit = true;
+    } else if (value == "auto") {
+      options.jit = wasmrt::Engine::jit_available();
     } else {
-      return quote(value) + " is not an engine (interp or jit)";
+      return quote(value) + " is not an engine (interp, jit or auto)";
     }
   }
   return "";
