@@ -206,6 +206,41 @@ std::optional<IntOp> int_op(Op op) {
   }
 }
 
+// ---- floating-point operations expanded inline (SSE2) ----
+//
+// Each is the instruction g++ compiles the interpreter's operation to
+// (numerics.h: plain C++ arithmetic, comparisons and conversions), so
+// results match, NaN payloads included, except where the compiler was free
+// to commute an addition or multiplication of two NaNs (either NaN is a
+// valid result).
+
+enum class FKind : uint8_t { Add, Sub, Mul, Div, Eq, Ne, Lt, Gt, Le, Ge, FromI32, FromI64, Promote, Demote };
+
+struct FloatOp {
+  FKind kind;
+  bool f64;  // the result's (arithmetic, conversions) or operands' (comparisons) width
+};
+
+std::optional<FloatOp> float_op(Op op) {
+  switch (op) {
+#define WASMRT_FLOAT(name, k) \
+  case Op::F32##name: return FloatOp{FKind::k, false}; \
+  case Op::F64##name: return FloatOp{FKind::k, true};
+    WASMRT_FLOAT(Add, Add) WASMRT_FLOAT(Sub, Sub) WASMRT_FLOAT(Mul, Mul) WASMRT_FLOAT(Div, Div)
+    WASMRT_FLOAT(Eq, Eq) WASMRT_FLOAT(Ne, Ne) WASMRT_FLOAT(Lt, Lt) WASMRT_FLOAT(Gt, Gt) WASMRT_FLOAT(Le, Le)
+    WASMRT_FLOAT(Ge, Ge)
+#undef WASMRT_FLOAT
+    case Op::F32ConvertI32S: return FloatOp{FKind::FromI32, false};
+    case Op::F64ConvertI32S: return FloatOp{FKind::FromI32, true};
+    case Op::F32ConvertI64S: return FloatOp{FKind::FromI64, false};
+    case Op::F64ConvertI64S: return FloatOp{FKind::FromI64, true};
+    case Op::F64PromoteF32: return FloatOp{FKind::Promote, true};
+    case Op::F32DemoteF64: return FloatOp{FKind::Demote, false};
+    default: return std::nullopt;
+  }
+}
+bool is_float_compare(FKind k) { return k >= FKind::Eq && k <= FKind::Ge; }
+
 // The scalar memory accesses expanded inline.
 struct Access {
   uint8_t bytes;
@@ -276,6 +311,12 @@ class Compiler {
   // holds when it is true; nullopt when the op is not expanded inline.
   std::optional<x::CondCode> emit_condition_flags(Op op, const Unit* pc);
   bool emit_access(Op op, const Unit* pc, bool summed);
+  // Floating point: the result in xmm0 (arithmetic, conversions).
+  void emit_float_arith(FKind kind, bool f64, const x::Xmm& dst, const x::Mem& rhs);
+  void store_float(Unit dst, const x::Xmm& value, bool f64);
+  // A comparison's value (0 or 1) in eax.
+  void emit_float_compare(FKind kind, bool f64, Unit a, Unit b);
+  bool emit_float(Op op, const Unit* pc);
 
   void emit_helper(const void* fn, const Unit* pc, bool may_trap, bool sync_fuel);
   void emit_fuel_charge(uint64_t cost);
@@ -676,6 +717,11 @@ bool Compiler::emit_int(Op op, const Unit* pc) {
 }
 
 std::optional<x::CondCode> Compiler::emit_condition_flags(Op op, const Unit* pc) {
+  if (std::optional<FloatOp> fo = float_op(op); fo && is_float_compare(fo->kind)) {
+    emit_float_compare(fo->kind, fo->f64, pc[kHandlerUnits], pc[kHandlerUnits + 1]);
+    a_.test(x::eax, x::eax);
+    return x::CondCode::kNE;
+  }
   std::optional<IntOp> io = int_op(op);
   if (!io) return std::nullopt;
   const Unit a = pc[kHandlerUnits];
@@ -746,6 +792,90 @@ bool Compiler::emit_access(Op op, const Unit* pc, bool summed) {
   return true;
 }
 
+void Compiler::emit_float_arith(FKind kind, bool f64, const x::Xmm& dst, const x::Mem& rhs) {
+  switch (kind) {
+    case FKind::Add: f64 ? a_.addsd(dst, rhs) : a_.addss(dst, rhs); break;
+    case FKind::Sub: f64 ? a_.subsd(dst, rhs) : a_.subss(dst, rhs); break;
+    case FKind::Mul: f64 ? a_.mulsd(dst, rhs) : a_.mulss(dst, rhs); break;
+    case FKind::Div: f64 ? a_.divsd(dst, rhs) : a_.divss(dst, rhs); break;
+    default: break;
+  }
+}
+
+void Compiler::store_float(Unit dst, const x::Xmm& value, bool f64) {
+  if (f64) {
+    a_.movsd(cell(dst), value);
+  } else {  // an f32 cell is written zero-extended, as by the interpreter
+    a_.movd(x::eax, value);
+    a_.mov(cell(dst), x::rax);
+  }
+}
+
+void Compiler::emit_float_compare(FKind kind, bool f64, Unit a, Unit b) {
+  // ucomis* leaves ZF, PF and CF set for unordered operands: `above`
+  // conditions are false then, so lt/le compare the swapped operands.
+  const bool swap = kind == FKind::Lt || kind == FKind::Le;
+  const Unit lhs = swap ? b : a, rhs = swap ? a : b;
+  a_.xor_(x::eax, x::eax);
+  if (kind == FKind::Eq || kind == FKind::Ne) a_.xor_(x::ecx, x::ecx);
+  if (f64) {
+    a_.movsd(x::xmm0, cell(lhs));
+    a_.ucomisd(x::xmm0, cell(rhs));
+  } else {
+    a_.movss(x::xmm0, cell32(lhs));
+    a_.ucomiss(x::xmm0, cell32(rhs));
+  }
+  switch (kind) {
+    case FKind::Eq:  // equal and ordered
+      a_.sete(x::al);
+      a_.setnp(x::cl);
+      a_.and_(x::eax, x::ecx);
+      break;
+    case FKind::Ne:  // unequal or unordered
+      a_.setne(x::al);
+      a_.setp(x::cl);
+      a_.or_(x::eax, x::ecx);
+      break;
+    case FKind::Lt: case FKind::Gt: a_.seta(x::al); break;
+    default: a_.setae(x::al); break;  // Le, Ge
+  }
+}
+
+bool Compiler::emit_float(Op op, const Unit* pc) {
+  std::optional<FloatOp> fo = float_op(op);
+  if (!fo) return false;
+  const Unit a = pc[kHandlerUnits];
+  switch (fo->kind) {
+    case FKind::FromI32: case FKind::FromI64: {
+      const x::Mem src = fo->kind == FKind::FromI32 ? cell32(a) : cell(a);
+      a_.xorps(x::xmm0, x::xmm0);  // cvtsi2s* writes only the low lane
+      fo->f64 ? a_.cvtsi2sd(x::xmm0, src) : a_.cvtsi2ss(x::xmm0, src);
+      store_float(pc[kHandlerUnits + 1], x::xmm0, fo->f64);
+      return true;
+    }
+    case FKind::Promote:
+      a_.xorps(x::xmm0, x::xmm0);
+      a_.cvtss2sd(x::xmm0, cell32(a));
+      store_float(pc[kHandlerUnits + 1], x::xmm0, true);
+      return true;
+    case FKind::Demote:
+      a_.xorps(x::xmm0, x::xmm0);
+      a_.cvtsd2ss(x::xmm0, cell(a));
+      store_float(pc[kHandlerUnits + 1], x::xmm0, false);
+      return true;
+    default: break;
+  }
+  if (is_float_compare(fo->kind)) {
+    emit_float_compare(fo->kind, fo->f64, a, pc[kHandlerUnits + 1]);
+    a_.mov(cell(pc[kHandlerUnits + 2]), x::rax);
+    return true;
+  }
+  fo->f64 ? a_.movsd(x::xmm0, cell(a)) : a_.movss(x::xmm0, cell32(a));
+  emit_float_arith(fo->kind, fo->f64, x::xmm0, cell_sized(pc[kHandlerUnits + 1], fo->f64));
+  store_float(pc[kHandlerUnits + 2], x::xmm0, fo->f64);
+  return true;
+}
+
 void Compiler::emit_call(Unit func_index, Unit arg_base) {
   a_.mov(x::rsi, ST(funcs));
   a_.mov(x::rsi, x::qword_ptr(x::rsi, static_cast<int32_t>(func_index * 8)));
@@ -757,7 +887,7 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
   const void* helper = reinterpret_cast<const void*>(instr_helper(in.index));
   switch (in.family) {
     case Family::Generated: {
-      if (emit_int(in.op, pc)) return;
+      if (emit_int(in.op, pc) || emit_float(in.op, pc)) return;
       if (interp::is_memory_access_op(in.op)) {
         if (emit_access(in.op, pc, false)) return;
         emit_helper(helper, pc, true, false);
@@ -784,6 +914,26 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
         } else {
           emit_bin(second->bin, wide, x::rax, from_cell(pc[kHandlerUnits + 2]));
           a_.mov(cell(pc[kHandlerUnits + 3]), x::rax);
+        }
+        return;
+      }
+      std::optional<FloatOp> f1 = float_op(p.first), f2 = float_op(p.second);
+      if (f1 && f2 && !is_float_compare(f1->kind) && !is_float_compare(f2->kind)) {
+        const bool f64 = f1->f64;
+        f64 ? a_.movsd(x::xmm0, cell(pc[kHandlerUnits])) : a_.movss(x::xmm0, cell32(pc[kHandlerUnits]));
+        emit_float_arith(f1->kind, f64, x::xmm0, cell_sized(pc[kHandlerUnits + 1], f64));
+        if (p.right) {  // dst = c SECOND t
+          f64 ? a_.movsd(x::xmm1, cell(pc[kHandlerUnits + 2])) : a_.movss(x::xmm1, cell32(pc[kHandlerUnits + 2]));
+          switch (f2->kind) {
+            case FKind::Add: f64 ? a_.addsd(x::xmm1, x::xmm0) : a_.addss(x::xmm1, x::xmm0); break;
+            case FKind::Sub: f64 ? a_.subsd(x::xmm1, x::xmm0) : a_.subss(x::xmm1, x::xmm0); break;
+            case FKind::Mul: f64 ? a_.mulsd(x::xmm1, x::xmm0) : a_.mulss(x::xmm1, x::xmm0); break;
+            default: f64 ? a_.divsd(x::xmm1, x::xmm0) : a_.divss(x::xmm1, x::xmm0); break;
+          }
+          store_float(pc[kHandlerUnits + 3], x::xmm1, f64);
+        } else {
+          emit_float_arith(f2->kind, f64, x::xmm0, cell_sized(pc[kHandlerUnits + 2], f64));
+          store_float(pc[kHandlerUnits + 3], x::xmm0, f64);
         }
         return;
       }
@@ -1056,7 +1206,7 @@ asmjit::JitRuntime& jit_runtime() {
 
 ModuleCode::~ModuleCode() { jit_runtime().release(base_); }
 
-class ThrowingErrorHandler final : public asmjit::ErrorHandler {
+class FirstErrorHandler final : public asmjit::ErrorHandler {
  public:
   void handleError(asmjit::Error, const char* message, asmjit::BaseEmitter*) override {
     if (first_error.empty()) first_error = message;
@@ -1078,7 +1228,7 @@ Result<std::shared_ptr<const JitCode>> compile_module(std::vector<CompiledFunc>&
   }();
   asmjit::CodeHolder holder;
   holder.init(jit_runtime().environment());
-  ThrowingErrorHandler errors;
+  FirstErrorHandler errors;
   holder.setErrorHandler(&errors);
   asmjit::FileLogger logger(stderr);
   if (std::getenv("WASMRT_JIT_LOG") != nullptr) holder.setLogger(&logger);
