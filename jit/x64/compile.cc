@@ -17,6 +17,7 @@
 // keeps calls and returns paired for the CPU's return predictor.
 #include <asmjit/x86.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -324,8 +325,19 @@ class Compiler {
   void emit_back_edge(uint32_t loop_cost, Label target, bool irq_only);
   void emit_branch(Family form, x::CondCode taken, const Unit* pc, uint32_t field);
   Label target(const Unit* pc, uint32_t field) {
-    const size_t off = static_cast<size_t>(pc - code_) + field + static_cast<int32_t>(pc[field]);
-    return labels_[off];
+    const uint32_t off = static_cast<uint32_t>(pc - code_) + field + static_cast<int32_t>(pc[field]);
+    auto it = std::lower_bound(target_offsets_.begin(), target_offsets_.end(), off);
+    return target_labels_[static_cast<size_t>(it - target_offsets_.begin())];
+  }
+  // The instruction at `off`, or nullopt if the translated code is broken.
+  std::optional<Instr> decode_at(size_t off, size_t n) const {
+    const void* handler;
+    std::memcpy(&handler, code_ + off, sizeof handler);
+    auto it = handlers_.find(handler);
+    if (it == handlers_.end()) return std::nullopt;
+    Instr in = decode(it->second, code_ + off);
+    if (in.units == 0 || off + in.units > n) return std::nullopt;
+    return in;
   }
   void emit_call(Unit func_index, Unit arg_base);
   void emit_copy(Unit dst, Unit src) {
@@ -354,9 +366,10 @@ class Compiler {
   std::unordered_map<uint32_t, Label> trap_labels_;
   // Per function.
   const Unit* code_ = nullptr;
-  std::vector<Label> labels_;
-  std::vector<Instr> instrs_;
-  std::vector<size_t> offsets_;
+  // The branch targets (unit offsets, sorted) and their labels. Reused
+  // from function to function: a module may have a million.
+  std::vector<uint32_t> target_offsets_;
+  std::vector<Label> target_labels_;
   std::vector<std::function<void()>> deferred_;
 };
 
@@ -1099,25 +1112,19 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
   if (cf.frame_cells > kMaxJitFrameCells) return false;
   code_ = cf.code.data();
   const size_t n = cf.code.size();
-  // Pass 1: decode, and give every branch target a label.
-  // Reused from function to function: a module may have a million.
-  std::vector<Instr>& instrs = instrs_;
-  std::vector<size_t>& offsets = offsets_;
-  instrs.clear();
-  offsets.clear();
-  labels_.assign(n + 1, Label());
+  if (n > UINT32_MAX) return false;
+  // Pass 1: find the branch targets. (Pass 2 decodes again rather than
+  // keep what this one decoded: memory stays proportional to the targets.)
+  target_offsets_.clear();
   for (size_t off = 0; off < n;) {
-    const void* handler;
-    std::memcpy(&handler, code_ + off, sizeof handler);
-    auto it = handlers_.find(handler);
-    if (it == handlers_.end()) return false;
-    Instr in = decode(it->second, code_ + off);
-    if (in.units == 0 || off + in.units > n) return false;
+    const std::optional<Instr> decoded = decode_at(off, n);
+    if (!decoded) return false;
+    const Instr& in = *decoded;
     const Unit* pc = code_ + off;
     auto mark = [&](uint32_t field) {
       const int64_t t = static_cast<int64_t>(off) + field + static_cast<int32_t>(pc[field]);
       if (t < 0 || static_cast<size_t>(t) > n) return false;
-      if (!labels_[t].isValid()) labels_[t] = a_.newLabel();
+      target_offsets_.push_back(static_cast<uint32_t>(t));
       return true;
     };
     bool ok = true;
@@ -1139,10 +1146,12 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
       }
     }
     if (!ok) return false;
-    instrs.push_back(in);
-    offsets.push_back(off);
     off += in.units;
   }
+  std::sort(target_offsets_.begin(), target_offsets_.end());
+  target_offsets_.erase(std::unique(target_offsets_.begin(), target_offsets_.end()), target_offsets_.end());
+  target_labels_.resize(target_offsets_.size());
+  for (Label& label : target_labels_) label = a_.newLabel();
 
   a_.align(asmjit::AlignMode::kCode, 16);
   *entry_offset = a_.offset();
@@ -1177,11 +1186,18 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
       }
     }
   }
-  for (size_t i = 0; i < instrs.size(); ++i) {
-    if (labels_[offsets[i]].isValid()) a_.bind(labels_[offsets[i]]);
-    emit_instr(instrs[i], code_ + offsets[i]);
+  // Pass 2. Every target is an instruction's start (or the end): one left
+  // unbound makes asmjit refuse the module.
+  size_t next_target = 0;
+  for (size_t off = 0; off < n;) {
+    if (next_target < target_offsets_.size() && target_offsets_[next_target] == off)
+      a_.bind(target_labels_[next_target++]);
+    const Instr in = *decode_at(off, n);
+    emit_instr(in, code_ + off);
+    off += in.units;
   }
-  if (labels_[n].isValid()) a_.bind(labels_[n]);
+  if (next_target < target_offsets_.size() && target_offsets_[next_target] == n)
+    a_.bind(target_labels_[next_target++]);
   a_.int3();  // translated code never falls off its end
   for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]();
   deferred_.clear();
