@@ -280,6 +280,7 @@ class Compiler {
   void emit_shared();
   // The trap exits the module's functions used (once, at the end).
   void emit_trap_stubs();
+  void emit_switch_instance();
   // One function; false when it must stay on the interpreter.
   // Returns false when the function must stay on the interpreter; else
   // its entry is at *entry_offset in the code.
@@ -321,6 +322,8 @@ class Compiler {
 
   void emit_helper(const void* fn, const Unit* pc, bool may_trap, bool sync_fuel);
   void emit_fuel_charge(uint64_t cost);
+  // `cmp` or `sub` of a cost from the fuel register.
+  void fuel_arith(x::Inst::Id id, uint64_t cost);
   void emit_poll();  // at function entries and back edges
   void emit_back_edge(uint32_t loop_cost, Label target, bool irq_only);
   void emit_branch(Family form, x::CondCode taken, const Unit* pc, uint32_t field);
@@ -383,13 +386,10 @@ void Compiler::emit_shared() {
   poll_stub_ = a_.newLabel();
 
   // uint32_t trampoline(JitState* st, const void* entry, Cell* fp)
+  // The System V callee-saved registers, all used or kept by the code.
+  const x::Gp saved[] = {x::rbx, x::rbp, x::r12, x::r13, x::r14, x::r15};
   a_.bind(trampoline_);
-  a_.push(x::rbx);
-  a_.push(x::rbp);
-  a_.push(x::r12);
-  a_.push(x::r13);
-  a_.push(x::r14);
-  a_.push(x::r15);
+  for (const x::Gp& reg : saved) a_.push(reg);
   a_.mov(kSt, x::rdi);
   a_.mov(kFp, x::rdx);
   a_.mov(kFuel, ST(fuel));
@@ -402,12 +402,7 @@ void Compiler::emit_shared() {
   a_.xor_(x::eax, x::eax);
   a_.bind(exit_);
   a_.mov(ST(fuel), kFuel);
-  a_.pop(x::r15);
-  a_.pop(x::r14);
-  a_.pop(x::r13);
-  a_.pop(x::r12);
-  a_.pop(x::rbp);
-  a_.pop(x::rbx);
+  for (size_t i = std::size(saved); i-- > 0;) a_.pop(saved[i]);
   a_.ret();
   // A trap (code in eax) from any depth: drop the native frames above the
   // trampoline's.
@@ -473,16 +468,9 @@ void Compiler::emit_shared() {
     a_.pop(x::rax);
     a_.jmp(polled);
     a_.bind(switch_instance_label);
-    a_.push(x::rax);
-    a_.sub(x::rsp, 8);
-    a_.mov(x::rdi, kSt);
-    a_.mov(x::rsi, x::rcx);
-    a_.mov(x::rax, reinterpret_cast<uint64_t>(&switch_instance));
-    a_.call(x::rax);
-    a_.add(x::rsp, 8);
+    a_.push(x::rax);  // the entry
+    emit_switch_instance();
     a_.pop(x::rax);
-    a_.mov(kMemBase, ST(mem_base));
-    a_.mov(kGlobals, ST(globals));
     a_.jmp(x::rax);
     // Host functions and functions without machine code.
     a_.bind(slow);
@@ -523,14 +511,7 @@ void Compiler::emit_shared() {
     a_.bind(to_host);
     a_.ret();
     a_.bind(switch_instance_label);
-    a_.sub(x::rsp, 8);
-    a_.mov(x::rdi, kSt);
-    a_.mov(x::rsi, x::rcx);
-    a_.mov(x::rax, reinterpret_cast<uint64_t>(&switch_instance));
-    a_.call(x::rax);
-    a_.add(x::rsp, 8);
-    a_.mov(kMemBase, ST(mem_base));
-    a_.mov(kGlobals, ST(globals));
+    emit_switch_instance();
     a_.ret();
   }
 
@@ -554,6 +535,18 @@ void Compiler::emit_shared() {
   a_.mov(x::rax, reinterpret_cast<uint64_t>(&back_edge_trap));
   a_.call(x::rax);
   a_.jmp(trap_eax_);
+}
+
+// Makes rcx (an InstanceData*) the running instance; rsp is 8 mod 16.
+void Compiler::emit_switch_instance() {
+  a_.sub(x::rsp, 8);
+  a_.mov(x::rdi, kSt);
+  a_.mov(x::rsi, x::rcx);
+  a_.mov(x::rax, reinterpret_cast<uint64_t>(&switch_instance));
+  a_.call(x::rax);
+  a_.add(x::rsp, 8);
+  a_.mov(kMemBase, ST(mem_base));
+  a_.mov(kGlobals, ST(globals));
 }
 
 void Compiler::emit_trap_stubs() {
@@ -581,16 +574,17 @@ void Compiler::emit_helper(const void* fn, const Unit* pc, bool may_trap, bool s
 
 void Compiler::emit_fuel_charge(uint64_t cost) {
   if (cost == 0) return;
-  Label out = trap_label(TrapCode::OutOfFuel);
+  fuel_arith(x::Inst::kIdCmp, cost);
+  a_.jl(trap_label(TrapCode::OutOfFuel));
+  fuel_arith(x::Inst::kIdSub, cost);
+}
+
+void Compiler::fuel_arith(x::Inst::Id id, uint64_t cost) {
   if (cost <= INT32_MAX) {
-    a_.cmp(kFuel, static_cast<int32_t>(cost));
-    a_.jl(out);
-    a_.sub(kFuel, static_cast<int32_t>(cost));
+    a_.emit(id, kFuel, asmjit::Imm(static_cast<int64_t>(cost)));
   } else {
     a_.mov(x::rax, cost);
-    a_.cmp(kFuel, x::rax);
-    a_.jl(out);
-    a_.sub(kFuel, x::rax);
+    a_.emit(id, kFuel, x::rax);
   }
 }
 
@@ -616,20 +610,10 @@ void Compiler::emit_back_edge(uint32_t loop_cost, Label target_label, bool irq_o
     a_.jmp(target_label);
     return;
   }
-  if (loop_cost <= INT32_MAX) {
-    a_.cmp(kFuel, static_cast<int32_t>(loop_cost));
-  } else {
-    a_.mov(x::eax, loop_cost);
-    a_.cmp(kFuel, x::rax);
-  }
+  fuel_arith(x::Inst::kIdCmp, loop_cost);
   a_.jl(back_edge_stop_);
   emit_poll();
-  if (loop_cost <= INT32_MAX) {
-    a_.sub(kFuel, static_cast<int32_t>(loop_cost));
-  } else {
-    a_.mov(x::eax, loop_cost);
-    a_.sub(kFuel, x::rax);
-  }
+  fuel_arith(x::Inst::kIdSub, loop_cost);
   a_.jmp(target_label);
 }
 
