@@ -281,9 +281,9 @@ class Compiler {
   // The trap exits the module's functions used (once, at the end).
   void emit_trap_stubs();
   void emit_switch_instance();
-  // One function; false when it must stay on the interpreter.
-  // Returns false when the function must stay on the interpreter; else
-  // its entry is at *entry_offset in the code.
+  // One function. Returns false when it must stay on the interpreter
+  // (or its translated code does not decode); else its entry is at
+  // *entry_offset in the code.
   bool emit_function(const CompiledFunc& cf, size_t* entry_offset);
 
   Label trampoline() const { return trampoline_; }
@@ -324,7 +324,7 @@ class Compiler {
   void emit_fuel_charge(uint64_t cost);
   // `cmp` or `sub` of a cost from the fuel register.
   void fuel_arith(x::Inst::Id id, uint64_t cost);
-  void emit_poll();  // at function entries and back edges
+  void emit_poll();  // at back edges (the call stub polls at entries)
   void emit_back_edge(uint32_t loop_cost, Label target, bool irq_only);
   void emit_branch(Family form, x::CondCode taken, const Unit* pc, uint32_t field);
   Label target(const Unit* pc, uint32_t field) {
