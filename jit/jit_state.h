@@ -35,7 +35,6 @@ struct JitState {
   LinearMemory* mem = nullptr;
   FuncInst* cur = nullptr;  // the running function (frame #0 of a trap)
   Cell* stack_end = nullptr;
-  Cell* stack_base = nullptr;
   const std::atomic<uint32_t>* irq = nullptr;
   // InterruptState::any_pending(): polls read it first.
   const std::atomic<uint32_t>* any_pending = nullptr;

@@ -242,8 +242,7 @@ TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp) {
   static constexpr std::atomic<uint32_t> kNeverInterrupted{0};
   JitState st;
   st.ctx = &ctx;
-  st.stack_base = ctx.stack.get();
-  st.stack_end = st.stack_base + ctx.stack_cells;
+  st.stack_end = ctx.stack.get() + ctx.stack_cells;
   st.depth = st.entry_depth = ctx.call_depth;
   st.max_depth = ctx.max_call_depth;
   st.irq = ctx.interrupt != nullptr ? &ctx.interrupt->flags() : &kNeverInterrupted;
