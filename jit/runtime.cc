@@ -96,39 +96,31 @@ uint32_t ir_helper(Cell* fp, const Unit* pc, JitState* st) {
   } else if constexpr (op == IrOp::RefFunc) {
     C(2) = funcref_cell(inst->funcs[pc[3]]);
   } else if constexpr (op == IrOp::MemoryGrow) {
-    const int64_t old = st->mem->grow(U32(3));
-    C(2) = static_cast<uint32_t>(static_cast<int32_t>(old));
+    C(2) = memory_grow(*st->mem, U32(3));
     st->mem_size = st->mem->size_bytes();
   } else if constexpr (op == IrOp::MemoryFill) {
     if (!charge_bulk(st, bulk_fuel_cost_bytes(U32(4)))) return code(TrapCode::OutOfFuel);
-    if (!st->mem->fill(U32(2), static_cast<uint8_t>(C(3)), U32(4))) return code(TrapCode::MemoryOutOfBounds);
+    return code(memory_fill(*st->mem, U32(2), C(3), U32(4)));
   } else if constexpr (op == IrOp::MemoryCopy) {
     if (!charge_bulk(st, bulk_fuel_cost_bytes(U32(4)))) return code(TrapCode::OutOfFuel);
-    if (!st->mem->copy(U32(2), U32(3), U32(4))) return code(TrapCode::MemoryOutOfBounds);
+    return code(memory_copy(*st->mem, U32(2), U32(3), U32(4)));
   } else if constexpr (op == IrOp::MemoryInit) {
     if (!charge_bulk(st, bulk_fuel_cost_bytes(U32(5)))) return code(TrapCode::OutOfFuel);
     return code(memory_init(*inst, pc[2], U32(3), U32(4), U32(5)));
   } else if constexpr (op == IrOp::DataDrop) {
     data_drop(*inst, pc[2]);
   } else if constexpr (op == IrOp::TableGet) {
-    TableInst* t = inst->tables[pc[3]];
-    const uint32_t i = U32(4);
-    if (i >= t->elems.size()) return code(TrapCode::TableOutOfBounds);
-    C(2) = t->elems[i];
+    return code(table_get(*inst, pc[3], U32(4), C(2)));
   } else if constexpr (op == IrOp::TableSet) {
-    TableInst* t = inst->tables[pc[2]];
-    const uint32_t i = U32(3);
-    if (i >= t->elems.size()) return code(TrapCode::TableOutOfBounds);
-    t->elems[i] = C(4);
+    return code(table_set(*inst, pc[2], U32(3), C(4)));
   } else if constexpr (op == IrOp::TableSize) {
     C(2) = inst->tables[pc[3]]->size();
   } else if constexpr (op == IrOp::TableGrow) {
     if (!charge_bulk(st, bulk_fuel_cost_elements(U32(5)))) return code(TrapCode::OutOfFuel);
-    const int64_t old = inst->tables[pc[3]]->grow(U32(5), C(4));
-    C(2) = static_cast<uint32_t>(static_cast<int32_t>(old));
+    C(2) = table_grow(*inst, pc[3], U32(5), C(4));
   } else if constexpr (op == IrOp::TableFill) {
     if (!charge_bulk(st, bulk_fuel_cost_elements(U32(5)))) return code(TrapCode::OutOfFuel);
-    if (!inst->tables[pc[2]]->fill(U32(3), C(4), U32(5))) return code(TrapCode::TableOutOfBounds);
+    return code(table_fill(*inst, pc[2], U32(3), C(4), U32(5)));
   } else if constexpr (op == IrOp::TableCopy) {
     if (!charge_bulk(st, bulk_fuel_cost_elements(U32(6)))) return code(TrapCode::OutOfFuel);
     return code(table_copy(*inst, pc[2], pc[3], U32(4), U32(5), U32(6)));

@@ -504,22 +504,24 @@ X_MemorySize:
   C(2) = mem->pages();
   pc += 3;
   NEXT();
-X_MemoryGrow: {
-  int64_t old = mem->grow(U32(3));
-  C(2) = static_cast<uint32_t>(static_cast<int32_t>(old));
+X_MemoryGrow:
+  C(2) = memory_grow(*mem, U32(3));
   pc += 4;
   NEXT();
+X_MemoryFill: {
+  CHARGE_BULK(bulk_fuel_cost_bytes(U32(4)));
+  TrapCode t = memory_fill(*mem, U32(2), C(3), U32(4));
+  if (t != TrapCode::None) TRAP(t);
+  pc += 5;
+  NEXT();
 }
-X_MemoryFill:
+X_MemoryCopy: {
   CHARGE_BULK(bulk_fuel_cost_bytes(U32(4)));
-  if (!mem->fill(U32(2), static_cast<uint8_t>(C(3)), U32(4))) TRAP(TrapCode::MemoryOutOfBounds);
+  TrapCode t = memory_copy(*mem, U32(2), U32(3), U32(4));
+  if (t != TrapCode::None) TRAP(t);
   pc += 5;
   NEXT();
-X_MemoryCopy:
-  CHARGE_BULK(bulk_fuel_cost_bytes(U32(4)));
-  if (!mem->copy(U32(2), U32(3), U32(4))) TRAP(TrapCode::MemoryOutOfBounds);
-  pc += 5;
-  NEXT();
+}
 X_MemoryInit: {
   CHARGE_BULK(bulk_fuel_cost_bytes(U32(5)));
   TrapCode t = memory_init(*inst, pc[2], U32(3), U32(4), U32(5));
@@ -532,18 +534,14 @@ X_DataDrop:
   pc += 3;
   NEXT();
 X_TableGet: {
-  TableInst* t = inst->tables[pc[3]];
-  uint32_t i = U32(4);
-  if (i >= t->elems.size()) TRAP(TrapCode::TableOutOfBounds);
-  C(2) = t->elems[i];
+  TrapCode t = table_get(*inst, pc[3], U32(4), C(2));
+  if (t != TrapCode::None) TRAP(t);
   pc += 5;
   NEXT();
 }
 X_TableSet: {
-  TableInst* t = inst->tables[pc[2]];
-  uint32_t i = U32(3);
-  if (i >= t->elems.size()) TRAP(TrapCode::TableOutOfBounds);
-  t->elems[i] = C(4);
+  TrapCode t = table_set(*inst, pc[2], U32(3), C(4));
+  if (t != TrapCode::None) TRAP(t);
   pc += 5;
   NEXT();
 }
@@ -551,18 +549,18 @@ X_TableSize:
   C(2) = inst->tables[pc[3]]->size();
   pc += 4;
   NEXT();
-X_TableGrow: {
+X_TableGrow:
   CHARGE_BULK(bulk_fuel_cost_elements(U32(5)));
-  int64_t old = inst->tables[pc[3]]->grow(U32(5), C(4));
-  C(2) = static_cast<uint32_t>(static_cast<int32_t>(old));
+  C(2) = table_grow(*inst, pc[3], U32(5), C(4));
+  pc += 6;
+  NEXT();
+X_TableFill: {
+  CHARGE_BULK(bulk_fuel_cost_elements(U32(5)));
+  TrapCode t = table_fill(*inst, pc[2], U32(3), C(4), U32(5));
+  if (t != TrapCode::None) TRAP(t);
   pc += 6;
   NEXT();
 }
-X_TableFill:
-  CHARGE_BULK(bulk_fuel_cost_elements(U32(5)));
-  if (!inst->tables[pc[2]]->fill(U32(3), C(4), U32(5))) TRAP(TrapCode::TableOutOfBounds);
-  pc += 6;
-  NEXT();
 X_TableCopy: {
   CHARGE_BULK(bulk_fuel_cost_elements(U32(6)));
   TrapCode t = table_copy(*inst, pc[2], pc[3], U32(4), U32(5), U32(6));

@@ -227,6 +227,36 @@ inline void data_drop(InstanceData& inst, uint32_t data_index) {
   inst.data_dropped[data_index] = 1;
 }
 
+// The other table and memory instructions, as both tiers run them. grow
+// returns the instruction's i32 result as a cell (the old size, or -1).
+inline TrapCode table_get(const InstanceData& inst, uint32_t table_index, uint32_t i, Cell& out) {
+  const TableInst* t = inst.tables[table_index];
+  if (i >= t->elems.size()) return TrapCode::TableOutOfBounds;
+  out = t->elems[i];
+  return TrapCode::None;
+}
+inline TrapCode table_set(InstanceData& inst, uint32_t table_index, uint32_t i, Cell value) {
+  TableInst* t = inst.tables[table_index];
+  if (i >= t->elems.size()) return TrapCode::TableOutOfBounds;
+  t->elems[i] = value;
+  return TrapCode::None;
+}
+inline TrapCode table_fill(InstanceData& inst, uint32_t table_index, uint32_t i, Cell value, uint32_t n) {
+  return inst.tables[table_index]->fill(i, value, n) ? TrapCode::None : TrapCode::TableOutOfBounds;
+}
+inline Cell table_grow(InstanceData& inst, uint32_t table_index, uint32_t delta, Cell init) {
+  return static_cast<uint32_t>(static_cast<int32_t>(inst.tables[table_index]->grow(delta, init)));
+}
+inline Cell memory_grow(LinearMemory& mem, uint32_t delta) {
+  return static_cast<uint32_t>(static_cast<int32_t>(mem.grow(delta)));
+}
+inline TrapCode memory_fill(LinearMemory& mem, uint32_t dst, Cell value, uint32_t n) {
+  return mem.fill(dst, static_cast<uint8_t>(value), n) ? TrapCode::None : TrapCode::MemoryOutOfBounds;
+}
+inline TrapCode memory_copy(LinearMemory& mem, uint32_t dst, uint32_t src, uint32_t n) {
+  return mem.copy(dst, src, n) ? TrapCode::None : TrapCode::MemoryOutOfBounds;
+}
+
 // Calls host function `f` with the standard contract (no exception escapes:
 // a C++ exception thrown by the callable becomes a HostError trap).
 TrapCode invoke_host(ExecContext& ctx, InstanceData* caller, FuncInst* f, const Cell* args, Cell* results);
