@@ -1,4 +1,5 @@
-// The interpreter behind the harness's Engine interface: one ObjectStore per
+// The runtime behind the harness's Engine interface, on either tier (the
+// interpreter, or the JIT: "jit", "jit-metered"): one ObjectStore per
 // script, the reference interpreter's "spectest" host module, and
 // conversions between script values and interpreter cells.
 #include <cstring>
