@@ -20,10 +20,7 @@ using interp::IrOp;
 
 constexpr uint32_t code(TrapCode t) { return static_cast<uint32_t>(t); }
 
-TrapCode interrupt_trap(const std::atomic<uint32_t>& flags) {
-  return (flags.load(std::memory_order_relaxed) & InterruptState::kInterrupt) != 0 ? TrapCode::Interrupted
-                                                                                   : TrapCode::DeadlineExceeded;
-}
+using interp::interrupt_trap;
 bool interrupt_pending(const JitState* st) {
   return InterruptState::any_pending().load(std::memory_order_relaxed) != 0 &&
          st->irq->load(std::memory_order_relaxed) != 0;
@@ -231,13 +228,12 @@ FuncInst* resolve_indirect(JitState* st, Cell* fp, const Unit* pc, uint32_t* tra
 }
 
 TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp) {
-  static constexpr std::atomic<uint32_t> kNeverInterrupted{0};
   JitState st;
   st.ctx = &ctx;
   st.stack_end = ctx.stack.get() + ctx.stack_cells;
   st.depth = st.entry_depth = ctx.call_depth;
   st.max_depth = ctx.max_call_depth;
-  st.irq = ctx.interrupt != nullptr ? &ctx.interrupt->flags() : &kNeverInterrupted;
+  st.irq = &interp::interrupt_flags(ctx);
   st.any_pending = &InterruptState::any_pending();
   st.metered = ctx.fuel_enabled;
   st.fuel = st.metered ? ctx.fuel : INT64_MAX;

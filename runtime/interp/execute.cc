@@ -84,11 +84,6 @@ TrapCode call_host(ExecContext& ctx, InstanceData* caller, FuncInst* f, Cell* ar
   return invoke_host(ctx, caller, f, args, args_results);
 }
 
-TrapCode interrupt_trap(const std::atomic<uint32_t>& flags) {
-  return (flags.load(std::memory_order_relaxed) & InterruptState::kInterrupt) != 0 ? TrapCode::Interrupted
-                                                                                   : TrapCode::DeadlineExceeded;
-}
-
 template <typename T>
 T* from_cell(Cell c) {
   return reinterpret_cast<T*>(static_cast<uintptr_t>(c));
@@ -169,8 +164,7 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
   // calls, traps, the return to the caller). Unmetered code starts with an
   // unreachable budget and never charges it; interrupt polls without an
   // interrupt state read a word that is always 0.
-  static constexpr std::atomic<uint32_t> kNeverInterrupted{0};
-  const std::atomic<uint32_t>* const irq = ctx->interrupt != nullptr ? &ctx->interrupt->flags() : &kNeverInterrupted;
+  const std::atomic<uint32_t>* const irq = &interrupt_flags(*ctx);
   const bool metered = ctx->fuel_enabled;
   int64_t fuel = metered ? ctx->fuel : INT64_MAX;
 
@@ -702,6 +696,16 @@ do_trap: {
 }
 
 }  // namespace
+
+TrapCode interrupt_trap(const std::atomic<uint32_t>& flags) {
+  return (flags.load(std::memory_order_relaxed) & InterruptState::kInterrupt) != 0 ? TrapCode::Interrupted
+                                                                                   : TrapCode::DeadlineExceeded;
+}
+
+const std::atomic<uint32_t>& interrupt_flags(const ExecContext& ctx) {
+  static constexpr std::atomic<uint32_t> kNeverInterrupted{0};
+  return ctx.interrupt != nullptr ? ctx.interrupt->flags() : kNeverInterrupted;
+}
 
 void record_backtrace(ExecContext& ctx, FuncInst* cur, const Cell* stack_end, uint32_t depth, uint32_t entry_depth) {
   // A deep recursion may trap millions of frames down: keep the innermost

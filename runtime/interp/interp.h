@@ -7,6 +7,7 @@
 // the running instance (InstanceData) at execution time.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -85,6 +86,12 @@ const void* const* handler_table();
 // to a wasm function without machine code, whose arguments are at `nfp`
 // (results are written there). Fuel is exchanged through ctx.fuel.
 TrapCode call_outside(ExecContext& ctx, InstanceData* caller, FuncInst* callee, Cell* nfp, uint32_t depth);
+// The trap an interrupt stops code with: Interrupted or DeadlineExceeded,
+// by the reason in `flags`.
+TrapCode interrupt_trap(const std::atomic<uint32_t>& flags);
+// The word compiled code polls for `ctx`: its InterruptState's flags, or a
+// word that is never set when it has none (unmetered polls read it too).
+const std::atomic<uint32_t>& interrupt_flags(const ExecContext& ctx);
 // Appends the trap's backtrace: `cur`, then the callers in the call
 // records from `depth` down to (not including) `entry_depth`.
 void record_backtrace(ExecContext& ctx, FuncInst* cur, const Cell* stack_end, uint32_t depth, uint32_t entry_depth);
