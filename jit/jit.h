@@ -31,8 +31,6 @@ bool available();
 class JitCode {
  public:
   virtual ~JitCode() = default;
-  // Bytes of machine code.
-  virtual size_t code_bytes() const = 0;
 };
 
 // Compiles every function of `funcs` (one module's, already translated) and

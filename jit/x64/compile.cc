@@ -18,11 +18,13 @@
 #include <asmjit/x86.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 #include "jit/jit.h"
@@ -46,17 +48,20 @@ const x::Gp kSt = x::r13;
 const x::Gp kFuel = x::r14;
 const x::Gp kGlobals = x::r15;
 
-// offsetof for members of types that need not be standard-layout.
-template <typename T, typename M>
-int32_t offset_of(M T::*member) {
-  const T object{};
+// Machine code reads these structures' fields by offset.
+static_assert(std::is_standard_layout_v<JitState> && std::is_standard_layout_v<FuncInst> &&
+              std::is_standard_layout_v<GlobalInst>);
+// CompiledFunc holds vectors (not standard-layout, so no offsetof): its
+// offsets are measured on an object, only by the call stub (emitted once
+// per module).
+template <typename M>
+int32_t compiled_func_offset(M CompiledFunc::*member) {
+  const CompiledFunc object{};
   return static_cast<int32_t>(reinterpret_cast<const char*>(&(object.*member)) -
                               reinterpret_cast<const char*>(&object));
 }
-x::Mem state(int32_t offset) { return x::qword_ptr(kSt, offset); }
-x::Mem state32(int32_t offset) { return x::dword_ptr(kSt, offset); }
-#define ST(field) state(offset_of(&JitState::field))
-#define ST32(field) state32(offset_of(&JitState::field))
+#define ST(field) x::qword_ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
+#define ST32(field) x::dword_ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
 
 // Cell offsets become 32-bit displacements: functions with frames past
 // this stay on the interpreter.
@@ -107,39 +112,61 @@ uint32_t ir_units(IrOp op, const Unit* pc) {
   return 0;
 }
 
+// The families after the IrOps, in handler-table order (ir.h), one block
+// of kOpCount handlers each; the fused pairs follow.
+constexpr Family kFamilies[] = {Family::BT,  Family::BF,  Family::BTI,  Family::BTF,  Family::BTLF, Family::AddressSum,
+                                Family::ABT, Family::ABF, Family::ABTI, Family::ABTF, Family::ABTLF};
+constexpr uint32_t family_base(uint32_t position) { return kOpCount + kIrOpCount + position * kOpCount; }
+constexpr Op kOp0 = static_cast<Op>(0);
+static_assert(interp::branch_if_true_index(kOp0) == family_base(0) &&
+              interp::branch_if_false_index(kOp0) == family_base(1) &&
+              interp::branch_if_true_loop_irq_index(kOp0) == family_base(2) &&
+              interp::branch_if_true_fuel_index(kOp0) == family_base(3) &&
+              interp::branch_if_true_loop_fuel_index(kOp0) == family_base(4) &&
+              interp::address_sum_index(kOp0) == family_base(5) &&
+              interp::add_branch_index(0, kOp0) == family_base(6) &&
+              interp::add_branch_index(4, kOp0) == family_base(10) &&
+              interp::fused_pair_index(0) == family_base(std::size(kFamilies)),
+              "kFamilies must follow ir.h's handler table");
+
+// An add-compare-and-branch family's plain branch form (ABT -> BT, ...);
+// the plain forms map to themselves.
+constexpr Family branch_form(Family f) {
+  return f >= Family::ABT ? static_cast<Family>(static_cast<int>(f) - static_cast<int>(Family::ABT) +
+                                                static_cast<int>(Family::BT))
+                          : f;
+}
+
+// The family of handler index h, and its op for the Op-indexed families.
+Family family_of(uint32_t h, Op& op) {
+  if (h < kOpCount) {
+    op = static_cast<Op>(h);
+    return Family::Generated;
+  }
+  if (h < kOpCount + kIrOpCount) return Family::Ir;
+  const uint32_t rest = h - kOpCount - kIrOpCount;
+  if (rest >= std::size(kFamilies) * kOpCount) return Family::Pair;
+  op = static_cast<Op>(rest % kOpCount);
+  return kFamilies[rest / kOpCount];
+}
+
 Instr decode(uint32_t h, const Unit* pc) {
   Instr in{};
   in.index = h;
-  if (h < kOpCount) {
-    in.family = Family::Generated;
-    in.op = static_cast<Op>(h);
-    in.units = interp::generated_units(in.op);
-    return in;
+  in.family = family_of(h, in.op);
+  switch (in.family) {
+    case Family::Generated: in.units = interp::generated_units(in.op); return in;
+    case Family::Ir:
+      in.ir = static_cast<IrOp>(h - kOpCount);
+      in.units = ir_units(in.ir, pc);
+      return in;
+    case Family::Pair: in.units = kHandlerUnits + 4; return in;
+    case Family::AddressSum: in.units = interp::generated_units(in.op) + 1; return in;
+    default: break;
   }
-  if (h < kOpCount + kIrOpCount) {
-    in.family = Family::Ir;
-    in.ir = static_cast<IrOp>(h - kOpCount);
-    in.units = ir_units(in.ir, pc);
-    return in;
-  }
-  uint32_t rest = h - kOpCount - kIrOpCount;
-  if (rest >= 11 * kOpCount) {
-    in.family = Family::Pair;
-    in.units = kHandlerUnits + 4;
-    return in;
-  }
-  static constexpr Family kFamilies[] = {Family::BT,  Family::BF,  Family::BTI,  Family::BTF,  Family::BTLF, Family::AddressSum,
-                                         Family::ABT, Family::ABF, Family::ABTI, Family::ABTF, Family::ABTLF};
-  in.family = kFamilies[rest / kOpCount];
-  in.op = static_cast<Op>(rest % kOpCount);
-  if (in.family == Family::AddressSum) {
-    in.units = interp::generated_units(in.op) + 1;
-    return in;
-  }
-  const bool add_form = in.family >= Family::ABT;
-  in.field = add_form ? interp::kAddCompareField
-                      : kHandlerUnits + static_cast<uint32_t>(interp::op_params(in.op).size());
-  const Family form = add_form ? static_cast<Family>(static_cast<int>(in.family) - 6) : in.family;
+  in.field = in.family >= Family::ABT ? interp::kAddCompareField
+                                      : kHandlerUnits + static_cast<uint32_t>(interp::op_params(in.op).size());
+  const Family form = branch_form(in.family);
   in.units = in.field + (form == Family::BTF ? 2 : form == Family::BTLF ? 3 : 1);
   return in;
 }
@@ -150,18 +177,15 @@ Instr decode(uint32_t h, const Unit* pc) {
 // (Two emitted handlers with one address have identical code, so either
 // index describes what it does.)
 bool may_be_emitted(uint32_t h) {
-  if (h < kOpCount) {
-    const Op op = static_cast<Op>(h);
-    return interp::is_computed_op(op) || interp::is_memory_access_op(op);
+  Op op = Op::Unreachable;
+  switch (family_of(h, op)) {
+    case Family::Generated: return interp::is_computed_op(op) || interp::is_memory_access_op(op);
+    case Family::Ir: case Family::Pair: return true;
+    case Family::AddressSum: return interp::kOpImm[static_cast<size_t>(op)] == ImmKind::MemArg;
+    case Family::ABT: case Family::ABF: case Family::ABTI: case Family::ABTF: case Family::ABTLF:
+      return interp::is_add_fusable_compare(op);
+    default: return interp::is_fusable_condition(op);  // the compare-and-branch forms
   }
-  if (h < kOpCount + kIrOpCount) return true;
-  const uint32_t rest = h - kOpCount - kIrOpCount;
-  if (rest >= 11 * kOpCount) return true;  // fused pairs
-  const Op op = static_cast<Op>(rest % kOpCount);
-  const uint32_t family = rest / kOpCount;
-  if (family < 5) return interp::is_fusable_condition(op);
-  if (family == 5) return interp::kOpImm[static_cast<size_t>(op)] == ImmKind::MemArg;
-  return interp::is_add_fusable_compare(op);
 }
 
 // ---- integer operations expanded inline ----
@@ -349,12 +373,12 @@ class Compiler {
   }
   void emit_global_get(Unit dst, Unit global) {
     a_.mov(x::rax, x::qword_ptr(kGlobals, static_cast<int32_t>(global * 8)));
-    a_.mov(x::rax, x::qword_ptr(x::rax, offset_of(&GlobalInst::value)));
+    a_.mov(x::rax, x::qword_ptr(x::rax, static_cast<int32_t>(offsetof(GlobalInst, value))));
     a_.mov(cell(dst), x::rax);
   }
   void emit_global_set_rax(Unit global) {
     a_.mov(x::rcx, x::qword_ptr(kGlobals, static_cast<int32_t>(global * 8)));
-    a_.mov(x::qword_ptr(x::rcx, offset_of(&GlobalInst::value)), x::rax);
+    a_.mov(x::qword_ptr(x::rcx, static_cast<int32_t>(offsetof(GlobalInst, value))), x::rax);
   }
   Label trap_label(TrapCode code) {
     auto [it, inserted] = trap_labels_.try_emplace(static_cast<uint32_t>(code));
@@ -416,10 +440,10 @@ void Compiler::emit_shared() {
     Label slow = a_.newLabel(), switch_instance_label = a_.newLabel();
     Label exhausted = trap_label(TrapCode::CallStackExhausted);
     a_.bind(call_stub_);
-    a_.mov(x::rdx, x::qword_ptr(x::rsi, offset_of(&FuncInst::code)));
+    a_.mov(x::rdx, x::qword_ptr(x::rsi, static_cast<int32_t>(offsetof(FuncInst, code))));
     a_.test(x::rdx, x::rdx);
     a_.jz(slow);
-    a_.mov(x::rax, x::qword_ptr(x::rdx, offset_of(&CompiledFunc::jit_entry)));
+    a_.mov(x::rax, x::qword_ptr(x::rdx, compiled_func_offset(&CompiledFunc::jit_entry)));
     a_.test(x::rax, x::rax);
     a_.jz(slow);
     // The interpreter's limits: call depth, then room for the frame below
@@ -436,7 +460,7 @@ void Compiler::emit_shared() {
     a_.sub(x::r10, x::rdi);
     a_.jb(exhausted);  // the frame starts past the record
     a_.shr(x::r10, 3);
-    a_.cmp(x::qword_ptr(x::rdx, offset_of(&CompiledFunc::frame_cells)), x::r10);
+    a_.cmp(x::qword_ptr(x::rdx, compiled_func_offset(&CompiledFunc::frame_cells)), x::r10);
     a_.ja(exhausted);
     a_.pop(x::r10);  // the return address goes into the record
     a_.mov(x::qword_ptr(x::r9), x::r10);
@@ -454,12 +478,12 @@ void Compiler::emit_shared() {
     a_.cmp(x::dword_ptr(x::r8), 0);
     a_.jne(entry_poll);
     a_.bind(polled);
-    a_.mov(x::rcx, x::qword_ptr(x::rsi, offset_of(&FuncInst::instance)));
+    a_.mov(x::rcx, x::qword_ptr(x::rsi, static_cast<int32_t>(offsetof(FuncInst, instance))));
     a_.cmp(x::rcx, ST(inst));
     a_.jne(switch_instance_label);
     a_.jmp(x::rax);
     a_.bind(entry_poll);
-    a_.test(x::byte_ptr(x::rdx, offset_of(&CompiledFunc::check_interrupt)), 1);
+    a_.test(x::byte_ptr(x::rdx, compiled_func_offset(&CompiledFunc::check_interrupt)), 1);
     a_.jz(polled);
     a_.push(x::rax);
     a_.sub(x::rsp, 8);  // poll_stub_ expects a function body's alignment
@@ -503,7 +527,7 @@ void Compiler::emit_shared() {
     a_.mov(ST(cur), x::rax);
     a_.dec(x::ecx);
     a_.mov(ST32(depth), x::ecx);
-    a_.mov(x::rcx, x::qword_ptr(x::rax, offset_of(&FuncInst::instance)));
+    a_.mov(x::rcx, x::qword_ptr(x::rax, static_cast<int32_t>(offsetof(FuncInst, instance))));
     a_.push(x::qword_ptr(x::r9));
     a_.cmp(x::rcx, ST(inst));
     a_.jne(switch_instance_label);
@@ -953,7 +977,7 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       a_.add(x::eax, cell32(pc[kHandlerUnits + 1]));
       a_.mov(cell(pc[kHandlerUnits + 2]), x::rax);
       a_.cmp(x::eax, cell32(pc[kHandlerUnits + 3]));
-      emit_branch(static_cast<Family>(static_cast<int>(in.family) - 6), int_op(in.op)->cc, pc, in.field);
+      emit_branch(branch_form(in.family), int_op(in.op)->cc, pc, in.field);
       return;
     }
     case Family::Ir: break;
@@ -1190,13 +1214,11 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
 
 class ModuleCode final : public JitCode {
  public:
-  ModuleCode(void* base, size_t bytes) : base_(base), bytes_(bytes) {}
+  explicit ModuleCode(void* base) : base_(base) {}
   ~ModuleCode() override;
-  size_t code_bytes() const override { return bytes_; }
 
  private:
   void* base_;
-  size_t bytes_;
 };
 
 asmjit::JitRuntime& jit_runtime() {
@@ -1246,7 +1268,7 @@ Result<std::shared_ptr<const JitCode>> compile_module(std::vector<CompiledFunc>&
   void* base = nullptr;
   if (asmjit::Error e = jit_runtime().add(&base, &holder); e != asmjit::kErrorOk)
     return Error{Phase::Invalid, std::string("jit: ") + asmjit::DebugUtils::errorAsString(e)};
-  auto code = std::make_shared<ModuleCode>(base, holder.codeSize());
+  auto code = std::make_shared<ModuleCode>(base);
   const uint8_t* bytes = static_cast<const uint8_t*>(base);
   const void* trampoline = bytes + holder.labelOffsetFromBase(compiler.trampoline());
   for (size_t i = 0; i < funcs.size(); ++i) {
