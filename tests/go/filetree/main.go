@@ -2,7 +2,8 @@
 // a preopen): it creates hundreds of files in nested directories, saves
 // some again the way editors and package managers do (write a temporary
 // file, rename it over the old one), renames directories, removes files
-// and whole subtrees, appends and truncates, then walks the tree with
+// and whole subtrees, appends and truncates, lists a directory of 700
+// entries in batches, makes symbolic and hard links, then walks the tree with
 // filepath.WalkDir and prints a sorted manifest with sizes and SHA-256s.
 //
 //	filetree DIR      paths printed relative to DIR
@@ -156,7 +157,62 @@ func main() {
 	_, err = os.ReadFile(filepath.Join(root, "mod0"))
 	fmt.Fprintf(out, "read a directory fails: %v\n", err != nil)
 
-	// 5. Walk and print the sorted manifest.
+	// 5. A flat directory of many long names, read back in batches (a
+	// directory listing longer than one fd_readdir buffer), then thinned.
+	bulk := filepath.Join(root, "bulk")
+	check(os.Mkdir(bulk, 0o755))
+	for i := range 700 {
+		name := fmt.Sprintf("entry-%04d-%s.dat", (i*389)%700, strings.Repeat("x", i%61))
+		check(os.WriteFile(filepath.Join(bulk, name), []byte(name), 0o644))
+	}
+	dir, err := os.Open(bulk)
+	check(err)
+	listed := map[string]bool{}
+	batches := 0
+	for {
+		batch, err := dir.ReadDir(37)
+		for _, e := range batch {
+			if listed[e.Name()] {
+				check(fmt.Errorf("%s listed twice", e.Name()))
+			}
+			listed[e.Name()] = true
+		}
+		if err == io.EOF {
+			break
+		}
+		check(err)
+		batches++
+	}
+	check(dir.Close())
+	fmt.Fprintf(out, "bulk: %d names listed in %d batches of up to 37\n", len(listed), batches)
+	thinned := 0
+	for name := range listed {
+		if number := name[len("entry-") : len("entry-")+4]; number[3] == '3' || number[3] == '7' || strings.HasSuffix(name, strings.Repeat("x", 40)+".dat") {
+			check(os.Remove(filepath.Join(bulk, name)))
+			thinned++
+		}
+	}
+	names, err := os.ReadDir(bulk)
+	check(err)
+	fmt.Fprintf(out, "bulk: removed %d, %d left\n", thinned, len(names))
+
+	// 6. Links: a relative symbolic link to a file, one to a directory, a
+	// dangling one, and a hard link.
+	check(os.Symlink("pkg0/file00.txt", filepath.Join(root, "mod0", "latest.txt")))
+	check(os.Symlink("../mod1/pkg0", filepath.Join(root, "mod0", "sibling")))
+	check(os.Symlink("does-not-exist", filepath.Join(root, "dangling")))
+	check(os.Link(filepath.Join(root, "mod0", "pkg0", "file01.txt"), filepath.Join(root, "hardlink.txt")))
+	target, err := os.Readlink(filepath.Join(root, "mod0", "sibling"))
+	check(err)
+	data, err := os.ReadFile(filepath.Join(root, "mod0", "latest.txt"))
+	check(err)
+	via, err := os.ReadDir(filepath.Join(root, "mod0", "sibling"))
+	check(err)
+	_, err = os.Stat(filepath.Join(root, "dangling"))
+	fmt.Fprintf(out, "links: sibling -> %s with %d entries, latest.txt %d bytes, dangling not exist=%v\n",
+		target, len(via), len(data), errors.Is(err, fs.ErrNotExist))
+
+	// 7. Walk and print the sorted manifest.
 	type entry struct {
 		path, kind string
 		size       int64
@@ -175,6 +231,14 @@ func main() {
 		info, err := d.Info()
 		if err != nil {
 			return err
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			entries = append(entries, entry{path: rel(root, path) + " -> " + target, kind: "l"})
+			return nil
 		}
 		if !info.Mode().IsRegular() {
 			return fmt.Errorf("%s: unexpected mode %v", rel(root, path), info.Mode().Type())
@@ -198,8 +262,8 @@ func main() {
 	}))
 	sort.Slice(entries, func(i, j int) bool { return entries[i].path < entries[j].path })
 	for _, e := range entries {
-		if e.kind == "d" {
-			fmt.Fprintf(out, "d %s\n", e.path)
+		if e.kind != "f" {
+			fmt.Fprintf(out, "%s %s\n", e.kind, e.path)
 		} else {
 			fmt.Fprintf(out, "f %7d %s %s\n", e.size, e.sum, e.path)
 		}
@@ -208,7 +272,7 @@ func main() {
 
 	// ReadDir of one directory, in Go's sorted order, and a leftover
 	// temporary file would be a bug of the rename path.
-	names, err := os.ReadDir(filepath.Join(root, "mod0", "pkg0"))
+	names, err = os.ReadDir(filepath.Join(root, "mod0", "pkg0"))
 	check(err)
 	for _, n := range names {
 		if strings.HasPrefix(n.Name(), ".save-") {
