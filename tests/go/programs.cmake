@@ -14,7 +14,8 @@
 #   loggrep   grep/sed-like regexp processing of a multi-MB log, statuses 0/1/2
 #   filetree  hundreds of files through a preopen: create, rename over,
 #             remove, filepath.WalkDir, a manifest of SHA-256s
-#   catwc     stdin to EOF in odd-sized chunks (a file and a pipe), cat -n/wc
+#   catwc     stdin to EOF in odd-sized chunks (a file and a pipe), cat -n/wc;
+#             also read by a goroutine while a 1 ms ticker runs
 #   bigout    40 MB to stdout through bufio (a file and a pipe), then exit 3
 #
 # Under sanitizers the inputs are smaller (guests run several times slower
@@ -147,6 +148,7 @@ add_go_native_compare_test(filetree filetree ARGS .)
 set(gen GEN gen input.txt ${text_bytes})
 add_go_native_compare_test(catwc_file catwc ${gen} STDIN file:input.txt)
 add_go_native_compare_test(catwc_pipe catwc ${gen} STDIN pipe:input.txt)
+add_go_native_compare_test(catwc_pipe_concurrent catwc ${gen} STDIN pipe:input.txt ARGS -concurrent)
 
 add_go_native_compare_test(bigout_file bigout ARGS ${output_mb})
 add_go_native_compare_test(bigout_pipe_exit3 bigout STDOUT_PIPE STATUS 3 ARGS ${output_mb} 3)

@@ -2,7 +2,7 @@
 // chunks straight from os.Stdin (no bufio), the way stream filters read.
 //
 //	catwc gen FILE BYTES   write deterministic UTF-8 text
-//	catwc                  stdin numbered like cat -n on stdout; counts and
+//	catwc [-concurrent]    stdin numbered like cat -n on stdout; counts and
 //	                       checksums on stderr
 //
 // Run the same way natively and on wasmrt, with stdin a file and a pipe;
@@ -19,6 +19,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"sync/atomic"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -65,6 +67,20 @@ func main() {
 		generate(os.Args[2], size)
 		return
 	}
+	// -concurrent: a goroutine reads and hands chunks over a channel while
+	// a 1 ms ticker runs, as tools with a progress display do (the ticks
+	// are counted, not printed: they depend on timing).
+	concurrent := len(os.Args) == 2 && os.Args[1] == "-concurrent"
+	var ticks atomic.Int64
+	if concurrent {
+		ticker := time.NewTicker(time.Millisecond)
+		defer ticker.Stop()
+		go func() {
+			for range ticker.C {
+				ticks.Add(1)
+			}
+		}()
+	}
 	out := bufio.NewWriterSize(os.Stdout, 16*1024+3)
 	sha := sha256.New()
 	crc := crc32.NewIEEE()
@@ -74,15 +90,42 @@ func main() {
 	inWord, atLineStart := false, true
 	lineNo := int64(0)
 	var pending []byte // an incomplete UTF-8 sequence at a chunk's end
-	for i := 0; ; i++ {
+	type chunk struct {
+		data []byte
+		err  error
+	}
+	chunks := make(chan chunk, 4)
+	read := func(i int) chunk {
 		n, err := os.Stdin.Read(buf[:sizes[i%len(sizes)]])
+		return chunk{buf[:n], err}
+	}
+	if concurrent {
+		go func() {
+			for i := 0; ; i++ {
+				n, err := os.Stdin.Read(buf[:sizes[i%len(sizes)]])
+				chunks <- chunk{append([]byte(nil), buf[:n]...), err}
+				if err != nil {
+					close(chunks)
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; ; i++ {
+		var c chunk
+		if concurrent {
+			c = <-chunks
+		} else {
+			c = read(i)
+		}
+		n, err := len(c.data), c.err
 		if n > 0 {
 			reads++
-			chunk := buf[:n]
+			data := c.data
 			bytes += int64(n)
-			sha.Write(chunk)
-			crc.Write(chunk)
-			for _, c := range chunk {
+			sha.Write(data)
+			crc.Write(data)
+			for _, c := range data {
 				if atLineStart {
 					lineNo++
 					fmt.Fprintf(out, "%6d\t", lineNo)
@@ -98,7 +141,7 @@ func main() {
 					current++
 				}
 			}
-			data := append(pending, chunk...)
+			data = append(pending, data...)
 			for len(data) > 0 {
 				r, size := utf8.DecodeRune(data)
 				if r == utf8.RuneError && size == 1 && !utf8.FullRune(data) {
