@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "wasi/jail.h"
+#include "wasi/rights.h"
 #include "wasi/state.h"
 
 namespace wasmrt::wasi_detail {
@@ -46,6 +47,11 @@ bool is_socket(const FdEntry& e) {
 }
 bool always_ready(const FdEntry& e) {
   return e.filetype == kRegularFile || e.filetype == kDirectory;
+}
+// Has a file position (fd_seek, fd_tell, fd_pread, fd_pwrite): files only.
+// Streams answer ESPIPE, as lseek(2) does; directories EBADF (fd_seek).
+bool seekable(const FdEntry& e) {
+  return e.kind == FdEntry::Kind::HostFd && (e.filetype == kRegularFile || e.filetype == kBlockDevice);
 }
 
 // Guest iovec arrays ({buf u32, len u32} each) as host iovecs into memory.
@@ -138,6 +144,12 @@ Errno do_read(HostContext& ctx, WasiState& st, int32_t fd, int32_t iovs, int32_t
   GuestMemory mem(ctx);
   FdEntry* e = st.fds.get(static_cast<uint32_t>(fd));
   if (!e) return kBadf;
+  // The descriptor's type first (what read(2) would say), then its rights.
+  if (e->kind == FdEntry::Kind::HostFd && e->filetype == kDirectory) return kIsDir;
+  if (e->kind == FdEntry::Kind::BufferOutput) return kBadf;
+  if (offset && !seekable(*e)) return kSpipe;
+  if (Errno err = rights::require(*e, offset ? rights::kFdRead | rights::kFdSeek : rights::kFdRead); err != kSuccess)
+    return err;
   std::vector<iovec> iov;
   size_t total = 0;
   if (Errno err = load_iovecs(mem, static_cast<uint32_t>(iovs), static_cast<uint32_t>(iovs_len), iov, total);
@@ -147,7 +159,6 @@ Errno do_read(HostContext& ctx, WasiState& st, int32_t fd, int32_t iovs, int32_t
   size_t n = 0;
   switch (e->kind) {
     case FdEntry::Kind::HostFd:
-      if (e->filetype == kDirectory) return kIsDir;
       if (Errno err = host_transfer(ctx, *e, iov, offset, Direction::Read, n); err != kSuccess) return err;
       break;
     case FdEntry::Kind::NullStream:
@@ -178,6 +189,12 @@ Errno do_write(HostContext& ctx, WasiState& st, int32_t fd, int32_t iovs, int32_
   GuestMemory mem(ctx);
   FdEntry* e = st.fds.get(static_cast<uint32_t>(fd));
   if (!e) return kBadf;
+  if (e->kind == FdEntry::Kind::HostFd && e->filetype == kDirectory) return kIsDir;
+  if (e->kind == FdEntry::Kind::BufferInput) return kBadf;
+  if (offset && !seekable(*e)) return kSpipe;
+  if (Errno err = rights::require(*e, offset ? rights::kFdWrite | rights::kFdSeek : rights::kFdWrite);
+      err != kSuccess)
+    return err;
   if (e->read_only) return kNotCapable;
   std::vector<iovec> iov;
   size_t total = 0;
@@ -188,7 +205,6 @@ Errno do_write(HostContext& ctx, WasiState& st, int32_t fd, int32_t iovs, int32_
   size_t n = 0;
   switch (e->kind) {
     case FdEntry::Kind::HostFd:
-      if (e->filetype == kDirectory) return kIsDir;
       if (Errno err = host_transfer(ctx, *e, iov, offset, Direction::Write, n); err != kSuccess) return err;
       break;
     case FdEntry::Kind::NullStream:
@@ -259,6 +275,7 @@ Errno fd_readdir(WasiState& st, HostContext& ctx, int32_t fd, int32_t buf, int32
     if (fstat(e->host_fd, &s) != 0 || !S_ISDIR(s.st_mode)) return kNotDir;
     e->filetype = kDirectory;
   }
+  if (Errno err = rights::require(*e, rights::kFdReaddir); err != kSuccess) return err;
   std::span<uint8_t> out = mem.range(static_cast<uint32_t>(buf), static_cast<uint32_t>(buf_len));
   if (out.data() == nullptr && buf_len != 0) return kFault;
   if (!mem.in_bounds(static_cast<uint32_t>(bufused_ptr), 4)) return kFault;
@@ -325,6 +342,7 @@ Errno fd_fdstat_get(WasiState& st, HostContext& ctx, int32_t fd, int32_t out_ptr
 Errno fd_fdstat_set_flags(WasiState& st, int32_t fd, uint32_t flags) {
   FdEntry* e = st.fds.get(static_cast<uint32_t>(fd));
   if (!e) return kBadf;
+  if (Errno err = rights::require(*e, rights::kFdFdstatSetFlags); err != kSuccess) return err;
   if (flags & ~uint32_t{0x1f}) return kInval;
   if (e->kind == FdEntry::Kind::HostFd) {
     const bool want_append = flags & kFdflagAppend;
@@ -344,6 +362,7 @@ Errno fd_filestat_get(WasiState& st, HostContext& ctx, int32_t fd, int32_t out_p
   GuestMemory mem(ctx);
   FdEntry* e = st.fds.get(static_cast<uint32_t>(fd));
   if (!e) return kBadf;
+  if (Errno err = rights::require(*e, rights::kFdFilestatGet); err != kSuccess) return err;
   std::array<uint8_t, kFilestatSize> out{};
   if (e->kind == FdEntry::Kind::HostFd) {
     struct stat s {};
@@ -361,10 +380,13 @@ Errno fd_filestat_get(WasiState& st, HostContext& ctx, int32_t fd, int32_t out_p
   return kSuccess;
 }
 
-// The entry for a host-fd operation, or the error to return.
-Errno host_entry(WasiState& st, int32_t fd, bool mutates, FdEntry*& out) {
+// The entry for a host-fd operation that needs `needed` rights, or the
+// error to return: EBADF, then ENOTCAPABLE (a missing right, or a mutation
+// in a read-only preopen), then ESPIPE for stdio that is not a host fd.
+Errno host_entry(WasiState& st, int32_t fd, uint64_t needed, bool mutates, FdEntry*& out) {
   out = st.fds.get(static_cast<uint32_t>(fd));
   if (!out) return kBadf;
+  if (Errno err = rights::require(*out, needed); err != kSuccess) return err;
   if (mutates && out->read_only) return kNotCapable;
   if (out->kind != FdEntry::Kind::HostFd) return kSpipe;  // stdio that is not a host descriptor
   return kSuccess;
@@ -372,8 +394,15 @@ Errno host_entry(WasiState& st, int32_t fd, bool mutates, FdEntry*& out) {
 
 Errno fd_seek(WasiState& st, HostContext& ctx, int32_t fd, int64_t offset, uint32_t whence, int32_t out_ptr) {
   GuestMemory mem(ctx);
-  FdEntry* e = nullptr;
-  if (Errno err = host_entry(st, fd, false, e); err != kSuccess) return err;
+  FdEntry* e = st.fds.get(static_cast<uint32_t>(fd));
+  if (!e) return kBadf;
+  // A directory has no position (wasmtime: EBADF); a stream cannot seek.
+  if (e->kind == FdEntry::Kind::HostFd && e->filetype == kDirectory) return kBadf;
+  if (!seekable(*e)) return kSpipe;
+  // Asking where we are needs only FD_TELL (rights.h).
+  const bool tell_only = whence == 1 && offset == 0;
+  if (Errno err = host_entry(st, fd, tell_only ? rights::kFdTell : rights::kFdSeek, false, e); err != kSuccess)
+    return err;
   int host_whence = 0;
   switch (whence) {
     case 0: host_whence = SEEK_SET; break;
@@ -384,7 +413,6 @@ Errno fd_seek(WasiState& st, HostContext& ctx, int32_t fd, int64_t offset, uint3
   if (!mem.in_bounds(static_cast<uint32_t>(out_ptr), 8)) return kFault;
   off_t pos = lseek(e->host_fd, offset, host_whence);
   if (pos < 0) return errno_from_host(errno);
-  if (e->filetype == kDirectory && pos == 0) e->dir_listing.reset();
   mem.store(static_cast<uint32_t>(out_ptr), static_cast<uint64_t>(pos));
   return kSuccess;
 }
@@ -421,19 +449,21 @@ void define_fd(Linker& linker, const StatePtr& state) {
   auto def = [&](const char* name, auto fn) { linker.define(kModule, name, fn); };
 
   def("fd_advise", [state](HostContext&, int32_t fd, int64_t offset, int64_t len, int32_t advice) -> int32_t {
-    FdEntry* e = nullptr;
-    if (Errno err = host_entry(*state, fd, false, e); err != kSuccess) return err == kSpipe ? kBadf : err;
+    FdEntry* e = state->fds.get(static_cast<uint32_t>(fd));
+    if (e && e->kind == FdEntry::Kind::HostFd && e->filetype == kDirectory) return kBadf;  // as wasmtime
+    if (Errno err = host_entry(*state, fd, rights::kFdAdvise, false, e); err != kSuccess)
+      return err == kSpipe ? kBadf : err;
     static constexpr int kAdvice[] = {POSIX_FADV_NORMAL,   POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM,
                                       POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED,   POSIX_FADV_NOREUSE};
     if (advice < 0 || advice > 5 || offset < 0 || len < 0) return kInval;
-    if (e->filetype == kDirectory) return kBadf;
     int rc = posix_fadvise(e->host_fd, offset, len, kAdvice[advice]);
     // Advice is a hint: pipes and such ignore it rather than fail.
     return rc == 0 || rc == ESPIPE ? kSuccess : errno_from_host(rc);
   });
   def("fd_allocate", [state](HostContext&, int32_t fd, int64_t offset, int64_t len) -> int32_t {
     FdEntry* e = nullptr;
-    if (Errno err = host_entry(*state, fd, true, e); err != kSuccess) return err == kSpipe ? kBadf : err;
+    if (Errno err = host_entry(*state, fd, rights::kFdAllocate, true, e); err != kSuccess)
+      return err == kSpipe ? kBadf : err;
     if (offset < 0 || len <= 0) return kInval;
     int rc = posix_fallocate(e->host_fd, offset, len);
     return rc == 0 ? kSuccess : errno_from_host(rc);
@@ -443,6 +473,7 @@ void define_fd(Linker& linker, const StatePtr& state) {
   def("fd_datasync", [state](HostContext&, int32_t fd) -> int32_t {
     FdEntry* e = state->fds.get(static_cast<uint32_t>(fd));
     if (!e) return kBadf;
+    if (Errno err = rights::require(*e, rights::kFdDatasync); err != kSuccess) return err;
     if (e->kind != FdEntry::Kind::HostFd) return kSuccess;
     return fdatasync(e->host_fd) == 0 ? kSuccess : errno_from_host(errno);
   });
@@ -456,7 +487,8 @@ void define_fd(Linker& linker, const StatePtr& state) {
       [state](HostContext&, int32_t fd, uint64_t base, uint64_t inheriting) -> int32_t {
         FdEntry* e = state->fds.get(static_cast<uint32_t>(fd));
         if (!e) return kBadf;
-        // Rights may only shrink.
+        // Rights may only shrink (bits a descriptor never had, the upper
+        // ones included, count as growth).
         if ((base & ~e->rights_base) || (inheriting & ~e->rights_inheriting)) return kNotCapable;
         e->rights_base = base;
         e->rights_inheriting = inheriting;
@@ -467,14 +499,16 @@ void define_fd(Linker& linker, const StatePtr& state) {
   });
   def("fd_filestat_set_size", [state](HostContext&, int32_t fd, int64_t size) -> int32_t {
     FdEntry* e = nullptr;
-    if (Errno err = host_entry(*state, fd, true, e); err != kSuccess) return err == kSpipe ? kBadf : err;
+    if (Errno err = host_entry(*state, fd, rights::kFdFilestatSetSize, true, e); err != kSuccess)
+      return err == kSpipe ? kBadf : err;
     if (size < 0) return kInval;
     return ftruncate(e->host_fd, size) == 0 ? kSuccess : errno_from_host(errno);
   });
   def("fd_filestat_set_times",
       [state](HostContext&, int32_t fd, uint64_t atim, uint64_t mtim, int32_t fst_flags) -> int32_t {
         FdEntry* e = nullptr;
-        if (Errno err = host_entry(*state, fd, true, e); err != kSuccess) return err == kSpipe ? kBadf : err;
+        if (Errno err = host_entry(*state, fd, rights::kFdFilestatSetTimes, true, e); err != kSuccess)
+          return err == kSpipe ? kBadf : err;
         struct timespec times[2];
         if (Errno err = timespecs_from_wasi(atim, mtim, static_cast<uint32_t>(fst_flags), times);
             err != kSuccess)
@@ -516,6 +550,7 @@ void define_fd(Linker& linker, const StatePtr& state) {
   def("fd_sync", [state](HostContext&, int32_t fd) -> int32_t {
     FdEntry* e = state->fds.get(static_cast<uint32_t>(fd));
     if (!e) return kBadf;
+    if (Errno err = rights::require(*e, rights::kFdSync); err != kSuccess) return err;
     if (e->kind != FdEntry::Kind::HostFd) return kSuccess;
     return fsync(e->host_fd) == 0 ? kSuccess : errno_from_host(errno);
   });

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "wasi/jail.h"
+#include "wasi/rights.h"
 #include "wasi/state.h"
 
 namespace wasmrt::wasi_detail {
@@ -19,9 +20,6 @@ namespace {
 
 constexpr uint32_t kLookupSymlinkFollow = 1;
 constexpr uint32_t kOflagCreat = 1, kOflagDirectory = 2, kOflagExcl = 4, kOflagTrunc = 8;
-// Only the low 32 bits of rights carry meaning (Go never sets the others).
-constexpr uint64_t kRightFdRead = uint64_t{1} << 1, kRightFdWrite = uint64_t{1} << 6,
-                   kRightFdReaddir = uint64_t{1} << 14;
 
 Errno read_path(const GuestMemory& mem, int32_t ptr, int32_t len, std::string& out) {
   std::span<uint8_t> bytes = mem.range(static_cast<uint32_t>(ptr), static_cast<uint32_t>(len));
@@ -30,8 +28,9 @@ Errno read_path(const GuestMemory& mem, int32_t ptr, int32_t len, std::string& o
   return kSuccess;
 }
 
-// A directory descriptor that paths may be resolved beneath.
-Errno dir_entry(WasiState& st, int32_t fd, FdEntry*& out) {
+// A directory descriptor that paths may be resolved beneath, holding the
+// `needed` rights: EBADF, ENOTDIR, then ENOTCAPABLE.
+Errno dir_entry(WasiState& st, int32_t fd, uint64_t needed, FdEntry*& out) {
   out = st.fds.get(static_cast<uint32_t>(fd));
   if (!out) return kBadf;
   if (out->kind != FdEntry::Kind::HostFd) return kNotDir;
@@ -40,7 +39,21 @@ Errno dir_entry(WasiState& st, int32_t fd, FdEntry*& out) {
     if (fstat(out->host_fd, &s) != 0 || !S_ISDIR(s.st_mode)) return kNotDir;
     out->filetype = kDirectory;
   }
-  return kSuccess;
+  return rights::require(*out, needed);
+}
+
+// POSIX for a new name written "name/" (link, symlink): the name must
+// already be a directory, so creating it fails: ENOENT when nothing is
+// there, EEXIST when a directory is, ENOTDIR when something else is.
+Errno trailing_slash_new_name(int parent, const std::string& name) {
+  struct stat s {};
+  if (fstatat(parent, name.c_str(), &s, AT_SYMLINK_NOFOLLOW) != 0) return errno_from_host(errno);
+  if (S_ISDIR(s.st_mode)) return kExist;
+  if (S_ISLNK(s.st_mode)) {
+    struct stat target {};
+    if (fstatat(parent, name.c_str(), &target, 0) == 0 && S_ISDIR(target.st_mode)) return kExist;
+  }
+  return kNotDir;
 }
 
 // The preopen an entry belongs to, for refusing cross-preopen moves.
@@ -78,29 +91,49 @@ Errno path_open(WasiState& st, HostContext& ctx, int32_t fd, uint32_t dirflags, 
                 uint32_t fdflags, int32_t fd_out) {
   GuestMemory mem(ctx);
   FdEntry* dir = nullptr;
-  if (Errno e = dir_entry(st, fd, dir); e != kSuccess) return e;
+  if (Errno e = dir_entry(st, fd, rights::kPathOpen, dir); e != kSuccess) return e;
   std::string path;
   if (Errno e = read_path(mem, path_ptr, path_len, path); e != kSuccess) return e;
   if (!mem.in_bounds(static_cast<uint32_t>(fd_out), 4)) return kFault;
   if (oflags & ~uint32_t{15}) return kInval;
   if (fdflags & ~uint32_t{0x1f}) return kInval;
-
-  // WASI has no access mode: it follows from the rights asked for.
-  const bool wants_write =
-      (rights_base & kRightFdWrite) || (oflags & kOflagTrunc) || (fdflags & kFdflagAppend);
-  const bool wants_read = (rights_base & (kRightFdRead | kRightFdReaddir)) || !wants_write;
-  // A directory is never opened for writing, so asking for all rights when
-  // opening one (as some guests do) is no mutation of a read-only preopen.
   const bool opens_directory = (oflags & kOflagDirectory) != 0;
-  if (dir->read_only && ((wants_write && !opens_directory) || (oflags & (kOflagCreat | kOflagTrunc)))) {
-    return kRofs;
-  }
+  // A directory is neither created nor truncated by path_open (wasmtime).
+  if (opens_directory && (oflags & (kOflagCreat | kOflagExcl | kOflagTrunc))) return kInval;
+
+  // Rights of the directory the path is resolved beneath: creating and
+  // truncating are its base rights, the sync flags its inheriting rights.
+  if ((oflags & kOflagCreat) && !(dir->rights_base & rights::kPathCreateFile)) return kNotCapable;
+  if ((oflags & kOflagTrunc) && !(dir->rights_base & rights::kPathFilestatSetSize)) return kNotCapable;
+  if ((fdflags & kFdflagDsync) && !(dir->rights_inheriting & rights::kFdDatasync)) return kNotCapable;
+  if ((fdflags & (kFdflagSync | kFdflagRsync)) && !(dir->rights_inheriting & rights::kFdSync))
+    return kNotCapable;
+
+  // A read-only preopen refuses an explicit request to write with EROFS,
+  // as a read-only mount would (its rights would only have narrowed the
+  // request to a read-only descriptor).
+  const bool asks_write =
+      (rights_base & rights::kFdWrite) || (oflags & (kOflagCreat | kOflagTrunc)) || (fdflags & kFdflagAppend);
+  if (dir->read_only && asks_write && !opens_directory) return kRofs;
+
+  // What the guest asked, within what the parent may pass on; the new
+  // descriptor's type narrows it further below.
+  const uint64_t base = rights_base & dir->rights_inheriting;
+  const uint64_t inheriting = rights_inheriting & dir->rights_inheriting;
+  // WASI has no access mode: it follows from the rights granted. Only
+  // FD_WRITE opens for writing (Go's read-only opens ask for
+  // FD_FILESTAT_SET_SIZE too, and must work on a file mode 0444).
+  const bool write_access = (base & rights::kFdWrite) || (oflags & kOflagTrunc) || (fdflags & kFdflagAppend);
+  const bool read_access = (base & (rights::kFdRead | rights::kFdReaddir)) || !write_access;
 
   int flags = O_NOCTTY;
-  if (oflags & kOflagDirectory) {
-    flags |= O_RDONLY | O_DIRECTORY;  // directories open for reading whatever rights say
-  } else if (wants_write) {
-    flags |= wants_read ? O_RDWR : O_WRONLY;
+  if (opens_directory) {
+    // Write access to a directory is EISDIR (below, once the path is known
+    // to be a directory: a file named with OFLAGS_DIRECTORY is ENOTDIR).
+    flags |= O_RDONLY | O_DIRECTORY;
+  } else if (write_access) {
+    // The kernel answers EISDIR if this turns out to be a directory.
+    flags |= read_access ? O_RDWR : O_WRONLY;
   } else {
     flags |= O_RDONLY;
   }
@@ -118,6 +151,7 @@ Errno path_open(WasiState& st, HostContext& ctx, int32_t fd, uint32_t dirflags, 
 
   UniqueFd file;
   if (Errno e = jail_open(dir->host_fd, path, flags, 0666, file); e != kSuccess) return e;
+  if (opens_directory && write_access) return kIsDir;
   struct stat s {};
   if (fstat(file.get(), &s) != 0) return errno_from_host(errno);
   if (!S_ISREG(s.st_mode) && !S_ISDIR(s.st_mode)) {
@@ -129,8 +163,9 @@ Errno path_open(WasiState& st, HostContext& ctx, int32_t fd, uint32_t dirflags, 
   FdEntry entry;
   entry.kind = FdEntry::Kind::HostFd;
   entry.filetype = filetype_from_mode(s.st_mode);
-  entry.rights_base = rights_base;
-  entry.rights_inheriting = rights_inheriting;
+  const rights::TypeRights supported = rights::type_rights(entry.filetype);
+  entry.rights_base = base & supported.base;
+  entry.rights_inheriting = inheriting & supported.inheriting;
   entry.fdflags = static_cast<uint16_t>(fdflags);
   entry.read_only = dir->read_only;
   jail_key(*dir, entry.jail_dev, entry.jail_ino);
@@ -146,7 +181,7 @@ Errno path_filestat_get(WasiState& st, HostContext& ctx, int32_t fd, uint32_t fl
                         int32_t path_len, int32_t out_ptr) {
   GuestMemory mem(ctx);
   FdEntry* dir = nullptr;
-  if (Errno e = dir_entry(st, fd, dir); e != kSuccess) return e;
+  if (Errno e = dir_entry(st, fd, rights::kPathFilestatGet, dir); e != kSuccess) return e;
   std::string path;
   if (Errno e = read_path(mem, path_ptr, path_len, path); e != kSuccess) return e;
   UniqueFd target;
@@ -165,7 +200,7 @@ Errno path_filestat_set_times(WasiState& st, HostContext& ctx, int32_t fd, uint3
                               int32_t path_len, uint64_t atim, uint64_t mtim, uint32_t fst_flags) {
   GuestMemory mem(ctx);
   FdEntry* dir = nullptr;
-  if (Errno e = dir_entry(st, fd, dir); e != kSuccess) return e;
+  if (Errno e = dir_entry(st, fd, rights::kPathFilestatSetTimes, dir); e != kSuccess) return e;
   std::string path;
   if (Errno e = read_path(mem, path_ptr, path_len, path); e != kSuccess) return e;
   struct timespec times[2];
@@ -201,13 +236,14 @@ Errno resolve_name(const FdEntry& dir, const std::string& path, Errno dot_error,
 }
 
 // The operand of path_create_directory / remove_directory / unlink_file:
-// a name to change, in a writable preopen, its parent opened beneath the
-// jail (`dot_errno`: what "." or ".." as the last component means).
-Errno mutable_name(WasiState& st, HostContext& ctx, int32_t fd, int32_t path_ptr, int32_t path_len, Errno dot_errno,
-                   NameAt& at) {
+// a name to change, in a writable preopen, through a directory holding
+// the `needed` right, its parent opened beneath the jail (`dot_errno`:
+// what "." or ".." as the last component means).
+Errno mutable_name(WasiState& st, HostContext& ctx, int32_t fd, uint64_t needed, int32_t path_ptr, int32_t path_len,
+                   Errno dot_errno, NameAt& at) {
   GuestMemory mem(ctx);
   FdEntry* dir = nullptr;
-  if (Errno e = dir_entry(st, fd, dir); e != kSuccess) return e;
+  if (Errno e = dir_entry(st, fd, needed, dir); e != kSuccess) return e;
   std::string path;
   if (Errno e = read_path(mem, path_ptr, path_len, path); e != kSuccess) return e;
   if (dir->read_only) return kRofs;
@@ -216,21 +252,21 @@ Errno mutable_name(WasiState& st, HostContext& ctx, int32_t fd, int32_t path_ptr
 
 Errno path_create_directory(WasiState& st, HostContext& ctx, int32_t fd, int32_t path_ptr, int32_t path_len) {
   NameAt at;
-  if (Errno e = mutable_name(st, ctx, fd, path_ptr, path_len, kExist, at); e != kSuccess) return e;
+  if (Errno e = mutable_name(st, ctx, fd, rights::kPathCreateDirectory, path_ptr, path_len, kExist, at); e != kSuccess) return e;
   if (mkdirat(at.parent.get(), at.name.c_str(), 0777) != 0) return errno_from_host(errno);
   return kSuccess;
 }
 
 Errno path_remove_directory(WasiState& st, HostContext& ctx, int32_t fd, int32_t path_ptr, int32_t path_len) {
   NameAt at;
-  if (Errno e = mutable_name(st, ctx, fd, path_ptr, path_len, kInval, at); e != kSuccess) return e;
+  if (Errno e = mutable_name(st, ctx, fd, rights::kPathRemoveDirectory, path_ptr, path_len, kInval, at); e != kSuccess) return e;
   if (unlinkat(at.parent.get(), at.name.c_str(), AT_REMOVEDIR) != 0) return errno_from_host(errno);
   return kSuccess;
 }
 
 Errno path_unlink_file(WasiState& st, HostContext& ctx, int32_t fd, int32_t path_ptr, int32_t path_len) {
   NameAt at;
-  if (Errno e = mutable_name(st, ctx, fd, path_ptr, path_len, kIsDir, at); e != kSuccess) return e;
+  if (Errno e = mutable_name(st, ctx, fd, rights::kPathUnlinkFile, path_ptr, path_len, kIsDir, at); e != kSuccess) return e;
   if (at.trailing_slash) {
     // "name/" names a directory, which unlink never removes.
     struct stat s {};
@@ -245,7 +281,7 @@ Errno path_readlink(WasiState& st, HostContext& ctx, int32_t fd, int32_t path_pt
                     int32_t buf, int32_t buf_len, int32_t bufused_ptr) {
   GuestMemory mem(ctx);
   FdEntry* dir = nullptr;
-  if (Errno e = dir_entry(st, fd, dir); e != kSuccess) return e;
+  if (Errno e = dir_entry(st, fd, rights::kPathReadlink, dir); e != kSuccess) return e;
   std::string path;
   if (Errno e = read_path(mem, path_ptr, path_len, path); e != kSuccess) return e;
   std::span<uint8_t> out = mem.range(static_cast<uint32_t>(buf), static_cast<uint32_t>(buf_len));
@@ -253,6 +289,13 @@ Errno path_readlink(WasiState& st, HostContext& ctx, int32_t fd, int32_t path_pt
   if (!mem.in_bounds(static_cast<uint32_t>(bufused_ptr), 4)) return kFault;
   NameAt at;
   if (Errno e = resolve_name(*dir, path, kInval, at); e != kSuccess) return e;
+  if (at.trailing_slash) {
+    // "link/" names what the link leads to, which is no symlink: EINVAL
+    // for a directory, ENOTDIR (or ENOENT) otherwise, as readlink(2).
+    UniqueFd target;
+    if (Errno e = jail_open(dir->host_fd, path, O_PATH, 0, target); e != kSuccess) return e;
+    return kInval;
+  }
   std::string target(PATH_MAX, '\0');
   ssize_t n = readlinkat(at.parent.get(), at.name.c_str(), target.data(), target.size());
   if (n < 0) return errno_from_host(errno);
@@ -267,7 +310,7 @@ Errno path_symlink(WasiState& st, HostContext& ctx, int32_t old_ptr, int32_t old
                    int32_t new_ptr, int32_t new_len) {
   GuestMemory mem(ctx);
   FdEntry* dir = nullptr;
-  if (Errno e = dir_entry(st, fd, dir); e != kSuccess) return e;
+  if (Errno e = dir_entry(st, fd, rights::kPathSymlink, dir); e != kSuccess) return e;
   std::string target, path;
   if (Errno e = read_path(mem, old_ptr, old_len, target); e != kSuccess) return e;
   if (Errno e = read_path(mem, new_ptr, new_len, path); e != kSuccess) return e;
@@ -279,20 +322,23 @@ Errno path_symlink(WasiState& st, HostContext& ctx, int32_t old_ptr, int32_t old
   if (target.front() == '/') return kNotCapable;
   NameAt at;
   if (Errno e = resolve_name(*dir, path, kExist, at); e != kSuccess) return e;
+  if (at.trailing_slash) return trailing_slash_new_name(at.parent.get(), at.name);
   if (symlinkat(target.c_str(), at.parent.get(), at.name.c_str()) != 0) return errno_from_host(errno);
   return kSuccess;
 }
 
 // The operands of path_link and path_rename: two (directory fd, path)
-// pairs that must lie in one jail, neither read-only.
+// pairs, each directory holding its right, that must lie in one jail,
+// neither read-only.
 struct PathOperand {
   int32_t fd, ptr, len;
+  uint64_t needed;
 };
 Errno two_path_operands(WasiState& st, HostContext& ctx, PathOperand from, PathOperand to, FdEntry*& old_dir,
                         std::string& old_path, FdEntry*& new_dir, std::string& new_path) {
   GuestMemory mem(ctx);
-  if (Errno e = dir_entry(st, from.fd, old_dir); e != kSuccess) return e;
-  if (Errno e = dir_entry(st, to.fd, new_dir); e != kSuccess) return e;
+  if (Errno e = dir_entry(st, from.fd, from.needed, old_dir); e != kSuccess) return e;
+  if (Errno e = dir_entry(st, to.fd, to.needed, new_dir); e != kSuccess) return e;
   if (Errno e = read_path(mem, from.ptr, from.len, old_path); e != kSuccess) return e;
   if (Errno e = read_path(mem, to.ptr, to.len, new_path); e != kSuccess) return e;
   if (!same_jail(*old_dir, *new_dir)) return kXdev;
@@ -305,13 +351,21 @@ Errno path_link(WasiState& st, HostContext& ctx, int32_t old_fd, uint32_t old_fl
   FdEntry* old_dir = nullptr;
   FdEntry* new_dir = nullptr;
   std::string old_path, new_path;
-  if (Errno e = two_path_operands(st, ctx, {old_fd, old_ptr, old_len}, {new_fd, new_ptr, new_len}, old_dir, old_path,
-                                  new_dir, new_path);
+  if (Errno e = two_path_operands(st, ctx, {old_fd, old_ptr, old_len, rights::kPathLinkSource},
+                                  {new_fd, new_ptr, new_len, rights::kPathLinkTarget}, old_dir, old_path, new_dir,
+                                  new_path);
       e != kSuccess)
     return e;
   NameAt from, to;
   if (Errno e = resolve_name(*old_dir, old_path, kPerm, from); e != kSuccess) return e;
   if (Errno e = resolve_name(*new_dir, new_path, kExist, to); e != kSuccess) return e;
+  if (from.trailing_slash) {
+    // "file/" must be a directory, and a directory is never hard-linked.
+    struct stat s {};
+    if (fstatat(from.parent.get(), from.name.c_str(), &s, 0) != 0) return errno_from_host(errno);
+    return S_ISDIR(s.st_mode) ? kPerm : kNotDir;
+  }
+  if (to.trailing_slash) return trailing_slash_new_name(to.parent.get(), to.name);
   if ((old_flags & kLookupSymlinkFollow) && is_symlink_at(from.parent.get(), from.name)) {
     // Follow the symlink beneath the jail, then link what we hold.
     UniqueFd target;
@@ -331,8 +385,9 @@ Errno path_rename(WasiState& st, HostContext& ctx, int32_t old_fd, int32_t old_p
   FdEntry* old_dir = nullptr;
   FdEntry* new_dir = nullptr;
   std::string old_path, new_path;
-  if (Errno e = two_path_operands(st, ctx, {old_fd, old_ptr, old_len}, {new_fd, new_ptr, new_len}, old_dir, old_path,
-                                  new_dir, new_path);
+  if (Errno e = two_path_operands(st, ctx, {old_fd, old_ptr, old_len, rights::kPathRenameSource},
+                                  {new_fd, new_ptr, new_len, rights::kPathRenameTarget}, old_dir, old_path, new_dir,
+                                  new_path);
       e != kSuccess)
     return e;
   NameAt from, to;

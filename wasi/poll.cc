@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "wasi/clock.h"
+#include "wasi/rights.h"
 #include "wasi/state.h"
 
 namespace wasmrt::wasi_detail {
@@ -43,8 +44,6 @@ constexpr uint8_t kEventClock = 0, kEventFdRead = 1, kEventFdWrite = 2;
 constexpr uint16_t kSubclockAbstime = 1;
 // eventrwflags (u16)
 constexpr uint16_t kEventFdReadwriteHangup = 1;
-// rights: poll_fd_readwrite
-constexpr uint64_t kRightPollFdReadwrite = uint64_t{1} << 27;
 
 constexpr uint64_t kNever = ~uint64_t{0};
 // Longest single wait; longer timeouts just loop (keeps every duration
@@ -133,7 +132,9 @@ bool parse_subscription(WasiState& state, const GuestMemory& memory, uint64_t pt
     sub.fire(kBadf);
     return true;
   }
-  if (!(entry->rights_base & kRightPollFdReadwrite)) {
+  // POLL_FD_READWRITE, with FD_READ to wait for reading, FD_WRITE for writing.
+  if (rights::require(*entry, rights::kPollFdReadwrite | (want_read ? rights::kFdRead : rights::kFdWrite)) !=
+      kSuccess) {
     sub.fire(kNotCapable);
     return true;
   }

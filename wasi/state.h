@@ -60,8 +60,10 @@ struct FdEntry {
   Kind kind = Kind::HostFd;
   int host_fd = -1;  // owned: closed when the entry is closed or the state dies
   FileType filetype = kUnknown;
-  uint64_t rights_base = ~uint64_t{0};
-  uint64_t rights_inheriting = ~uint64_t{0};
+  // Rights (wasi/rights.h): set by whoever creates the entry from its type;
+  // none until then.
+  uint64_t rights_base = 0;
+  uint64_t rights_inheriting = 0;
   uint16_t fdflags = 0;
   // A preopened directory (fd_prestat_get): its guest name.
   bool is_preopen = false;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <set>
 
+#include "wasi/rights.h"
 #include "wasi/state.h"
 
 extern char** environ;
@@ -62,6 +63,9 @@ FdEntry host_entry(int owned_fd) {
   entry.host_fd = owned_fd;
   entry.filetype = filetype_of_host_fd(owned_fd);
   entry.fdflags = fdflags_of_host_fd(owned_fd);
+  const rights::TypeRights granted = rights::type_rights(entry.filetype);
+  entry.rights_base = granted.base;
+  entry.rights_inheriting = granted.inheriting;
   return entry;
 }
 
@@ -69,6 +73,7 @@ FdEntry host_entry(int owned_fd) {
 Result<FdEntry> stdio_entry(const WasiStdio& stdio, int guest_fd) {
   static const char* const kNames[] = {"stdin", "stdout", "stderr"};
   FdEntry entry;
+  entry.rights_base = rights::type_rights(kCharacterDevice).base;
   switch (stdio.kind) {
     case WasiStdio::Kind::Null:
       entry.kind = FdEntry::Kind::NullStream;
@@ -112,6 +117,9 @@ Result<FdEntry> preopen_entry(const WasiDir& dir) {
   entry.is_preopen = true;
   entry.preopen_name = dir.guest_path;
   entry.read_only = dir.read_only;
+  const rights::TypeRights granted = rights::preopen_rights(dir.read_only);
+  entry.rights_base = granted.base;
+  entry.rights_inheriting = granted.inheriting;
   return entry;
 }
 
