@@ -15,7 +15,8 @@
 #   filetree  hundreds of files through a preopen: create, rename over,
 #             remove, filepath.WalkDir, a manifest of SHA-256s
 #   catwc     stdin to EOF in odd-sized chunks (a file and a pipe), cat -n/wc;
-#             also read by a goroutine while a 1 ms ticker runs
+#             also read by a goroutine while a 1 ms ticker runs, from a
+#             fast and from a slow producer
 #   bigout    40 MB to stdout through bufio (a file and a pipe), then exit 3
 #
 # Under sanitizers the inputs are smaller (guests run several times slower
@@ -75,7 +76,7 @@ foreach(program ${go_compare_programs})
 endforeach()
 add_custom_target(go_compare_programs ALL DEPENDS ${go_compare_outputs})
 
-# add_go_native_compare_test(NAME PROGRAM [STATUS n] [STDIN none|file:P|pipe:P]
+# add_go_native_compare_test(NAME PROGRAM [STATUS n] [STDIN none|file:P|pipe:P|trickle:P]
 #   [STDOUT_PIPE] [GEN generator args...] [ARGS program args...])
 # makes go_native_NAME (the interpreter) and go_native_NAME_jit.
 function(add_go_native_compare_test name program)
@@ -149,6 +150,8 @@ set(gen GEN gen input.txt ${text_bytes})
 add_go_native_compare_test(catwc_file catwc ${gen} STDIN file:input.txt)
 add_go_native_compare_test(catwc_pipe catwc ${gen} STDIN pipe:input.txt)
 add_go_native_compare_test(catwc_pipe_concurrent catwc ${gen} STDIN pipe:input.txt ARGS -concurrent)
+add_go_native_compare_test(catwc_slow_pipe_concurrent catwc GEN gen input.txt 1500000
+                           STDIN trickle:input.txt ARGS -concurrent)
 
 add_go_native_compare_test(bigout_file bigout ARGS ${output_mb})
 add_go_native_compare_test(bigout_pipe_exit3 bigout STDOUT_PIPE STATUS 3 ARGS ${output_mb} 3)

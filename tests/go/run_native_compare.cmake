@@ -10,8 +10,10 @@
 #   WORK                      a scratch directory, emptied first
 #   GEN                       optional: arguments of a native run that makes
 #                             the inputs, in WORK/seed (its working directory)
-#   STDIN                     "none" (/dev/null), "file:PATH" or "pipe:PATH"
-#                             (PATH relative to WORK/seed), through `cat`
+#   STDIN                     "none" (/dev/null), "file:PATH", "pipe:PATH"
+#                             (through `cat`) or "trickle:PATH" (through the
+#                             native program's `trickle PATH` mode, a slow
+#                             producer); PATH relative to WORK/seed
 #   STDOUT_PIPE               ON: stdout is a pipe (through `cat`), not a file
 #   EXPECT_STATUS             the status both runs must end with
 #
@@ -44,9 +46,9 @@ if(NOT STDIN OR STDIN STREQUAL "none")
   set(stdin_mode none)
   set(stdin_file /dev/null)
 else()
-  string(REGEX MATCH "^(file|pipe):(.+)$" match "${STDIN}")
+  string(REGEX MATCH "^(file|pipe|trickle):(.+)$" match "${STDIN}")
   if(NOT match)
-    message(FATAL_ERROR "STDIN must be none, file:PATH or pipe:PATH, not '${STDIN}'")
+    message(FATAL_ERROR "STDIN must be none, file:PATH, pipe:PATH or trickle:PATH, not '${STDIN}'")
   endif()
   set(stdin_mode ${CMAKE_MATCH_1})
   set(stdin_file "${WORK}/seed/${CMAKE_MATCH_2}")
@@ -63,6 +65,11 @@ function(run side)
     # A pipe, not a file: reads come short, and Go's non-blocking stdin
     # sees EAGAIN until data comes.
     list(APPEND pipeline COMMAND cat "${stdin_file}")
+    set(input_option "")
+    set(index 1)
+  elseif(stdin_mode STREQUAL "trickle")
+    # A slow producer: the native program's `trickle PATH` mode.
+    list(APPEND pipeline COMMAND ${NATIVE} trickle "${stdin_file}")
     set(input_option "")
     set(index 1)
   endif()

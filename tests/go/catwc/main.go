@@ -2,6 +2,7 @@
 // chunks straight from os.Stdin (no bufio), the way stream filters read.
 //
 //	catwc gen FILE BYTES   write deterministic UTF-8 text
+//	catwc trickle FILE     write FILE to stdout slowly (a slow producer)
 //	catwc [-concurrent]    stdin numbered like cat -n on stdout; counts and
 //	                       checksums on stderr
 //
@@ -57,7 +58,32 @@ func generate(path string, size int) {
 	f.Close()
 }
 
+// trickle writes a file to stdout slowly, in small pieces with pauses, as
+// a slow producer (a download, a compiler) feeds a pipe.
+func trickle(path string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "catwc:", err)
+		os.Exit(1)
+	}
+	for i := 0; len(data) > 0; i++ {
+		n := min(len(data), 1+i*7919%4001)
+		if _, err := os.Stdout.Write(data[:n]); err != nil {
+			fmt.Fprintln(os.Stderr, "catwc:", err)
+			os.Exit(1)
+		}
+		data = data[n:]
+		if i%8 == 0 {
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+}
+
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == "trickle" {
+		trickle(os.Args[2])
+		return
+	}
 	if len(os.Args) == 4 && os.Args[1] == "gen" {
 		size, err := strconv.Atoi(os.Args[3])
 		if err != nil {
