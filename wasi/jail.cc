@@ -113,6 +113,11 @@ Errno walk_open(int root_fd, std::string_view path, int flags, mode_t mode, Uniq
         out.reset(fd);
         return kSuccess;
       }
+      // "new/" with O_CREAT: open(2) says EISDIR (it would have to create
+      // a directory), as openat2 does.
+      if (err == ENOENT && (flags & O_CREAT) && pending.size() == 1 && pending.front() == "." &&
+          path.back() == '/')
+        return kIsDir;
       return host_error(err);
     }
     // O_CREAT|O_EXCL never follows a final symlink (EEXIST), as open(2).

@@ -158,6 +158,10 @@ static void trailing_slashes(void) {
   __wasi_fd_t fd;
   EXPECT_ERRNO(__wasi_path_filestat_get(SCRATCH, 0, "file/", &st), __WASI_ERRNO_NOTDIR);
   EXPECT_ERRNO(open_with(SCRATCH, "file/", 0, R(FD_READ), 0, 0, &fd), __WASI_ERRNO_NOTDIR);
+  /* Creating "new/" would have to make a directory: EISDIR, as open(2). */
+  EXPECT_ERRNO(open_with(SCRATCH, "new/", __WASI_OFLAGS_CREAT, R(FD_READ) | R(FD_WRITE), 0, 0, &fd),
+               __WASI_ERRNO_ISDIR);
+  EXPECT_OK(is_missing("new"));
   /* path_readlink "link/" names what the link leads to, not the link. */
   EXPECT_OK(__wasi_path_symlink("d", SCRATCH, "dlink"));
   EXPECT_OK(__wasi_path_symlink("file", SCRATCH, "flink"));
