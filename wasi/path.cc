@@ -101,10 +101,17 @@ Errno path_open(WasiState& st, HostContext& ctx, int32_t fd, uint32_t dirflags, 
   // A directory is neither created nor truncated by path_open (wasmtime).
   if (opens_directory && (oflags & (kOflagCreat | kOflagExcl | kOflagTrunc))) return kInval;
 
-  // Rights of the directory the path is resolved beneath: creating and
-  // truncating are its base rights, the sync flags its inheriting rights.
+  // Rights of the directory the path is resolved beneath: creating is its
+  // base right PATH_CREATE_FILE, the sync flags need FD_DATASYNC / FD_SYNC
+  // in its inheriting rights. Truncating needs PATH_FILESTAT_SET_SIZE, or
+  // FD_FILESTAT_SET_SIZE granted to the new descriptor: that one could
+  // truncate the file right after opening anyway. (Go opens directories
+  // without PATH_FILESTAT_SET_SIZE and then os.Root.WriteFile truncates
+  // beneath them, asking FD_FILESTAT_SET_SIZE for the file.)
   if ((oflags & kOflagCreat) && !(dir->rights_base & rights::kPathCreateFile)) return kNotCapable;
-  if ((oflags & kOflagTrunc) && !(dir->rights_base & rights::kPathFilestatSetSize)) return kNotCapable;
+  if ((oflags & kOflagTrunc) && !(dir->rights_base & rights::kPathFilestatSetSize) &&
+      !(rights_base & dir->rights_inheriting & rights::kFdFilestatSetSize))
+    return kNotCapable;
   if ((fdflags & kFdflagDsync) && !(dir->rights_inheriting & rights::kFdDatasync)) return kNotCapable;
   if ((fdflags & (kFdflagSync | kFdflagRsync)) && !(dir->rights_inheriting & rights::kFdSync))
     return kNotCapable;

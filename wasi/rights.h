@@ -116,7 +116,8 @@ inline constexpr TypeRights preopen_rights(bool read_only) {
 //   path_filestat_set_times PATH_FILESTAT_SET_TIMES
 //   path_link PATH_LINK_SOURCE (old fd), PATH_LINK_TARGET (new fd)
 //   path_open PATH_OPEN, + PATH_CREATE_FILE with oflags::creat,
-//     + PATH_FILESTAT_SET_SIZE with oflags::trunc; fdflags::dsync needs
+//     + PATH_FILESTAT_SET_SIZE with oflags::trunc (or FD_FILESTAT_SET_SIZE
+//     granted to the new descriptor, which could truncate anyway); fdflags::dsync needs
 //     FD_DATASYNC and fdflags::sync/rsync FD_SYNC in the inheriting rights
 //   path_readlink PATH_READLINK · path_remove_directory PATH_REMOVE_DIRECTORY
 //   path_rename PATH_RENAME_SOURCE (old fd), PATH_RENAME_TARGET (new fd)

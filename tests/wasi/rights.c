@@ -397,6 +397,13 @@ static void path_open_narrows(void) {
   /* Without PATH_FILESTAT_SET_SIZE a directory cannot truncate. */
   EXPECT_OK(__wasi_fd_fdstat_set_rights(d, DIR_RIGHTS & ~R(PATH_FILESTAT_SET_SIZE), inheriting_rights(d)));
   EXPECT_ERRNO(open_with(d, "in.txt", __WASI_OFLAGS_TRUNC, 0, 0, 0, &fd), __WASI_ERRNO_NOTCAPABLE);
+  /* ...unless the new descriptor gets FD_FILESTAT_SET_SIZE, with which it
+   * could truncate anyway; not when the parent cannot pass that on. */
+  EXPECT_OK(open_with(d, "in.txt", __WASI_OFLAGS_TRUNC, R(FD_FILESTAT_SET_SIZE), 0, 0, &fd));
+  close_fd(fd);
+  EXPECT_OK(__wasi_fd_fdstat_set_rights(d, base_rights(d), inheriting_rights(d) & ~R(FD_FILESTAT_SET_SIZE)));
+  EXPECT_ERRNO(open_with(d, "in.txt", __WASI_OFLAGS_TRUNC, R(FD_FILESTAT_SET_SIZE), 0, 0, &fd),
+               __WASI_ERRNO_NOTCAPABLE);
   close_fd(d);
   EXPECT_OK(__wasi_path_unlink_file(SCRATCH, "sd/in.txt"));
   EXPECT_OK(__wasi_path_remove_directory(SCRATCH, "sd"));
@@ -468,6 +475,50 @@ static void read_only_preopen(void) {
   close_fd(sub);
 }
 
+/* Go's syscall (fs_wasip1.go) opens directories asking
+ * (fileRights &^ writeRights) & dirRights, which lacks
+ * PATH_FILESTAT_SET_SIZE, and os.Root.WriteFile then creates and truncates
+ * beneath one asking fileRights &^ readRights: that must work. */
+#define GO_FILE_RIGHTS                                                                                     \
+  (R(FD_DATASYNC) | R(FD_READ) | R(FD_SEEK) | R(FD_FDSTAT_SET_FLAGS) | R(FD_SYNC) | R(FD_TELL) |         \
+   R(FD_WRITE) | R(FD_ADVISE) | R(FD_ALLOCATE) | R(PATH_CREATE_DIRECTORY) | R(PATH_CREATE_FILE) |        \
+   R(PATH_LINK_SOURCE) | R(PATH_LINK_TARGET) | R(PATH_OPEN) | R(FD_READDIR) | R(PATH_READLINK) |        \
+   R(PATH_RENAME_SOURCE) | R(PATH_RENAME_TARGET) | R(PATH_FILESTAT_GET) | R(PATH_FILESTAT_SET_SIZE) |   \
+   R(PATH_FILESTAT_SET_TIMES) | R(FD_FILESTAT_GET) | R(FD_FILESTAT_SET_SIZE) | R(FD_FILESTAT_SET_TIMES) | \
+   R(PATH_SYMLINK) | R(PATH_REMOVE_DIRECTORY) | R(PATH_UNLINK_FILE) | R(POLL_FD_READWRITE))
+#define GO_READ_RIGHTS (R(FD_READ) | R(FD_READDIR))
+#define GO_WRITE_RIGHTS (R(FD_DATASYNC) | R(FD_WRITE) | R(FD_ALLOCATE) | R(PATH_FILESTAT_SET_SIZE))
+#define GO_DIR_RIGHTS (GO_FILE_RIGHTS & ~(R(FD_READ) | R(FD_WRITE) | R(FD_TELL) | R(FD_ADVISE) | R(FD_ALLOCATE) | \
+                                        R(FD_DATASYNC) | R(FD_FILESTAT_SET_SIZE) | R(POLL_FD_READWRITE)))
+
+static void go_style_opens(void) {
+  __wasi_fd_t root, fd;
+  EXPECT_OK(__wasi_path_create_directory(SCRATCH, "goroot"));
+  EXPECT_OK(open_with(SCRATCH, "goroot", __WASI_OFLAGS_DIRECTORY, (GO_FILE_RIGHTS & ~GO_WRITE_RIGHTS) & GO_DIR_RIGHTS,
+                      GO_FILE_RIGHTS, 0, &root));
+  EXPECT_TRUE((base_rights(root) & R(PATH_FILESTAT_SET_SIZE)) == 0, "root base %llx",
+              (unsigned long long)base_rights(root));
+  /* os.Root.WriteFile: O_WRONLY|O_CREATE|O_TRUNC. */
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_OK(open_with(root, "f.txt", __WASI_OFLAGS_CREAT | __WASI_OFLAGS_TRUNC, GO_FILE_RIGHTS & ~GO_READ_RIGHTS,
+                        GO_FILE_RIGHTS, 0, &fd));
+    EXPECT_OK(call_write(fd));
+    close_fd(fd);
+  }
+  /* os.Open of a file (O_RDONLY) and of a directory without O_DIRECTORY. */
+  EXPECT_OK(open_with(root, "f.txt", 0, GO_FILE_RIGHTS & ~GO_WRITE_RIGHTS, GO_FILE_RIGHTS, 0, &fd));
+  EXPECT_OK(call_read(fd));
+  EXPECT_ERRNO(call_write(fd), __WASI_ERRNO_NOTCAPABLE);
+  close_fd(fd);
+  EXPECT_OK(open_with(SCRATCH, "goroot", 0, GO_FILE_RIGHTS & ~GO_WRITE_RIGHTS, GO_FILE_RIGHTS, 0, &fd));
+  close_fd(fd);
+  /* os.OpenFile(dir, O_RDWR): EISDIR, which Go passes on. */
+  EXPECT_ERRNO(open_with(SCRATCH, "goroot", 0, GO_FILE_RIGHTS, GO_FILE_RIGHTS, 0, &fd), __WASI_ERRNO_ISDIR);
+  EXPECT_OK(__wasi_path_unlink_file(root, "f.txt"));
+  close_fd(root);
+  EXPECT_OK(__wasi_path_remove_directory(SCRATCH, "goroot"));
+}
+
 int main(void) {
   preopen_rights();
   path_open_narrows();
@@ -475,5 +526,6 @@ int main(void) {
   file_function_rights();
   dir_function_rights();
   read_only_preopen();
+  go_style_opens();
   return finish("rights");
 }
