@@ -9,11 +9,13 @@
 #             other, status 1 on malformed input. Its own module: it needs
 #             gopkg.in/yaml.v3 and github.com/BurntSushi/toml, fetched at
 #             build time through the Go module proxy (GOPROXY from the
-#             environment, else proxy.golang.org) into the build directory;
-#             a failed download fails the build.
+#             environment at configure time, else proxy.golang.org) into the
+#             build directory's module cache, checked against its go.sum;
+#             a failed download fails the build (never a silent skip).
 #   loggrep   grep/sed-like regexp processing of a multi-MB log, statuses 0/1/2
 #   filetree  hundreds of files through a preopen: create, rename over,
-#             remove, filepath.WalkDir, a manifest of SHA-256s
+#             remove, a 700-entry directory, links, filepath.WalkDir, a
+#             manifest of SHA-256s
 #   catwc     stdin to EOF in odd-sized chunks (a file and a pipe), cat -n/wc;
 #             also read by a goroutine while a 1 ms ticker runs, from a
 #             fast and from a slow producer
@@ -29,7 +31,7 @@ set(go_native_env --unset=GOOS --unset=GOARCH CGO_ENABLED=0 GOTOOLCHAIN=local GO
                   GOCACHE=${go_build_dir}/go-cache GOPATH=${go_build_dir}/go-path)
 # jsonconv's module downloads its two dependencies (checked against its
 # go.sum); -modcacherw keeps the module cache removable with rm -rf.
-if(DEFINED ENV{GOPROXY} AND NOT "$ENV{GOPROXY}" STREQUAL "" AND NOT "$ENV{GOPROXY}" STREQUAL "off")
+if(DEFINED ENV{GOPROXY} AND NOT "$ENV{GOPROXY}" STREQUAL "")
   set(go_module_proxy "$ENV{GOPROXY}")
 else()
   set(go_module_proxy "https://proxy.golang.org,direct")
