@@ -4,7 +4,8 @@
 // file, rename it over the old one), renames directories, removes files
 // and whole subtrees, appends and truncates, lists a directory of 700
 // entries in batches, makes symbolic and hard links, then walks the tree with
-// filepath.WalkDir and prints a sorted manifest with sizes and SHA-256s.
+// filepath.WalkDir and prints a sorted manifest with sizes and SHA-256s;
+// then the edge cases tools meet (see edgeCases).
 //
 //	filetree DIR      paths printed relative to DIR
 //
@@ -24,6 +25,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
+	"time"
 )
 
 var out = bufio.NewWriter(os.Stdout)
@@ -280,4 +283,148 @@ func main() {
 		}
 	}
 	fmt.Fprintf(out, "mod0/pkg0 has %d entries, first %s, last %s\n", len(names), names[0].Name(), names[len(names)-1].Name())
+
+	edgeCases(filepath.Join(root, "edge"))
+}
+
+// errorClass names an error by what a tool tests with errors.Is, so the
+// output does not depend on the platform's wording of errno texts.
+func errorClass(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	for _, c := range []struct {
+		name   string
+		target error
+	}{{"exist", fs.ErrExist}, {"not-exist", fs.ErrNotExist}, {"permission", fs.ErrPermission}, {"eof", io.EOF},
+		{"ELOOP", syscall.ELOOP}, {"EISDIR", syscall.EISDIR}, {"ENOTDIR", syscall.ENOTDIR},
+		{"ENOTEMPTY", syscall.ENOTEMPTY}, {"EINVAL", syscall.EINVAL}, {"ENAMETOOLONG", syscall.ENAMETOOLONG}} {
+		if errors.Is(err, c.target) {
+			return c.name
+		}
+	}
+	return "unexpected: " + err.Error()
+}
+
+// edgeCases: what tools run into besides the happy path (lock files made
+// with O_EXCL, renames that must fail, symbolic link loops, a file removed
+// while open, sparse files past 4 GiB as dd makes them, timestamps set as
+// tar and rsync set them), each printed with its outcome.
+func edgeCases(dir string) {
+	check(os.MkdirAll(filepath.Join(dir, "full", "x"), 0o755))
+	check(os.Mkdir(filepath.Join(dir, "empty"), 0o755))
+	check(os.WriteFile(filepath.Join(dir, "file"), []byte("file"), 0o644))
+	p := func(label string, v ...any) {
+		fmt.Fprintln(out, append([]any{"edge: " + label + ":"}, v...)...)
+	}
+	path := func(name string) string { return filepath.Join(dir, name) }
+
+	p("rename dir over empty dir", errorClass(os.Rename(path("full"), path("empty"))))
+	p("rename file over dir", errorClass(os.Rename(path("file"), path("full"))))
+	p("rename dir over file", errorClass(os.Rename(path("full"), path("file"))))
+	p("rename dir into itself", errorClass(os.Rename(path("full"), path("full/x/y"))))
+	_, err := os.OpenFile(path("file"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	p("O_EXCL on an existing file", errorClass(err))
+	lock, err := os.OpenFile(path("lock"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	p("O_EXCL on a new file", errorClass(err))
+	check(lock.Close())
+
+	check(os.Symlink("loop2", path("loop1")))
+	check(os.Symlink("loop1", path("loop2")))
+	_, err = os.Stat(path("loop1"))
+	p("stat a symlink loop", errorClass(err))
+	info, err := os.Lstat(path("loop1"))
+	check(err)
+	p("lstat a symlink loop", info.Mode().Type() == fs.ModeSymlink)
+
+	f, err := os.Create(path("open"))
+	check(err)
+	_, err = f.WriteString("still here")
+	check(err)
+	p("remove an open file", errorClass(os.Remove(path("open"))))
+	buf := make([]byte, 20)
+	n, err := f.ReadAt(buf, 0)
+	p("read it after", n, string(buf[:n]), errorClass(err))
+	check(f.Close())
+
+	f, err = os.Create(path("sparse"))
+	check(err)
+	offset, err := f.Seek(5<<30, io.SeekStart)
+	p("seek to 5 GiB", offset, errorClass(err))
+	_, err = f.Write([]byte("z"))
+	check(err)
+	info, err = f.Stat()
+	check(err)
+	p("size", info.Size())
+	n, err = f.ReadAt(buf, 5<<30)
+	p("read at 5 GiB", n, errorClass(err))
+	p("grow to 6 GiB", errorClass(f.Truncate(6<<30)))
+	info, err = f.Stat()
+	check(err)
+	p("size", info.Size())
+	p("truncate to -1", errorClass(f.Truncate(-1)))
+	check(f.Close())
+	check(os.Remove(path("sparse")))
+
+	when := time.Date(2001, 2, 3, 4, 5, 6, 789000000, time.UTC)
+	p("chtimes a file", errorClass(os.Chtimes(path("file"), when, when)))
+	p("chtimes a directory", errorClass(os.Chtimes(path("full"), when, when)))
+	p("chtimes a missing file", errorClass(os.Chtimes(path("missing"), when, when)))
+	for _, name := range []string{"file", "full"} {
+		info, err := os.Stat(path(name))
+		check(err)
+		p("mtime of "+name, info.ModTime().UTC().Format(time.RFC3339Nano))
+	}
+
+	_, err = os.OpenFile(path("full"), os.O_WRONLY, 0)
+	p("open a directory for writing", errorClass(err))
+	_, err = os.ReadDir(path("file"))
+	p("list a file", errorClass(err))
+	_, err = os.Open(path("file/x"))
+	p("open through a file", errorClass(err))
+	p("mkdir through a file", errorClass(os.Mkdir(path("file/x"), 0o755)))
+	p("remove a missing file", errorClass(os.Remove(path("missing"))))
+	p("rmdir a non-empty dir", errorClass(syscall.Rmdir(path("full"))))
+	p("remove a file named with a slash", errorClass(os.Remove(path("file")+"/")))
+	p("name of 255 bytes", errorClass(os.WriteFile(path(strings.Repeat("n", 255)), nil, 0o644)))
+	p("name of 256 bytes", errorClass(os.WriteFile(path(strings.Repeat("n", 256)), nil, 0o644)))
+
+	f, err = os.OpenFile(path("file"), os.O_RDWR|os.O_APPEND, 0)
+	check(err)
+	_, err = f.Seek(0, io.SeekStart)
+	check(err)
+	_, err = f.Write([]byte("+appended"))
+	check(err)
+	offset, err = f.Seek(0, io.SeekCurrent)
+	p("O_APPEND write after seeking to 0", offset, errorClass(err))
+	check(f.Close())
+	data, err := os.ReadFile(path("file"))
+	check(err)
+	p("content", string(data))
+	check(os.Link(path("file"), path("link")))
+	a, err := os.Stat(path("file"))
+	check(err)
+	b, err := os.Stat(path("link"))
+	check(err)
+	p("hard link is the same file", os.SameFile(a, b))
+	p("link over an existing name", errorClass(os.Link(path("file"), path("link"))))
+	p("symlink over an existing name", errorClass(os.Symlink("x", path("link"))))
+	_, err = os.Readlink(path("file"))
+	p("readlink a file", errorClass(err))
+
+	var walked []string
+	check(filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Name() == "full" {
+			return fs.SkipDir
+		}
+		walked = append(walked, rel(dir, p)+" "+d.Type().String())
+		return nil
+	}))
+	p("walk", strings.Join(walked, ", "))
+	check(os.RemoveAll(dir))
+	_, err = os.Stat(dir)
+	p("after RemoveAll", errorClass(err))
 }
