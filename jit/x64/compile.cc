@@ -101,12 +101,13 @@ uint32_t ir_units(IrOp op, const Unit* pc) {
     case IrOp::MemoryGrow: case IrOp::TableSize: case IrOp::BrLoop: case IrOp::BrIfLoopI: case IrOp::CopyReturn:
       return 4;
     case IrOp::MemoryFill: case IrOp::MemoryCopy: case IrOp::TableGet: case IrOp::TableSet: case IrOp::BrIfF:
-    case IrOp::CopyBr: case IrOp::CopyBrLoopI: return 5;
+    case IrOp::CopyBr: case IrOp::CopyBrLoopI: case IrOp::Const: return 5;
     case IrOp::CopyPair: case IrOp::CallIndirect: case IrOp::Select: case IrOp::Select2: case IrOp::MemoryInit:
     case IrOp::TableGrow: case IrOp::TableFill: case IrOp::BrIfLoopF: case IrOp::CopyBrLoop:
     case IrOp::I32AddGlobalSet: case IrOp::I32SubGlobalSet: case IrOp::CopyCall: case IrOp::GlobalGetBrIf:
+    case IrOp::ConstBr: case IrOp::ConstBrLoopI:
       return 6;
-    case IrOp::TableCopy: case IrOp::TableInit: return 7;
+    case IrOp::TableCopy: case IrOp::TableInit: case IrOp::ConstBrLoop: return 7;
     case IrOp::BrTable: return 4 + pc[3] + 1;
   }
   return 0;
@@ -370,6 +371,14 @@ class Compiler {
   void emit_copy(Unit dst, Unit src) {
     a_.mov(x::rax, cell(src));
     a_.mov(cell(dst), x::rax);
+  }
+  void emit_const(Unit dst, Cell value) {
+    if (static_cast<int64_t>(value) == static_cast<int32_t>(value)) {
+      a_.mov(cell(dst), static_cast<int32_t>(value));  // sign-extended to 64 bits
+    } else {
+      a_.mov(x::rax, value);
+      a_.mov(cell(dst), x::rax);
+    }
   }
   void emit_global_get(Unit dst, Unit global) {
     a_.mov(x::rax, x::qword_ptr(kGlobals, static_cast<int32_t>(global * 8)));
@@ -1017,6 +1026,19 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       a_.cmp(cell32(pc[2]), 0);
       emit_branch(Family::BTLF, x::CondCode::kNE, pc, 3);
       return;
+    case IrOp::Const: emit_const(pc[2], Cell{pc[3]} | Cell{pc[4]} << 32); return;
+    case IrOp::ConstBr:
+      emit_const(pc[2], Cell{pc[3]} | Cell{pc[4]} << 32);
+      a_.jmp(target(pc, 5));
+      return;
+    case IrOp::ConstBrLoopI:
+      emit_const(pc[2], Cell{pc[3]} | Cell{pc[4]} << 32);
+      emit_back_edge(0, target(pc, 5), true);
+      return;
+    case IrOp::ConstBrLoop:
+      emit_const(pc[2], Cell{pc[3]} | Cell{pc[4]} << 32);
+      emit_back_edge(pc[6], target(pc, 5), false);
+      return;
     case IrOp::CopyBr:
       emit_copy(pc[2], pc[3]);
       a_.jmp(target(pc, 4));
@@ -1146,6 +1168,7 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
           ok = mark(3);
           break;
         case IrOp::CopyBr: case IrOp::CopyBrLoopI: case IrOp::CopyBrLoop: ok = mark(4); break;
+        case IrOp::ConstBr: case IrOp::ConstBrLoopI: case IrOp::ConstBrLoop: ok = mark(5); break;
         case IrOp::GlobalGetBrIf: ok = mark(5); break;
         case IrOp::BrTable:
           for (uint32_t i = 0; i <= pc[3] && ok; ++i) ok = mark(4 + i);

@@ -422,6 +422,27 @@ X_CopyBrLoop: {
   pc = REL(4);
   NEXT();
 }
+X_Const:
+  C(2) = Cell{pc[3]} | Cell{pc[4]} << 32;
+  pc += 5;
+  NEXT();
+X_ConstBr:
+  C(2) = Cell{pc[3]} | Cell{pc[4]} << 32;
+  pc = REL(5);
+  NEXT();
+X_ConstBrLoopI:
+  C(2) = Cell{pc[3]} | Cell{pc[4]} << 32;
+  if (__builtin_expect(INTERRUPT_PENDING(), 0)) goto back_edge_stop;
+  pc = REL(5);
+  NEXT();
+X_ConstBrLoop: {
+  C(2) = Cell{pc[3]} | Cell{pc[4]} << 32;
+  const int64_t cost = pc[6];
+  if (__builtin_expect((INTERRUPT_PENDING()) | (fuel < cost), 0)) goto back_edge_stop;
+  fuel -= cost;
+  pc = REL(5);
+  NEXT();
+}
 back_edge_stop:
   // An interrupt wins over running out of fuel: it is checked first.
   if (INTERRUPT_PENDING()) TRAP(interrupt_trap(*irq));

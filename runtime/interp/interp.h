@@ -39,7 +39,8 @@ struct TranslateOptions {
 //                                           argument cells: calls pass
 //                                           arguments in place)
 //   [num_param_cells, num_local_cells)      declared locals, zeroed on entry
-//   [num_local_cells, + constants)          constants, copied in on entry
+//   [num_local_cells, + constants)          constant operands, copied in on
+//                                           entry (at most 32: translate.cc)
 //   [.., frame_cells)                       operand stack
 // Results are returned in cells [0, num_result_cells).
 struct CompiledFunc {

@@ -101,7 +101,15 @@ inline constexpr uint32_t kHandlerUnits = 2;
   /* More one-dispatch pairs from Go's calling convention.               */ \
   X(CopyReturn)    /* dst src: the last result's move, then Return */     \
   X(CopyCall)      /* dst src func_index arg_base: a move, then Call */   \
-  X(GlobalGetBrIf) /* dst global cond rel: GlobalGet, then BrIf */
+  X(GlobalGetBrIf) /* dst global cond rel: GlobalGet, then BrIf */    \
+  /* A constant written where it is needed, for the constants a function */ \
+  /* keeps out of its frame (translate.cc: kMaxFrameConstants); `lo hi`  */ \
+  /* are the value's two 32-bit halves. With the branch after it fused,  */ \
+  /* as CopyBr (Go sets its resume-point local to a constant and jumps). */ \
+  X(Const)         /* dst lo hi */                                         \
+  X(ConstBr)       /* dst lo hi rel */                                     \
+  X(ConstBrLoopI)  /* dst lo hi rel */                                     \
+  X(ConstBrLoop)   /* dst lo hi rel loop */
 
 // Fused arithmetic pairs: an op whose result the next op consumes at once,
 //   t = a FIRST b;  dst = t SECOND c  (Left)  or  dst = c SECOND t  (Right),

@@ -31,11 +31,25 @@ const void* const* handler_table();  // execute.cc
 namespace {
 
 constexpr uint32_t kStackFlag = 0x8000'0000u;  // provisional operand-stack cell
+// A pending constant (push_const): kConstFlag + its index in pending_consts_.
+// Frame cells stay below it (kMaxFrameCells).
+constexpr uint32_t kConstFlag = 0x4000'0000u;
 constexpr uint32_t kNone = ~uint32_t{0};
 // Frames larger than this cannot be addressed by 31-bit cell offsets; such a
 // function is compiled to a stub whose frame never fits, so calling it traps
 // "call stack exhausted" (no real stack can hold it anyway).
 constexpr uint64_t kMaxFrameCells = uint64_t{1} << 28;
+// Constants that instructions read as operands live in frame cells,
+// copied in on every call (frame_init), so that a handler reads them like
+// any other operand. A function gets that for its first kMaxFrameConstants
+// distinct operand values; past those, a constant operand is written to its
+// operand-stack cell by a Const instruction just before its use (one more
+// dispatch). Go's large functions read hundreds of distinct constants
+// (return addresses, offsets, frame sizes), each once or twice, and with
+// all of them in the frame they took 70% of a Go frame and most of a deep
+// recursion's stack. 32 keeps every constant of the loops in bench/ in
+// frame cells (16 cost the interpreter up to 30% on Go's sha256).
+constexpr size_t kMaxFrameConstants = 32;
 
 // The integer test that holds exactly when `op`'s 0/1 result is 0 (so
 // eqz(op(a, b)) = inverted(a, b); eqz(eqz(x)) = ne(x, 0)), or Nop. Not for
@@ -148,6 +162,7 @@ class Translator : public NopVisitor {
   void emit(IrOp op) { emit_handler(handler_index(op)); }
   void emit_u(uint32_t v) { code_->push_back(v); }
   void emit_cell(uint32_t cell) {
+    if (is_pending_const(cell)) cell = const_cell(pending_const_bits(cell));
     if (cell & kStackFlag) {
       fixups_.push_back(static_cast<uint32_t>(code_->size()));
       code_->push_back(cell & ~kStackFlag);
@@ -175,6 +190,10 @@ class Translator : public NopVisitor {
   }
   void emit_copy(uint32_t dst, uint32_t src, ValType t) {
     if (dst == src) return;
+    if (is_pending_const(src)) {
+      emit_const(dst, pending_const_bits(src));
+      return;
+    }
     if (cell_count(t) == 2) {
       emit(IrOp::Copy2);
     } else if (last_is_copy()) {
@@ -241,6 +260,7 @@ class Translator : public NopVisitor {
     for (uint32_t i = 0; i < n; ++i) push(types[i]);
   }
 
+  // The frame cell holding constant `bits`, given one the first time.
   uint32_t const_cell(uint64_t bits) {
     auto [it, inserted] = const_map_.try_emplace(bits, 0);
     if (inserted) {
@@ -248,6 +268,43 @@ class Translator : public NopVisitor {
       consts_->push_back(bits);
     }
     return it->second;
+  }
+  // A constant is pushed pending, as a marker (kConstFlag) for its value,
+  // and placed by what consumes it: a local.set, a label value or a call
+  // argument gets a Const instruction writing it there (one dispatch, as
+  // the Copy from a frame cell it replaces), and only an instruction that
+  // reads it as an operand (emit_cell) gives it a cell in the frame.
+  void push_const(ValType t, uint64_t bits) {
+    if (auto it = const_map_.find(bits); it != const_map_.end()) {
+      push_pending(t, it->second);
+    } else if (pending_consts_.size() < kStackFlag - kConstFlag) {
+      push_pending(t, kConstFlag | static_cast<uint32_t>(pending_consts_.size()));
+      pending_consts_.push_back(bits);
+    } else {
+      push_pending(t, const_cell(bits));
+    }
+  }
+  static bool is_pending_const(uint32_t src) { return src >= kConstFlag && src < kStackFlag; }
+  uint64_t pending_const_bits(uint32_t src) const { return pending_consts_[src - kConstFlag]; }
+  void emit_const(uint32_t dst, uint64_t bits) {
+    last_const_ = here();
+    emit(IrOp::Const);
+    emit_cell(dst);
+    emit_u(static_cast<uint32_t>(bits));
+    emit_u(static_cast<uint32_t>(bits >> 32));
+  }
+  // If the last instruction is a Const with no label since, removes it and
+  // returns true with its destination and value, for a fused form.
+  bool take_last_const(uint32_t& dst, uint64_t& bits) {
+    if (last_const_ == kNone || last_const_ + 5 != here() || barrier_ == here()) return false;
+    const uint32_t field = last_const_ + kHandlerUnits;
+    const bool stack_cell = !fixups_.empty() && fixups_.back() == field;
+    dst = (*code_)[field] | (stack_cell ? kStackFlag : 0);
+    bits = Cell{(*code_)[field + 1]} | Cell{(*code_)[field + 2]} << 32;
+    truncate_code(last_const_);
+    last_const_ = kNone;
+    last_end_ = kNone;
+    return true;
   }
   uint32_t const_cell2(uint64_t lo, uint64_t hi) {
     // v128 constants are rare: no de-duplication.
@@ -336,11 +393,18 @@ class Translator : public NopVisitor {
     // A one-cell copy just before (a label value, a local.set) joins the
     // branch: one dispatch instead of two.
     uint32_t copy_dst = 0, copy_src = 0;
+    uint64_t const_bits = 0;
     const bool with_copy = take_last_copy(copy_dst, copy_src);
+    const bool with_const = !with_copy && take_last_const(copy_dst, const_bits);
     if (with_copy) {
       emit(!back ? IrOp::CopyBr : options_.fuel ? IrOp::CopyBrLoop : IrOp::CopyBrLoopI);
       emit_cell(copy_dst);
       emit_cell(copy_src);
+    } else if (with_const) {
+      emit(!back ? IrOp::ConstBr : options_.fuel ? IrOp::ConstBrLoop : IrOp::ConstBrLoopI);
+      emit_cell(copy_dst);
+      emit_u(static_cast<uint32_t>(const_bits));
+      emit_u(static_cast<uint32_t>(const_bits >> 32));
     } else {
       emit(!back ? IrOp::Br : options_.fuel ? IrOp::BrLoop : IrOp::BrLoopI);
     }
@@ -354,9 +418,10 @@ class Translator : public NopVisitor {
     // charges the loop's first block, which the br_table ends; so nothing
     // observable changes but the skipped dispatch. Go jumps this way to
     // every resume point of a function.
-    if (t.kind == Op::Loop && t.dispatch_pos != kNone && with_copy && copy_dst == t.dispatch_local &&
-        copy_src >= num_local_cells_ && copy_src < kStackFlag) {
-      const uint32_t k = static_cast<uint32_t>((*consts_)[copy_src - num_local_cells_]);
+    const bool copies_frame_constant = with_copy && copy_src >= num_local_cells_ && copy_src < kStackFlag;
+    if (t.kind == Op::Loop && t.dispatch_pos != kNone && (copies_frame_constant || with_const) &&
+        copy_dst == t.dispatch_local) {
+      const uint32_t k = static_cast<uint32_t>(with_const ? const_bits : (*consts_)[copy_src - num_local_cells_]);
       const uint32_t n = (*code_)[t.dispatch_pos + kHandlerUnits + 1];
       threads_.push_back({field, t.dispatch_pos + kHandlerUnits + 2 + (k < n ? k : n)});
     }
@@ -399,6 +464,7 @@ class Translator : public NopVisitor {
   std::vector<Patch> patches_;
   std::vector<uint32_t> fixups_;
   std::unordered_map<uint64_t, uint32_t> const_map_;
+  std::vector<uint64_t> pending_consts_;
   struct TableStub {
     uint32_t field, depth;
   };
@@ -416,6 +482,8 @@ class Translator : public NopVisitor {
   // The i32.add emitted directly before that condition, if any.
   uint32_t add_start_ = kNone;
   uint32_t add_srcs_[2] = {0, 0};
+  // The position of the last Const (see push_const).
+  uint32_t last_const_ = kNone;
   // The position of the last one-cell Copy and its cells (see emit_copy).
   uint32_t last_copy_ = kNone;
   uint32_t last_copy_dst_ = 0, last_copy_src_ = 0;
@@ -510,6 +578,7 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
   patches_.clear();
   fixups_.clear();
   const_map_.clear();
+  pending_consts_.clear();
   max_stack_cells_ = num_result_cells_;
   dead_ = false;
   next_leader_ = 0;
@@ -518,6 +587,7 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
   cond_start_ = kNone;
   add_start_ = kNone;
   last_copy_ = kNone;
+  last_const_ = kNone;
   threads_.clear();
   gset_start_ = kNone;
   gget_start_ = gget_end_ = kNone;
@@ -649,7 +719,15 @@ void Translator::emit_generic(const Instr& in) {
   const ImmKind imm = kOpImm[static_cast<size_t>(op)];
   const size_t np = params.size();
   uint32_t srcs[3] = {0, 0, 0};
-  for (size_t i = 0; i < np; ++i) srcs[i] = stack_[stack_.size() - np + i].src;
+  for (size_t i = 0; i < np; ++i) {
+    Slot& s = stack_[stack_.size() - np + i];
+    if (is_pending_const(s.src) && !const_map_.contains(pending_const_bits(s.src)) &&
+        const_map_.size() >= kMaxFrameConstants) {
+      emit_const(s.home, pending_const_bits(s.src));
+      s.src = s.home;
+    }
+    srcs[i] = s.src;
+  }
   // An address computed by the i32.add just emitted is folded into the
   // access (the add's result cell is this access's operand and dead after
   // it; nothing was emitted in between, so both still read the same cells).
@@ -1122,16 +1200,16 @@ void Translator::on_instr(const Instr& in, const InstrContext& ctx) {
       return;
     }
     case Op::I32Const:
-      push_pending(ValType::I32, const_cell(static_cast<uint32_t>(in.bits)));
+      push_const(ValType::I32, static_cast<uint32_t>(in.bits));
       return;
     case Op::I64Const:
-      push_pending(ValType::I64, const_cell(in.bits));
+      push_const(ValType::I64, in.bits);
       return;
     case Op::F32Const:
-      push_pending(ValType::F32, const_cell(static_cast<uint32_t>(in.bits)));
+      push_const(ValType::F32, static_cast<uint32_t>(in.bits));
       return;
     case Op::F64Const:
-      push_pending(ValType::F64, const_cell(in.bits));
+      push_const(ValType::F64, in.bits);
       return;
     case Op::V128Const: {
       uint64_t lo, hi;

@@ -61,11 +61,17 @@ constexpr uint32_t kDefaultMaxTables = 16;
 // costs nothing for shallow programs.
 constexpr uint64_t kMaxStackBytes = uint64_t{4} << 30;
 // Defaults deep enough for Go. Each Go call is a wasm call (goroutine
-// stacks live in linear memory, but Go recurses natively in wasm), and a Go
-// recursion 1,000,000 calls deep needs 32..40 MiB of wasm stack (measured
-// with tests/go/recursion); 256 MiB leaves 6x headroom. Not more: sanitizer
-// builds poison the shadow of the whole reservation on every run.
-constexpr uint64_t kDefaultMaxStackBytes = uint64_t{256} << 20;
+// stacks live in linear memory, but Go recurses natively in wasm), so a
+// Go program may nest as deep as its own goroutine stack limit allows
+// (1 GB, of which 512 MiB is usable: stacks double). A recursive-descent
+// parser (tests/go/nested) needs ~1,050 B of wasm stack per nesting level
+// and ~1,200 B of Go stack; Go itself stops it near 450,000 levels (native
+// Go: 600,000), which takes ~470 MiB here. 1 GiB lets any Go program whose
+// wasm frames are up to twice its Go frames reach Go's own limit first.
+// Only the pages a guest touches are committed, and a runaway recursion
+// stops at the call-depth limit first (10,000,000 calls, about 0.5 s and
+// 400 MB for tests/tools/unbounded_recursion.wat).
+constexpr uint64_t kDefaultMaxStackBytes = uint64_t{1} << 30;
 constexpr uint32_t kDefaultMaxCallDepth = 10'000'000;
 // Frames shown for a trap; deep recursion would otherwise print 100,000.
 constexpr size_t kBacktraceHead = 16;
@@ -116,10 +122,10 @@ constexpr const char* kUsage =
     "                    stop the guest DURATION after it starts running (start\n"
     "                    function included): 100ms, 1.5s, 500us, 1m, 2h, 10ns\n"
     "  --max-stack SIZE  the wasm stack of a call (params, locals, operands):\n"
-    "                    bytes or 512KiB, 8MiB, 1GiB, 8MB (default 256MiB, enough\n"
-    "                    for a Go recursion 6,000,000 calls deep; at most 4GiB;\n"
-    "                    committed only as used); calls also nest at most\n"
-    "                    10000000 deep\n"
+    "                    bytes or 512KiB, 8MiB, 1GiB, 8MB (default 1GiB, enough\n"
+    "                    for Go to nest as deep as its own stack limit lets\n"
+    "                    it; at most 4GiB; committed only as used); calls\n"
+    "                    also nest at most 10000000 deep\n"
     "  --help            print this help\n"
     "  --version         print the wasmrt version\n"
     "  --                end of options (the next argument is FILE)\n"
