@@ -127,9 +127,12 @@ Errno path_open(WasiState& st, HostContext& ctx, int32_t fd, uint32_t dirflags, 
   // descriptor's type narrows it further below.
   const uint64_t base = rights_base & dir->rights_inheriting;
   const uint64_t inheriting = rights_inheriting & dir->rights_inheriting;
-  // WASI has no access mode: it follows from the rights granted. Only
-  // FD_WRITE opens for writing (Go's read-only opens ask for
-  // FD_FILESTAT_SET_SIZE too, and must work on a file mode 0444).
+  // WASI has no access mode: it follows from the rights granted. FD_WRITE
+  // (or trunc/append, which need a writable host fd) opens for writing;
+  // FD_ALLOCATE or FD_FILESTAT_SET_SIZE alone do not (Go's read-only opens
+  // ask for them and must work on a file of mode 0444): such a descriptor
+  // keeps the right, and the host refuses the call (EBADF/EINVAL), as in
+  // wasmtime.
   const bool write_access = (base & rights::kFdWrite) || (oflags & kOflagTrunc) || (fdflags & kFdflagAppend);
   const bool read_access = (base & (rights::kFdRead | rights::kFdReaddir)) || !write_access;
 
