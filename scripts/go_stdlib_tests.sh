@@ -49,10 +49,13 @@ set -u
 all_packages=(strconv strings bytes sort unicode/utf8 encoding/json encoding/base64 encoding/binary math
   math/big regexp bufio container/heap crypto/sha256 hash/crc32 compress/flate path/filepath
   text/template fmt time os io/fs)
-# Measured at 1.5..18 s each on the interpreter (release build): ~60 s in all.
-# The full list takes ~10 minutes on the JIT (and time's
-# TestLongAdjustTimers needs the JIT's speed to pass).
-quick_packages=(unicode/utf8 encoding/base64 encoding/binary text/template path/filepath fmt io/fs)
+# The quick list takes about a minute on the interpreter (release build,
+# 2 shared CPUs): os ~50 s (the WASI file system calls), the others 0.5..4 s
+# each. The full list takes ~10 minutes on the JIT (and time's
+# TestLongAdjustTimers needs the JIT's speed to pass); --all takes ~35
+# minutes on the JIT (docs/go-stdlib.md).
+quick_packages=(unicode/utf8 encoding/base64 encoding/binary text/template path/filepath fmt io/fs
+  os math syscall context)
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
