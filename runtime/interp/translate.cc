@@ -39,16 +39,18 @@ constexpr uint32_t kNone = ~uint32_t{0};
 // function is compiled to a stub whose frame never fits, so calling it traps
 // "call stack exhausted" (no real stack can hold it anyway).
 constexpr uint64_t kMaxFrameCells = uint64_t{1} << 28;
-// Constants that instructions read as operands live in frame cells,
-// copied in on every call (frame_init), so that a handler reads them like
-// any other operand. A function gets that for its first kMaxFrameConstants
-// distinct operand values; past those, a constant operand is written to its
-// operand-stack cell by a Const instruction just before its use (one more
-// dispatch). Go's large functions read hundreds of distinct constants
-// (return addresses, offsets, frame sizes), each once or twice, and with
-// all of them in the frame they took 70% of a Go frame and most of a deep
-// recursion's stack. 32 keeps every constant of the loops in bench/ in
-// frame cells (16 cost the interpreter up to 30% on Go's sha256).
+// Constants that instructions read as operands live in frame cells, copied
+// in on every call (frame_init), so that a handler reads them like any
+// other operand. A function keeps at most kMaxFrameConstants of them there
+// (a quarter of that outside loops); any other constant operand is written
+// by a Const instruction into its operand cell just before its use (one
+// more dispatch), and a constant that is only moved somewhere (a local, a
+// label value, a call argument) is written there by a Const. Go's large
+// functions use hundreds of distinct constants (return addresses, resume
+// points, offsets), each once or twice, and with all of them in the frame
+// they took 75% of a Go frame and most of a deep recursion's stack. 32
+// keeps the interpreter's speed on bench/'s workloads (16 cost up to 30% on
+// Go's sha256).
 constexpr size_t kMaxFrameConstants = 32;
 
 // The integer test that holds exactly when `op`'s 0/1 result is 0 (so
@@ -191,8 +193,12 @@ class Translator : public NopVisitor {
   void emit_copy(uint32_t dst, uint32_t src, ValType t) {
     if (dst == src) return;
     if (is_pending_const(src)) {
-      emit_const(dst, pending_const_bits(src));
-      return;
+      const auto it = const_map_.find(pending_const_bits(src));
+      if (it == const_map_.end()) {
+        emit_const(dst, pending_const_bits(src));
+        return;
+      }
+      src = it->second;
     }
     if (cell_count(t) == 2) {
       emit(IrOp::Copy2);
@@ -269,11 +275,13 @@ class Translator : public NopVisitor {
     }
     return it->second;
   }
-  // A constant is pushed pending, as a marker (kConstFlag) for its value,
-  // and placed by what consumes it: a local.set, a label value or a call
-  // argument gets a Const instruction writing it there (one dispatch, as
-  // the Copy from a frame cell it replaces), and only an instruction that
-  // reads it as an operand (emit_cell) gives it a cell in the frame.
+  // A constant is pushed pending, as a marker (kConstFlag) for its value
+  // unless it already has a frame cell, and placed by what consumes it:
+  // an instruction that reads it as an operand gives it a frame cell while
+  // the frame has room (frame_constant_fits), else a Const into its operand
+  // cell just before (emit_generic); a local.set, a label value or a call
+  // argument copies it from its frame cell if it has one (that Copy fuses
+  // with a following branch, call or return), else gets a Const writing it.
   void push_const(ValType t, uint64_t bits) {
     if (auto it = const_map_.find(bits); it != const_map_.end()) {
       push_pending(t, it->second);
@@ -283,6 +291,15 @@ class Translator : public NopVisitor {
     } else {
       push_pending(t, const_cell(bits));
     }
+  }
+  // Whether one more constant may take a frame cell. Outside loops only a
+  // quarter of them: straight-line code (a prologue, setup before the
+  // loop) runs once per call, so it must not take the cells a loop later
+  // in the function reads on every iteration.
+  bool frame_constant_fits() const {
+    for (const Ctrl& c : ctrl_)
+      if (c.kind == Op::Loop) return const_map_.size() < kMaxFrameConstants;
+    return const_map_.size() < kMaxFrameConstants / 4;
   }
   static bool is_pending_const(uint32_t src) { return src >= kConstFlag && src < kStackFlag; }
   uint64_t pending_const_bits(uint32_t src) const { return pending_consts_[src - kConstFlag]; }
@@ -721,8 +738,7 @@ void Translator::emit_generic(const Instr& in) {
   uint32_t srcs[3] = {0, 0, 0};
   for (size_t i = 0; i < np; ++i) {
     Slot& s = stack_[stack_.size() - np + i];
-    if (is_pending_const(s.src) && !const_map_.contains(pending_const_bits(s.src)) &&
-        const_map_.size() >= kMaxFrameConstants) {
+    if (is_pending_const(s.src) && !frame_constant_fits()) {
       emit_const(s.home, pending_const_bits(s.src));
       s.src = s.home;
     }
