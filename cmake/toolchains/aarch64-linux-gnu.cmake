@@ -1,0 +1,27 @@
+# Cross build for arm64 (AArch64 Linux, glibc) on an x86-64 Debian host, with
+# the tests run under qemu-user (docs/aarch64.md; scripts/setup_aarch64.sh
+# installs what this needs):
+#
+#   cmake -S . -B build/aarch64 -G Ninja -DCMAKE_BUILD_TYPE=Release \
+#         -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake
+#   ninja -C build/aarch64 && ctest --test-dir build/aarch64
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+
+set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
+set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
+# Debian multiarch: the arm64 copies of asmjit and GoogleTest
+# (libasmjit-dev:arm64, libgtest-dev:arm64) live in /usr/lib/aarch64-linux-gnu.
+set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
+set(CMAKE_FIND_ROOT_PATH /usr/aarch64-linux-gnu)
+# Programs (go, clang for the wasm32-wasi guests, qemu) come from the host;
+# libraries, headers and packages from the target root or the multiarch dirs
+# (BOTH: /usr/lib/aarch64-linux-gnu/cmake is outside the root path).
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY BOTH)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
+
+# No binfmt_misc on these machines: ctest (and gtest_discover_tests) run
+# every arm64 executable through qemu-user explicitly.
+set(CMAKE_CROSSCOMPILING_EMULATOR "qemu-aarch64;-L;/usr/aarch64-linux-gnu")
