@@ -94,7 +94,7 @@ function(add_go_native_compare_test name program)
       set(options --engine=jit)
     endif()
     add_test(NAME ${test}
-             COMMAND ${CMAKE_COMMAND} -DWASM_RUN=$<TARGET_FILE:wasm-run> -DMODULE=${go_build_dir}/${program}.wasm
+             COMMAND ${CMAKE_COMMAND} -DWASM_RUN=${wasmrt_wasm_run} -DMODULE=${go_build_dir}/${program}.wasm
                      -DNATIVE=${go_native_dir}/${program} -DWORK=${go_build_dir}/work/${test}
                      "-DOPTIONS=${options}" "-DARGS=${CMP_ARGS}" "-DGEN=${CMP_GEN}" -DSTDIN=${CMP_STDIN}
                      -DSTDOUT_PIPE=${CMP_STDOUT_PIPE} -DEXPECT_STATUS=${CMP_STATUS}
