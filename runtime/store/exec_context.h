@@ -22,6 +22,20 @@ struct TrapFrame {
   uint32_t func_index = 0;                 // in the instance's module function space
 };
 
+// The value stack's memory: an anonymous mapping, reserved whole and
+// committed page by page as frames first touch it. A deep default (wasm-run
+// reserves 1 GiB for Go) then costs nothing for a shallow guest, and
+// sanitizer builds do not poison and unpoison the shadow of the whole
+// reservation on every allocation, as they do for operator new.
+struct StackMapping {
+  size_t bytes = 0;
+  void operator()(Cell* cells) const;  // munmap
+};
+using StackPtr = std::unique_ptr<Cell[], StackMapping>;
+// `cells` cells of fresh stack; throws std::bad_alloc when the address
+// space has no room (as operator new would).
+StackPtr map_stack(size_t cells);
+
 struct ExecContext {
   // 1 Mi cells = 8 MiB of value stack, enough for Go's 8 MiB wasm stack.
   static constexpr size_t kDefaultStackCells = size_t{1} << 20;
@@ -29,13 +43,13 @@ struct ExecContext {
 
   explicit ExecContext(size_t stack_cells = kDefaultStackCells,
                        uint32_t max_call_depth = kDefaultMaxCallDepth)
-      : stack(new Cell[stack_cells]), stack_cells(stack_cells), max_call_depth(max_call_depth) {}
+      : stack(map_stack(stack_cells)), stack_cells(stack_cells), max_call_depth(max_call_depth) {}
   ExecContext(const ExecContext&) = delete;
   ExecContext& operator=(const ExecContext&) = delete;
 
   // Value stack (frames of params + locals + operands). Not zeroed: the
   // interpreter initializes locals itself.
-  std::unique_ptr<Cell[]> stack;
+  StackPtr stack;
   size_t stack_cells = 0;
   // Cells currently in use by active frames (the interpreter maintains it
   // across nested host -> wasm re-entry).

@@ -1,0 +1,26 @@
+// The value stack's mapping (exec_context.h says why it is not operator new).
+#include "runtime/store/exec_context.h"
+
+#include <sys/mman.h>
+
+#include <new>
+
+namespace wasmrt {
+
+void StackMapping::operator()(Cell* cells) const {
+  if (cells != nullptr) munmap(cells, bytes);
+}
+
+StackPtr map_stack(size_t cells) {
+  if (cells == 0) cells = 1;
+  if (cells > SIZE_MAX / sizeof(Cell)) throw std::bad_alloc();
+  const size_t bytes = cells * sizeof(Cell);
+  // MAP_NORESERVE: a reservation, not a commitment; pages come on first
+  // touch, and a guest that touches more than the machine has fails like
+  // any process that runs out of memory, not at reservation time.
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  return StackPtr(static_cast<Cell*>(p), StackMapping{bytes});
+}
+
+}  // namespace wasmrt
