@@ -499,7 +499,7 @@ class Translator : public NopVisitor {
   // The i32.add emitted directly before that condition, if any.
   uint32_t add_start_ = kNone;
   uint32_t add_srcs_[2] = {0, 0};
-  // The position of the last Const (see push_const).
+  // The position of the last Const (emit_const), for take_last_const.
   uint32_t last_const_ = kNone;
   // The position of the last one-cell Copy and its cells (see emit_copy).
   uint32_t last_copy_ = kNone;
