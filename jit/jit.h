@@ -12,6 +12,13 @@
 // Compiled code is immutable and shared by every instance of the module,
 // like the translated code: it reaches the running instance's globals,
 // functions, tables and memory through the JitState of the call.
+//
+// The interpreter does not know the JIT: it reaches it through the tier
+// interface (runtime/interp/tier.h) of jit::tier(), which the store uses to
+// compile a module (runtime/store/compiled_module.cc) and which marks each
+// compiled function with itself. Each back end (jit/x64/, jit/none/, ...)
+// defines available() and compile_module(); jit/runtime.cc, shared by all,
+// defines the rest.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +26,7 @@
 #include <vector>
 
 #include "runtime/interp/interp.h"
+#include "runtime/interp/tier.h"
 #include "wasmrt/result.h"
 
 namespace wasmrt::jit {
@@ -26,20 +34,23 @@ namespace wasmrt::jit {
 // True when this build can compile to machine code for the host (x86-64).
 bool available();
 
+// The JIT as an execution tier: compile is compile_module, enter is run.
+// Null when !available().
+const interp::Tier* tier();
+
 // The machine code of one module. Releasing it frees the code: it must
 // outlive every CompiledFunc::jit_entry pointing into it.
-class JitCode {
- public:
-  virtual ~JitCode() = default;
-};
+class JitCode : public interp::TierCode {};
 
 // Compiles every function of `funcs` (one module's, already translated) and
-// sets each one's jit_entry. On failure, no jit_entry is set.
+// sets each one's jit_entry. On failure, no jit_entry is set. (The back
+// end's half of tier()->compile, which also sets CompiledFunc::tier.)
 Result<std::shared_ptr<const JitCode>> compile_module(std::vector<interp::CompiledFunc>& funcs);
 
 // Runs `entry` (a wasm function with a jit_entry) whose frame is at `fp`
 // with its arguments in place; ctx.call_depth already counts it. The JIT's
-// counterpart of the interpreter's dispatch loop (interp::invoke picks).
+// counterpart of the interpreter's dispatch loop: tier()->enter, which
+// interp::invoke calls for a function the JIT compiled.
 TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp);
 
 }  // namespace wasmrt::jit

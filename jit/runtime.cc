@@ -1,12 +1,15 @@
-// The C++ side of the JIT tier: entering machine code (jit::run), the
-// helpers its code calls for the instructions it does not expand inline,
-// and the slow paths of calls, polls and instance changes.
+// The C++ side of the JIT tier: its tier object (jit::tier()), entering
+// machine code (jit::run), the helpers its code calls for the instructions
+// it does not expand inline, and the slow paths of calls, polls and
+// instance changes. Shared by every back end.
 //
 // The generic helpers are the interpreter's own operation templates
 // (ir.h: exec_numeric, exec_memory, eval_condition, ...), instantiated as
 // functions, so an instruction computes the same on both tiers.
 #include <algorithm>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "jit/jit.h"
 #include "jit/jit_state.h"
@@ -249,6 +252,31 @@ TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp) {
     interp::record_backtrace(ctx, st.cur, st.stack_end, st.depth, st.entry_depth);
   }
   return trap;
+}
+
+namespace {
+
+class JitTier final : public interp::Tier {
+ public:
+  std::string_view name() const override { return "jit"; }
+
+  Result<std::shared_ptr<const interp::TierCode>> compile(
+      std::vector<interp::CompiledFunc>& funcs) const override {
+    auto code = compile_module(funcs);
+    if (!code.ok()) return std::move(code).error();
+    for (interp::CompiledFunc& f : funcs)
+      if (f.jit_entry != nullptr) f.tier = this;
+    return std::shared_ptr<const interp::TierCode>(std::move(code).value());
+  }
+
+  TrapCode enter(ExecContext& ctx, FuncInst* f, Cell* fp) const override { return run(ctx, f, fp); }
+};
+
+}  // namespace
+
+const interp::Tier* tier() {
+  static const JitTier jit_tier;
+  return available() ? &jit_tier : nullptr;
 }
 
 }  // namespace wasmrt::jit

@@ -19,6 +19,8 @@
 
 namespace wasmrt::interp {
 
+class Tier;  // tier.h
+
 struct TranslateOptions {
   // Fuel metering (docs/fuel.md): every basic block's static cost is
   // charged on entry (CompiledFunc::entry_fuel, Fuel instructions, metered
@@ -28,9 +30,9 @@ struct TranslateOptions {
   // Interrupt checks (ExecContext::interrupt) at every function entry and
   // every branch back to a loop header. Off: none.
   bool interrupt_checks = false;
-  // Also compile every function to machine code (jit/jit.h) where this
-  // build can; the translated code stays, as the JIT's input and for
-  // functions it leaves to the interpreter.
+  // Also compile every function to machine code where this build can (the
+  // store picks the tier: tier.h); the translated code stays, as the JIT's
+  // input and for functions it leaves to the interpreter.
   bool jit = false;
 };
 
@@ -62,10 +64,14 @@ struct CompiledFunc {
   // the function's first basic block (0 without fuel metering).
   uint32_t entry_fuel = 0;
   bool check_interrupt = false;  // poll ExecContext::interrupt on entry
-  // Machine code for this function (jit/jit.h), or null: the interpreter
-  // runs it. The trampoline enters the module's machine code from C++.
+  // Machine code for this function, or null, set by the tier that compiled
+  // it: that code calls a callee's jit_entry directly (read by its member
+  // offset) and leaves calls to the others to call_outside. The trampoline
+  // enters the module's machine code from C++.
   const void* jit_entry = nullptr;
   const void* jit_trampoline = nullptr;
+  // The tier that runs this function (tier.h), or null: the interpreter.
+  const Tier* tier = nullptr;
 };
 
 // Translates every defined function of a validated module (side tables
@@ -80,8 +86,8 @@ Result<std::vector<CompiledFunc>> translate_module(const ModuleDesc& module, con
 // bounded by the remaining native stack of the calling thread.
 TrapCode invoke(ExecContext& ctx, FuncInst* f, Cell* args_results);
 
-// For the JIT tier, which shares the interpreter's frames and call records.
-// The dispatch table: handler addresses by handler index (ir.h).
+// For other tiers (tier.h), which share the interpreter's frames and call
+// records. The dispatch table: handler addresses by handler index (ir.h).
 const void* const* handler_table();
 // A call from compiled code at call depth `depth` to a host function, or
 // to a wasm function without machine code, whose arguments are at `nfp`

@@ -1,0 +1,56 @@
+// The seam between the interpreter and any other execution tier (a JIT):
+// the one interface through which the interpreter reaches code it did not
+// generate, so that it knows nothing of any back end.
+//
+// A tier starts from the interpreter's translated functions (ir.h) and
+// keeps their frames and call records (execute.cc), which is what lets
+// calls cross between tiers in both directions and gives both the same
+// backtraces and the same call-depth and stack limits. It provides:
+//   compile  machine code (or whatever it runs) for a module's translated
+//            functions, marking each function it will run with itself
+//            (CompiledFunc::tier) and its entry;
+//   enter    running one such function from C++ (interp::invoke calls it
+//            instead of its dispatch loop) and, on a trap, recording the
+//            trap's frames with record_backtrace.
+// The interpreter's side of the seam, for a tier's code and helpers, is the
+// last group of declarations in interp.h (handler_table, call_outside,
+// interrupt_trap, interrupt_flags, record_backtrace). Which tier compiles a
+// module is the store's choice (runtime/store/compiled_module.cc).
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "runtime/interp/interp.h"
+#include "wasmrt/result.h"
+
+namespace wasmrt::interp {
+
+// What a tier compiled for one module: immutable, shared by every instance,
+// and it must outlive every CompiledFunc entry pointing into it.
+class TierCode {
+ public:
+  virtual ~TierCode() = default;
+};
+
+class Tier {
+ public:
+  virtual ~Tier() = default;
+
+  // For messages and logs ("jit").
+  virtual std::string_view name() const = 0;
+
+  // Compiles `funcs` (one module's, already translated), setting `tier`
+  // (to this) and the entry of each function it will run; the others stay
+  // on the interpreter. On failure, no function is marked.
+  virtual Result<std::shared_ptr<const TierCode>> compile(std::vector<CompiledFunc>& funcs) const = 0;
+
+  // Runs `f`, whose code this tier compiled, with its frame at `fp` and its
+  // arguments in place; ctx.call_depth already counts it. Results are left
+  // in the frame's first cells. On a trap, sets ctx's trap (if the tier's
+  // code has not said more already) and appends the backtrace.
+  virtual TrapCode enter(ExecContext& ctx, FuncInst* f, Cell* fp) const = 0;
+};
+
+}  // namespace wasmrt::interp
