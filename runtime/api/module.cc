@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "jit/jit.h"
 #include "runtime/binary/decoder.h"
 #include "runtime/binary/module.h"
 #include "runtime/binary/types.h"
@@ -121,7 +122,7 @@ Result<std::shared_ptr<const Module>> Module::compile(std::span<const uint8_t> b
   return Engine().compile(bytes);
 }
 
-bool Engine::jit_available() { return jit::available(); }
+bool Engine::jit_available() { return jit::tier() != nullptr; }
 
 Result<std::shared_ptr<const Module>> Engine::compile(std::span<const uint8_t> bytes) const {
   if (bytes.size() > config_.max_module_bytes) {

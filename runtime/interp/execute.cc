@@ -23,8 +23,8 @@
 #include <cstring>
 #include <string>
 
-#include "jit/jit.h"
 #include "runtime/interp/interp.h"
+#include "runtime/interp/tier.h"
 #include "runtime/store/interrupt.h"
 #include "runtime/valid/side_table.h"
 
@@ -804,7 +804,7 @@ TrapCode invoke(ExecContext& ctx, FuncInst* f, Cell* args_results) {
   const uint32_t saved_depth = ctx.call_depth;
   const size_t saved_top = ctx.stack_top;
   ctx.call_depth = saved_depth + 1;
-  TrapCode t = cf->jit_entry != nullptr ? jit::run(ctx, f, fp) : run(&ctx, f, fp, nullptr);
+  TrapCode t = cf->tier != nullptr ? cf->tier->enter(ctx, f, fp) : run(&ctx, f, fp, nullptr);
   ctx.call_depth = saved_depth;
   ctx.stack_top = saved_top;
   if (t == TrapCode::None && fp != args_results) std::memcpy(args_results, fp, cf->num_result_cells * sizeof(Cell));

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "jit/jit.h"
 #include "runtime/store/sig_registry.h"
 
 namespace wasmrt {
@@ -14,9 +15,13 @@ Result<std::shared_ptr<const CompiledModule>> compile_module(std::shared_ptr<con
   if (!code.ok()) return std::move(code).error();
   compiled->code = std::move(code).value();
   if (options.jit) {
-    auto machine_code = jit::compile_module(compiled->code);
-    if (!machine_code.ok()) return std::move(machine_code).error();
-    compiled->jit_code = std::move(machine_code).value();
+    // The store picks the tier; the interpreter only follows
+    // CompiledFunc::tier.
+    const interp::Tier* tier = jit::tier();
+    if (tier == nullptr) return Error{Phase::Invalid, "jit: no code generator for this architecture"};
+    auto tier_code = tier->compile(compiled->code);
+    if (!tier_code.ok()) return std::move(tier_code).error();
+    compiled->tier_code = std::move(tier_code).value();
   }
   compiled->options = options;
   compiled->type_sig_ids.reserve(desc->types.size());

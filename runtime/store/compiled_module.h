@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "runtime/binary/module.h"
-#include "jit/jit.h"
 #include "runtime/interp/interp.h"
+#include "runtime/interp/tier.h"
 #include "wasmrt/result.h"
 
 namespace wasmrt {
@@ -22,8 +22,9 @@ struct CompiledModule {
   // The metering compiled into `code` (a store that needs fuel or
   // interrupts refuses modules compiled without).
   interp::TranslateOptions options;
-  // The machine code of `code`'s jit_entry pointers (options.jit), or null.
-  std::shared_ptr<const jit::JitCode> jit_code;
+  // What the tier that compiled `code` (options.jit: the JIT's) made of it,
+  // which `code`'s entries point into, or null.
+  std::shared_ptr<const interp::TierCode> tier_code;
 };
 
 // Translates a validated module. Fails only if the translator rejects a body
