@@ -127,7 +127,8 @@ constexpr const char* kUsage =
     "                    it; at most 4GiB; committed only as used); calls\n"
     "                    also nest at most 10000000 deep\n"
     "  --help            print this help\n"
-    "  --version         print the wasmrt version\n"
+    "  --version         print the wasmrt version, the architecture and the\n"
+    "                    engines (tiers) this build has\n"
     "  --                end of options (the next argument is FILE)\n"
     "Options taking a value accept `--opt value` and `--opt=value`.\n"
     "\n"
@@ -141,7 +142,7 @@ constexpr const char* kUsage =
     "  1    unreadable, malformed, invalid or unlinkable module\n"
     "  2    usage error (bad option or option value, bad --invoke arguments,\n"
     "       a --dir that is not a directory)\n"
-    "  3    --engine jit: no JIT in this build (not x86-64)\n"
+    "  3    --engine jit: no JIT in this build (see --version)\n"
     "  121  a resource limit refused the module (the message names the limit)\n"
     "  122  call stack exhausted (see --max-stack)\n"
     "  123  out of fuel (see --fuel)\n"
@@ -687,8 +688,12 @@ int parse_command_line(int argc, char** argv, Options& options) {
       return kExitOk;
     }
     if (arg == "--version") {
-      std::printf("wasm-run (wasmrt) %.*s\n", static_cast<int>(wasmrt::kVersion.size()),
-                  wasmrt::kVersion.data());
+      // e.g. "wasm-run (wasmrt) 0.1.0 aarch64: interp, jit": which tiers
+      // --engine can pick here, so a script can check before it asks.
+      const std::string_view arch = wasmrt::host_architecture();
+      std::printf("wasm-run (wasmrt) %.*s %.*s: interp%s\n", static_cast<int>(wasmrt::kVersion.size()),
+                  wasmrt::kVersion.data(), static_cast<int>(arch.size()), arch.data(),
+                  wasmrt::Engine::jit_available() ? ", jit" : "");
       return kExitOk;
     }
     if (arg == "--describe") {

@@ -26,6 +26,13 @@ namespace wasmrt {
 
 inline constexpr std::string_view kVersion = "0.1.0";
 
+// The CPU architecture this wasmrt library was built for, spelled as
+// `uname -m` does: "x86_64", "aarch64" ("unknown" for others). Decided when
+// the library is compiled, not in this header, so an embedder compiled
+// apart from the library still sees the library's own answer. Together with
+// Engine::jit_available() it says which tiers run here (wasm-run --version).
+std::string_view host_architecture();
+
 // What an import or export refers to. Named "external" (as in the JS API)
 // to stay distinct from the runtime's internal binary-format enum.
 enum class ExternalKind : uint8_t { Function, Table, Memory, Global };
@@ -97,7 +104,7 @@ class Module {
 // same fuel and stop at the same interrupt checks (docs/jit.md).
 enum class ExecutionTier : uint8_t {
   Interpreter,  // portable; compiles fastest
-  Jit,          // x86-64 machine code (Engine::jit_available())
+  Jit,          // native machine code, where this build has a code generator (Engine::jit_available())
 };
 
 // Engine-wide settings: resource limits and the metering compiled into code.
