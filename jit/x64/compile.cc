@@ -27,8 +27,7 @@
 #include <type_traits>
 #include <unordered_map>
 
-#include "jit/jit.h"
-#include "jit/jit_state.h"
+#include "jit/codegen.h"
 #include "runtime/store/interrupt.h"
 
 namespace wasmrt::jit {
@@ -37,10 +36,7 @@ namespace {
 
 namespace x = asmjit::x86;
 using asmjit::Label;
-using interp::CompiledFunc;
-using interp::IrOp;
-using interp::kHandlerUnits;
-using interp::kIrOpCount;
+using namespace codegen;  // NOLINT: the shared vocabulary of both back ends
 
 const x::Gp kFp = x::rbx;
 const x::Gp kMemBase = x::r12;
@@ -51,15 +47,6 @@ const x::Gp kGlobals = x::r15;
 // Machine code reads these structures' fields by offset.
 static_assert(std::is_standard_layout_v<JitState> && std::is_standard_layout_v<FuncInst> &&
               std::is_standard_layout_v<GlobalInst>);
-// CompiledFunc holds vectors (not standard-layout, so no offsetof): its
-// offsets are measured on an object, only by the call stub (emitted once
-// per module).
-template <typename M>
-int32_t compiled_func_offset(M CompiledFunc::*member) {
-  const CompiledFunc object{};
-  return static_cast<int32_t>(reinterpret_cast<const char*>(&(object.*member)) -
-                              reinterpret_cast<const char*>(&object));
-}
 #define ST(field) x::qword_ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
 #define ST32(field) x::dword_ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
 
@@ -72,248 +59,43 @@ x::Mem cell32(Unit c) { return x::dword_ptr(kFp, static_cast<int32_t>(c * 8)); }
 x::Mem cell_sized(Unit c, bool wide) { return wide ? cell(c) : cell32(c); }
 x::Gp sized(const x::Gp& r, bool wide) { return wide ? x::Gp(r.r64()) : x::Gp(r.r32()); }
 
-// ---- what an instruction is ----
-
-enum class Family : uint8_t {
-  Generated, Ir,
-  BT, BF, BTI, BTF, BTLF,  // fused compare-and-branch, by form
-  AddressSum,
-  ABT, ABF, ABTI, ABTF, ABTLF,  // add-compare-and-branch
-  Pair,
-};
-
-struct Instr {
-  Family family;
-  Op op = Op::Unreachable;
-  IrOp ir = IrOp::Unreachable;
-  uint32_t index = 0;  // handler index
-  uint32_t units = 0;
-  uint32_t field = 0;  // branch forms: the offset field
-};
-
-uint32_t ir_units(IrOp op, const Unit* pc) {
-  switch (op) {
-    case IrOp::Return: case IrOp::Unreachable: return 2;
-    case IrOp::Br: case IrOp::MemorySize: case IrOp::DataDrop: case IrOp::ElemDrop: case IrOp::Fuel:
-    case IrOp::BrLoopI: return 3;
-    case IrOp::Copy: case IrOp::Copy2: case IrOp::BrIf: case IrOp::BrUnless: case IrOp::Call:
-    case IrOp::GlobalGet: case IrOp::GlobalGet2: case IrOp::GlobalSet: case IrOp::GlobalSet2: case IrOp::RefFunc:
-    case IrOp::MemoryGrow: case IrOp::TableSize: case IrOp::BrLoop: case IrOp::BrIfLoopI: case IrOp::CopyReturn:
-      return 4;
-    case IrOp::MemoryFill: case IrOp::MemoryCopy: case IrOp::TableGet: case IrOp::TableSet: case IrOp::BrIfF:
-    case IrOp::CopyBr: case IrOp::CopyBrLoopI: case IrOp::Const: return 5;
-    case IrOp::CopyPair: case IrOp::CallIndirect: case IrOp::Select: case IrOp::Select2: case IrOp::MemoryInit:
-    case IrOp::TableGrow: case IrOp::TableFill: case IrOp::BrIfLoopF: case IrOp::CopyBrLoop:
-    case IrOp::I32AddGlobalSet: case IrOp::I32SubGlobalSet: case IrOp::CopyCall: case IrOp::GlobalGetBrIf:
-    case IrOp::ConstBr: case IrOp::ConstBrLoopI:
-      return 6;
-    case IrOp::TableCopy: case IrOp::TableInit: case IrOp::ConstBrLoop: return 7;
-    case IrOp::BrTable: return 4 + pc[3] + 1;
-  }
-  return 0;
-}
-
-// The families after the IrOps, in handler-table order (ir.h), one block
-// of kOpCount handlers each; the fused pairs follow.
-constexpr Family kFamilies[] = {Family::BT,  Family::BF,  Family::BTI,  Family::BTF,  Family::BTLF, Family::AddressSum,
-                                Family::ABT, Family::ABF, Family::ABTI, Family::ABTF, Family::ABTLF};
-constexpr uint32_t family_base(uint32_t position) { return kOpCount + kIrOpCount + position * kOpCount; }
-constexpr Op kOp0 = static_cast<Op>(0);
-static_assert(interp::branch_if_true_index(kOp0) == family_base(0) &&
-              interp::branch_if_false_index(kOp0) == family_base(1) &&
-              interp::branch_if_true_loop_irq_index(kOp0) == family_base(2) &&
-              interp::branch_if_true_fuel_index(kOp0) == family_base(3) &&
-              interp::branch_if_true_loop_fuel_index(kOp0) == family_base(4) &&
-              interp::address_sum_index(kOp0) == family_base(5) &&
-              interp::add_branch_index(0, kOp0) == family_base(6) &&
-              interp::add_branch_index(4, kOp0) == family_base(10) &&
-              interp::fused_pair_index(0) == family_base(std::size(kFamilies)),
-              "kFamilies must follow ir.h's handler table");
-
-// An add-compare-and-branch family's plain branch form (ABT -> BT, ...);
-// the plain forms map to themselves.
-constexpr Family branch_form(Family f) {
-  return f >= Family::ABT ? static_cast<Family>(static_cast<int>(f) - static_cast<int>(Family::ABT) +
-                                                static_cast<int>(Family::BT))
-                          : f;
-}
-
-// The family of handler index h, and its op for the Op-indexed families.
-Family family_of(uint32_t h, Op& op) {
-  if (h < kOpCount) {
-    op = static_cast<Op>(h);
-    return Family::Generated;
-  }
-  if (h < kOpCount + kIrOpCount) return Family::Ir;
-  const uint32_t rest = h - kOpCount - kIrOpCount;
-  if (rest >= std::size(kFamilies) * kOpCount) return Family::Pair;
-  op = static_cast<Op>(rest % kOpCount);
-  return kFamilies[rest / kOpCount];
-}
-
-Instr decode(uint32_t h, const Unit* pc) {
-  Instr in{};
-  in.index = h;
-  in.family = family_of(h, in.op);
-  switch (in.family) {
-    case Family::Generated: in.units = interp::generated_units(in.op); return in;
-    case Family::Ir:
-      in.ir = static_cast<IrOp>(h - kOpCount);
-      in.units = ir_units(in.ir, pc);
-      return in;
-    case Family::Pair: in.units = kHandlerUnits + 4; return in;
-    case Family::AddressSum: in.units = interp::generated_units(in.op) + 1; return in;
-    default: break;
-  }
-  in.field = in.family >= Family::ABT ? interp::kAddCompareField
-                                      : kHandlerUnits + static_cast<uint32_t>(interp::op_params(in.op).size());
-  const Family form = branch_form(in.family);
-  in.units = in.field + (form == Family::BTF ? 2 : form == Family::BTLF ? 3 : 1);
-  return in;
-}
-
-// Whether translation can emit handler index h. The others share one
-// "bad op" handler, and a compiler may merge identical handlers, so
-// only these take part in mapping handler addresses back to indices.
-// (Two emitted handlers with one address have identical code, so either
-// index describes what it does.)
-bool may_be_emitted(uint32_t h) {
-  Op op = Op::Unreachable;
-  switch (family_of(h, op)) {
-    case Family::Generated: return interp::is_computed_op(op) || interp::is_memory_access_op(op);
-    case Family::Ir: case Family::Pair: return true;
-    case Family::AddressSum: return interp::kOpImm[static_cast<size_t>(op)] == ImmKind::MemArg;
-    case Family::ABT: case Family::ABF: case Family::ABTI: case Family::ABTF: case Family::ABTLF:
-      return interp::is_add_fusable_compare(op);
-    default: return interp::is_fusable_condition(op);  // the compare-and-branch forms
-  }
-}
-
-// ---- integer operations expanded inline ----
-
-enum class Bin : uint8_t { Add, Sub, Mul, And, Or, Xor, Shl, ShrS, ShrU, Rotl, Rotr };
-enum class Kind : uint8_t { Bin, Cmp, Eqz, Move, SignExtend };
-
-struct IntOp {
-  Kind kind;
-  bool wide;  // 64-bit operands
-  Bin bin = Bin::Add;
-  x::CondCode cc = x::CondCode::kE;
-  uint8_t from_bytes = 0;  // SignExtend: the source width; Move: 4 or 8
-};
-
-std::optional<IntOp> int_op(Op op) {
+// The x86 condition of an integer comparison (after `cmp lhs, rhs`).
+x::CondCode condition(Cond c) {
   using CC = x::CondCode;
-  switch (op) {
-#define WASMRT_BIN(name, k) \
-  case Op::I32##name: return IntOp{Kind::Bin, false, Bin::k}; \
-  case Op::I64##name: return IntOp{Kind::Bin, true, Bin::k};
-    WASMRT_BIN(Add, Add) WASMRT_BIN(Sub, Sub) WASMRT_BIN(Mul, Mul) WASMRT_BIN(And, And) WASMRT_BIN(Or, Or)
-    WASMRT_BIN(Xor, Xor) WASMRT_BIN(Shl, Shl) WASMRT_BIN(ShrS, ShrS) WASMRT_BIN(ShrU, ShrU)
-    WASMRT_BIN(Rotl, Rotl) WASMRT_BIN(Rotr, Rotr)
-#undef WASMRT_BIN
-#define WASMRT_CMP(name, c) \
-  case Op::I32##name: return IntOp{Kind::Cmp, false, Bin::Add, CC::c}; \
-  case Op::I64##name: return IntOp{Kind::Cmp, true, Bin::Add, CC::c};
-    WASMRT_CMP(Eq, kE) WASMRT_CMP(Ne, kNE) WASMRT_CMP(LtS, kL) WASMRT_CMP(LtU, kB) WASMRT_CMP(GtS, kG)
-    WASMRT_CMP(GtU, kA) WASMRT_CMP(LeS, kLE) WASMRT_CMP(LeU, kBE) WASMRT_CMP(GeS, kGE) WASMRT_CMP(GeU, kAE)
-#undef WASMRT_CMP
-    case Op::I32Eqz: return IntOp{Kind::Eqz, false};
-    case Op::I64Eqz: return IntOp{Kind::Eqz, true};
-    case Op::I64ExtendI32U: case Op::I32WrapI64: case Op::I32ReinterpretF32: case Op::F32ReinterpretI32:
-      return IntOp{Kind::Move, false, Bin::Add, CC::kE, 4};
-    case Op::I64ReinterpretF64: case Op::F64ReinterpretI64: return IntOp{Kind::Move, true, Bin::Add, CC::kE, 8};
-    case Op::I64ExtendI32S: case Op::I64Extend32S: return IntOp{Kind::SignExtend, true, Bin::Add, CC::kE, 4};
-    case Op::I32Extend8S: return IntOp{Kind::SignExtend, false, Bin::Add, CC::kE, 1};
-    case Op::I32Extend16S: return IntOp{Kind::SignExtend, false, Bin::Add, CC::kE, 2};
-    case Op::I64Extend8S: return IntOp{Kind::SignExtend, true, Bin::Add, CC::kE, 1};
-    case Op::I64Extend16S: return IntOp{Kind::SignExtend, true, Bin::Add, CC::kE, 2};
-    default: return std::nullopt;
+  switch (c) {
+    case Cond::Eq: return CC::kE;
+    case Cond::Ne: return CC::kNE;
+    case Cond::LtS: return CC::kL;
+    case Cond::LtU: return CC::kB;
+    case Cond::GtS: return CC::kG;
+    case Cond::GtU: return CC::kA;
+    case Cond::LeS: return CC::kLE;
+    case Cond::LeU: return CC::kBE;
+    case Cond::GeS: return CC::kGE;
+    case Cond::GeU: return CC::kAE;
   }
+  return CC::kE;
 }
 
-// ---- floating-point operations expanded inline (SSE2) ----
-//
-// Each is the instruction g++ compiles the interpreter's operation to
-// (numerics.h: plain C++ arithmetic, comparisons and conversions), so
-// results match, NaN payloads included, except where the compiler was free
-// to commute an addition or multiplication of two NaNs (either NaN is a
-// valid result).
-
-enum class FKind : uint8_t { Add, Sub, Mul, Div, Eq, Ne, Lt, Gt, Le, Ge, FromI32, FromI64, Promote, Demote };
-
-struct FloatOp {
-  FKind kind;
-  bool f64;  // the result's (arithmetic, conversions) or operands' (comparisons) width
-};
-
-std::optional<FloatOp> float_op(Op op) {
-  switch (op) {
-#define WASMRT_FLOAT(name, k) \
-  case Op::F32##name: return FloatOp{FKind::k, false}; \
-  case Op::F64##name: return FloatOp{FKind::k, true};
-    WASMRT_FLOAT(Add, Add) WASMRT_FLOAT(Sub, Sub) WASMRT_FLOAT(Mul, Mul) WASMRT_FLOAT(Div, Div)
-    WASMRT_FLOAT(Eq, Eq) WASMRT_FLOAT(Ne, Ne) WASMRT_FLOAT(Lt, Lt) WASMRT_FLOAT(Gt, Gt) WASMRT_FLOAT(Le, Le)
-    WASMRT_FLOAT(Ge, Ge)
-#undef WASMRT_FLOAT
-    case Op::F32ConvertI32S: return FloatOp{FKind::FromI32, false};
-    case Op::F64ConvertI32S: return FloatOp{FKind::FromI32, true};
-    case Op::F32ConvertI64S: return FloatOp{FKind::FromI64, false};
-    case Op::F64ConvertI64S: return FloatOp{FKind::FromI64, true};
-    case Op::F64PromoteF32: return FloatOp{FKind::Promote, true};
-    case Op::F32DemoteF64: return FloatOp{FKind::Demote, false};
-    default: return std::nullopt;
-  }
-}
-bool is_float_compare(FKind k) { return k >= FKind::Eq && k <= FKind::Ge; }
-
-// The scalar memory accesses expanded inline.
-struct Access {
-  uint8_t bytes;
-  bool store;
-  bool sign;  // loads: sign-extend
-  bool wide;  // loads: to 64 bits
-};
-std::optional<Access> scalar_access(Op op) {
-  switch (op) {
-    case Op::I32Load: case Op::F32Load: return Access{4, false, false, false};
-    case Op::I64Load: case Op::F64Load: return Access{8, false, false, true};
-    case Op::I32Load8S: return Access{1, false, true, false};
-    case Op::I32Load8U: case Op::I64Load8U: return Access{1, false, false, false};
-    case Op::I32Load16S: return Access{2, false, true, false};
-    case Op::I32Load16U: case Op::I64Load16U: return Access{2, false, false, false};
-    case Op::I64Load8S: return Access{1, false, true, true};
-    case Op::I64Load16S: return Access{2, false, true, true};
-    case Op::I64Load32S: return Access{4, false, true, true};
-    case Op::I64Load32U: return Access{4, false, false, false};
-    case Op::I32Store: case Op::F32Store: case Op::I64Store32: return Access{4, true, false, false};
-    case Op::I64Store: case Op::F64Store: return Access{8, true, false, false};
-    case Op::I32Store8: case Op::I64Store8: return Access{1, true, false, false};
-    case Op::I32Store16: case Op::I64Store16: return Access{2, true, false, false};
-    default: return std::nullopt;
-  }
-}
+// Floating point is expanded inline with SSE2 (codegen.h: FloatOp).
 
 // ---- the module being compiled ----
 
-class Compiler {
+class Compiler final : public ModuleEmitter {
  public:
-  Compiler(x::Assembler& a, const std::unordered_map<const void*, uint32_t>& handlers)
-      : a_(a), handlers_(handlers) {}
+  explicit Compiler(asmjit::CodeHolder& holder) : assembler_(&holder), a_(assembler_) {}
 
   // Shared code: the trampoline, the call and return stubs, trap exits.
-  void emit_shared();
+  void emit_shared() override;
+  bool emit_function(const CompiledFunc& cf, size_t* entry_offset) override;
   // The trap exits the module's functions used (once, at the end).
-  void emit_trap_stubs();
-  void emit_switch_instance();
-  // One function. Returns false when it must stay on the interpreter
-  // (or its translated code does not decode); else its entry is at
-  // *entry_offset in the code.
-  bool emit_function(const CompiledFunc& cf, size_t* entry_offset);
-
-  Label trampoline() const { return trampoline_; }
+  void emit_end() override { emit_trap_stubs(); }
+  Label trampoline() const override { return trampoline_; }
 
  private:
+  void emit_trap_stubs();
+  void emit_switch_instance();
+
   // Operand sources for integer ops: a cell, or a register.
   struct Src {
     bool is_reg = false;
@@ -352,21 +134,7 @@ class Compiler {
   void emit_poll();  // at back edges (the call stub polls at entries)
   void emit_back_edge(uint32_t loop_cost, Label target, bool irq_only);
   void emit_branch(Family form, x::CondCode taken, const Unit* pc, uint32_t field);
-  Label target(const Unit* pc, uint32_t field) {
-    const uint32_t off = static_cast<uint32_t>(pc - code_) + field + static_cast<int32_t>(pc[field]);
-    auto it = std::lower_bound(target_offsets_.begin(), target_offsets_.end(), off);
-    return target_labels_[static_cast<size_t>(it - target_offsets_.begin())];
-  }
-  // The instruction at `off`, or nullopt if the translated code is broken.
-  std::optional<Instr> decode_at(size_t off, size_t n) const {
-    const void* handler;
-    std::memcpy(&handler, code_ + off, sizeof handler);
-    auto it = handlers_.find(handler);
-    if (it == handlers_.end()) return std::nullopt;
-    Instr in = decode(it->second, code_ + off);
-    if (in.units == 0 || off + in.units > n) return std::nullopt;
-    return in;
-  }
+  Label target(const Unit* pc, uint32_t field) const { return function_.target(pc, field); }
   void emit_call(Unit func_index, Unit arg_base);
   void emit_copy(Unit dst, Unit src) {
     a_.mov(x::rax, cell(src));
@@ -396,16 +164,12 @@ class Compiler {
   }
   void emit_instr(const Instr& in, const Unit* pc);
 
+  x::Assembler assembler_;
   x::Assembler& a_;
-  const std::unordered_map<const void*, uint32_t>& handlers_;
   Label trampoline_, exit_, trap_eax_, call_stub_, return_stub_, back_edge_stop_, poll_stub_;
   std::unordered_map<uint32_t, Label> trap_labels_;
   // Per function.
-  const Unit* code_ = nullptr;
-  // The branch targets (unit offsets, sorted) and their labels. Reused
-  // from function to function: a module may have a million.
-  std::vector<uint32_t> target_offsets_;
-  std::vector<Label> target_labels_;
+  FunctionCode function_;
   std::vector<std::function<void()>> deferred_;
 };
 
@@ -720,7 +484,7 @@ bool Compiler::emit_int(Op op, const Unit* pc) {
     case Kind::Cmp:
       load(x::rax, from_cell(a), io->wide);
       a_.cmp(sized(x::rax, io->wide), cell_sized(pc[kHandlerUnits + 1], io->wide));
-      a_.set(io->cc, x::al);
+      a_.set(condition(io->cond), x::al);
       a_.movzx(x::eax, x::al);
       a_.mov(cell(pc[kHandlerUnits + 2]), x::rax);
       return true;
@@ -759,7 +523,7 @@ std::optional<x::CondCode> Compiler::emit_condition_flags(Op op, const Unit* pc)
     case Kind::Cmp:
       load(x::rax, from_cell(a), io->wide);
       a_.cmp(sized(x::rax, io->wide), cell_sized(pc[kHandlerUnits + 1], io->wide));
-      return io->cc;
+      return condition(io->cond);
     case Kind::Eqz:
       a_.cmp(cell_sized(a, io->wide), 0);
       return x::CondCode::kE;
@@ -986,7 +750,7 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       a_.add(x::eax, cell32(pc[kHandlerUnits + 1]));
       a_.mov(cell(pc[kHandlerUnits + 2]), x::rax);
       a_.cmp(x::eax, cell32(pc[kHandlerUnits + 3]));
-      emit_branch(branch_form(in.family), int_op(in.op)->cc, pc, in.field);
+      emit_branch(branch_form(in.family), condition(int_op(in.op)->cond), pc, in.field);
       return;
     }
     case Family::Ir: break;
@@ -1026,17 +790,17 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       a_.cmp(cell32(pc[2]), 0);
       emit_branch(Family::BTLF, x::CondCode::kNE, pc, 3);
       return;
-    case IrOp::Const: emit_const(pc[2], Cell{pc[3]} | Cell{pc[4]} << 32); return;
+    case IrOp::Const: emit_const(pc[2], const_operand(pc)); return;
     case IrOp::ConstBr:
-      emit_const(pc[2], Cell{pc[3]} | Cell{pc[4]} << 32);
+      emit_const(pc[2], const_operand(pc));
       a_.jmp(target(pc, 5));
       return;
     case IrOp::ConstBrLoopI:
-      emit_const(pc[2], Cell{pc[3]} | Cell{pc[4]} << 32);
+      emit_const(pc[2], const_operand(pc));
       emit_back_edge(0, target(pc, 5), true);
       return;
     case IrOp::ConstBrLoop:
-      emit_const(pc[2], Cell{pc[3]} | Cell{pc[4]} << 32);
+      emit_const(pc[2], const_operand(pc));
       emit_back_edge(pc[6], target(pc, 5), false);
       return;
     case IrOp::CopyBr:
@@ -1140,49 +904,7 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
 
 bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
   if (cf.frame_cells > kMaxJitFrameCells) return false;
-  code_ = cf.code.data();
-  const size_t n = cf.code.size();
-  if (n > UINT32_MAX) return false;
-  // Pass 1: find the branch targets. (Pass 2 decodes again rather than
-  // keep what this one decoded: memory stays proportional to the targets.)
-  target_offsets_.clear();
-  for (size_t off = 0; off < n;) {
-    const std::optional<Instr> decoded = decode_at(off, n);
-    if (!decoded) return false;
-    const Instr& in = *decoded;
-    const Unit* pc = code_ + off;
-    auto mark = [&](uint32_t field) {
-      const int64_t t = static_cast<int64_t>(off) + field + static_cast<int32_t>(pc[field]);
-      if (t < 0 || static_cast<size_t>(t) > n) return false;
-      target_offsets_.push_back(static_cast<uint32_t>(t));
-      return true;
-    };
-    bool ok = true;
-    if (in.family != Family::Generated && in.family != Family::AddressSum && in.family != Family::Pair &&
-        in.family != Family::Ir) {
-      ok = mark(in.field);
-    } else if (in.family == Family::Ir) {
-      switch (in.ir) {
-        case IrOp::Br: case IrOp::BrLoopI: case IrOp::BrLoop: ok = mark(2); break;
-        case IrOp::BrIf: case IrOp::BrUnless: case IrOp::BrIfLoopI: case IrOp::BrIfF: case IrOp::BrIfLoopF:
-          ok = mark(3);
-          break;
-        case IrOp::CopyBr: case IrOp::CopyBrLoopI: case IrOp::CopyBrLoop: ok = mark(4); break;
-        case IrOp::ConstBr: case IrOp::ConstBrLoopI: case IrOp::ConstBrLoop: ok = mark(5); break;
-        case IrOp::GlobalGetBrIf: ok = mark(5); break;
-        case IrOp::BrTable:
-          for (uint32_t i = 0; i <= pc[3] && ok; ++i) ok = mark(4 + i);
-          break;
-        default: break;
-      }
-    }
-    if (!ok) return false;
-    off += in.units;
-  }
-  std::sort(target_offsets_.begin(), target_offsets_.end());
-  target_offsets_.erase(std::unique(target_offsets_.begin(), target_offsets_.end()), target_offsets_.end());
-  target_labels_.resize(target_offsets_.size());
-  for (Label& label : target_labels_) label = a_.newLabel();
+  if (!function_.scan(cf, a_)) return false;
 
   a_.align(asmjit::AlignMode::kCode, 16);
   *entry_offset = a_.offset();
@@ -1205,101 +927,31 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
     for (size_t i = 0; i < cf.frame_init.size(); ++i) {
       const Cell v = cf.frame_init[i];
       const Unit c = cf.init_cell + static_cast<Unit>(i);
-      if (v == 0) {
+      if (v == 0) {  // zeros (most of it: the locals) share one register
         if (!zero_in_rax) a_.xor_(x::eax, x::eax);
         zero_in_rax = true;
         a_.mov(cell(c), x::rax);
-      } else if (static_cast<int64_t>(v) == static_cast<int32_t>(v)) {
-        a_.mov(cell(c), static_cast<int32_t>(v));
       } else {
-        a_.mov(x::rdx, v);
-        a_.mov(cell(c), x::rdx);
+        emit_const(c, v);
+        if (static_cast<int64_t>(v) != static_cast<int32_t>(v)) zero_in_rax = false;  // it used rax
       }
     }
   }
   // Pass 2. Every target is an instruction's start (or the end): one left
   // unbound makes asmjit refuse the module.
-  size_t next_target = 0;
-  for (size_t off = 0; off < n;) {
-    if (next_target < target_offsets_.size() && target_offsets_[next_target] == off)
-      a_.bind(target_labels_[next_target++]);
-    const Instr in = *decode_at(off, n);
-    emit_instr(in, code_ + off);
-    off += in.units;
-  }
-  if (next_target < target_offsets_.size() && target_offsets_[next_target] == n)
-    a_.bind(target_labels_[next_target++]);
+  function_.emit_all(a_, [this](const Instr& in, const Unit* pc) { emit_instr(in, pc); });
   a_.int3();  // translated code never falls off its end
   for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]();
   deferred_.clear();
   return true;
 }
 
-class ModuleCode final : public JitCode {
- public:
-  explicit ModuleCode(void* base) : base_(base) {}
-  ~ModuleCode() override;
-
- private:
-  void* base_;
-};
-
-asmjit::JitRuntime& jit_runtime() {
-  static asmjit::JitRuntime runtime;
-  return runtime;
-}
-
-ModuleCode::~ModuleCode() { jit_runtime().release(base_); }
-
-class FirstErrorHandler final : public asmjit::ErrorHandler {
- public:
-  void handleError(asmjit::Error, const char* message, asmjit::BaseEmitter*) override {
-    if (first_error.empty()) first_error = message;
-  }
-  std::string first_error;
-};
-
 }  // namespace
 
 bool available() { return true; }
 
 Result<std::shared_ptr<const JitCode>> compile_module(std::vector<CompiledFunc>& funcs) {
-  static const std::unordered_map<const void*, uint32_t> handlers = [] {
-    std::unordered_map<const void*, uint32_t> m;
-    const void* const* table = interp::handler_table();
-    for (uint32_t i = 0; i < interp::kHandlerCount; ++i)
-      if (may_be_emitted(i)) m.emplace(table[i], i);
-    return m;
-  }();
-  asmjit::CodeHolder holder;
-  holder.init(jit_runtime().environment());
-  FirstErrorHandler errors;
-  holder.setErrorHandler(&errors);
-  asmjit::FileLogger logger(stderr);
-  if (std::getenv("WASMRT_JIT_LOG") != nullptr) holder.setLogger(&logger);
-  x::Assembler a(&holder);
-  Compiler compiler(a, handlers);
-  compiler.emit_shared();
-  constexpr size_t kNotCompiled = SIZE_MAX;
-  std::vector<size_t> entries(funcs.size(), kNotCompiled);
-  for (size_t i = 0; i < funcs.size(); ++i) {
-    if (!compiler.emit_function(funcs[i], &entries[i])) entries[i] = kNotCompiled;
-    if (!errors.first_error.empty()) break;
-  }
-  compiler.emit_trap_stubs();
-  if (!errors.first_error.empty()) return Error{Phase::Invalid, "jit: " + errors.first_error};
-  void* base = nullptr;
-  if (asmjit::Error e = jit_runtime().add(&base, &holder); e != asmjit::kErrorOk)
-    return Error{Phase::Invalid, std::string("jit: ") + asmjit::DebugUtils::errorAsString(e)};
-  auto code = std::make_shared<ModuleCode>(base);
-  const uint8_t* bytes = static_cast<const uint8_t*>(base);
-  const void* trampoline = bytes + holder.labelOffsetFromBase(compiler.trampoline());
-  for (size_t i = 0; i < funcs.size(); ++i) {
-    if (entries[i] == kNotCompiled) continue;
-    funcs[i].jit_entry = bytes + entries[i];
-    funcs[i].jit_trampoline = trampoline;
-  }
-  return std::shared_ptr<const JitCode>(std::move(code));
+  return compile_module_with(funcs, [](asmjit::CodeHolder& holder) { return std::make_unique<Compiler>(holder); });
 }
 
 }  // namespace wasmrt::jit

@@ -1,0 +1,251 @@
+// What the JIT's back ends (jit/x64/, jit/a64/) share: everything about
+// translated code that is not instruction selection.
+//
+//  * Decoding: which handler an instruction is (the family and op of its
+//    handler index), how many units it takes, where its branch offsets are.
+//  * Classification of the operations a back end may expand inline: the
+//    integer and floating-point operations, by kind and width, with their
+//    conditions named independently of any architecture's flags; the
+//    scalar memory accesses by width and extension.
+//  * A function's branch targets and their labels (two passes: find the
+//    targets, then emit with labels bound at them).
+//  * The module driver: the asmjit code holder, error collection, the
+//    executable memory, and setting every compiled function's entry.
+//
+// A back end supplies only the machine code for each instruction and its
+// shared stubs (trampoline, call and return stubs, trap exits), following
+// the contract in jit/jit.h and jit/jit_state.h. docs/jit.md describes it.
+#pragma once
+
+#include <asmjit/core.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "jit/jit.h"
+#include "jit/jit_state.h"
+
+namespace wasmrt::jit::codegen {
+
+using interp::CompiledFunc;
+using interp::IrOp;
+using interp::kHandlerUnits;
+
+// CompiledFunc holds vectors (not standard-layout, so no offsetof): its
+// offsets are measured on an object, only by the call stubs (emitted once
+// per module).
+template <typename M>
+int32_t compiled_func_offset(M CompiledFunc::*member) {
+  const CompiledFunc object{};
+  return static_cast<int32_t>(reinterpret_cast<const char*>(&(object.*member)) -
+                              reinterpret_cast<const char*>(&object));
+}
+inline int32_t state_offset(size_t offset) { return static_cast<int32_t>(offset); }
+
+// The 64-bit constant of Const, ConstBr, ConstBrLoopI and ConstBrLoop
+// (ir.h: its low and high halves at pc[3] and pc[4]).
+inline Cell const_operand(const Unit* pc) { return Cell{pc[3]} | Cell{pc[4]} << 32; }
+
+// ---- what an instruction is ----
+
+enum class Family : uint8_t {
+  Generated, Ir,
+  BT, BF, BTI, BTF, BTLF,  // fused compare-and-branch, by form
+  AddressSum,
+  ABT, ABF, ABTI, ABTF, ABTLF,  // add-compare-and-branch
+  Pair,
+};
+
+struct Instr {
+  Family family;
+  Op op = Op::Unreachable;
+  IrOp ir = IrOp::Unreachable;
+  uint32_t index = 0;  // handler index
+  uint32_t units = 0;
+  uint32_t field = 0;  // branch forms: the offset field
+};
+
+// An add-compare-and-branch family's plain branch form (ABT -> BT, ...);
+// the plain forms map to themselves.
+constexpr Family branch_form(Family f) {
+  return f >= Family::ABT ? static_cast<Family>(static_cast<int>(f) - static_cast<int>(Family::ABT) +
+                                                static_cast<int>(Family::BT))
+                          : f;
+}
+constexpr bool is_branch_family(Family f) {
+  return f != Family::Generated && f != Family::Ir && f != Family::AddressSum && f != Family::Pair;
+}
+
+// The fuel a branch form charges (docs/fuel.md), read from its operands
+// after the offset field: a taken metered back edge charges the loop
+// body's cost, a metered fall-through the next block's.
+inline uint32_t back_edge_cost(Family form, const Unit* pc, uint32_t field) {
+  return form == Family::BTLF ? pc[field + 1] : 0;
+}
+inline uint32_t fall_through_cost(Family form, const Unit* pc, uint32_t field) {
+  return form == Family::BTF ? pc[field + 1] : form == Family::BTLF ? pc[field + 2] : 0;
+}
+
+// The instruction with handler index h at pc (units 0: it cannot be
+// emitted by translation).
+Instr decode(uint32_t h, const Unit* pc);
+
+// Whether translation can emit handler index h. The others share one
+// "bad op" handler, and a compiler may merge identical handlers, so only
+// these take part in mapping handler addresses back to indices. (Two
+// emitted handlers with one address have identical code, so either index
+// describes what it does.)
+bool may_be_emitted(uint32_t h);
+
+// Handler addresses (as stored in translated code) to handler indices.
+const std::unordered_map<const void*, uint32_t>& handler_indices();
+
+// ---- integer operations a back end may expand inline ----
+
+enum class Bin : uint8_t { Add, Sub, Mul, And, Or, Xor, Shl, ShrS, ShrU, Rotl, Rotr };
+enum class Kind : uint8_t { Bin, Cmp, Eqz, Move, SignExtend };
+// Integer comparisons, signed (S) or unsigned (U).
+enum class Cond : uint8_t { Eq, Ne, LtS, LtU, GtS, GtU, LeS, LeU, GeS, GeU };
+
+struct IntOp {
+  Kind kind;
+  bool wide;  // 64-bit operands
+  Bin bin = Bin::Add;
+  Cond cond = Cond::Eq;
+  uint8_t from_bytes = 0;  // SignExtend: the source width; Move: 4 or 8
+};
+std::optional<IntOp> int_op(Op op);
+
+// ---- floating-point operations a back end may expand inline ----
+//
+// Each is one instruction of the host's scalar floating-point unit, the
+// one its C++ compiler turns the interpreter's operation into (numerics.h:
+// plain C++ arithmetic, comparisons and conversions), so results match,
+// NaN payloads included, except where the compiler was free to commute an
+// addition or multiplication of two NaNs (either NaN is a valid result).
+
+enum class FKind : uint8_t { Add, Sub, Mul, Div, Eq, Ne, Lt, Gt, Le, Ge, FromI32, FromI64, Promote, Demote };
+
+struct FloatOp {
+  FKind kind;
+  bool f64;  // the result's (arithmetic, conversions) or operands' (comparisons) width
+};
+std::optional<FloatOp> float_op(Op op);
+inline bool is_float_compare(FKind k) { return k >= FKind::Eq && k <= FKind::Ge; }
+inline bool is_float_arith(FKind k) { return k <= FKind::Div; }
+
+// ---- scalar memory accesses a back end may expand inline ----
+
+struct Access {
+  uint8_t bytes;
+  bool store;
+  bool sign;  // loads: sign-extend
+  bool wide;  // loads: to 64 bits
+};
+std::optional<Access> scalar_access(Op op);
+
+// ---- one function's code and branch targets ----
+
+class FunctionCode {
+ public:
+  // Decodes cf's translated code and collects its branch targets, with a
+  // fresh label each. False when the code does not decode (it then stays
+  // on the interpreter). Reused from function to function: a module may
+  // have a million targets.
+  bool scan(const CompiledFunc& cf, asmjit::BaseEmitter& emitter);
+
+  // The instruction at `off` (scan() checked every one decodes).
+  Instr at(size_t off) const { return *decode_at(off); }
+  const Unit* code() const { return code_; }
+  size_t size() const { return size_; }
+
+  // The label of the branch whose offset is pc[field].
+  asmjit::Label target(const Unit* pc, uint32_t field) const;
+
+  // Pass 2: calls emit(instr, pc) on every instruction in order, binding
+  // each target's label at its instruction (or at the end).
+  template <typename Emit>
+  void emit_all(asmjit::BaseEmitter& emitter, Emit&& emit) {
+    size_t next = 0;
+    for (size_t off = 0; off < size_;) {
+      if (next < target_offsets_.size() && target_offsets_[next] == off) emitter.bind(target_labels_[next++]);
+      const Instr in = at(off);
+      emit(in, code_ + off);
+      off += in.units;
+    }
+    if (next < target_offsets_.size() && target_offsets_[next] == size_) emitter.bind(target_labels_[next++]);
+  }
+
+ private:
+  std::optional<Instr> decode_at(size_t off) const;
+
+  const Unit* code_ = nullptr;
+  size_t size_ = 0;
+  std::vector<uint32_t> target_offsets_;  // unit offsets, sorted, unique
+  std::vector<asmjit::Label> target_labels_;
+};
+
+// ---- the module driver ----
+
+// A back end's compiler of one module, emitting into `holder`.
+class ModuleEmitter {
+ public:
+  virtual ~ModuleEmitter() = default;
+  // Shared code first: the trampoline, the call and return stubs, ...
+  virtual void emit_shared() = 0;
+  // One function. False when it must stay on the interpreter; else its
+  // entry is at *entry_offset in the code.
+  virtual bool emit_function(const CompiledFunc& cf, size_t* entry_offset) = 0;
+  // After the last function (module-wide trap exits and the like).
+  virtual void emit_end() = 0;
+  // Where jit::run enters the module's code (JitState*, entry, fp).
+  virtual asmjit::Label trampoline() const = 0;
+};
+
+// Compiles `funcs` with the emitter make(holder) returns, installs the
+// code and sets the jit_entry of every function compiled.
+template <typename Make>
+Result<std::shared_ptr<const JitCode>> compile_module_with(std::vector<CompiledFunc>& funcs, Make&& make);
+
+// Non-template part of compile_module_with.
+class ModuleBuild {
+ public:
+  ModuleBuild();
+  ~ModuleBuild();
+  asmjit::CodeHolder& holder() { return holder_; }
+  Result<std::shared_ptr<const JitCode>> finish(std::vector<CompiledFunc>& funcs, ModuleEmitter& emitter,
+                                                const std::vector<size_t>& entries);
+  bool failed() const { return !errors_.first_error.empty(); }
+  static constexpr size_t kNotCompiled = SIZE_MAX;
+
+ private:
+  class FirstErrorHandler final : public asmjit::ErrorHandler {
+   public:
+    void handleError(asmjit::Error, const char* message, asmjit::BaseEmitter*) override {
+      if (first_error.empty()) first_error = message;
+    }
+    std::string first_error;
+  };
+  asmjit::CodeHolder holder_;
+  FirstErrorHandler errors_;
+  std::unique_ptr<asmjit::FileLogger> logger_;
+};
+
+template <typename Make>
+Result<std::shared_ptr<const JitCode>> compile_module_with(std::vector<CompiledFunc>& funcs, Make&& make) {
+  ModuleBuild build;
+  std::unique_ptr<ModuleEmitter> emitter = make(build.holder());
+  emitter->emit_shared();
+  std::vector<size_t> entries(funcs.size(), ModuleBuild::kNotCompiled);
+  for (size_t i = 0; i < funcs.size() && !build.failed(); ++i)
+    if (!emitter->emit_function(funcs[i], &entries[i])) entries[i] = ModuleBuild::kNotCompiled;
+  emitter->emit_end();
+  return build.finish(funcs, *emitter, entries);
+}
+
+}  // namespace wasmrt::jit::codegen
