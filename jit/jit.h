@@ -1,5 +1,6 @@
-// The JIT tier: x86-64 machine code compiled from the interpreter's
-// translated code (runtime/interp/ir.h), one function at a time.
+// The JIT tier: x86-64 or AArch64 machine code compiled from the
+// interpreter's translated code (runtime/interp/ir.h), one function at a
+// time.
 //
 // The JIT consumes what translation already decided: frame layout (every
 // value lives in the same frame cell as under the interpreter), branch
@@ -16,8 +17,9 @@
 // The interpreter does not know the JIT: it reaches it through the tier
 // interface (runtime/interp/tier.h) of jit::tier(), which the store uses to
 // compile a module (runtime/store/compiled_module.cc) and which marks each
-// compiled function with itself. Each back end (jit/x64/, jit/none/, ...)
-// defines available() and compile_module(); jit/runtime.cc, shared by all,
+// compiled function with itself. Each back end (jit/x64/, jit/a64/,
+// jit/none/) defines available() and compile_module(); what the two code
+// generators share is jit/codegen.h; jit/runtime.cc, shared by all,
 // defines the rest.
 #pragma once
 
@@ -31,7 +33,8 @@
 
 namespace wasmrt::jit {
 
-// True when this build can compile to machine code for the host (x86-64).
+// True when this build can compile to machine code for the host (x86-64
+// and AArch64 can).
 bool available();
 
 // The JIT as an execution tier: compile is compile_module, enter is run.

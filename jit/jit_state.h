@@ -2,14 +2,15 @@
 // jit::run: the running instance's tables, the metering registers' home,
 // the call-depth bookkeeping, and where to unwind to on a trap.
 //
-// Machine code addresses the fields by offsetof (jit/x64/compile.cc), so
-// this is a standard-layout struct. Register conventions of the code:
-//   rbx  frame pointer (Cell*), as the interpreter's fp
-//   r12  memory 0's base (never moves: linear_memory.h)
-//   r13  this JitState
-//   r14  remaining fuel (INT64_MAX when unmetered); stored to `fuel`
-//        around every helper that may read or charge it
-//   r15  the running instance's globals (GlobalInst* const*)
+// Machine code addresses the fields by offsetof (jit/x64/compile.cc,
+// jit/a64/compile.cc), so this is a standard-layout struct. Register
+// conventions of the code (x86-64 / AArch64, callee-saved on both):
+//   rbx / x19  frame pointer (Cell*), as the interpreter's fp
+//   r12 / x20  memory 0's base (never moves: linear_memory.h)
+//   r13 / x21  this JitState
+//   r14 / x22  remaining fuel (INT64_MAX when unmetered); stored to `fuel`
+//              around every helper that may read or charge it
+//   r15 / x23  the running instance's globals (GlobalInst* const*)
 #pragma once
 
 #include <atomic>
@@ -39,7 +40,7 @@ struct JitState {
   // InterruptState::any_pending(): polls read it first.
   const std::atomic<uint32_t>* any_pending = nullptr;
   int64_t fuel = 0;
-  void* saved_rsp = nullptr;  // the trampoline's stack pointer, for traps
+  void* saved_rsp = nullptr;  // the trampoline's stack pointer (rsp / sp), for traps
   uint32_t depth = 0;         // call depth of `cur`
   uint32_t entry_depth = 0;   // depth of the function jit::run entered
   uint32_t max_depth = 0;

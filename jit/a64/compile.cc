@@ -1,0 +1,1072 @@
+// AArch64 code generation from translated code (see jit/jit.h, docs/jit.md):
+// the counterpart of jit/x64/compile.cc, in the same order, with the same
+// contract. What both share (decoding, classification, branch targets, the
+// module driver) is jit/codegen.h; this file is instruction selection.
+//
+// Values stay in their frame cells (x19-relative) exactly as under the
+// interpreter; each instruction becomes a few loads, an operation and a
+// store, branches become direct branches. Integer arithmetic, comparisons,
+// branches, copies, globals, calls, the scalar memory accesses and the
+// common floating-point operations are expanded inline; every other
+// instruction calls the C++ code the interpreter runs for it
+// (jit_state.h's instr_helper), so both tiers compute alike.
+//
+// Calls do not grow the native stack: `bl` leaves the return address in
+// x30, the call stub stores it in the interpreter's call record (same
+// layout, same limits), and the return stub loads it back and executes
+// `ret`, so calls and returns stay paired for the return predictor.
+//
+// Conditional branches (b.cond, cbz, tbz) reach ±1 MiB: a function's
+// branch targets, trap exits and out-of-line paths are all emitted inside
+// the function, which is why a function's machine code must stay under
+// that size (kMaxFunctionBytes) and reaches the module's shared stubs only
+// through unconditional branches (±128 MiB).
+#include <asmjit/arm.h>
+#include <asmjit/arm/a64assembler.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include "jit/codegen.h"
+#include "runtime/store/interrupt.h"
+
+namespace wasmrt::jit {
+
+namespace {
+
+namespace a64 = asmjit::a64;
+namespace arm = asmjit::arm;
+using arm::CondCode;
+using asmjit::Label;
+using namespace codegen;  // NOLINT: the shared vocabulary of both back ends
+
+// AAPCS64 callee-saved registers, so C++ helpers keep them.
+const a64::Gp kFp = a64::x19;
+const a64::Gp kMemBase = a64::x20;
+const a64::Gp kSt = a64::x21;
+const a64::Gp kFuel = a64::x22;
+const a64::Gp kGlobals = a64::x23;
+// Scratch: x9-x15 hold values; x16 holds call targets and large fuel
+// costs; x17 holds cell offsets too large for an immediate.
+const a64::Gp kCallTarget = a64::x16;
+const a64::Gp kOffset = a64::x17;
+
+// Machine code reads these structures' fields by offset.
+static_assert(std::is_standard_layout_v<JitState> && std::is_standard_layout_v<FuncInst> &&
+              std::is_standard_layout_v<GlobalInst>);
+#define ST(field) arm::ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
+#define ST32(field) arm::ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
+
+// Frames past this stay on the interpreter (as on x86-64).
+constexpr uint64_t kMaxJitFrameCells = uint64_t{1} << 27;
+// A function's machine code stays under this, so that every conditional
+// branch inside it reaches (±1 MiB, less room for the out-of-line code).
+constexpr size_t kMaxFunctionBytes = size_t{960} << 10;
+// A unit of translated code becomes at most 20 bytes of machine code (the
+// worst: a 3-unit helper call that syncs fuel, 56 bytes), so a function
+// of up to this many units always fits; a larger one is compiled once on
+// the side to measure it (fits_branch_range), and stays on the
+// interpreter if it does not fit.
+constexpr size_t kUnitsThatAlwaysFit = kMaxFunctionBytes / 20;
+
+a64::Gp sized(const a64::Gp& r, bool wide) { return wide ? a64::Gp(r.x()) : a64::Gp(r.w()); }
+
+// The AArch64 condition of an integer comparison (after `cmp lhs, rhs`).
+CondCode condition(Cond c) {
+  switch (c) {
+    case Cond::Eq: return CondCode::kEQ;
+    case Cond::Ne: return CondCode::kNE;
+    case Cond::LtS: return CondCode::kLT;
+    case Cond::LtU: return CondCode::kLO;
+    case Cond::GtS: return CondCode::kGT;
+    case Cond::GtU: return CondCode::kHI;
+    case Cond::LeS: return CondCode::kLE;
+    case Cond::LeU: return CondCode::kLS;
+    case Cond::GeS: return CondCode::kGE;
+    case Cond::GeU: return CondCode::kHS;
+  }
+  return CondCode::kEQ;
+}
+
+// The condition of a float comparison after `fcmp lhs, rhs`: unordered
+// sets NZCV to 0011, so every condition here is false on a NaN but Ne.
+CondCode float_condition(FKind k) {
+  switch (k) {
+    case FKind::Eq: return CondCode::kEQ;
+    case FKind::Ne: return CondCode::kNE;
+    case FKind::Lt: return CondCode::kMI;
+    case FKind::Gt: return CondCode::kGT;
+    case FKind::Le: return CondCode::kLS;
+    default: return CondCode::kGE;
+  }
+}
+
+// Notes that asmjit refused something (a trial compilation's holder).
+class ErrorFlag final : public asmjit::ErrorHandler {
+ public:
+  void handleError(asmjit::Error, const char*, asmjit::BaseEmitter*) override { failed = true; }
+  bool failed = false;
+};
+
+// ---- the module being compiled ----
+
+class Compiler final : public ModuleEmitter {
+ public:
+  // `trial`: compiles only to measure (fits_branch_range).
+  explicit Compiler(asmjit::CodeHolder& holder, bool trial = false)
+      : holder_(holder), trial_(trial), assembler_(&holder), a_(assembler_) {}
+
+  // Shared code: the trampoline, the call and return stubs.
+  void emit_shared() override;
+  bool emit_function(const CompiledFunc& cf, size_t* entry_offset) override;
+  void emit_end() override {}
+  Label trampoline() const override { return trampoline_; }
+
+ private:
+  // The trap exits and veneers the current function (or the shared code)
+  // used, emitted after it so that its conditional branches reach them.
+  void emit_trap_stubs();
+  void emit_switch_instance();
+  // Whether cf's machine code stays under kMaxFunctionBytes: compiles it
+  // into a scratch code holder and measures.
+  bool fits_branch_range(const CompiledFunc& cf) const;
+
+  // Any 64-bit constant, in at most four instructions.
+  void load_imm(const a64::Gp& r, uint64_t value);
+  // A frame cell as a memory operand for an access of `size` bytes.
+  arm::Mem cell(Unit c, uint32_t size = 8);
+  void load(const a64::Gp& r, Unit c, bool wide) { a_.ldr(sized(r, wide), cell(c, wide ? 8 : 4)); }
+  void store(const a64::Gp& r, Unit c) { a_.str(r.x(), cell(c)); }
+  // r = the address of cell c.
+  void cell_address(const a64::Gp& r, Unit c);
+
+  // dst = lhs BIN rhs (x12 is the rotate's scratch).
+  void emit_bin(Bin bin, bool wide, const a64::Gp& dst, const a64::Gp& lhs, const a64::Gp& rhs);
+  // Writes the integer op at pc (a generated instruction) or returns false.
+  bool emit_int(Op op, const Unit* pc);
+  // Sets the flags for a fused condition and returns the condition that
+  // holds when it is true; nullopt when the op is not expanded inline.
+  std::optional<CondCode> emit_condition_flags(Op op, const Unit* pc);
+  bool emit_access(Op op, const Unit* pc, bool summed);
+  // Floating point: v0 = v0 KIND v1 (arithmetic).
+  void emit_float_arith(FKind kind, bool f64, const a64::Vec& dst, const a64::Vec& lhs, const a64::Vec& rhs);
+  void load_float(const a64::Vec& v, Unit c, bool f64) {
+    a_.ldr(f64 ? a64::Vec(v.d()) : a64::Vec(v.s()), cell(c, f64 ? 8 : 4));
+  }
+  void store_float(Unit dst, const a64::Vec& value, bool f64);
+  // fcmp of cells a and b; the condition that holds when `a KIND b`.
+  CondCode emit_float_compare(FKind kind, bool f64, Unit a, Unit b);
+  bool emit_float(Op op, const Unit* pc);
+
+  void emit_helper(const void* fn, const Unit* pc, bool may_trap, bool sync_fuel);
+  void call_cpp(const void* fn) {
+    load_imm(kCallTarget, reinterpret_cast<uint64_t>(fn));
+    a_.blr(kCallTarget);
+  }
+  void emit_fuel_charge(uint64_t cost);
+  // `cmp` or `sub` of a cost from the fuel register.
+  void fuel_cmp(uint64_t cost);
+  void fuel_sub(uint64_t cost);
+  void emit_poll();  // at back edges (the call stub polls at entries)
+  void emit_back_edge(uint32_t loop_cost, Label target, bool irq_only);
+  void emit_branch(Family form, CondCode taken, const Unit* pc, uint32_t field);
+  Label target(const Unit* pc, uint32_t field) const { return function_.target(pc, field); }
+  void emit_call(Unit func_index, Unit arg_base);
+  void emit_copy(Unit dst, Unit src) {
+    a_.ldr(a64::x9, cell(src));
+    a_.str(a64::x9, cell(dst));
+  }
+  void emit_const(Unit dst, Cell value) {
+    if (value == 0) {
+      a_.str(a64::xzr, cell(dst));
+    } else {
+      load_imm(a64::x9, value);
+      a_.str(a64::x9, cell(dst));
+    }
+  }
+  // r = the GlobalInst* of global `index`.
+  void global_inst(const a64::Gp& r, Unit index);
+  void emit_global_get(Unit dst, Unit global) {
+    global_inst(a64::x9, global);
+    a_.ldr(a64::x9, arm::ptr(a64::x9, static_cast<int32_t>(offsetof(GlobalInst, value))));
+    store(a64::x9, dst);
+  }
+  void emit_global_set_x9(Unit global) {
+    global_inst(a64::x10, global);
+    a_.str(a64::x9, arm::ptr(a64::x10, static_cast<int32_t>(offsetof(GlobalInst, value))));
+  }
+  Label trap_label(TrapCode code) {
+    auto [it, inserted] = trap_labels_.try_emplace(static_cast<uint32_t>(code));
+    if (inserted) it->second = a_.newLabel();
+    return it->second;
+  }
+  // A label in this function that branches on to a shared stub, for the
+  // conditional branches that cannot reach the stub itself.
+  Label near(Label shared) {
+    auto [it, inserted] = veneers_.try_emplace(shared.id());
+    if (inserted) it->second = {a_.newLabel(), shared};
+    return it->second.first;
+  }
+  void emit_instr(const Instr& in, const Unit* pc);
+
+  asmjit::CodeHolder& holder_;
+  const bool trial_;
+  a64::Assembler assembler_;
+  a64::Assembler& a_;
+  Label trampoline_, exit_, exit_ok_, trap_w0_, call_stub_, return_stub_, back_edge_stop_, poll_stub_;
+  // Per function (and once for the shared code).
+  std::unordered_map<uint32_t, Label> trap_labels_;
+  std::unordered_map<uint32_t, std::pair<Label, Label>> veneers_;
+  FunctionCode function_;
+  std::vector<std::function<void()>> deferred_;
+};
+
+void Compiler::load_imm(const a64::Gp& r, uint64_t value) {
+  const a64::Gp x = r.x();
+  int zeros = 0, ones = 0;
+  for (int i = 0; i < 4; ++i) {
+    const uint64_t chunk = (value >> (16 * i)) & 0xffff;
+    zeros += chunk == 0;
+    ones += chunk == 0xffff;
+  }
+  // movn starts from all ones: fewer instructions for negative values.
+  const bool inverted = ones > zeros;
+  const uint64_t skip = inverted ? 0xffff : 0;
+  bool first = true;
+  for (uint32_t i = 0; i < 4; ++i) {
+    const uint64_t chunk = (value >> (16 * i)) & 0xffff;
+    if (chunk == skip) continue;
+    if (first) {
+      inverted ? a_.movn(x, ~chunk & 0xffff, 16 * i) : a_.movz(x, chunk, 16 * i);
+      first = false;
+    } else {
+      a_.movk(x, chunk, 16 * i);
+    }
+  }
+  if (first) inverted ? a_.movn(x, 0, 0) : a_.movz(x, 0, 0);
+}
+
+arm::Mem Compiler::cell(Unit c, uint32_t size) {
+  const uint64_t offset = uint64_t{c} * 8;
+  if (offset / size < 4096) return arm::ptr(kFp, static_cast<int32_t>(offset));  // scaled 12-bit offset
+  load_imm(kOffset, offset);
+  return arm::ptr(kFp, kOffset);
+}
+
+void Compiler::cell_address(const a64::Gp& r, Unit c) {
+  const uint64_t offset = uint64_t{c} * 8;
+  if (offset < 4096) {
+    a_.add(r, kFp, offset);
+  } else {
+    load_imm(kOffset, offset);
+    a_.add(r, kFp, kOffset);
+  }
+}
+
+void Compiler::global_inst(const a64::Gp& r, Unit index) {
+  const uint64_t offset = uint64_t{index} * 8;
+  if (offset < 32768) {
+    a_.ldr(r, arm::ptr(kGlobals, static_cast<int32_t>(offset)));
+  } else {
+    load_imm(kOffset, offset);
+    a_.ldr(r, arm::ptr(kGlobals, kOffset));
+  }
+}
+
+void Compiler::emit_shared() {
+  trampoline_ = a_.newLabel();
+  exit_ = a_.newLabel();
+  exit_ok_ = a_.newLabel();
+  trap_w0_ = a_.newLabel();
+  call_stub_ = a_.newLabel();
+  return_stub_ = a_.newLabel();
+  back_edge_stop_ = a_.newLabel();
+  poll_stub_ = a_.newLabel();
+  using namespace a64;  // NOLINT: register names
+
+  // uint32_t trampoline(JitState* st, const void* entry, Cell* fp)
+  // Saves the callee-saved registers the code uses (and x24, to keep the
+  // stack 16-byte aligned), then jumps to the entry: the entry function's
+  // return reaches exit_ok_ through the return stub, so no return address
+  // has to survive in x30 (every helper call overwrites it).
+  a_.bind(trampoline_);
+  a_.stp(x29, x30, arm::ptr_pre(sp, -64));
+  a_.stp(x19, x20, arm::ptr(sp, 16));
+  a_.stp(x21, x22, arm::ptr(sp, 32));
+  a_.stp(x23, x24, arm::ptr(sp, 48));
+  a_.mov(x29, sp);
+  a_.mov(kSt, x0);
+  a_.mov(kFp, x2);
+  a_.ldr(kFuel, ST(fuel));
+  a_.ldr(kMemBase, ST(mem_base));
+  a_.ldr(kGlobals, ST(globals));
+  a_.mov(x9, sp);
+  a_.str(x9, ST(saved_rsp));
+  a_.br(x1);
+  a_.bind(exit_ok_);
+  a_.mov(w0, wzr);
+  a_.bind(exit_);
+  a_.str(kFuel, ST(fuel));
+  a_.ldp(x23, x24, arm::ptr(sp, 48));
+  a_.ldp(x21, x22, arm::ptr(sp, 32));
+  a_.ldp(x19, x20, arm::ptr(sp, 16));
+  a_.ldp(x29, x30, arm::ptr_post(sp, 64));
+  a_.ret(x30);
+  // A trap (code in w0) from any depth: drop the native stack above the
+  // trampoline's frame.
+  a_.bind(trap_w0_);
+  a_.ldr(x9, ST(saved_rsp));
+  a_.mov(sp, x9);
+  a_.b(exit_);
+
+  // Call stub: x1 = callee FuncInst*, x0 = the callee's frame (nfp);
+  // entered by `bl`, so the return address is in x30.
+  {
+    Label slow = a_.newLabel(), switch_instance_label = a_.newLabel();
+    Label exhausted = trap_label(TrapCode::CallStackExhausted);
+    a_.bind(call_stub_);
+    a_.ldr(x2, arm::ptr(x1, static_cast<int32_t>(offsetof(FuncInst, code))));
+    a_.cbz(x2, slow);
+    a_.ldr(x9, arm::ptr(x2, compiled_func_offset(&CompiledFunc::jit_entry)));
+    a_.cbz(x9, slow);
+    // The interpreter's limits: call depth, then room for the frame below
+    // this depth's call record.
+    a_.ldr(w3, ST32(depth));
+    a_.ldr(w4, ST32(max_depth));
+    a_.cmp(w3, w4);
+    a_.b(CondCode::kHS, exhausted);
+    a_.add(x5, x3, 1);
+    a_.add(x5, x5, x5, arm::lsl(1));  // * 3 cells
+    a_.lsl(x5, x5, 3);
+    a_.ldr(x6, ST(stack_end));
+    a_.sub(x6, x6, x5);  // the record
+    a_.subs(x7, x6, x0);
+    a_.b(CondCode::kLO, exhausted);  // the frame starts past the record
+    a_.lsr(x7, x7, 3);
+    a_.ldr(x8, arm::ptr(x2, compiled_func_offset(&CompiledFunc::frame_cells)));
+    a_.cmp(x8, x7);
+    a_.b(CondCode::kHI, exhausted);
+    a_.stp(x30, kFp, arm::ptr(x6));  // the return address and caller frame go into the record
+    a_.ldr(x8, ST(cur));
+    a_.str(x8, arm::ptr(x6, 16));
+    a_.add(w3, w3, 1);
+    a_.str(w3, ST32(depth));
+    a_.str(x1, ST(cur));
+    a_.mov(kFp, x0);
+    // The callee's entry check for interrupts (the interpreter's `enter`),
+    // here rather than in every function: the callee is frame #0 already.
+    Label entry_poll = a_.newLabel(), polled = a_.newLabel();
+    a_.ldr(x8, ST(any_pending));
+    a_.ldr(w8, arm::ptr(x8));
+    a_.cbnz(w8, entry_poll);
+    a_.bind(polled);
+    a_.ldr(x8, arm::ptr(x1, static_cast<int32_t>(offsetof(FuncInst, instance))));
+    a_.ldr(x10, ST(inst));
+    a_.cmp(x8, x10);
+    a_.b(CondCode::kNE, switch_instance_label);
+    a_.br(x9);
+    a_.bind(entry_poll);
+    a_.ldrb(w8, arm::ptr(x2, compiled_func_offset(&CompiledFunc::check_interrupt)));
+    a_.tbz(w8, 0, polled);
+    a_.stp(x9, x1, arm::ptr_pre(sp, -16));
+    a_.bl(poll_stub_);
+    a_.ldp(x9, x1, arm::ptr_post(sp, 16));
+    a_.b(polled);
+    a_.bind(switch_instance_label);
+    a_.str(x9, arm::ptr_pre(sp, -16));  // the entry
+    emit_switch_instance();
+    a_.ldr(x9, arm::ptr_post(sp, 16));
+    a_.br(x9);
+    // Host functions and functions without machine code.
+    a_.bind(slow);
+    a_.str(x30, arm::ptr_pre(sp, -16));
+    a_.str(kFuel, ST(fuel));
+    a_.mov(x2, x0);
+    a_.mov(x0, kSt);
+    call_cpp(reinterpret_cast<const void*>(&call_slow));
+    a_.ldr(x30, arm::ptr_post(sp, 16));
+    a_.ldr(kFuel, ST(fuel));
+    a_.cbnz(w0, trap_w0_);
+    a_.ret(x30);
+  }
+
+  // Return stub: the results are in the frame's first cells already.
+  {
+    Label switch_instance_label = a_.newLabel();
+    a_.bind(return_stub_);
+    a_.ldr(w3, ST32(depth));
+    a_.ldr(w4, ST32(entry_depth));
+    a_.cmp(w3, w4);
+    a_.b(CondCode::kEQ, exit_ok_);
+    a_.add(x5, x3, x3, arm::lsl(1));
+    a_.lsl(x5, x5, 3);
+    a_.ldr(x6, ST(stack_end));
+    a_.sub(x6, x6, x5);  // this depth's record
+    a_.ldp(x30, kFp, arm::ptr(x6));
+    a_.ldr(x8, arm::ptr(x6, 16));
+    a_.str(x8, ST(cur));
+    a_.sub(w3, w3, 1);
+    a_.str(w3, ST32(depth));
+    a_.ldr(x8, arm::ptr(x8, static_cast<int32_t>(offsetof(FuncInst, instance))));
+    a_.ldr(x10, ST(inst));
+    a_.cmp(x8, x10);
+    a_.b(CondCode::kNE, switch_instance_label);
+    a_.ret(x30);
+    a_.bind(switch_instance_label);
+    a_.str(x30, arm::ptr_pre(sp, -16));
+    emit_switch_instance();
+    a_.ldr(x30, arm::ptr_post(sp, 16));
+    a_.ret(x30);
+  }
+
+  // Interrupt poll, slow path (the process-wide word was set): entered by
+  // `bl` from a function body or the call stub.
+  a_.bind(poll_stub_);
+  a_.str(x30, arm::ptr_pre(sp, -16));
+  a_.str(kFuel, ST(fuel));
+  a_.mov(x0, kSt);
+  call_cpp(reinterpret_cast<const void*>(&poll_interrupt));
+  a_.ldr(x30, arm::ptr_post(sp, 16));
+  a_.cbnz(w0, trap_w0_);
+  a_.ret(x30);
+
+  // A metered back edge that may not be taken: an interrupt, else no fuel.
+  a_.bind(back_edge_stop_);
+  a_.str(kFuel, ST(fuel));
+  a_.mov(x0, kSt);
+  call_cpp(reinterpret_cast<const void*>(&back_edge_trap));
+  a_.b(trap_w0_);
+
+  emit_trap_stubs();
+}
+
+// Makes x8 (an InstanceData*) the running instance. Clobbers x30: callers
+// save it (and anything else they need) first.
+void Compiler::emit_switch_instance() {
+  a_.mov(a64::x1, a64::x8);
+  a_.mov(a64::x0, kSt);
+  call_cpp(reinterpret_cast<const void*>(&switch_instance));
+  a_.ldr(kMemBase, ST(mem_base));
+  a_.ldr(kGlobals, ST(globals));
+}
+
+void Compiler::emit_trap_stubs() {
+  for (auto& [code, label] : trap_labels_) {
+    a_.bind(label);
+    a_.movz(a64::w0, code, 0);
+    a_.b(trap_w0_);
+  }
+  trap_labels_.clear();
+  for (auto& [id, labels] : veneers_) {
+    a_.bind(labels.first);
+    a_.b(labels.second);
+  }
+  veneers_.clear();
+}
+
+void Compiler::emit_helper(const void* fn, const Unit* pc, bool may_trap, bool sync_fuel) {
+  if (sync_fuel) a_.str(kFuel, ST(fuel));
+  a_.mov(a64::x0, kFp);
+  load_imm(a64::x1, reinterpret_cast<uint64_t>(pc));
+  a_.mov(a64::x2, kSt);
+  call_cpp(fn);
+  if (sync_fuel) a_.ldr(kFuel, ST(fuel));
+  if (may_trap) a_.cbnz(a64::w0, near(trap_w0_));
+}
+
+void Compiler::emit_fuel_charge(uint64_t cost) {
+  if (cost == 0) return;
+  fuel_cmp(cost);
+  a_.b(CondCode::kLT, trap_label(TrapCode::OutOfFuel));
+  fuel_sub(cost);
+}
+
+void Compiler::fuel_cmp(uint64_t cost) {
+  if (cost < 4096) {
+    a_.cmp(kFuel, cost);
+  } else {
+    load_imm(kCallTarget, cost);
+    a_.cmp(kFuel, kCallTarget);
+  }
+}
+
+void Compiler::fuel_sub(uint64_t cost) {
+  if (cost < 4096) {
+    a_.sub(kFuel, kFuel, cost);
+  } else {
+    load_imm(kCallTarget, cost);
+    a_.sub(kFuel, kFuel, kCallTarget);
+  }
+}
+
+void Compiler::emit_poll() {
+  // The process-wide word first: no interrupt anywhere is the common case.
+  Label slow = a_.newLabel(), back = a_.newLabel();
+  a_.ldr(a64::x9, ST(any_pending));
+  a_.ldr(a64::w9, arm::ptr(a64::x9));
+  a_.cbnz(a64::w9, slow);
+  a_.bind(back);
+  deferred_.push_back([this, slow, back] {
+    a_.bind(slow);
+    a_.bl(poll_stub_);
+    a_.b(back);
+  });
+}
+
+// A taken back edge: interrupt checks, and with fuel, the loop body's cost
+// (an interrupt wins over running out of fuel, as in the interpreter).
+void Compiler::emit_back_edge(uint32_t loop_cost, Label target_label, bool irq_only) {
+  if (irq_only) {
+    emit_poll();
+    a_.b(target_label);
+    return;
+  }
+  fuel_cmp(loop_cost);
+  a_.b(CondCode::kLT, near(back_edge_stop_));
+  emit_poll();
+  fuel_sub(loop_cost);
+  a_.b(target_label);
+}
+
+// The branch part of a fused form, after the flags are set so that
+// `taken` holds when the condition is true.
+void Compiler::emit_branch(Family form, CondCode taken, const Unit* pc, uint32_t field) {
+  Label t = target(pc, field);
+  switch (form) {
+    case Family::BT: a_.b(taken, t); break;
+    case Family::BF: a_.b(arm::negateCond(taken), t); break;
+    case Family::BTI: {
+      Label skip = a_.newLabel();
+      a_.b(arm::negateCond(taken), skip);
+      emit_back_edge(0, t, true);
+      a_.bind(skip);
+      break;
+    }
+    case Family::BTF:
+      a_.b(taken, t);
+      emit_fuel_charge(fall_through_cost(form, pc, field));
+      break;
+    case Family::BTLF: {
+      Label skip = a_.newLabel();
+      a_.b(arm::negateCond(taken), skip);
+      emit_back_edge(back_edge_cost(form, pc, field), t, false);
+      a_.bind(skip);
+      emit_fuel_charge(fall_through_cost(form, pc, field));
+      break;
+    }
+    default: break;
+  }
+}
+
+void Compiler::emit_bin(Bin bin, bool wide, const a64::Gp& dst, const a64::Gp& lhs, const a64::Gp& rhs) {
+  const a64::Gp d = sized(dst, wide), l = sized(lhs, wide), r = sized(rhs, wide);
+  // Shifts and rotates: AArch64 takes the count modulo the operand width,
+  // as wasm does.
+  switch (bin) {
+    case Bin::Add: a_.add(d, l, r); return;
+    case Bin::Sub: a_.sub(d, l, r); return;
+    case Bin::Mul: a_.mul(d, l, r); return;
+    case Bin::And: a_.and_(d, l, r); return;
+    case Bin::Or: a_.orr(d, l, r); return;
+    case Bin::Xor: a_.eor(d, l, r); return;
+    case Bin::Shl: a_.lslv(d, l, r); return;
+    case Bin::ShrS: a_.asrv(d, l, r); return;
+    case Bin::ShrU: a_.lsrv(d, l, r); return;
+    case Bin::Rotr: a_.rorv(d, l, r); return;
+    case Bin::Rotl: {  // rotating left by n is rotating right by -n
+      const a64::Gp negated = sized(a64::x12, wide);
+      a_.neg(negated, r);
+      a_.rorv(d, l, negated);
+      return;
+    }
+  }
+}
+
+bool Compiler::emit_int(Op op, const Unit* pc) {
+  std::optional<IntOp> io = int_op(op);
+  if (!io) return false;
+  using namespace a64;  // NOLINT: register names
+  const Unit a = pc[kHandlerUnits];
+  switch (io->kind) {
+    case Kind::Bin:
+      load(x9, a, io->wide);
+      load(x10, pc[kHandlerUnits + 1], io->wide);
+      emit_bin(io->bin, io->wide, x9, x9, x10);
+      store(x9, pc[kHandlerUnits + 2]);
+      return true;
+    case Kind::Cmp:
+      load(x9, a, io->wide);
+      load(x10, pc[kHandlerUnits + 1], io->wide);
+      a_.cmp(sized(x9, io->wide), sized(x10, io->wide));
+      a_.cset(w9, condition(io->cond));
+      store(x9, pc[kHandlerUnits + 2]);
+      return true;
+    case Kind::Eqz:
+      load(x9, a, io->wide);
+      a_.cmp(sized(x9, io->wide), 0);
+      a_.cset(w9, CondCode::kEQ);
+      store(x9, pc[kHandlerUnits + 1]);
+      return true;
+    case Kind::Move:  // a 32-bit load zero-extends, as the interpreter's cells are
+      load(x9, a, io->from_bytes == 8);
+      store(x9, pc[kHandlerUnits + 1]);
+      return true;
+    case Kind::SignExtend: {
+      const a64::Gp d = sized(x9, io->wide);
+      if (io->from_bytes == 1) a_.ldrsb(d, cell(a, 1));
+      else if (io->from_bytes == 2) a_.ldrsh(d, cell(a, 2));
+      else a_.ldrsw(x9, cell(a, 4));
+      store(x9, pc[kHandlerUnits + 1]);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<CondCode> Compiler::emit_condition_flags(Op op, const Unit* pc) {
+  if (std::optional<FloatOp> fo = float_op(op); fo && is_float_compare(fo->kind))
+    return emit_float_compare(fo->kind, fo->f64, pc[kHandlerUnits], pc[kHandlerUnits + 1]);
+  std::optional<IntOp> io = int_op(op);
+  if (!io) return std::nullopt;
+  using namespace a64;  // NOLINT: register names
+  const Unit a = pc[kHandlerUnits];
+  switch (io->kind) {
+    case Kind::Cmp:
+      load(x9, a, io->wide);
+      load(x10, pc[kHandlerUnits + 1], io->wide);
+      a_.cmp(sized(x9, io->wide), sized(x10, io->wide));
+      return condition(io->cond);
+    case Kind::Eqz:
+      load(x9, a, io->wide);
+      a_.cmp(sized(x9, io->wide), 0);
+      return CondCode::kEQ;
+    case Kind::Bin:
+      load(x9, a, io->wide);
+      load(x10, pc[kHandlerUnits + 1], io->wide);
+      if (io->bin == Bin::And) {  // `a & b` as a condition: tst
+        a_.tst(sized(x9, io->wide), sized(x10, io->wide));
+        return CondCode::kNE;
+      }
+      emit_bin(io->bin, io->wide, x9, x9, x10);
+      a_.cmp(sized(x9, io->wide), 0);
+      return CondCode::kNE;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool Compiler::emit_access(Op op, const Unit* pc, bool summed) {
+  std::optional<Access> acc = scalar_access(op);
+  if (!acc) return false;
+  using namespace a64;  // NOLINT: register names
+  // The address: u32 (a sum wraps at 32 bits), zero-extended into x9.
+  load(x9, pc[kHandlerUnits], false);
+  if (summed) {
+    load(x10, pc[kHandlerUnits + 1], false);
+    a_.add(w9, w9, w10);
+  }
+  const Unit* fields = pc + (summed ? 1 : 0);
+  const Unit value = fields[kHandlerUnits + 1];  // the loaded result or the stored value
+  const uint64_t end = uint64_t{fields[kHandlerUnits + 2]} + acc->bytes;  // offset + width
+  // x10 = address + offset + width; in bounds when x10 <= size.
+  if (end < 4096) {
+    a_.add(x10, x9, end);
+  } else {
+    load_imm(x10, end);
+    a_.add(x10, x9, x10);
+  }
+  a_.ldr(x11, ST(mem_size));
+  a_.cmp(x10, x11);
+  a_.b(CondCode::kHI, trap_label(TrapCode::MemoryOutOfBounds));
+  a_.sub(x10, x10, acc->bytes);
+  const arm::Mem at = arm::ptr(kMemBase, x10);
+  if (acc->store) {
+    a_.ldr(x12, cell(value));
+    switch (acc->bytes) {
+      case 1: a_.strb(w12, at); break;
+      case 2: a_.strh(w12, at); break;
+      case 4: a_.str(w12, at); break;
+      default: a_.str(x12, at); break;
+    }
+    return true;
+  }
+  const a64::Gp d = sized(x12, acc->wide);
+  switch (acc->bytes) {
+    case 1: acc->sign ? a_.ldrsb(d, at) : a_.ldrb(w12, at); break;
+    case 2: acc->sign ? a_.ldrsh(d, at) : a_.ldrh(w12, at); break;
+    case 4: acc->sign ? a_.ldrsw(x12, at) : a_.ldr(w12, at); break;
+    default: a_.ldr(x12, at); break;
+  }
+  store(x12, value);
+  return true;
+}
+
+void Compiler::emit_float_arith(FKind kind, bool f64, const a64::Vec& dst, const a64::Vec& lhs,
+                                const a64::Vec& rhs) {
+  auto s = [f64](const a64::Vec& v) { return f64 ? a64::Vec(v.d()) : a64::Vec(v.s()); };
+  switch (kind) {
+    case FKind::Add: a_.fadd(s(dst), s(lhs), s(rhs)); break;
+    case FKind::Sub: a_.fsub(s(dst), s(lhs), s(rhs)); break;
+    case FKind::Mul: a_.fmul(s(dst), s(lhs), s(rhs)); break;
+    case FKind::Div: a_.fdiv(s(dst), s(lhs), s(rhs)); break;
+    default: break;
+  }
+}
+
+void Compiler::store_float(Unit dst, const a64::Vec& value, bool f64) {
+  if (f64) {
+    a_.str(value.d(), cell(dst));
+  } else {  // an f32 cell is written zero-extended, as by the interpreter
+    a_.fmov(a64::w9, value.s());
+    store(a64::x9, dst);
+  }
+}
+
+CondCode Compiler::emit_float_compare(FKind kind, bool f64, Unit a, Unit b) {
+  load_float(a64::v0, a, f64);
+  load_float(a64::v1, b, f64);
+  f64 ? a_.fcmp(a64::d0, a64::d1) : a_.fcmp(a64::s0, a64::s1);
+  return float_condition(kind);
+}
+
+bool Compiler::emit_float(Op op, const Unit* pc) {
+  std::optional<FloatOp> fo = float_op(op);
+  if (!fo) return false;
+  using namespace a64;  // NOLINT: register names
+  const Unit a = pc[kHandlerUnits];
+  const Vec result = fo->f64 ? Vec(d0) : Vec(s0);
+  switch (fo->kind) {
+    case FKind::FromI32: case FKind::FromI64: {
+      const bool wide = fo->kind == FKind::FromI64;
+      load(x9, a, wide);
+      a_.scvtf(result, sized(x9, wide));
+      store_float(pc[kHandlerUnits + 1], v0, fo->f64);
+      return true;
+    }
+    case FKind::Promote:
+      load_float(v0, a, false);
+      a_.fcvt(d0, s0);
+      store_float(pc[kHandlerUnits + 1], v0, true);
+      return true;
+    case FKind::Demote:
+      load_float(v0, a, true);
+      a_.fcvt(s0, d0);
+      store_float(pc[kHandlerUnits + 1], v0, false);
+      return true;
+    default: break;
+  }
+  if (is_float_compare(fo->kind)) {
+    a_.cset(w9, emit_float_compare(fo->kind, fo->f64, a, pc[kHandlerUnits + 1]));
+    store(x9, pc[kHandlerUnits + 2]);
+    return true;
+  }
+  load_float(v0, a, fo->f64);
+  load_float(v1, pc[kHandlerUnits + 1], fo->f64);
+  emit_float_arith(fo->kind, fo->f64, v0, v0, v1);
+  store_float(pc[kHandlerUnits + 2], v0, fo->f64);
+  return true;
+}
+
+void Compiler::emit_call(Unit func_index, Unit arg_base) {
+  a_.ldr(a64::x1, ST(funcs));
+  const uint64_t offset = uint64_t{func_index} * 8;
+  if (offset < 32768) {
+    a_.ldr(a64::x1, arm::ptr(a64::x1, static_cast<int32_t>(offset)));
+  } else {
+    load_imm(kOffset, offset);
+    a_.ldr(a64::x1, arm::ptr(a64::x1, kOffset));
+  }
+  cell_address(a64::x0, arg_base);
+  a_.bl(call_stub_);
+}
+
+void Compiler::emit_instr(const Instr& in, const Unit* pc) {
+  using namespace a64;  // NOLINT: register names
+  const void* helper = reinterpret_cast<const void*>(instr_helper(in.index));
+  switch (in.family) {
+    case Family::Generated: {
+      if (emit_int(in.op, pc) || emit_float(in.op, pc)) return;
+      if (interp::is_memory_access_op(in.op)) {
+        if (emit_access(in.op, pc, false)) return;
+        emit_helper(helper, pc, true, false);
+        return;
+      }
+      emit_helper(helper, pc, interp::op_can_trap(in.op), false);
+      return;
+    }
+    case Family::AddressSum:
+      if (emit_access(in.op, pc, true)) return;
+      emit_helper(helper, pc, true, false);
+      return;
+    case Family::Pair: {
+      const interp::FusedPair& p = interp::kFusedPairs[in.index - interp::fused_pair_index(0)];
+      std::optional<IntOp> first = int_op(p.first), second = int_op(p.second);
+      if (first && second && first->kind == Kind::Bin && second->kind == Kind::Bin) {
+        const bool wide = first->wide;
+        load(x9, pc[kHandlerUnits], wide);
+        load(x10, pc[kHandlerUnits + 1], wide);
+        emit_bin(first->bin, wide, x9, x9, x10);
+        load(x10, pc[kHandlerUnits + 2], wide);
+        if (p.right) emit_bin(second->bin, wide, x9, x10, x9);  // dst = c SECOND t
+        else emit_bin(second->bin, wide, x9, x9, x10);
+        store(x9, pc[kHandlerUnits + 3]);
+        return;
+      }
+      std::optional<FloatOp> f1 = float_op(p.first), f2 = float_op(p.second);
+      if (f1 && f2 && is_float_arith(f1->kind) && is_float_arith(f2->kind)) {
+        const bool f64 = f1->f64;
+        load_float(v0, pc[kHandlerUnits], f64);
+        load_float(v1, pc[kHandlerUnits + 1], f64);
+        emit_float_arith(f1->kind, f64, v0, v0, v1);
+        load_float(v1, pc[kHandlerUnits + 2], f64);
+        if (p.right) emit_float_arith(f2->kind, f64, v0, v1, v0);  // dst = c SECOND t
+        else emit_float_arith(f2->kind, f64, v0, v0, v1);
+        store_float(pc[kHandlerUnits + 3], v0, f64);
+        return;
+      }
+      emit_helper(helper, pc, false, false);
+      return;
+    }
+    case Family::BT: case Family::BF: case Family::BTI: case Family::BTF: case Family::BTLF: {
+      std::optional<CondCode> cc = emit_condition_flags(in.op, pc);
+      if (!cc) {
+        emit_helper(helper, pc, false, false);
+        a_.cmp(w0, 0);
+        cc = CondCode::kNE;
+      }
+      emit_branch(in.family, *cc, pc, in.field);
+      return;
+    }
+    case Family::ABT: case Family::ABF: case Family::ABTI: case Family::ABTF: case Family::ABTLF: {
+      // dst = a + b (i32), then compare dst with rhs (which may be dst).
+      load(x9, pc[kHandlerUnits], false);
+      load(x10, pc[kHandlerUnits + 1], false);
+      a_.add(w9, w9, w10);
+      store(x9, pc[kHandlerUnits + 2]);
+      load(x10, pc[kHandlerUnits + 3], false);
+      a_.cmp(w9, w10);
+      emit_branch(branch_form(in.family), condition(int_op(in.op)->cond), pc, in.field);
+      return;
+    }
+    case Family::Ir: break;
+  }
+  switch (in.ir) {
+    case IrOp::Copy: emit_copy(pc[2], pc[3]); return;
+    case IrOp::CopyPair:
+      emit_copy(pc[2], pc[3]);
+      emit_copy(pc[4], pc[5]);
+      return;
+    case IrOp::Copy2:
+      a_.ldr(x9, cell(pc[3]));
+      a_.ldr(x10, cell(pc[3] + 1));
+      a_.str(x9, cell(pc[2]));
+      a_.str(x10, cell(pc[2] + 1));
+      return;
+    case IrOp::Br: a_.b(target(pc, 2)); return;
+    case IrOp::BrIf:
+      load(x9, pc[2], false);
+      a_.cbnz(w9, target(pc, 3));
+      return;
+    case IrOp::BrUnless:
+      load(x9, pc[2], false);
+      a_.cbz(w9, target(pc, 3));
+      return;
+    case IrOp::BrLoopI: emit_back_edge(0, target(pc, 2), true); return;
+    case IrOp::BrLoop: emit_back_edge(pc[3], target(pc, 2), false); return;
+    case IrOp::BrIfLoopI:
+      load(x9, pc[2], false);
+      a_.cmp(w9, 0);
+      emit_branch(Family::BTI, CondCode::kNE, pc, 3);
+      return;
+    case IrOp::BrIfF:
+      load(x9, pc[2], false);
+      a_.cmp(w9, 0);
+      emit_branch(Family::BTF, CondCode::kNE, pc, 3);
+      return;
+    case IrOp::BrIfLoopF:
+      load(x9, pc[2], false);
+      a_.cmp(w9, 0);
+      emit_branch(Family::BTLF, CondCode::kNE, pc, 3);
+      return;
+    case IrOp::Const: emit_const(pc[2], const_operand(pc)); return;
+    case IrOp::ConstBr:
+      emit_const(pc[2], const_operand(pc));
+      a_.b(target(pc, 5));
+      return;
+    case IrOp::ConstBrLoopI:
+      emit_const(pc[2], const_operand(pc));
+      emit_back_edge(0, target(pc, 5), true);
+      return;
+    case IrOp::ConstBrLoop:
+      emit_const(pc[2], const_operand(pc));
+      emit_back_edge(pc[6], target(pc, 5), false);
+      return;
+    case IrOp::CopyBr:
+      emit_copy(pc[2], pc[3]);
+      a_.b(target(pc, 4));
+      return;
+    case IrOp::CopyBrLoopI:
+      emit_copy(pc[2], pc[3]);
+      emit_back_edge(0, target(pc, 4), true);
+      return;
+    case IrOp::CopyBrLoop:
+      emit_copy(pc[2], pc[3]);
+      emit_back_edge(pc[5], target(pc, 4), false);
+      return;
+    case IrOp::BrTable: {
+      const uint32_t n = pc[3];
+      Label table = a_.newLabel();
+      load(x9, pc[2], false);
+      load_imm(x10, n);
+      a_.cmp(w9, w10);
+      a_.csel(w9, w9, w10, CondCode::kLO);  // past the end: the default, rel[n]
+      a_.adr(x10, table);
+      a_.ldrsw(x11, arm::ptr(x10, x9, arm::lsl(2)));
+      a_.add(x10, x10, x11);
+      a_.br(x10);
+      deferred_.push_back([this, table, pc, n] {
+        a_.align(asmjit::AlignMode::kData, 4);
+        a_.bind(table);
+        for (uint32_t i = 0; i <= n; ++i) a_.embedLabelDelta(target(pc, 4 + i), table, 4);
+      });
+      return;
+    }
+    case IrOp::Return: a_.b(return_stub_); return;
+    case IrOp::CopyReturn:
+      emit_copy(pc[2], pc[3]);
+      a_.b(return_stub_);
+      return;
+    case IrOp::Call: emit_call(pc[2], pc[3]); return;
+    case IrOp::CopyCall:
+      emit_copy(pc[2], pc[3]);
+      emit_call(pc[4], pc[5]);
+      return;
+    case IrOp::CallIndirect: {
+      // The checks in C++ (they name the element in the trap message).
+      a_.mov(x0, kSt);
+      a_.mov(x1, kFp);
+      load_imm(x2, reinterpret_cast<uint64_t>(pc));
+      a_.add(x3, kSt, static_cast<uint32_t>(offsetof(JitState, trap_scratch)));
+      call_cpp(reinterpret_cast<const void*>(&resolve_indirect));
+      Label ok = a_.newLabel();
+      a_.cbnz(x0, ok);
+      a_.ldr(w0, ST32(trap_scratch));
+      a_.b(trap_w0_);
+      a_.bind(ok);
+      a_.mov(x1, x0);
+      cell_address(x0, pc[4]);
+      a_.bl(call_stub_);
+      return;
+    }
+    case IrOp::Unreachable: a_.b(trap_label(TrapCode::Unreachable)); return;
+    case IrOp::Select:
+      a_.ldr(x9, cell(pc[4]));
+      a_.ldr(x10, cell(pc[3]));
+      load(x11, pc[5], false);
+      a_.cmp(w11, 0);
+      a_.csel(x9, x10, x9, CondCode::kNE);
+      store(x9, pc[2]);
+      return;
+    case IrOp::GlobalGet: emit_global_get(pc[2], pc[3]); return;
+    case IrOp::GlobalGetBrIf:
+      emit_global_get(pc[2], pc[3]);
+      load(x9, pc[4], false);
+      a_.cbnz(w9, target(pc, 5));
+      return;
+    case IrOp::GlobalSet:
+      a_.ldr(x9, cell(pc[3]));
+      emit_global_set_x9(pc[2]);
+      return;
+    case IrOp::I32AddGlobalSet:
+    case IrOp::I32SubGlobalSet:
+      load(x9, pc[2], false);
+      load(x10, pc[3], false);
+      if (in.ir == IrOp::I32AddGlobalSet) a_.add(w9, w9, w10);
+      else a_.sub(w9, w9, w10);
+      store(x9, pc[4]);
+      emit_global_set_x9(pc[5]);
+      return;
+    case IrOp::MemorySize:
+      a_.ldr(x9, ST(mem_size));
+      a_.lsr(x9, x9, 16);
+      store(x9, pc[2]);
+      return;
+    case IrOp::Fuel: emit_fuel_charge(pc[2]); return;
+    default:
+      // Tables, bulk memory, memory.grow, v128 globals and selects: the
+      // C++ helpers (which may charge fuel and grow memory).
+      emit_helper(helper, pc, true, true);
+      return;
+  }
+}
+
+bool Compiler::fits_branch_range(const CompiledFunc& cf) const {
+  asmjit::CodeHolder scratch;
+  scratch.init(holder_.environment());
+  ErrorFlag errors;
+  scratch.setErrorHandler(&errors);
+  Compiler trial(scratch, true);
+  trial.emit_shared();
+  size_t entry = 0;
+  if (!trial.emit_function(cf, &entry) || errors.failed) return false;
+  return scratch.textSection()->bufferSize() - entry <= kMaxFunctionBytes;
+}
+
+bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
+  if (cf.frame_cells > kMaxJitFrameCells) return false;
+  if (!trial_ && cf.code.size() > kUnitsThatAlwaysFit && !fits_branch_range(cf)) return false;
+  if (!function_.scan(cf, a_)) return false;
+  using namespace a64;  // NOLINT: register names
+
+  a_.align(asmjit::AlignMode::kCode, 16);
+  *entry_offset = a_.offset();
+  // The interpreter's `enter`: entry fuel (the call stub checked for an
+  // interrupt), locals zeroed and constants copied in.
+  emit_fuel_charge(cf.entry_fuel);
+  if (cf.init_cell != cf.num_param_cells && cf.num_local_cells > cf.num_param_cells) {
+    Label loop = a_.newLabel();
+    cell_address(x9, cf.num_param_cells);
+    load_imm(x10, cf.num_local_cells - cf.num_param_cells);
+    a_.bind(loop);
+    a_.str(xzr, arm::ptr_post(x9, 8));
+    a_.subs(x10, x10, 1);
+    a_.b(CondCode::kNE, loop);
+  }
+  if (cf.frame_init.size() > 32) {
+    Label loop = a_.newLabel();
+    cell_address(x9, cf.init_cell);
+    load_imm(x10, reinterpret_cast<uint64_t>(cf.frame_init.data()));
+    load_imm(x11, cf.frame_init.size());
+    a_.bind(loop);
+    a_.ldr(x12, arm::ptr_post(x10, 8));
+    a_.str(x12, arm::ptr_post(x9, 8));
+    a_.subs(x11, x11, 1);
+    a_.b(CondCode::kNE, loop);
+  } else {
+    for (size_t i = 0; i < cf.frame_init.size(); ++i)
+      emit_const(cf.init_cell + static_cast<Unit>(i), cf.frame_init[i]);
+  }
+  // Pass 2. Every target is an instruction's start (or the end): one left
+  // unbound makes asmjit refuse the module.
+  function_.emit_all(a_, [this](const Instr& in, const Unit* pc) { emit_instr(in, pc); });
+  a_.udf(0);  // translated code never falls off its end
+  for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]();
+  deferred_.clear();
+  emit_trap_stubs();
+  return true;
+}
+
+}  // namespace
+
+bool available() { return true; }
+
+Result<std::shared_ptr<const JitCode>> compile_module(std::vector<CompiledFunc>& funcs) {
+  return compile_module_with(funcs, [](asmjit::CodeHolder& holder) { return std::make_unique<Compiler>(holder); });
+}
+
+}  // namespace wasmrt::jit
