@@ -235,5 +235,38 @@ TEST(Jit, CallsAcrossTiersInstancesAndHostFunctions) {
   EXPECT_EQ(outcome(ExecutionTier::Jit, ExecutionTier::Interpreter), expected);
 }
 
+// Functions far larger than usual. On AArch64 conditional branches reach
+// ±1 MiB, so a function's machine code must stay under that: "long" (a
+// loop around about 500 KB of code) is compiled, with its back edge
+// spanning the whole body; "drops" (data.drop, the most machine code per
+// unit of translated code: over 2 MB) stays on the interpreter. Either way
+// both give the interpreter's results and fuel.
+TEST(Jit, FunctionsPastTheBranchRangeStillRun) {
+  if (!Engine::jit_available()) GTEST_SKIP() << "no JIT in this build";
+  std::string wat = R"((module (global $g (mut i32) (i32.const 0)) (data $d "x")
+    (func (export "long") (param $n i32) (result i32) (loop $l )";
+  for (int i = 0; i < 20000; ++i)
+    wat += "(global.set $g (i32.add (global.get $g) (i32.const " + std::to_string(i % 7 + 1) + ")))";
+  wat += R"( (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))) (global.get $g))
+    (func (export "drops") (param $n i32) (result i32) (loop $l )";
+  for (int i = 0; i < 40000; ++i) wat += "(data.drop $d)";
+  wat += R"( (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))) (local.get $n))))";
+  for (const char* name : {"long", "drops"}) {
+    const std::vector<Value> args{Value::i32(3)};
+    Outcome interp = run(ExecutionTier::Interpreter, wat, name, args);
+    Outcome jit = run(ExecutionTier::Jit, wat, name, args);
+    ASSERT_TRUE(interp.ok) << describe(interp);
+    EXPECT_EQ(jit, interp) << name << "\n  jit:    " << describe(jit) << "\n  interp: " << describe(interp);
+    // Metered: runs out part way through the second pass.
+    const Outcome full = run(ExecutionTier::Interpreter, wat, name, args, 100'000'000);
+    ASSERT_TRUE(full.ok);
+    const uint64_t budget = (100'000'000 - *full.fuel_left) / 2;
+    interp = run(ExecutionTier::Interpreter, wat, name, args, budget);
+    jit = run(ExecutionTier::Jit, wat, name, args, budget);
+    EXPECT_EQ(interp.trap, TrapKind::OutOfFuel);
+    EXPECT_EQ(jit, interp) << name << "\n  jit:    " << describe(jit) << "\n  interp: " << describe(interp);
+  }
+}
+
 }  // namespace
 }  // namespace wasmrt
