@@ -36,6 +36,7 @@
 
 #include "tests/unit/test_tier.h"
 #include "wasmrt/wasmrt.h"
+#include "tests/unit/emulation.h"
 
 namespace wasmrt {
 namespace {
@@ -1349,6 +1350,12 @@ void PrintTo(const HostileCase& hostile, std::ostream* out) {
   *out << hostile.name;
 }
 
+// Under qemu-user (the arm64 tests on x86-64 machines) every case runs
+// several times slower: qemu translates the guest's code, the JIT's
+// freshly emitted code included, and asmjit's encoder runs about 7x slower
+// than natively (docs/aarch64.md). The budgets scale by this much there.
+double emulation_slowdown() { return emulated() ? 4.0 : 1.0; }
+
 // Runs one case and checks it stayed far below the safety-net timeout.
 void run_timed(const HostileCase& hostile) {
   SCOPED_TRACE(hostile.name);
@@ -1359,8 +1366,8 @@ void run_timed(const HostileCase& hostile) {
   double cpu = process_cpu_ms() - cpu_start;
   report(std::string("case ") + hostile.name + " took (wall)", elapsed, "ms");
   report(std::string("case ") + hostile.name + " took (CPU)", cpu, "ms");
-  EXPECT_LT(cpu, in_ms(hostile.budget)) << hostile.name;
-  EXPECT_LT(elapsed, in_ms(kSafetyTimeout)) << hostile.name;
+  EXPECT_LT(cpu, in_ms(hostile.budget) * emulation_slowdown()) << hostile.name;
+  EXPECT_LT(elapsed, in_ms(kSafetyTimeout) * emulation_slowdown()) << hostile.name;
 }
 
 class HostileCaseTest : public testing::TestWithParam<HostileCase> {};
@@ -1402,6 +1409,14 @@ TEST(HostileSuite, WholeSuiteInOneProcessStaysUnder1GiB) {
   ASSERT_GT(peak, 0u) << "no VmHWM in /proc/self/status";
   report("whole suite: wall time", elapsed, "ms");
   report("whole suite: peak RSS (VmHWM)", static_cast<double>(peak) / (1 << 20), "MiB");
+  if (emulated()) {
+    // The RSS is qemu's: its translation cache and its bookkeeping of the
+    // guest's mappings (it grows by tens of MB with each case that reserves
+    // memories) count in, so it says nothing of ours.
+    // Every case above still ended in its typed error.
+    std::printf("[ emulated ] %s: peak RSS reported, not checked\n", emulation_evidence().c_str());
+    return;
+  }
   EXPECT_LT(peak, uint64_t{1} << 30);
 }
 
