@@ -297,9 +297,7 @@ class Translator : public NopVisitor {
   // loop) runs once per call, so it must not take the cells a loop later
   // in the function reads on every iteration.
   bool frame_constant_fits() const {
-    for (const Ctrl& c : ctrl_)
-      if (c.kind == Op::Loop) return const_map_.size() < kMaxFrameConstants;
-    return const_map_.size() < kMaxFrameConstants / 4;
+    return const_map_.size() < (loop_depth_ > 0 ? kMaxFrameConstants : kMaxFrameConstants / 4);
   }
   static bool is_pending_const(uint32_t src) { return src >= kConstFlag && src < kStackFlag; }
   uint64_t pending_const_bits(uint32_t src) const { return pending_consts_[src - kConstFlag]; }
@@ -360,7 +358,12 @@ class Translator : public NopVisitor {
     c.dispatch_pos = kNone;
     c.dispatch_local = kNone;
     ctrl_.push_back(c);
+    if (kind == Op::Loop) ++loop_depth_;
     return ctrl_.back();
+  }
+  void pop_ctrl() {
+    if (ctrl_.back().kind == Op::Loop) --loop_depth_;
+    ctrl_.pop_back();
   }
   static uint32_t label_arity(const Ctrl& c, const ValType*& types) {
     if (c.kind == Op::Loop) {
@@ -475,6 +478,7 @@ class Translator : public NopVisitor {
   std::vector<uint32_t> local_cells_;
   std::vector<Slot> stack_;
   std::vector<Ctrl> ctrl_;
+  uint32_t loop_depth_ = 0;  // loops among ctrl_ (frame_constant_fits)
   struct Patch {
     uint32_t field, next;
   };
@@ -592,6 +596,7 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
 
   stack_.clear();
   ctrl_.clear();
+  loop_depth_ = 0;
   patches_.clear();
   fixups_.clear();
   const_map_.clear();
@@ -1314,11 +1319,11 @@ void Translator::on_block_end(const Instr& in, const BlockSig&, bool is_function
   Ctrl& c = ctrl_.back();
   if (is_function_end) {
     if (!dead_) emit_return();
-    ctrl_.pop_back();
+    pop_ctrl();
     return;
   }
   if (!c.live_entry) {
-    ctrl_.pop_back();
+    pop_ctrl();
     return;
   }
   if (!dead_) materialize_top(c.sig.num_results);
@@ -1327,7 +1332,7 @@ void Translator::on_block_end(const Instr& in, const BlockSig&, bool is_function
   if (c.else_field != kNone) bind(c.else_field, here());
   uint32_t height = c.height;
   BlockSig sig = c.sig;
-  ctrl_.pop_back();
+  pop_ctrl();
   reset_stack(height, sig.results, sig.num_results);
   dead_ = false;
 }
