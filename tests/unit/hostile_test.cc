@@ -1411,11 +1411,14 @@ TEST(HostileSuite, WholeSuiteInOneProcessStaysUnder1GiB) {
   report("whole suite: peak RSS (VmHWM)", static_cast<double>(peak) / (1 << 20), "MiB");
   if (emulated()) {
     // The RSS is qemu's: its translation cache and its bookkeeping of the
-    // guest's mappings (it grows by tens of MB with each case that reserves
-    // memories) count in, so it says nothing of ours.
-    // Every case above still ended in its typed error.
-    std::printf("[ emulated ] %s: peak RSS reported, not checked\n", emulation_evidence().c_str());
-    return;
+    // guest's mappings (48 MiB for each live 8 GiB reservation: the cases
+    // that hold memories add multiples of it, 367 MiB natively against
+    // 1,258 MiB under qemu on the interpreter) count in, so it says nothing
+    // of ours. Every case above still had to end in its typed error (a
+    // failure there fails the test; a skip does not hide it), and the skip
+    // shows in ctest's counts that the RSS line went unchecked.
+    GTEST_SKIP() << emulation_evidence() << ": the peak RSS is qemu's (its bookkeeping of guest mappings), "
+                 << "reported above, not checked";
   }
   EXPECT_LT(peak, uint64_t{1} << 30);
 }
