@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -188,6 +189,41 @@ class FunctionCode {
   size_t size_ = 0;
   std::vector<uint32_t> target_offsets_;  // unit offsets, sorted, unique
   std::vector<asmjit::Label> target_labels_;
+};
+
+// ---- code emitted out of line ----
+
+// What a back end emits after a function (or after the module's last one)
+// rather than where it is needed: the deferred paths (the slow path of an
+// interrupt poll, a jump table) and one exit per trap code used, each a
+// label that the code branches to.
+class OutOfLine {
+ public:
+  void defer(std::function<void()> emit) { deferred_.push_back(std::move(emit)); }
+  asmjit::Label trap_exit(asmjit::BaseEmitter& emitter, TrapCode code) {
+    auto [it, inserted] = trap_exits_.try_emplace(static_cast<uint32_t>(code));
+    if (inserted) it->second = emitter.newLabel();
+    return it->second;
+  }
+  // Emits the deferred paths, in the order they were deferred.
+  void emit_deferred() {
+    for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]();  // (one may defer another)
+    deferred_.clear();
+  }
+  // Binds each trap exit used since the last call and emits its code with
+  // emit_exit(code), which leaves for the shared trap path.
+  template <typename EmitExit>
+  void emit_trap_exits(asmjit::BaseEmitter& emitter, EmitExit&& emit_exit) {
+    for (auto& [code, label] : trap_exits_) {
+      emitter.bind(label);
+      emit_exit(code);
+    }
+    trap_exits_.clear();
+  }
+
+ private:
+  std::vector<std::function<void()>> deferred_;
+  std::unordered_map<uint32_t, asmjit::Label> trap_exits_;
 };
 
 // ---- the module driver ----

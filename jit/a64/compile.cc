@@ -26,7 +26,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <type_traits>
 #include <unordered_map>
@@ -200,11 +199,7 @@ class Compiler final : public ModuleEmitter {
     global_inst(a64::x10, global);
     a_.str(a64::x9, arm::ptr(a64::x10, static_cast<int32_t>(offsetof(GlobalInst, value))));
   }
-  Label trap_label(TrapCode code) {
-    auto [it, inserted] = trap_labels_.try_emplace(static_cast<uint32_t>(code));
-    if (inserted) it->second = a_.newLabel();
-    return it->second;
-  }
+  Label trap_label(TrapCode code) { return out_of_line_.trap_exit(a_, code); }
   // A label in this function that branches on to a shared stub, for the
   // conditional branches that cannot reach the stub itself.
   Label near(Label shared) {
@@ -220,10 +215,9 @@ class Compiler final : public ModuleEmitter {
   a64::Assembler& a_;
   Label trampoline_, exit_, exit_ok_, trap_w0_, call_stub_, return_stub_, back_edge_stop_, poll_stub_;
   // Per function (and once for the shared code).
-  std::unordered_map<uint32_t, Label> trap_labels_;
   std::unordered_map<uint32_t, std::pair<Label, Label>> veneers_;
   FunctionCode function_;
-  std::vector<std::function<void()>> deferred_;
+  OutOfLine out_of_line_;
 };
 
 void Compiler::load_imm(const a64::Gp& r, uint64_t value) {
@@ -456,12 +450,10 @@ void Compiler::emit_switch_instance() {
 }
 
 void Compiler::emit_trap_stubs() {
-  for (auto& [code, label] : trap_labels_) {
-    a_.bind(label);
+  out_of_line_.emit_trap_exits(a_, [this](uint32_t code) {
     a_.movz(a64::w0, code, 0);
     a_.b(trap_w0_);
-  }
-  trap_labels_.clear();
+  });
   for (auto& [id, labels] : veneers_) {
     a_.bind(labels.first);
     a_.b(labels.second);
@@ -511,7 +503,7 @@ void Compiler::emit_poll() {
   a_.ldr(a64::w9, arm::ptr(a64::x9));
   a_.cbnz(a64::w9, slow);
   a_.bind(back);
-  deferred_.push_back([this, slow, back] {
+  out_of_line_.defer([this, slow, back] {
     a_.bind(slow);
     a_.bl(poll_stub_);
     a_.b(back);
@@ -929,7 +921,7 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       a_.ldrsw(x11, arm::ptr(x10, x9, arm::lsl(2)));
       a_.add(x10, x10, x11);
       a_.br(x10);
-      deferred_.push_back([this, table, pc, n] {
+      out_of_line_.defer([this, table, pc, n] {
         a_.align(asmjit::AlignMode::kData, 4);
         a_.bind(table);
         for (uint32_t i = 0; i <= n; ++i) a_.embedLabelDelta(target(pc, 4 + i), table, 4);
@@ -1055,8 +1047,7 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
   // unbound makes asmjit refuse the module.
   function_.emit_all(a_, [this](const Instr& in, const Unit* pc) { emit_instr(in, pc); });
   a_.udf(0);  // translated code never falls off its end
-  for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]();
-  deferred_.clear();
+  out_of_line_.emit_deferred();
   emit_trap_stubs();
   return true;
 }

@@ -21,11 +21,9 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <optional>
 #include <string>
 #include <type_traits>
-#include <unordered_map>
 
 #include "jit/codegen.h"
 #include "runtime/store/interrupt.h"
@@ -157,20 +155,15 @@ class Compiler final : public ModuleEmitter {
     a_.mov(x::rcx, x::qword_ptr(kGlobals, static_cast<int32_t>(global * 8)));
     a_.mov(x::qword_ptr(x::rcx, static_cast<int32_t>(offsetof(GlobalInst, value))), x::rax);
   }
-  Label trap_label(TrapCode code) {
-    auto [it, inserted] = trap_labels_.try_emplace(static_cast<uint32_t>(code));
-    if (inserted) it->second = a_.newLabel();
-    return it->second;
-  }
+  Label trap_label(TrapCode code) { return out_of_line_.trap_exit(a_, code); }
   void emit_instr(const Instr& in, const Unit* pc);
 
   x::Assembler assembler_;
   x::Assembler& a_;
   Label trampoline_, exit_, trap_eax_, call_stub_, return_stub_, back_edge_stop_, poll_stub_;
-  std::unordered_map<uint32_t, Label> trap_labels_;
   // Per function.
   FunctionCode function_;
-  std::vector<std::function<void()>> deferred_;
+  OutOfLine out_of_line_;
 };
 
 void Compiler::emit_shared() {
@@ -347,12 +340,10 @@ void Compiler::emit_switch_instance() {
 }
 
 void Compiler::emit_trap_stubs() {
-  for (auto& [code, label] : trap_labels_) {
-    a_.bind(label);
+  out_of_line_.emit_trap_exits(a_, [this](uint32_t code) {
     a_.mov(x::eax, code);
     a_.jmp(trap_eax_);
-  }
-  trap_labels_.clear();
+  });
 }
 
 void Compiler::emit_helper(const void* fn, const Unit* pc, bool may_trap, bool sync_fuel) {
@@ -392,7 +383,7 @@ void Compiler::emit_poll() {
   a_.cmp(x::dword_ptr(x::rax), 0);
   a_.jne(slow);
   a_.bind(back);
-  deferred_.push_back([this, slow, back] {
+  out_of_line_.defer([this, slow, back] {
     a_.bind(slow);
     a_.call(poll_stub_);
     a_.jmp(back);
@@ -430,14 +421,14 @@ void Compiler::emit_branch(Family form, x::CondCode taken, const Unit* pc, uint3
     }
     case Family::BTF:
       a_.j(taken, t);
-      emit_fuel_charge(pc[field + 1]);
+      emit_fuel_charge(fall_through_cost(form, pc, field));
       break;
     case Family::BTLF: {
       Label skip = a_.newLabel();
       a_.j(x::negateCond(taken), skip);
-      emit_back_edge(pc[field + 1], t, false);
+      emit_back_edge(back_edge_cost(form, pc, field), t, false);
       a_.bind(skip);
-      emit_fuel_charge(pc[field + 2]);
+      emit_fuel_charge(fall_through_cost(form, pc, field));
       break;
     }
     default: break;
@@ -826,7 +817,7 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       a_.movsxd(x::rax, x::dword_ptr(x::rdx, x::rax, 2));
       a_.add(x::rax, x::rdx);
       a_.jmp(x::rax);
-      deferred_.push_back([this, table, pc, n] {
+      out_of_line_.defer([this, table, pc, n] {
         a_.align(asmjit::AlignMode::kData, 4);
         a_.bind(table);
         for (uint32_t i = 0; i <= n; ++i) a_.embedLabelDelta(target(pc, 4 + i), table, 4);
@@ -941,8 +932,7 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
   // unbound makes asmjit refuse the module.
   function_.emit_all(a_, [this](const Instr& in, const Unit* pc) { emit_instr(in, pc); });
   a_.int3();  // translated code never falls off its end
-  for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]();
-  deferred_.clear();
+  out_of_line_.emit_deferred();
   return true;
 }
 
