@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -47,6 +48,14 @@ int32_t compiled_func_offset(M CompiledFunc::*member) {
                               reinterpret_cast<const char*>(&object));
 }
 inline int32_t state_offset(size_t offset) { return static_cast<int32_t>(offset); }
+
+// Machine code reads these structures' fields by offset.
+static_assert(std::is_standard_layout_v<JitState> && std::is_standard_layout_v<FuncInst> &&
+              std::is_standard_layout_v<GlobalInst>);
+
+// Functions whose frames pass this many cells stay on the interpreter
+// (x86-64 addresses cells with 32-bit displacements).
+inline constexpr uint64_t kMaxJitFrameCells = uint64_t{1} << 27;
 
 // The 64-bit constant of Const, ConstBr, ConstBrLoopI and ConstBrLoop
 // (ir.h: its low and high halves at pc[3] and pc[4]).
@@ -190,6 +199,123 @@ class FunctionCode {
   std::vector<uint32_t> target_offsets_;  // unit offsets, sorted, unique
   std::vector<asmjit::Label> target_labels_;
 };
+
+// ---- branch forms, shared ----
+
+// The branch part of a fused form (docs/fuel.md), after the back end set
+// its flags so that `taken` holds when the condition is true: BT/BF jump
+// on true/false; BTI polls interrupts before a taken back edge; BTF
+// charges the next block's fuel when the branch falls through; BTLF
+// charges the loop body's cost on the taken back edge (after the poll)
+// and the next block's when it falls through. B provides, besides the
+// primitives of emit_common_ir below, branch_on(cond, Label),
+// negate(cond) and new_label()/bind(Label).
+template <typename B, typename Condition>
+void emit_branch_form(B& b, Family form, Condition taken, const Unit* pc, uint32_t field) {
+  const asmjit::Label t = b.target(pc, field);
+  switch (form) {
+    case Family::BT: b.branch_on(taken, t); break;
+    case Family::BF: b.branch_on(b.negate(taken), t); break;
+    case Family::BTI: {
+      const asmjit::Label skip = b.new_label();
+      b.branch_on(b.negate(taken), skip);
+      b.emit_back_edge(0, t, true);
+      b.bind(skip);
+      break;
+    }
+    case Family::BTF:
+      b.branch_on(taken, t);
+      b.emit_fuel_charge(fall_through_cost(form, pc, field));
+      break;
+    case Family::BTLF: {
+      const asmjit::Label skip = b.new_label();
+      b.branch_on(b.negate(taken), skip);
+      b.emit_back_edge(back_edge_cost(form, pc, field), t, false);
+      b.bind(skip);
+      b.emit_fuel_charge(fall_through_cost(form, pc, field));
+      break;
+    }
+    default: break;
+  }
+}
+
+// ---- control flow and data movement, shared ----
+
+// The IrOps whose machine code is the same few steps on every
+// architecture (a copy or a constant, then a jump, a back edge, a call or
+// a return; a global read; a fuel charge), expanded by calling the back
+// end B's primitives:
+//   emit_copy(dst, src)                   one cell
+//   emit_const(dst, Cell)                 a 64-bit constant into a cell
+//   jump(Label)
+//   branch_if(cond, nonzero, Label)       on a 32-bit cell being != 0 / == 0
+//   branch_form_if(form, pc, field, cond) a metered br_if form on cond != 0
+//   emit_back_edge(loop_cost, Label, irq_only)
+//   emit_call(func_index, arg_base), emit_return()
+//   emit_global_get(dst, global), emit_fuel_charge(cost)
+//   target(pc, field), trap_label(TrapCode)
+// Returns false for the IrOps the back end expands itself.
+template <typename B>
+bool emit_common_ir(B& b, IrOp op, const Unit* pc) {
+  switch (op) {
+    case IrOp::Copy: b.emit_copy(pc[2], pc[3]); return true;
+    case IrOp::CopyPair:
+      b.emit_copy(pc[2], pc[3]);
+      b.emit_copy(pc[4], pc[5]);
+      return true;
+    case IrOp::Br: b.jump(b.target(pc, 2)); return true;
+    case IrOp::BrIf: b.branch_if(pc[2], true, b.target(pc, 3)); return true;
+    case IrOp::BrUnless: b.branch_if(pc[2], false, b.target(pc, 3)); return true;
+    case IrOp::BrLoopI: b.emit_back_edge(0, b.target(pc, 2), true); return true;
+    case IrOp::BrLoop: b.emit_back_edge(pc[3], b.target(pc, 2), false); return true;
+    case IrOp::BrIfLoopI: b.branch_form_if(Family::BTI, pc, 3, pc[2]); return true;
+    case IrOp::BrIfF: b.branch_form_if(Family::BTF, pc, 3, pc[2]); return true;
+    case IrOp::BrIfLoopF: b.branch_form_if(Family::BTLF, pc, 3, pc[2]); return true;
+    case IrOp::Const: b.emit_const(pc[2], const_operand(pc)); return true;
+    case IrOp::ConstBr:
+      b.emit_const(pc[2], const_operand(pc));
+      b.jump(b.target(pc, 5));
+      return true;
+    case IrOp::ConstBrLoopI:
+      b.emit_const(pc[2], const_operand(pc));
+      b.emit_back_edge(0, b.target(pc, 5), true);
+      return true;
+    case IrOp::ConstBrLoop:
+      b.emit_const(pc[2], const_operand(pc));
+      b.emit_back_edge(pc[6], b.target(pc, 5), false);
+      return true;
+    case IrOp::CopyBr:
+      b.emit_copy(pc[2], pc[3]);
+      b.jump(b.target(pc, 4));
+      return true;
+    case IrOp::CopyBrLoopI:
+      b.emit_copy(pc[2], pc[3]);
+      b.emit_back_edge(0, b.target(pc, 4), true);
+      return true;
+    case IrOp::CopyBrLoop:
+      b.emit_copy(pc[2], pc[3]);
+      b.emit_back_edge(pc[5], b.target(pc, 4), false);
+      return true;
+    case IrOp::Return: b.emit_return(); return true;
+    case IrOp::CopyReturn:
+      b.emit_copy(pc[2], pc[3]);
+      b.emit_return();
+      return true;
+    case IrOp::Call: b.emit_call(pc[2], pc[3]); return true;
+    case IrOp::CopyCall:
+      b.emit_copy(pc[2], pc[3]);
+      b.emit_call(pc[4], pc[5]);
+      return true;
+    case IrOp::Unreachable: b.jump(b.trap_label(TrapCode::Unreachable)); return true;
+    case IrOp::GlobalGet: b.emit_global_get(pc[2], pc[3]); return true;
+    case IrOp::GlobalGetBrIf:
+      b.emit_global_get(pc[2], pc[3]);
+      b.branch_if(pc[4], true, b.target(pc, 5));
+      return true;
+    case IrOp::Fuel: b.emit_fuel_charge(pc[2]); return true;
+    default: return false;
+  }
+}
 
 // ---- code emitted out of line ----
 

@@ -27,7 +27,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -55,14 +54,9 @@ const a64::Gp kGlobals = a64::x23;
 const a64::Gp kCallTarget = a64::x16;
 const a64::Gp kOffset = a64::x17;
 
-// Machine code reads these structures' fields by offset.
-static_assert(std::is_standard_layout_v<JitState> && std::is_standard_layout_v<FuncInst> &&
-              std::is_standard_layout_v<GlobalInst>);
 #define ST(field) arm::ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
 #define ST32(field) arm::ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
 
-// Frames past this stay on the interpreter (as on x86-64).
-constexpr uint64_t kMaxJitFrameCells = uint64_t{1} << 27;
 // A function's machine code stays under this, so that every conditional
 // branch inside it reaches (±1 MiB, less room for the out-of-line code).
 constexpr size_t kMaxFunctionBytes = size_t{960} << 10;
@@ -173,8 +167,30 @@ class Compiler final : public ModuleEmitter {
   void fuel_sub(uint64_t cost);
   void emit_poll();  // at back edges (the call stub polls at entries)
   void emit_back_edge(uint32_t loop_cost, Label target, bool irq_only);
-  void emit_branch(Family form, CondCode taken, const Unit* pc, uint32_t field);
+  void emit_branch(Family form, CondCode taken, const Unit* pc, uint32_t field) {
+    emit_branch_form(*this, form, taken, pc, field);
+  }
   Label target(const Unit* pc, uint32_t field) const { return function_.target(pc, field); }
+  // The primitives of codegen::emit_common_ir.
+  template <typename B>
+  friend bool codegen::emit_common_ir(B& b, IrOp op, const Unit* pc);
+  void jump(Label label) { a_.b(label); }
+  void branch_if(Unit cond, bool nonzero, Label label) {
+    load(a64::x9, cond, false);
+    nonzero ? a_.cbnz(a64::w9, label) : a_.cbz(a64::w9, label);
+  }
+  void branch_form_if(Family form, const Unit* pc, uint32_t field, Unit cond) {
+    load(a64::x9, cond, false);
+    a_.cmp(a64::w9, 0);
+    emit_branch(form, CondCode::kNE, pc, field);
+  }
+  void emit_return() { a_.b(return_stub_); }
+  template <typename B, typename Condition>
+  friend void codegen::emit_branch_form(B& b, Family form, Condition taken, const Unit* pc, uint32_t field);
+  void branch_on(CondCode cc, Label label) { a_.b(cc, label); }
+  static CondCode negate(CondCode cc) { return arm::negateCond(cc); }
+  Label new_label() { return a_.newLabel(); }
+  void bind(Label label) { a_.bind(label); }
   void emit_call(Unit func_index, Unit arg_base);
   void emit_copy(Unit dst, Unit src) {
     a_.ldr(a64::x9, cell(src));
@@ -525,35 +541,6 @@ void Compiler::emit_back_edge(uint32_t loop_cost, Label target_label, bool irq_o
   a_.b(target_label);
 }
 
-// The branch part of a fused form, after the flags are set so that
-// `taken` holds when the condition is true.
-void Compiler::emit_branch(Family form, CondCode taken, const Unit* pc, uint32_t field) {
-  Label t = target(pc, field);
-  switch (form) {
-    case Family::BT: a_.b(taken, t); break;
-    case Family::BF: a_.b(arm::negateCond(taken), t); break;
-    case Family::BTI: {
-      Label skip = a_.newLabel();
-      a_.b(arm::negateCond(taken), skip);
-      emit_back_edge(0, t, true);
-      a_.bind(skip);
-      break;
-    }
-    case Family::BTF:
-      a_.b(taken, t);
-      emit_fuel_charge(fall_through_cost(form, pc, field));
-      break;
-    case Family::BTLF: {
-      Label skip = a_.newLabel();
-      a_.b(arm::negateCond(taken), skip);
-      emit_back_edge(back_edge_cost(form, pc, field), t, false);
-      a_.bind(skip);
-      emit_fuel_charge(fall_through_cost(form, pc, field));
-      break;
-    }
-    default: break;
-  }
-}
 
 void Compiler::emit_bin(Bin bin, bool wide, const a64::Gp& dst, const a64::Gp& lhs, const a64::Gp& rhs) {
   const a64::Gp d = sized(dst, wide), l = sized(lhs, wide), r = sized(rhs, wide);
@@ -847,68 +834,13 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
     }
     case Family::Ir: break;
   }
+  if (emit_common_ir(*this, in.ir, pc)) return;
   switch (in.ir) {
-    case IrOp::Copy: emit_copy(pc[2], pc[3]); return;
-    case IrOp::CopyPair:
-      emit_copy(pc[2], pc[3]);
-      emit_copy(pc[4], pc[5]);
-      return;
     case IrOp::Copy2:
       a_.ldr(x9, cell(pc[3]));
       a_.ldr(x10, cell(pc[3] + 1));
       a_.str(x9, cell(pc[2]));
       a_.str(x10, cell(pc[2] + 1));
-      return;
-    case IrOp::Br: a_.b(target(pc, 2)); return;
-    case IrOp::BrIf:
-      load(x9, pc[2], false);
-      a_.cbnz(w9, target(pc, 3));
-      return;
-    case IrOp::BrUnless:
-      load(x9, pc[2], false);
-      a_.cbz(w9, target(pc, 3));
-      return;
-    case IrOp::BrLoopI: emit_back_edge(0, target(pc, 2), true); return;
-    case IrOp::BrLoop: emit_back_edge(pc[3], target(pc, 2), false); return;
-    case IrOp::BrIfLoopI:
-      load(x9, pc[2], false);
-      a_.cmp(w9, 0);
-      emit_branch(Family::BTI, CondCode::kNE, pc, 3);
-      return;
-    case IrOp::BrIfF:
-      load(x9, pc[2], false);
-      a_.cmp(w9, 0);
-      emit_branch(Family::BTF, CondCode::kNE, pc, 3);
-      return;
-    case IrOp::BrIfLoopF:
-      load(x9, pc[2], false);
-      a_.cmp(w9, 0);
-      emit_branch(Family::BTLF, CondCode::kNE, pc, 3);
-      return;
-    case IrOp::Const: emit_const(pc[2], const_operand(pc)); return;
-    case IrOp::ConstBr:
-      emit_const(pc[2], const_operand(pc));
-      a_.b(target(pc, 5));
-      return;
-    case IrOp::ConstBrLoopI:
-      emit_const(pc[2], const_operand(pc));
-      emit_back_edge(0, target(pc, 5), true);
-      return;
-    case IrOp::ConstBrLoop:
-      emit_const(pc[2], const_operand(pc));
-      emit_back_edge(pc[6], target(pc, 5), false);
-      return;
-    case IrOp::CopyBr:
-      emit_copy(pc[2], pc[3]);
-      a_.b(target(pc, 4));
-      return;
-    case IrOp::CopyBrLoopI:
-      emit_copy(pc[2], pc[3]);
-      emit_back_edge(0, target(pc, 4), true);
-      return;
-    case IrOp::CopyBrLoop:
-      emit_copy(pc[2], pc[3]);
-      emit_back_edge(pc[5], target(pc, 4), false);
       return;
     case IrOp::BrTable: {
       const uint32_t n = pc[3];
@@ -928,16 +860,6 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       });
       return;
     }
-    case IrOp::Return: a_.b(return_stub_); return;
-    case IrOp::CopyReturn:
-      emit_copy(pc[2], pc[3]);
-      a_.b(return_stub_);
-      return;
-    case IrOp::Call: emit_call(pc[2], pc[3]); return;
-    case IrOp::CopyCall:
-      emit_copy(pc[2], pc[3]);
-      emit_call(pc[4], pc[5]);
-      return;
     case IrOp::CallIndirect: {
       // The checks in C++ (they name the element in the trap message).
       a_.mov(x0, kSt);
@@ -955,7 +877,6 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       a_.bl(call_stub_);
       return;
     }
-    case IrOp::Unreachable: a_.b(trap_label(TrapCode::Unreachable)); return;
     case IrOp::Select:
       a_.ldr(x9, cell(pc[4]));
       a_.ldr(x10, cell(pc[3]));
@@ -963,12 +884,6 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       a_.cmp(w11, 0);
       a_.csel(x9, x10, x9, CondCode::kNE);
       store(x9, pc[2]);
-      return;
-    case IrOp::GlobalGet: emit_global_get(pc[2], pc[3]); return;
-    case IrOp::GlobalGetBrIf:
-      emit_global_get(pc[2], pc[3]);
-      load(x9, pc[4], false);
-      a_.cbnz(w9, target(pc, 5));
       return;
     case IrOp::GlobalSet:
       a_.ldr(x9, cell(pc[3]));
@@ -987,9 +902,7 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       a_.ldr(x9, ST(mem_size));
       a_.lsr(x9, x9, 16);
       store(x9, pc[2]);
-      return;
-    case IrOp::Fuel: emit_fuel_charge(pc[2]); return;
-    default:
+      return;    default:
       // Tables, bulk memory, memory.grow, v128 globals and selects: the
       // C++ helpers (which may charge fuel and grow memory).
       emit_helper(helper, pc, true, true);

@@ -23,7 +23,6 @@
 #include <cstring>
 #include <optional>
 #include <string>
-#include <type_traits>
 
 #include "jit/codegen.h"
 #include "runtime/store/interrupt.h"
@@ -42,15 +41,9 @@ const x::Gp kSt = x::r13;
 const x::Gp kFuel = x::r14;
 const x::Gp kGlobals = x::r15;
 
-// Machine code reads these structures' fields by offset.
-static_assert(std::is_standard_layout_v<JitState> && std::is_standard_layout_v<FuncInst> &&
-              std::is_standard_layout_v<GlobalInst>);
 #define ST(field) x::qword_ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
 #define ST32(field) x::dword_ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
 
-// Cell offsets become 32-bit displacements: functions with frames past
-// this stay on the interpreter.
-constexpr uint64_t kMaxJitFrameCells = uint64_t{1} << 27;
 
 x::Mem cell(Unit c) { return x::qword_ptr(kFp, static_cast<int32_t>(c * 8)); }
 x::Mem cell32(Unit c) { return x::dword_ptr(kFp, static_cast<int32_t>(c * 8)); }
@@ -131,8 +124,29 @@ class Compiler final : public ModuleEmitter {
   void fuel_arith(x::Inst::Id id, uint64_t cost);
   void emit_poll();  // at back edges (the call stub polls at entries)
   void emit_back_edge(uint32_t loop_cost, Label target, bool irq_only);
-  void emit_branch(Family form, x::CondCode taken, const Unit* pc, uint32_t field);
+  void emit_branch(Family form, x::CondCode taken, const Unit* pc, uint32_t field) {
+    emit_branch_form(*this, form, taken, pc, field);
+  }
   Label target(const Unit* pc, uint32_t field) const { return function_.target(pc, field); }
+  // The primitives of codegen::emit_common_ir.
+  template <typename B>
+  friend bool codegen::emit_common_ir(B& b, IrOp op, const Unit* pc);
+  void jump(Label label) { a_.jmp(label); }
+  void branch_if(Unit cond, bool nonzero, Label label) {
+    a_.cmp(cell32(cond), 0);
+    nonzero ? a_.jne(label) : a_.je(label);
+  }
+  void branch_form_if(Family form, const Unit* pc, uint32_t field, Unit cond) {
+    a_.cmp(cell32(cond), 0);
+    emit_branch(form, x::CondCode::kNE, pc, field);
+  }
+  void emit_return() { a_.jmp(return_stub_); }
+  template <typename B, typename Condition>
+  friend void codegen::emit_branch_form(B& b, Family form, Condition taken, const Unit* pc, uint32_t field);
+  void branch_on(x::CondCode cc, Label label) { a_.j(cc, label); }
+  static x::CondCode negate(x::CondCode cc) { return x::negateCond(cc); }
+  Label new_label() { return a_.newLabel(); }
+  void bind(Label label) { a_.bind(label); }
   void emit_call(Unit func_index, Unit arg_base);
   void emit_copy(Unit dst, Unit src) {
     a_.mov(x::rax, cell(src));
@@ -405,35 +419,6 @@ void Compiler::emit_back_edge(uint32_t loop_cost, Label target_label, bool irq_o
   a_.jmp(target_label);
 }
 
-// The branch part of a fused form, after the flags are set so that
-// `taken` holds when the condition is true.
-void Compiler::emit_branch(Family form, x::CondCode taken, const Unit* pc, uint32_t field) {
-  Label t = target(pc, field);
-  switch (form) {
-    case Family::BT: a_.j(taken, t); break;
-    case Family::BF: a_.j(x::negateCond(taken), t); break;
-    case Family::BTI: {
-      Label skip = a_.newLabel();
-      a_.j(x::negateCond(taken), skip);
-      emit_back_edge(0, t, true);
-      a_.bind(skip);
-      break;
-    }
-    case Family::BTF:
-      a_.j(taken, t);
-      emit_fuel_charge(fall_through_cost(form, pc, field));
-      break;
-    case Family::BTLF: {
-      Label skip = a_.newLabel();
-      a_.j(x::negateCond(taken), skip);
-      emit_back_edge(back_edge_cost(form, pc, field), t, false);
-      a_.bind(skip);
-      emit_fuel_charge(fall_through_cost(form, pc, field));
-      break;
-    }
-    default: break;
-  }
-}
 
 void Compiler::emit_bin(Bin bin, bool wide, const x::Gp& dst_reg, const Src& rhs) {
   const x::Gp d = sized(dst_reg, wide);
@@ -746,65 +731,13 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
     }
     case Family::Ir: break;
   }
+  if (emit_common_ir(*this, in.ir, pc)) return;
   switch (in.ir) {
-    case IrOp::Copy: emit_copy(pc[2], pc[3]); return;
-    case IrOp::CopyPair:
-      emit_copy(pc[2], pc[3]);
-      emit_copy(pc[4], pc[5]);
-      return;
     case IrOp::Copy2:
       a_.mov(x::rax, cell(pc[3]));
       a_.mov(x::rdx, cell(pc[3] + 1));
       a_.mov(cell(pc[2]), x::rax);
       a_.mov(cell(pc[2] + 1), x::rdx);
-      return;
-    case IrOp::Br: a_.jmp(target(pc, 2)); return;
-    case IrOp::BrIf:
-      a_.cmp(cell32(pc[2]), 0);
-      a_.jne(target(pc, 3));
-      return;
-    case IrOp::BrUnless:
-      a_.cmp(cell32(pc[2]), 0);
-      a_.je(target(pc, 3));
-      return;
-    case IrOp::BrLoopI: emit_back_edge(0, target(pc, 2), true); return;
-    case IrOp::BrLoop: emit_back_edge(pc[3], target(pc, 2), false); return;
-    case IrOp::BrIfLoopI:
-      a_.cmp(cell32(pc[2]), 0);
-      emit_branch(Family::BTI, x::CondCode::kNE, pc, 3);
-      return;
-    case IrOp::BrIfF:
-      a_.cmp(cell32(pc[2]), 0);
-      emit_branch(Family::BTF, x::CondCode::kNE, pc, 3);
-      return;
-    case IrOp::BrIfLoopF:
-      a_.cmp(cell32(pc[2]), 0);
-      emit_branch(Family::BTLF, x::CondCode::kNE, pc, 3);
-      return;
-    case IrOp::Const: emit_const(pc[2], const_operand(pc)); return;
-    case IrOp::ConstBr:
-      emit_const(pc[2], const_operand(pc));
-      a_.jmp(target(pc, 5));
-      return;
-    case IrOp::ConstBrLoopI:
-      emit_const(pc[2], const_operand(pc));
-      emit_back_edge(0, target(pc, 5), true);
-      return;
-    case IrOp::ConstBrLoop:
-      emit_const(pc[2], const_operand(pc));
-      emit_back_edge(pc[6], target(pc, 5), false);
-      return;
-    case IrOp::CopyBr:
-      emit_copy(pc[2], pc[3]);
-      a_.jmp(target(pc, 4));
-      return;
-    case IrOp::CopyBrLoopI:
-      emit_copy(pc[2], pc[3]);
-      emit_back_edge(0, target(pc, 4), true);
-      return;
-    case IrOp::CopyBrLoop:
-      emit_copy(pc[2], pc[3]);
-      emit_back_edge(pc[5], target(pc, 4), false);
       return;
     case IrOp::BrTable: {
       const uint32_t n = pc[3];
@@ -824,16 +757,6 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       });
       return;
     }
-    case IrOp::Return: a_.jmp(return_stub_); return;
-    case IrOp::CopyReturn:
-      emit_copy(pc[2], pc[3]);
-      a_.jmp(return_stub_);
-      return;
-    case IrOp::Call: emit_call(pc[2], pc[3]); return;
-    case IrOp::CopyCall:
-      emit_copy(pc[2], pc[3]);
-      emit_call(pc[4], pc[5]);
-      return;
     case IrOp::CallIndirect:
       // The checks in C++ (they name the element in the trap message).
       a_.mov(x::rdi, kSt);
@@ -854,18 +777,11 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       a_.lea(x::rdi, cell(pc[4]));
       a_.call(call_stub_);
       return;
-    case IrOp::Unreachable: a_.jmp(trap_label(TrapCode::Unreachable)); return;
     case IrOp::Select:
       a_.mov(x::rax, cell(pc[4]));
       a_.cmp(cell32(pc[5]), 0);
       a_.cmovne(x::rax, cell(pc[3]));
       a_.mov(cell(pc[2]), x::rax);
-      return;
-    case IrOp::GlobalGet: emit_global_get(pc[2], pc[3]); return;
-    case IrOp::GlobalGetBrIf:
-      emit_global_get(pc[2], pc[3]);
-      a_.cmp(cell32(pc[4]), 0);
-      a_.jne(target(pc, 5));
       return;
     case IrOp::GlobalSet:
       a_.mov(x::rax, cell(pc[3]));
@@ -883,9 +799,7 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       a_.mov(x::rax, ST(mem_size));
       a_.shr(x::rax, 16);
       a_.mov(cell(pc[2]), x::rax);
-      return;
-    case IrOp::Fuel: emit_fuel_charge(pc[2]); return;
-    default:
+      return;    default:
       // Tables, bulk memory, memory.grow, v128 globals and selects: the
       // C++ helpers (which may charge fuel and grow memory).
       emit_helper(helper, pc, true, true);
