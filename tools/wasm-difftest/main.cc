@@ -523,6 +523,25 @@ void run_module(const fs::path& path, const Options& opt, const std::vector<Engi
     }
   }
 
+  // Metering must not change behaviour either: the unmetered interpreter
+  // against the metered one, up to the first step where any metered engine
+  // ran out of fuel (after that their states legitimately differ).
+  if (engines.size() >= 2 && !engines[0].metered && engines[1].metered && runs[0].compiled == runs[1].compiled) {
+    size_t n = std::min({runs[0].outcomes.size(), runs[1].outcomes.size(), steps_valid});
+    for (size_t i = 0; i < engines.size(); ++i) {
+      if (!engines[i].metered) continue;
+      for (size_t k = 0; k < runs[i].outcomes.size(); ++k)
+        if (runs[i].outcomes[k].status == Status::Trap && runs[i].outcomes[k].trap == TrapKind::OutOfFuel)
+          n = std::min(n, k);
+    }
+    for (size_t k = 0; k < n; ++k) {
+      const std::string what = difference(runs[0].outcomes[k], runs[1].outcomes[k]);
+      if (what.empty()) continue;
+      report(0, 1, what, steps[k].label, describe(runs[0].outcomes[k]), describe(runs[1].outcomes[k]));
+      break;
+    }
+  }
+
   const uint64_t calls = steps.size() - 1;
   const uint64_t compared = steps_valid > 0 ? steps_valid - 1 : 0;
   totals.calls += calls;
