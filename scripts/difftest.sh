@@ -6,7 +6,9 @@
 #
 #   bash scripts/difftest.sh [--count N] [--seed S] [--arch host|aarch64]
 #        [--driver PATH] [--emulator CMD] [--work DIR] [--no-install] [--keep]
-#        [-- DRIVER-OPTIONS...]
+#        [--smith ARG]... [-- DRIVER-OPTIONS...]
+# --smith passes one more argument to `wasm-tools smith` (e.g. twice:
+# --smith --allowed-instructions --smith vector,control for a SIMD-heavy batch).
 #
 # Exit status: 0 no divergence, 1 divergences or a crash, 2 setup error,
 # 77 wasm-tools missing with --no-install (ctest's skip code).
@@ -22,6 +24,7 @@ work=""
 install=1
 keep=0
 driver_opts=()
+extra_smith=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --count) count=$2; shift 2 ;;
@@ -32,8 +35,9 @@ while [[ $# -gt 0 ]]; do
     --work) work=$2; shift 2 ;;
     --no-install) install=0; shift ;;
     --keep) keep=1; shift ;;
+    --smith) extra_smith+=("$2"); shift 2 ;;
     --) shift; driver_opts=("$@"); break ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "difftest.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -104,6 +108,7 @@ smith_opts=(
   --min-types 1 --min-funcs 3
   --max-memory32-bytes 1048576 --max-table-elements 1000
   --export-everything true --canonicalize-nans false
+  ${extra_smith[@]+"${extra_smith[@]}"}
 )
 if [[ -z $work ]]; then work=$(mktemp -d "${TMPDIR:-/tmp}/difftest.XXXXXX"); fi
 rm -rf "$work/modules"
