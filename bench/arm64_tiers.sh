@@ -95,7 +95,7 @@ run_tier() {
 }
 
 failures=0
-printf '%-12s %10s %10s %10s  %s\n' workload interp jit jit/interp checksum
+printf '%-12s %10s %11s %10s  %s\n' workload interp jit jit/interp checksum
 for source in bench/workloads/c/*.c; do
   name=$(basename "$source" .c)
   if [[ -n $only && ",$only," != *",$name,"* ]]; then continue; fi
@@ -125,7 +125,7 @@ for source in bench/workloads/c/*.c; do
     fi
   fi
   [[ -n $note ]] && failures=$((failures + 1))
-  printf '%-12s %10s %10s %10s  %s\n' "$name" "$interp_s" "$jit_s" "$ratio" "${note:-ok${expected:+ (expected)}}"
+  printf '%-12s %10s %11s %10s  %s\n' "$name" "$interp_s" "$jit_s" "$ratio" "${note:-ok${expected:+ (expected)}}"
 done
 if ((failures > 0)); then
   echo "arm64_tiers.sh: $failures workload(s) failed"
