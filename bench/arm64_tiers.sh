@@ -70,7 +70,7 @@ workloads=build/workloads
 bash bench/workloads/build.sh "$workloads" >/dev/null
 
 version=$("${run[@]}" --version)
-# "wasm-run (wasmrt) 0.1.0 aarch64: interp, jit", or "...: interp" without a JIT.
+# "wasm-run (wasmrt) 0.2.0 aarch64: interp, jit", or "...: interp" without a JIT.
 have_jit=0
 [[ $version == *": interp, jit" ]] && have_jit=1
 echo "$version (qemu-aarch64 $(qemu-aarch64 --version | sed -n 's/^qemu-aarch64 version \([^ ]*\).*/\1/p'), QEMU_RESERVED_VA=$QEMU_RESERVED_VA)"

@@ -688,7 +688,7 @@ int parse_command_line(int argc, char** argv, Options& options) {
       return kExitOk;
     }
     if (arg == "--version") {
-      // e.g. "wasm-run (wasmrt) 0.1.0 aarch64: interp, jit": which tiers
+      // e.g. "wasm-run (wasmrt) 0.2.0 aarch64: interp, jit": which tiers
       // --engine can pick here, so a script can check before it asks.
       const std::string_view arch = wasmrt::host_architecture();
       std::printf("wasm-run (wasmrt) %.*s %.*s: interp%s\n", static_cast<int>(wasmrt::kVersion.size()),

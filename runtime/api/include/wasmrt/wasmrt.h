@@ -24,7 +24,7 @@
 
 namespace wasmrt {
 
-inline constexpr std::string_view kVersion = "0.1.0";
+inline constexpr std::string_view kVersion = "0.2.0";
 
 // The CPU architecture this wasmrt library was built for, spelled as
 // `uname -m` does: "x86_64", "aarch64" ("unknown" for others). Decided when
