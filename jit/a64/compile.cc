@@ -1,7 +1,8 @@
 // AArch64 code generation from translated code (see jit/jit.h, docs/jit.md):
 // the counterpart of jit/x64/compile.cc, in the same order, with the same
 // contract. What both share (decoding, classification, branch targets, the
-// module driver) is jit/codegen.h; this file is instruction selection.
+// branch forms' fuel rule, the control-flow IrOps, trap exits, the module
+// driver) is jit/codegen.h; this file is instruction selection.
 //
 // Values stay in their frame cells (x19-relative) exactly as under the
 // interpreter; each instruction becomes a few loads, an operation and a
@@ -61,10 +62,11 @@ const a64::Gp kOffset = a64::x17;
 // branch inside it reaches (±1 MiB, less room for the out-of-line code).
 constexpr size_t kMaxFunctionBytes = size_t{960} << 10;
 // A unit of translated code becomes at most 20 bytes of machine code (the
-// worst: a 3-unit helper call that syncs fuel, 56 bytes), so a function
-// of up to this many units always fits; a larger one is compiled once on
-// the side to measure it (fits_branch_range), and stays on the
-// interpreter if it does not fit.
+// worst: a 3-unit helper call that syncs fuel, 56 bytes; a fuel cost past
+// 4095 takes two more instructions, but only a block of thousands of
+// instructions has one), so a function of up to this many units always
+// fits; a larger one is compiled once on the side to measure it
+// (fits_branch_range), and stays on the interpreter if it does not fit.
 constexpr size_t kUnitsThatAlwaysFit = kMaxFunctionBytes / 20;
 
 a64::Gp sized(const a64::Gp& r, bool wide) { return wide ? a64::Gp(r.x()) : a64::Gp(r.w()); }
