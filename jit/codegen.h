@@ -47,7 +47,6 @@ int32_t compiled_func_offset(M CompiledFunc::*member) {
   return static_cast<int32_t>(reinterpret_cast<const char*>(&(object.*member)) -
                               reinterpret_cast<const char*>(&object));
 }
-inline int32_t state_offset(size_t offset) { return static_cast<int32_t>(offset); }
 
 // Machine code reads these structures' fields by offset.
 static_assert(std::is_standard_layout_v<JitState> && std::is_standard_layout_v<FuncInst> &&

@@ -688,7 +688,7 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
         return;
       }
       std::optional<FloatOp> f1 = float_op(p.first), f2 = float_op(p.second);
-      if (f1 && f2 && !is_float_compare(f1->kind) && !is_float_compare(f2->kind)) {
+      if (f1 && f2 && is_float_arith(f1->kind) && is_float_arith(f2->kind)) {
         const bool f64 = f1->f64;
         f64 ? a_.movsd(x::xmm0, cell(pc[kHandlerUnits])) : a_.movss(x::xmm0, cell32(pc[kHandlerUnits]));
         emit_float_arith(f1->kind, f64, x::xmm0, cell_sized(pc[kHandlerUnits + 1], f64));
