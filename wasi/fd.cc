@@ -48,10 +48,14 @@ bool is_socket(const FdEntry& e) {
 bool always_ready(const FdEntry& e) {
   return e.filetype == kRegularFile || e.filetype == kDirectory;
 }
-// Has a file position (fd_seek, fd_tell, fd_pread, fd_pwrite): files only.
-// Streams answer ESPIPE, as lseek(2) does; directories EBADF (fd_seek).
+// Has a file position (fd_seek, fd_tell, fd_pread, fd_pwrite): files, and
+// character devices that are not terminals (the null stream among them).
+// Other streams answer ESPIPE, as lseek(2) does; directories EBADF
+// (fd_seek).
 bool seekable(const FdEntry& e) {
-  return e.kind == FdEntry::Kind::HostFd && (e.filetype == kRegularFile || e.filetype == kBlockDevice);
+  if (e.kind == FdEntry::Kind::NullStream) return true;
+  return e.kind == FdEntry::Kind::HostFd &&
+         (e.filetype == kRegularFile || e.filetype == kBlockDevice || e.positioned_device);
 }
 
 // Guest iovec arrays ({buf u32, len u32} each) as host iovecs into memory.
@@ -326,8 +330,6 @@ Errno fd_fdstat_get(WasiState& st, HostContext& ctx, int32_t fd, int32_t out_ptr
     }
     int host_flags = fcntl(e->host_fd, F_GETFL);
     if (host_flags >= 0 && (host_flags & O_APPEND)) flags |= kFdflagAppend;
-  } else {
-    type = kCharacterDevice;
   }
   out[0] = type;
   std::memcpy(out + 2, &flags, 2);
@@ -370,7 +372,7 @@ Errno fd_filestat_get(WasiState& st, HostContext& ctx, int32_t fd, int32_t out_p
     out = encode_filestat(s);
     if (out[16] == kSocketStream && e->filetype == kSocketDgram) out[16] = kSocketDgram;
   } else {
-    out[16] = kCharacterDevice;
+    out[16] = e->filetype;
     uint64_t nlink = 1;
     std::memcpy(out.data() + 24, &nlink, 8);
   }
@@ -401,6 +403,14 @@ Errno fd_seek(WasiState& st, HostContext& ctx, int32_t fd, int64_t offset, uint3
   if (!seekable(*e)) return kSpipe;
   // Asking where we are needs only FD_TELL (rights.h).
   const bool tell_only = whence == 1 && offset == 0;
+  if (e->kind == FdEntry::Kind::NullStream) {
+    // Like lseek(2) on /dev/null: any valid request succeeds at 0.
+    if (Errno err = rights::require(*e, tell_only ? rights::kFdTell : rights::kFdSeek); err != kSuccess) return err;
+    if (whence > 2) return kInval;
+    if (!mem.in_bounds(static_cast<uint32_t>(out_ptr), 8)) return kFault;
+    mem.store(static_cast<uint32_t>(out_ptr), uint64_t{0});
+    return kSuccess;
+  }
   if (Errno err = host_entry(st, fd, tell_only ? rights::kFdTell : rights::kFdSeek, false, e); err != kSuccess)
     return err;
   int host_whence = 0;

@@ -176,6 +176,7 @@ Errno path_open(WasiState& st, HostContext& ctx, int32_t fd, uint32_t dirflags, 
   const rights::TypeRights supported = rights::type_rights(entry.filetype);
   entry.rights_base = base & supported.base;
   entry.rights_inheriting = inheriting & supported.inheriting;
+  rights::grant_device_position(entry, isatty(file.get()) != 0, base);
   entry.fdflags = static_cast<uint16_t>(fdflags);
   entry.read_only = dir->read_only;
   jail_key(*dir, entry.jail_dev, entry.jail_ino);

@@ -72,6 +72,14 @@ inline constexpr uint64_t kWriteSide = kFdWrite | kFdAllocate | kFdFilestatSetSi
                                        kPathFilestatSetTimes | kPathSymlink | kPathRemoveDirectory |
                                        kPathUnlinkFile;
 
+// What a character device that is not a terminal adds to kStreamBase:
+// /dev/null and /dev/zero have a position on the host (lseek succeeds). It
+// also matters beyond seeking: wasi-libc's isatty() takes a character
+// device without FD_SEEK and FD_TELL for a terminal, so without them a
+// program whose output goes to /dev/null would believe it writes to a
+// terminal (and colour it, or line-buffer it).
+inline constexpr uint64_t kDevicePosition = kFdSeek | kFdTell;
+
 struct TypeRights {
   uint64_t base;
   uint64_t inheriting;
@@ -89,6 +97,15 @@ inline constexpr TypeRights type_rights(FileType type) {
     case kUnknown: break;
   }
   return {kStreamBase, 0};  // character devices, FIFOs, anything else
+}
+
+// Marks a character device that is not a terminal as positioned, with
+// kDevicePosition among its base rights (kept when `granted` is narrower,
+// as for path_open's asked rights: only what it may have).
+inline void grant_device_position(FdEntry& e, bool is_terminal, uint64_t granted = kDevicePosition) {
+  if (e.filetype != kCharacterDevice || is_terminal) return;
+  e.positioned_device = true;
+  e.rights_base |= kDevicePosition & granted;
 }
 
 // A preopened directory: everything a directory has, minus kWriteSide when

@@ -65,6 +65,10 @@ struct FdEntry {
   uint64_t rights_base = 0;
   uint64_t rights_inheriting = 0;
   uint16_t fdflags = 0;
+  // A character device that is not a terminal (/dev/null, /dev/zero, the
+  // null stream): it has a position, as lseek(2) says on the host
+  // (rights::kDevicePosition).
+  bool positioned_device = false;
   // A preopened directory (fd_prestat_get): its guest name.
   bool is_preopen = false;
   std::string preopen_name;

@@ -66,6 +66,7 @@ FdEntry host_entry(int owned_fd) {
   const rights::TypeRights granted = rights::type_rights(entry.filetype);
   entry.rights_base = granted.base;
   entry.rights_inheriting = granted.inheriting;
+  rights::grant_device_position(entry, isatty(owned_fd) != 0);
   return entry;
 }
 
@@ -77,11 +78,15 @@ Result<FdEntry> stdio_entry(const WasiStdio& stdio, int guest_fd) {
   switch (stdio.kind) {
     case WasiStdio::Kind::Null:
       entry.kind = FdEntry::Kind::NullStream;
-      entry.filetype = kCharacterDevice;  // what /dev/null reports
+      entry.filetype = kCharacterDevice;  // what /dev/null reports, a device but no terminal
+      rights::grant_device_position(entry, /*is_terminal=*/false);
       return entry;
     case WasiStdio::Kind::Buffer:
+      // A pipe to or from the embedder: like a host pipe, no WASI filetype
+      // (a character device would be taken for a terminal, and a program
+      // reading stdin would prompt instead of reading its input).
       entry.kind = guest_fd == 0 ? FdEntry::Kind::BufferInput : FdEntry::Kind::BufferOutput;
-      entry.filetype = kCharacterDevice;
+      entry.filetype = kUnknown;
       entry.buffer = stdio.buffer ? stdio.buffer : std::make_shared<std::string>();
       return entry;
     case WasiStdio::Kind::Inherit:

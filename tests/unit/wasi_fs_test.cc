@@ -599,8 +599,12 @@ TEST(WasiFs, StdioKindsAndEmulatedNonblock) {
   EXPECT_EQ(data, "");  // EOF after the writer closed
   ::close(pipe_fds[0]);
 
+  // A memory stream is a pipe to the embedder: no WASI filetype, like a
+  // host pipe, so that it is never taken for a terminal.
   EXPECT_EQ(g.call("fd_fdstat_get", {i32(0), i32(kOut)}), kSuccess);
-  EXPECT_EQ(g.load<uint8_t>(kOut), kCharDevice);
+  EXPECT_EQ(g.load<uint8_t>(kOut), 0);
+  EXPECT_EQ(g.call("fd_filestat_get", {i32(1), i32(kOut)}), kSuccess);
+  EXPECT_EQ(g.load<uint8_t>(kOut + 16), 0);
   uint64_t pos = 0;
   EXPECT_EQ(g.seek(1, 0, 0, pos), 70);  // ESPIPE
   // Bad guest pointers are EFAULT, never a trap.
@@ -608,6 +612,47 @@ TEST(WasiFs, StdioKindsAndEmulatedNonblock) {
   g.store<uint32_t>(kIov, 0xFFFFFF00);
   g.store<uint32_t>(kIov + 4, 0x1000);
   EXPECT_EQ(g.call("fd_write", {i32(1), i32(kIov), i32(1), i32(kOut)}), 21);
+}
+
+// wasi-libc's isatty() (and the terminal checks built on fd_fdstat_get)
+// take a character device without FD_SEEK and FD_TELL for a terminal.
+// /dev/null and the null stream are devices but not terminals: they have a
+// position, as lseek(2) has on the host. A real terminal keeps none.
+TEST(WasiFs, NullDevicesHaveAPositionAndAreNotTerminals) {
+  constexpr uint64_t kSeekTell = (uint64_t{1} << 2) | (uint64_t{1} << 5);
+  const int dev_null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  ASSERT_GE(dev_null, 0);
+  const int terminal = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);  // -1 where ptys are unavailable
+  WasiConfig config;
+  config.stdin_stream = WasiStdio::null();
+  config.stdout_stream = WasiStdio::host_fd_of(dev_null);
+  if (terminal >= 0) config.stderr_stream = WasiStdio::host_fd_of(terminal);
+  Guest g(config);
+  ::close(dev_null);
+  if (terminal >= 0) ::close(terminal);
+  ASSERT_TRUE(g.ready());
+  for (uint32_t fd : {0u, 1u}) {
+    ASSERT_EQ(g.call("fd_fdstat_get", {i32(fd), i32(kOut)}), kSuccess) << fd;
+    EXPECT_EQ(g.load<uint8_t>(kOut), kCharDevice) << fd;
+    EXPECT_EQ(g.load<uint64_t>(kOut + 8) & kSeekTell, kSeekTell) << fd;
+    uint64_t pos = 99;
+    EXPECT_EQ(g.seek(fd, 0, 1, pos), kSuccess) << fd;
+    EXPECT_EQ(pos, 0u) << fd;
+    EXPECT_EQ(g.seek(fd, 0, 7, pos), kInval) << fd;
+    ASSERT_EQ(g.call("fd_filestat_get", {i32(fd), i32(kOut)}), kSuccess) << fd;
+    EXPECT_EQ(g.load<uint8_t>(kOut + 16), kCharDevice) << fd;
+  }
+  EXPECT_EQ(g.write(1, "discarded"), kSuccess);
+  // Dropping the rights makes it look like a terminal again, as asked.
+  ASSERT_EQ(g.call("fd_fdstat_set_rights", {i32(0), Value::i64(0), Value::i64(0)}), kSuccess);
+  uint64_t pos = 0;
+  EXPECT_EQ(g.seek(0, 0, 1, pos), 76);  // ENOTCAPABLE
+  if (terminal >= 0) {
+    ASSERT_EQ(g.call("fd_fdstat_get", {i32(2), i32(kOut)}), kSuccess);
+    EXPECT_EQ(g.load<uint8_t>(kOut), kCharDevice);
+    EXPECT_EQ(g.load<uint64_t>(kOut + 8) & kSeekTell, 0u) << "a terminal has no position";
+    EXPECT_EQ(g.seek(2, 0, 1, pos), 70);  // ESPIPE
+  }
 }
 
 TEST(WasiFs, RenumberMovesDescriptor) {

@@ -2,6 +2,8 @@
  * of descriptor reports, how path_open narrows what is asked, that rights
  * only shrink, and that every function refuses with ENOTCAPABLE when the
  * one right it needs is missing (and works when it is there). */
+#include <unistd.h>
+
 #include "check.h"
 
 static uint8_t g_buf[256];
@@ -519,7 +521,15 @@ static void go_style_opens(void) {
   EXPECT_OK(__wasi_path_remove_directory(SCRATCH, "goroot"));
 }
 
+/* The host runs this guest with the null stream as stdin and memory streams
+ * as stdout and stderr: none is a terminal, whatever wasi-libc's isatty()
+ * infers from fd_fdstat_get (a character device without FD_SEEK/FD_TELL). */
+static void stdio_is_not_a_terminal(void) {
+  for (int fd = 0; fd < 3; ++fd) EXPECT_TRUE(!isatty(fd), "isatty(%d)", fd);
+}
+
 int main(void) {
+  stdio_is_not_a_terminal();
   preopen_rights();
   path_open_narrows();
   set_rights_only_shrinks();
