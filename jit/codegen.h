@@ -173,6 +173,10 @@ class FunctionCode {
   const Unit* code() const { return code_; }
   size_t size() const { return size_; }
 
+  // The branch targets (unit offsets, sorted) and their labels.
+  const std::vector<uint32_t>& target_offsets() const { return target_offsets_; }
+  asmjit::Label target_label(size_t i) const { return target_labels_[i]; }
+
   // The label of the branch whose offset is pc[field].
   asmjit::Label target(const Unit* pc, uint32_t field) const;
 

@@ -41,6 +41,14 @@ bool available();
 // Null when !available().
 const interp::Tier* tier();
 
+// True when this build has the optimizing tier for the host (x86-64 only
+// for now: docs/jit.md, "The optimizing tier").
+bool optimizing_available();
+// The optimizing tier: compile is compile_module_optimized, enter is run
+// (the same frames, stubs and trampoline as the baseline). Null when
+// !optimizing_available().
+const interp::Tier* optimizing_tier();
+
 // The machine code of one module. Releasing it frees the code: it must
 // outlive every CompiledFunc::jit_entry pointing into it.
 class JitCode : public interp::TierCode {};
@@ -49,6 +57,11 @@ class JitCode : public interp::TierCode {};
 // sets each one's jit_entry. On failure, no jit_entry is set. (The back
 // end's half of tier()->compile, which also sets CompiledFunc::tier.)
 Result<std::shared_ptr<const JitCode>> compile_module(std::vector<interp::CompiledFunc>& funcs);
+
+// compile_module with the optimizing tier's lowering (jit/opt/): every
+// function it can compile is optimized, the others get baseline code, in
+// one module code sharing the baseline's stubs.
+Result<std::shared_ptr<const JitCode>> compile_module_optimized(std::vector<interp::CompiledFunc>& funcs);
 
 // Runs `entry` (a wasm function with a jit_entry) whose frame is at `fp`
 // with its arguments in place; ctx.call_depth already counts it. The JIT's

@@ -256,13 +256,16 @@ TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp) {
 
 namespace {
 
+// The baseline JIT, or the optimizing tier (which runs through the same
+// trampoline and stubs: only compile differs).
 class JitTier final : public interp::Tier {
  public:
-  std::string_view name() const override { return "jit"; }
+  explicit JitTier(bool optimizing) : optimizing_(optimizing) {}
+  std::string_view name() const override { return optimizing_ ? "optimizing" : "jit"; }
 
   Result<std::shared_ptr<const interp::TierCode>> compile(
       std::vector<interp::CompiledFunc>& funcs) const override {
-    auto code = compile_module(funcs);
+    auto code = optimizing_ ? compile_module_optimized(funcs) : compile_module(funcs);
     if (!code.ok()) return std::move(code).error();
     for (interp::CompiledFunc& f : funcs)
       if (f.jit_entry != nullptr) f.tier = this;
@@ -270,13 +273,21 @@ class JitTier final : public interp::Tier {
   }
 
   TrapCode enter(ExecContext& ctx, FuncInst* f, Cell* fp) const override { return run(ctx, f, fp); }
+
+ private:
+  bool optimizing_;
 };
 
 }  // namespace
 
 const interp::Tier* tier() {
-  static const JitTier jit_tier;
+  static const JitTier jit_tier(false);
   return available() ? &jit_tier : nullptr;
+}
+
+const interp::Tier* optimizing_tier() {
+  static const JitTier optimizing(true);
+  return optimizing_available() ? &optimizing : nullptr;
 }
 
 }  // namespace wasmrt::jit

@@ -16,7 +16,15 @@ std::unique_ptr<Engine> make_engine(std::string_view name, std::string& error) {
     }
     return make_jit_engine(/*metered=*/name == "jit-metered");
   }
-  error = "unknown engine '" + std::string(name) + "' (expected interp, interp-metered, jit, jit-metered or none)";
+  if (name == "optimizing" || name == "optimizing-metered") {
+    if (!jit::optimizing_available()) {
+      error = "optimizing engine not available on this architecture";
+      return nullptr;
+    }
+    return make_optimizing_engine(/*metered=*/name == "optimizing-metered");
+  }
+  error = "unknown engine '" + std::string(name) +
+          "' (expected interp, interp-metered, jit, jit-metered, optimizing, optimizing-metered or none)";
   return nullptr;
 }
 

@@ -61,5 +61,7 @@ std::unique_ptr<Engine> make_engine(std::string_view name, std::string& error);
 std::unique_ptr<Engine> make_interp_engine(bool metered = false);
 // The same, with every function compiled to machine code (jit/jit.h).
 std::unique_ptr<Engine> make_jit_engine(bool metered = false);
+// The optimizing tier (x86-64 only: jit::optimizing_available()).
+std::unique_ptr<Engine> make_optimizing_engine(bool metered = false);
 
 }  // namespace wasmrt::spectest

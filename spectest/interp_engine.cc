@@ -94,14 +94,17 @@ class InterpEngine final : public Engine {
   // `metered`: code compiled with fuel metering and interrupt checks, run
   // with an inexhaustible budget and an interrupt that never comes, so the
   // whole suite checks that metering changes no result.
-  explicit InterpEngine(bool metered, bool jit) : metered_(metered), jit_(jit) {
+  explicit InterpEngine(bool metered, bool jit, bool optimize = false)
+      : metered_(metered), jit_(jit), optimize_(optimize) {
     options_.fuel = metered;
     options_.interrupt_checks = metered;
     options_.jit = jit;
+    options_.optimize = optimize;
     reset();
   }
 
   const char* name() const override {
+    if (optimize_) return metered_ ? "optimizing-metered" : "optimizing";
     return jit_ ? (metered_ ? "jit-metered" : "jit") : (metered_ ? "interp-metered" : "interp");
   }
 
@@ -220,6 +223,7 @@ class InterpEngine final : public Engine {
 
   bool metered_;
   bool jit_;
+  bool optimize_;
   interp::TranslateOptions options_;
   InterruptState never_interrupted_;
   std::unique_ptr<ObjectStore> store_;
@@ -231,5 +235,8 @@ class InterpEngine final : public Engine {
 
 std::unique_ptr<Engine> make_interp_engine(bool metered) { return std::make_unique<InterpEngine>(metered, false); }
 std::unique_ptr<Engine> make_jit_engine(bool metered) { return std::make_unique<InterpEngine>(metered, true); }
+std::unique_ptr<Engine> make_optimizing_engine(bool metered) {
+  return std::make_unique<InterpEngine>(metered, true, true);
+}
 
 }  // namespace wasmrt::spectest

@@ -970,6 +970,13 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
 }  // namespace
 
 bool available() { return true; }
+// The optimizing tier has no AArch64 lowering yet (docs/jit.md): it is
+// refused here as the JIT is where there is no code generator.
+bool optimizing_available() { return false; }
+
+Result<std::shared_ptr<const JitCode>> compile_module_optimized(std::vector<interp::CompiledFunc>&) {
+  return Error{Phase::Invalid, "optimizing: no optimizing code generator for this architecture"};
+}
 
 Result<std::shared_ptr<const JitCode>> compile_module(std::vector<CompiledFunc>& funcs) {
   return compile_module_with(funcs, [](asmjit::CodeHolder& holder) { return std::make_unique<Compiler>(holder); });

@@ -25,160 +25,14 @@
 #include <string>
 
 #include "jit/codegen.h"
+#include "jit/x64/compiler.h"
 #include "runtime/store/interrupt.h"
 
-namespace wasmrt::jit {
+namespace wasmrt::jit::x64 {
 
-namespace {
-
-namespace x = asmjit::x86;
 using asmjit::Label;
 using namespace codegen;  // NOLINT: the shared vocabulary of both back ends
 
-const x::Gp kFp = x::rbx;
-const x::Gp kMemBase = x::r12;
-const x::Gp kSt = x::r13;
-const x::Gp kFuel = x::r14;
-const x::Gp kGlobals = x::r15;
-
-#define ST(field) x::qword_ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
-#define ST32(field) x::dword_ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
-
-
-x::Mem cell(Unit c) { return x::qword_ptr(kFp, static_cast<int32_t>(c * 8)); }
-x::Mem cell32(Unit c) { return x::dword_ptr(kFp, static_cast<int32_t>(c * 8)); }
-x::Mem cell_sized(Unit c, bool wide) { return wide ? cell(c) : cell32(c); }
-x::Gp sized(const x::Gp& r, bool wide) { return wide ? x::Gp(r.r64()) : x::Gp(r.r32()); }
-
-// The x86 condition of an integer comparison (after `cmp lhs, rhs`).
-x::CondCode condition(Cond c) {
-  using CC = x::CondCode;
-  switch (c) {
-    case Cond::Eq: return CC::kE;
-    case Cond::Ne: return CC::kNE;
-    case Cond::LtS: return CC::kL;
-    case Cond::LtU: return CC::kB;
-    case Cond::GtS: return CC::kG;
-    case Cond::GtU: return CC::kA;
-    case Cond::LeS: return CC::kLE;
-    case Cond::LeU: return CC::kBE;
-    case Cond::GeS: return CC::kGE;
-    case Cond::GeU: return CC::kAE;
-  }
-  return CC::kE;
-}
-
-// Floating point is expanded inline with SSE2 (codegen.h: FloatOp).
-
-// ---- the module being compiled ----
-
-class Compiler final : public ModuleEmitter {
- public:
-  explicit Compiler(asmjit::CodeHolder& holder) : assembler_(&holder), a_(assembler_) {}
-
-  // Shared code: the trampoline, the call and return stubs, trap exits.
-  void emit_shared() override;
-  bool emit_function(const CompiledFunc& cf, size_t* entry_offset) override;
-  // The trap exits the module's functions used (once, at the end).
-  void emit_end() override { emit_trap_stubs(); }
-  Label trampoline() const override { return trampoline_; }
-
- private:
-  void emit_trap_stubs();
-  void emit_switch_instance();
-
-  // Operand sources for integer ops: a cell, or a register.
-  struct Src {
-    bool is_reg = false;
-    x::Gp reg;
-    Unit cell = 0;
-  };
-  static Src from_cell(Unit c) { return Src{false, x::Gp(), c}; }
-  static Src from_reg(const x::Gp& r) { return Src{true, r, 0}; }
-
-  void load(const x::Gp& r, const Src& s, bool wide) {
-    if (s.is_reg) {
-      if (s.reg.id() != r.id() || !wide) a_.mov(sized(r, wide), sized(s.reg, wide));
-    } else {
-      a_.mov(sized(r, wide), cell_sized(s.cell, wide));
-    }
-  }
-  // dst = dst BIN rhs (dst is rax or rdx; rcx is the shift count).
-  void emit_bin(Bin bin, bool wide, const x::Gp& dst_reg, const Src& rhs);
-  // Writes the integer op at pc (a generated instruction) or returns false.
-  bool emit_int(Op op, const Unit* pc);
-  // Sets the flags for a fused condition and returns the condition that
-  // holds when it is true; nullopt when the op is not expanded inline.
-  std::optional<x::CondCode> emit_condition_flags(Op op, const Unit* pc);
-  bool emit_access(Op op, const Unit* pc, bool summed);
-  // Floating point: the result in xmm0 (arithmetic, conversions).
-  void emit_float_arith(FKind kind, bool f64, const x::Xmm& dst, const x::Mem& rhs);
-  void store_float(Unit dst, const x::Xmm& value, bool f64);
-  // A comparison's value (0 or 1) in eax.
-  void emit_float_compare(FKind kind, bool f64, Unit a, Unit b);
-  bool emit_float(Op op, const Unit* pc);
-
-  void emit_helper(const void* fn, const Unit* pc, bool may_trap, bool sync_fuel);
-  void emit_fuel_charge(uint64_t cost);
-  // `cmp` or `sub` of a cost from the fuel register.
-  void fuel_arith(x::Inst::Id id, uint64_t cost);
-  void emit_poll();  // at back edges (the call stub polls at entries)
-  void emit_back_edge(uint32_t loop_cost, Label target, bool irq_only);
-  void emit_branch(Family form, x::CondCode taken, const Unit* pc, uint32_t field) {
-    emit_branch_form(*this, form, taken, pc, field);
-  }
-  Label target(const Unit* pc, uint32_t field) const { return function_.target(pc, field); }
-  // The primitives of codegen::emit_common_ir.
-  template <typename B>
-  friend bool codegen::emit_common_ir(B& b, IrOp op, const Unit* pc);
-  void jump(Label label) { a_.jmp(label); }
-  void branch_if(Unit cond, bool nonzero, Label label) {
-    a_.cmp(cell32(cond), 0);
-    nonzero ? a_.jne(label) : a_.je(label);
-  }
-  void branch_form_if(Family form, const Unit* pc, uint32_t field, Unit cond) {
-    a_.cmp(cell32(cond), 0);
-    emit_branch(form, x::CondCode::kNE, pc, field);
-  }
-  void emit_return() { a_.jmp(return_stub_); }
-  template <typename B, typename Condition>
-  friend void codegen::emit_branch_form(B& b, Family form, Condition taken, const Unit* pc, uint32_t field);
-  void branch_on(x::CondCode cc, Label label) { a_.j(cc, label); }
-  static x::CondCode negate(x::CondCode cc) { return x::negateCond(cc); }
-  Label new_label() { return a_.newLabel(); }
-  void bind(Label label) { a_.bind(label); }
-  void emit_call(Unit func_index, Unit arg_base);
-  void emit_copy(Unit dst, Unit src) {
-    a_.mov(x::rax, cell(src));
-    a_.mov(cell(dst), x::rax);
-  }
-  void emit_const(Unit dst, Cell value) {
-    if (static_cast<int64_t>(value) == static_cast<int32_t>(value)) {
-      a_.mov(cell(dst), static_cast<int32_t>(value));  // sign-extended to 64 bits
-    } else {
-      a_.mov(x::rax, value);
-      a_.mov(cell(dst), x::rax);
-    }
-  }
-  void emit_global_get(Unit dst, Unit global) {
-    a_.mov(x::rax, x::qword_ptr(kGlobals, static_cast<int32_t>(global * 8)));
-    a_.mov(x::rax, x::qword_ptr(x::rax, static_cast<int32_t>(offsetof(GlobalInst, value))));
-    a_.mov(cell(dst), x::rax);
-  }
-  void emit_global_set_rax(Unit global) {
-    a_.mov(x::rcx, x::qword_ptr(kGlobals, static_cast<int32_t>(global * 8)));
-    a_.mov(x::qword_ptr(x::rcx, static_cast<int32_t>(offsetof(GlobalInst, value))), x::rax);
-  }
-  Label trap_label(TrapCode code) { return out_of_line_.trap_exit(a_, code); }
-  void emit_instr(const Instr& in, const Unit* pc);
-
-  x::Assembler assembler_;
-  x::Assembler& a_;
-  Label trampoline_, exit_, trap_eax_, call_stub_, return_stub_, back_edge_stop_, poll_stub_;
-  // Per function.
-  FunctionCode function_;
-  OutOfLine out_of_line_;
-};
 
 void Compiler::emit_shared() {
   trampoline_ = a_.newLabel();
@@ -653,6 +507,25 @@ void Compiler::emit_call(Unit func_index, Unit arg_base) {
   a_.call(call_stub_);
 }
 
+void Compiler::emit_call_indirect(const Unit* pc) {
+  // The checks in C++ (they name the element in the trap message).
+  a_.mov(x::rdi, kSt);
+  a_.mov(x::rsi, kFp);
+  a_.mov(x::rdx, reinterpret_cast<uint64_t>(pc));
+  a_.lea(x::rcx, ST(trap_scratch));
+  a_.mov(x::rax, reinterpret_cast<uint64_t>(&resolve_indirect));
+  a_.call(x::rax);
+  a_.test(x::rax, x::rax);
+  Label ok = a_.newLabel();
+  a_.jnz(ok);
+  a_.mov(x::eax, ST32(trap_scratch));
+  a_.jmp(trap_eax_);
+  a_.bind(ok);
+  a_.mov(x::rsi, x::rax);
+  a_.lea(x::rdi, cell(pc[4]));
+  a_.call(call_stub_);
+}
+
 void Compiler::emit_instr(const Instr& in, const Unit* pc) {
   const void* helper = reinterpret_cast<const void*>(instr_helper(in.index));
   switch (in.family) {
@@ -757,26 +630,7 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       });
       return;
     }
-    case IrOp::CallIndirect:
-      // The checks in C++ (they name the element in the trap message).
-      a_.mov(x::rdi, kSt);
-      a_.mov(x::rsi, kFp);
-      a_.mov(x::rdx, reinterpret_cast<uint64_t>(pc));
-      a_.lea(x::rcx, ST(trap_scratch));
-      a_.mov(x::rax, reinterpret_cast<uint64_t>(&resolve_indirect));
-      a_.call(x::rax);
-      a_.test(x::rax, x::rax);
-      {
-        Label ok = a_.newLabel();
-        a_.jnz(ok);
-        a_.mov(x::eax, ST32(trap_scratch));
-        a_.jmp(trap_eax_);
-        a_.bind(ok);
-      }
-      a_.mov(x::rsi, x::rax);
-      a_.lea(x::rdi, cell(pc[4]));
-      a_.call(call_stub_);
-      return;
+    case IrOp::CallIndirect: emit_call_indirect(pc); return;
     case IrOp::Select:
       a_.mov(x::rax, cell(pc[4]));
       a_.cmp(cell32(pc[5]), 0);
@@ -807,12 +661,7 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
   }
 }
 
-bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
-  if (cf.frame_cells > kMaxJitFrameCells) return false;
-  if (!function_.scan(cf, a_)) return false;
-
-  a_.align(asmjit::AlignMode::kCode, 16);
-  *entry_offset = a_.offset();
+void Compiler::emit_prologue(const CompiledFunc& cf) {
   // The interpreter's `enter`: entry fuel (the call stub checked for an
   // interrupt), locals zeroed and constants copied in.
   emit_fuel_charge(cf.entry_fuel);
@@ -842,6 +691,16 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
       }
     }
   }
+}
+
+bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
+  if (cf.frame_cells > kMaxJitFrameCells) return false;
+  if (optimize_ && opt::x64::compile_function(*this, cf, entry_offset)) return true;
+  if (!function_.scan(cf, a_)) return false;
+
+  a_.align(asmjit::AlignMode::kCode, 16);
+  *entry_offset = a_.offset();
+  emit_prologue(cf);
   // Pass 2. Every target is an instruction's start (or the end): one left
   // unbound makes asmjit refuse the module.
   function_.emit_all(a_, [this](const Instr& in, const Unit* pc) { emit_instr(in, pc); });
@@ -850,12 +709,22 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
   return true;
 }
 
-}  // namespace
+}  // namespace wasmrt::jit::x64
+
+namespace wasmrt::jit {
+
+using codegen::compile_module_with;
+using interp::CompiledFunc;
 
 bool available() { return true; }
+bool optimizing_available() { return true; }
 
 Result<std::shared_ptr<const JitCode>> compile_module(std::vector<CompiledFunc>& funcs) {
-  return compile_module_with(funcs, [](asmjit::CodeHolder& holder) { return std::make_unique<Compiler>(holder); });
+  return compile_module_with(funcs, [](asmjit::CodeHolder& holder) { return std::make_unique<x64::Compiler>(holder, false); });
+}
+
+Result<std::shared_ptr<const JitCode>> compile_module_optimized(std::vector<CompiledFunc>& funcs) {
+  return compile_module_with(funcs, [](asmjit::CodeHolder& holder) { return std::make_unique<x64::Compiler>(holder, true); });
 }
 
 }  // namespace wasmrt::jit

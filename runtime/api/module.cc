@@ -123,6 +123,7 @@ Result<std::shared_ptr<const Module>> Module::compile(std::span<const uint8_t> b
 }
 
 bool Engine::jit_available() { return jit::tier() != nullptr; }
+bool Engine::optimizing_available() { return jit::optimizing_tier() != nullptr; }
 
 Result<std::shared_ptr<const Module>> Engine::compile(std::span<const uint8_t> bytes) const {
   if (bytes.size() > config_.max_module_bytes) {
@@ -151,7 +152,8 @@ Result<std::shared_ptr<const Module>> Engine::compile(std::span<const uint8_t> b
   interp::TranslateOptions options;
   options.fuel = config_.consume_fuel;
   options.interrupt_checks = config_.interruptible;
-  options.jit = config_.tier == ExecutionTier::Jit;
+  options.jit = config_.tier == ExecutionTier::Jit || config_.tier == ExecutionTier::Optimizing;
+  options.optimize = config_.tier == ExecutionTier::Optimizing;
   auto compiled = compile_module(std::move(decoded_desc), options);
   if (!compiled.ok()) return std::move(compiled).error();
   auto impl = std::make_unique<Module::Impl>();

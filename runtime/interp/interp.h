@@ -34,6 +34,8 @@ struct TranslateOptions {
   // store picks the tier: tier.h); the translated code stays, as the JIT's
   // input and for functions it leaves to the interpreter.
   bool jit = false;
+  // With jit: compile with the optimizing tier (docs/jit.md).
+  bool optimize = false;
 };
 
 // One translated function. Frame layout, in cells from the frame pointer:

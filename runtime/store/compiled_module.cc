@@ -17,8 +17,10 @@ Result<std::shared_ptr<const CompiledModule>> compile_module(std::shared_ptr<con
   if (options.jit) {
     // The store picks the tier; the interpreter only follows
     // CompiledFunc::tier.
-    const interp::Tier* tier = jit::tier();
-    if (tier == nullptr) return Error{Phase::Invalid, "jit: no code generator for this architecture"};
+    const interp::Tier* tier = options.optimize ? jit::optimizing_tier() : jit::tier();
+    if (tier == nullptr)
+      return Error{Phase::Invalid, options.optimize ? "optimizing: no optimizing code generator for this architecture"
+                                                    : "jit: no code generator for this architecture"};
     auto tier_code = tier->compile(compiled->code);
     if (!tier_code.ok()) return std::move(tier_code).error();
     compiled->tier_code = std::move(tier_code).value();

@@ -108,11 +108,12 @@ constexpr const char* kUsage =
     "                    `_initialize`), commands and plain modules; the guest's\n"
     "                    argv is then just FILE\n"
     "  --describe        print the module's imports and exports with their types\n"
-    "  --engine interp|jit|auto\n"
+    "  --engine interp|jit|optimizing|auto\n"
     "                    the execution tier (default interp; jit: x86-64\n"
     "                    machine code, same results, fuel and limits, status 3\n"
-    "                    where this build has no JIT; auto: jit where there is\n"
-    "                    one, else interp)\n"
+    "                    where this build has no JIT; optimizing: the\n"
+    "                    optimizing tier, x86-64 only, status 3 elsewhere;\n"
+    "                    auto: jit where there is one, else interp)\n"
     "  --fuel N          meter the guest: at most N units of fuel (about one per\n"
     "                    instruction, see docs/fuel.md) for the whole run\n"
     "  --max-memory-pages N\n"
@@ -160,6 +161,7 @@ struct Options {
   std::string file;
   std::vector<std::string> guest_args;
   bool jit = false;  // --engine jit
+  bool optimizing = false;  // --engine optimizing
 
   // WASI grants.
   std::vector<wasmrt::WasiDir> dirs;
@@ -440,7 +442,9 @@ wasmrt::EngineConfig engine_config(const Options& options) {
   wasmrt::EngineConfig config;
   config.consume_fuel = options.fuel.has_value();
   config.interruptible = true;  // --timeout and Ctrl-C need the checks
-  config.tier = options.jit ? wasmrt::ExecutionTier::Jit : wasmrt::ExecutionTier::Interpreter;
+  config.tier = options.optimizing ? wasmrt::ExecutionTier::Optimizing
+                : options.jit      ? wasmrt::ExecutionTier::Jit
+                                   : wasmrt::ExecutionTier::Interpreter;
   config.max_memory_pages = options.max_memory_pages.value_or(kPagesIn4GiB);
   config.max_store_memory_pages = options.max_memory_pages.value_or(kPagesIn4GiB);
   config.max_table_elements = kDefaultMaxTableElements;
@@ -655,14 +659,17 @@ std::string set_run_option(std::string_view name, const std::string& value, Opti
   if (name == "--dir-ro") return add_dir_option(value, true, options);
   if (name == "--env") return add_env_option(value, options);
   if (name == "--engine") {
+    options.optimizing = false;
     if (value == "interp") {
       options.jit = false;
     } else if (value == "jit") {
       options.jit = true;
+    } else if (value == "optimizing") {
+      options.jit = options.optimizing = true;
     } else if (value == "auto") {
       options.jit = wasmrt::Engine::jit_available();
     } else {
-      return quote(value) + " is not an engine (interp, jit or auto)";
+      return quote(value) + " is not an engine (interp, jit, optimizing or auto)";
     }
   }
   return "";
@@ -691,9 +698,10 @@ int parse_command_line(int argc, char** argv, Options& options) {
       // e.g. "wasm-run (wasmrt) 0.2.0 aarch64: interp, jit": which tiers
       // --engine can pick here, so a script can check before it asks.
       const std::string_view arch = wasmrt::host_architecture();
-      std::printf("wasm-run (wasmrt) %.*s %.*s: interp%s\n", static_cast<int>(wasmrt::kVersion.size()),
+      std::printf("wasm-run (wasmrt) %.*s %.*s: interp%s%s\n", static_cast<int>(wasmrt::kVersion.size()),
                   wasmrt::kVersion.data(), static_cast<int>(arch.size()), arch.data(),
-                  wasmrt::Engine::jit_available() ? ", jit" : "");
+                  wasmrt::Engine::jit_available() ? ", jit" : "",
+                  wasmrt::Engine::optimizing_available() ? ", optimizing" : "");
       return kExitOk;
     }
     if (arg == "--describe") {
@@ -755,6 +763,12 @@ int main(int argc, char** argv) {
   install_stop_signal_handlers();
   Options options;
   if (int status = parse_command_line(argc, argv, options); status >= 0) return status;
+  if (options.optimizing && !wasmrt::Engine::optimizing_available()) {
+    std::fprintf(stderr,
+                 "wasm-run: --engine optimizing: this build has no optimizing tier for this architecture; use --engine "
+                 "jit\n");
+    return kExitNotAvailable;
+  }
   if (options.jit && !wasmrt::Engine::jit_available()) {
     std::fprintf(stderr, "wasm-run: --engine jit: this build has no JIT for this architecture; use --engine interp\n");
     return kExitNotAvailable;

@@ -105,6 +105,10 @@ class Module {
 enum class ExecutionTier : uint8_t {
   Interpreter,  // portable; compiles fastest
   Jit,          // native machine code, where this build has a code generator (Engine::jit_available())
+  // Every function compiled up front by the optimizing tier (values in
+  // machine registers); functions it cannot compile get Jit's code. x86-64
+  // only (Engine::optimizing_available()); refused elsewhere.
+  Optimizing,
 };
 
 // Engine-wide settings: resource limits and the metering compiled into code.
@@ -160,6 +164,8 @@ class Engine {
   explicit Engine(EngineConfig config) : config_(config) {}
 
   const EngineConfig& config() const { return config_; }
+  // True when this build has the optimizing tier (ExecutionTier::Optimizing).
+  static bool optimizing_available();
   // True when this build can compile to machine code (ExecutionTier::Jit).
   static bool jit_available();
 

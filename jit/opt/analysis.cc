@@ -1,0 +1,327 @@
+// The optimizing tier's analysis of translated code (jit/opt/ir.h):
+// instruction effects, basic blocks and cell liveness. ISA-neutral.
+#include <algorithm>
+
+#include "jit/opt/ir.h"
+
+namespace wasmrt::jit::opt {
+
+namespace {
+
+using codegen::scalar_access;
+using interp::IrOp;
+using interp::kHandlerUnits;
+
+// Past this many words of one liveness set times the blocks, liveness is
+// not computed (every cell counts as live: correct, only less optimized):
+// memory for the analysis stays bounded on huge functions.
+constexpr size_t kMaxLivenessWords = size_t{1} << 21;
+
+bool is_scalar_sig(std::string_view letters) {
+  return letters.find('v') == std::string_view::npos;
+}
+
+}  // namespace
+
+Effects effects_of(const Instr& in, const Unit* pc, uint32_t num_result_cells) {
+  Effects fx;
+  auto unknown = [&] {
+    fx = Effects{};
+    fx.reads_from = 0;
+    fx.clobbers = true;
+  };
+  auto return_reads = [&] {
+    for (Unit c = 0; c < num_result_cells; ++c) {
+      if (fx.num_reads == Effects::kMaxCells) {  // many results: every cell from 0
+        fx.reads_from = 0;
+        return;
+      }
+      fx.read(c);
+    }
+  };
+  constexpr Unit H = kHandlerUnits;
+  switch (in.family) {
+    case Family::Generated: {
+      const std::string_view params = interp::op_params(in.op), results = interp::op_results(in.op);
+      if (interp::is_computed_op(in.op) && interp::kOpImm[static_cast<size_t>(in.op)] == ImmKind::None &&
+          is_scalar_sig(params) && is_scalar_sig(results) && params.size() <= 3 && results.size() <= 1) {
+        for (size_t i = 0; i < params.size(); ++i) fx.read(pc[H + i]);
+        if (!results.empty()) fx.write(pc[H + params.size()]);
+        return fx;
+      }
+      if (std::optional<codegen::Access> acc = scalar_access(in.op)) {
+        fx.read(pc[H]);
+        if (acc->store) fx.read(pc[H + 1]);
+        else fx.write(pc[H + 1]);
+        return fx;
+      }
+      unknown();
+      return fx;
+    }
+    case Family::AddressSum:
+      if (std::optional<codegen::Access> acc = scalar_access(in.op)) {
+        fx.read(pc[H]);
+        fx.read(pc[H + 1]);
+        if (acc->store) fx.read(pc[H + 2]);
+        else fx.write(pc[H + 2]);
+        return fx;
+      }
+      unknown();
+      return fx;
+    case Family::Pair:
+      fx.read(pc[H]);
+      fx.read(pc[H + 1]);
+      fx.read(pc[H + 2]);
+      fx.write(pc[H + 3]);
+      return fx;
+    case Family::BT: case Family::BF: case Family::BTI: case Family::BTF: case Family::BTLF: {
+      const size_t np = interp::op_params(in.op).size();
+      for (size_t i = 0; i < np; ++i) fx.read(pc[H + i]);
+      fx.ends_block = true;
+      return fx;
+    }
+    case Family::ABT: case Family::ABF: case Family::ABTI: case Family::ABTF: case Family::ABTLF:
+      fx.read(pc[H]);
+      fx.read(pc[H + 1]);
+      fx.read(pc[H + 3]);
+      fx.write(pc[H + 2]);
+      fx.ends_block = true;
+      return fx;
+    case Family::Ir: break;
+  }
+  switch (in.ir) {
+    case IrOp::Copy: fx.read(pc[3]); fx.write(pc[2]); return fx;
+    case IrOp::Copy2:
+      fx.read(pc[3]);
+      fx.read(pc[3] + 1);
+      fx.write(pc[2]);
+      fx.write(pc[2] + 1);
+      return fx;
+    case IrOp::CopyPair:
+      fx.read(pc[3]);
+      fx.read(pc[5]);
+      fx.write(pc[2]);
+      fx.write(pc[4]);
+      return fx;
+    case IrOp::Br: case IrOp::BrLoopI: case IrOp::BrLoop:
+      fx.ends_block = fx.no_fall_through = true;
+      return fx;
+    case IrOp::BrIf: case IrOp::BrUnless: case IrOp::BrIfLoopI: case IrOp::BrIfF: case IrOp::BrIfLoopF:
+      fx.read(pc[2]);
+      fx.ends_block = true;
+      return fx;
+    case IrOp::BrTable:
+      fx.read(pc[2]);
+      fx.ends_block = fx.no_fall_through = true;
+      return fx;
+    case IrOp::Return:
+      return_reads();
+      fx.ends_block = fx.no_fall_through = true;
+      return fx;
+    case IrOp::CopyReturn:
+      fx.read(pc[3]);
+      fx.write(pc[2]);
+      return_reads();
+      fx.ends_block = fx.no_fall_through = true;
+      return fx;
+    case IrOp::Call:
+      fx.reads_from = pc[3];
+      fx.clobbers = true;
+      return fx;
+    case IrOp::CopyCall:
+      fx.read(pc[3]);
+      fx.write(pc[2]);
+      fx.reads_from = pc[5];
+      fx.clobbers = true;
+      return fx;
+    case IrOp::CallIndirect:
+      fx.read(pc[5]);
+      fx.reads_from = pc[4];
+      fx.clobbers = true;
+      return fx;
+    case IrOp::Unreachable: fx.ends_block = fx.no_fall_through = true; return fx;
+    case IrOp::Select:
+      fx.read(pc[3]);
+      fx.read(pc[4]);
+      fx.read(pc[5]);
+      fx.write(pc[2]);
+      return fx;
+    case IrOp::GlobalGet: fx.write(pc[2]); return fx;
+    case IrOp::GlobalSet: fx.read(pc[3]); return fx;
+    case IrOp::MemorySize: fx.write(pc[2]); return fx;
+    case IrOp::MemoryGrow:
+      fx.read(pc[3]);
+      fx.write(pc[2]);
+      fx.clobbers = true;
+      return fx;
+    case IrOp::Fuel: return fx;
+    case IrOp::CopyBr: case IrOp::CopyBrLoopI: case IrOp::CopyBrLoop:
+      fx.read(pc[3]);
+      fx.write(pc[2]);
+      fx.ends_block = fx.no_fall_through = true;
+      return fx;
+    case IrOp::I32AddGlobalSet: case IrOp::I32SubGlobalSet:
+      fx.read(pc[2]);
+      fx.read(pc[3]);
+      fx.write(pc[4]);
+      return fx;
+    case IrOp::GlobalGetBrIf:
+      fx.write(pc[2]);
+      fx.read(pc[4]);
+      fx.ends_block = true;
+      return fx;
+    case IrOp::Const: fx.write(pc[2]); return fx;
+    case IrOp::ConstBr: case IrOp::ConstBrLoopI: case IrOp::ConstBrLoop:
+      fx.write(pc[2]);
+      fx.ends_block = fx.no_fall_through = true;
+      return fx;
+    default:
+      unknown();
+      return fx;
+  }
+}
+
+uint32_t Function::block_at_offset(uint32_t off) const {
+  auto it = std::lower_bound(block_offsets_.begin(), block_offsets_.end(), off);
+  if (it == block_offsets_.end() || *it != off) return UINT32_MAX;
+  return static_cast<uint32_t>(it - block_offsets_.begin());
+}
+
+bool Function::build(const CompiledFunc& cf, const codegen::FunctionCode& code) {
+  code_ = code.code();
+  cells_ = cf.frame_cells;
+  insts_.clear();
+  blocks_.clear();
+  block_start_.clear();
+  block_offsets_.clear();
+  frame_init_ = cf.frame_init;
+  init_cell_ = cf.init_cell;
+  const_begin_ = std::max(cf.num_local_cells, cf.init_cell);
+  const_end_ = cf.init_cell + static_cast<uint32_t>(cf.frame_init.size());
+  if (const_end_ < const_begin_) const_end_ = const_begin_;
+
+  const std::vector<uint32_t>& targets = code.target_offsets();
+  size_t next_target = 0;
+  bool new_block = true;
+  for (size_t off = 0; off < code.size();) {
+    const Instr in = code.at(off);
+    while (next_target < targets.size() && targets[next_target] < off) ++next_target;
+    if (next_target < targets.size() && targets[next_target] == off) new_block = true;
+    if (new_block) {
+      blocks_.push_back(Block{static_cast<uint32_t>(insts_.size()), 0, {}});
+      block_offsets_.push_back(static_cast<uint32_t>(off));
+      new_block = false;
+    }
+    Inst inst{static_cast<uint32_t>(off), in, effects_of(in, code_ + off, cf.num_result_cells)};
+    // Constant cells are never written after the prologue: the lowering
+    // reads them as immediates. A write to one would break that; leave
+    // such a function (translation never emits one) to the baseline.
+    for (uint8_t k = 0; k < inst.fx.num_writes; ++k)
+      if (inst.fx.writes[k] >= const_begin_ && inst.fx.writes[k] < const_end_) return false;
+    if (inst.fx.ends_block) new_block = true;
+    insts_.push_back(inst);
+    off += in.units;
+  }
+  for (Block& b : blocks_) b.end = 0;
+  for (size_t i = 0; i < blocks_.size(); ++i)
+    blocks_[i].end = i + 1 < blocks_.size() ? blocks_[i + 1].first : static_cast<uint32_t>(insts_.size());
+  block_start_.assign(insts_.size(), UINT32_MAX);
+  for (size_t i = 0; i < blocks_.size(); ++i)
+    if (blocks_[i].first < insts_.size()) block_start_[blocks_[i].first] = static_cast<uint32_t>(i);
+
+  // Successors: the branch targets of the last instruction, and the next
+  // block unless control never falls through.
+  for (size_t bi = 0; bi < blocks_.size(); ++bi) {
+    Block& b = blocks_[bi];
+    if (b.first == b.end) continue;
+    const uint32_t last = b.end - 1;
+    const Inst& in = insts_[last];
+    const Unit* pc = code_ + in.offset;
+    auto add = [&](uint32_t field) {
+      const uint32_t t = block_at_offset(branch_target(last, field));
+      if (t != UINT32_MAX) b.succs.push_back(t);
+    };
+    if (codegen::is_branch_family(in.instr.family)) {
+      add(in.instr.field);
+    } else if (in.instr.family == Family::Ir) {
+      switch (in.instr.ir) {
+        case IrOp::Br: case IrOp::BrLoopI: case IrOp::BrLoop: add(2); break;
+        case IrOp::BrIf: case IrOp::BrUnless: case IrOp::BrIfLoopI: case IrOp::BrIfF: case IrOp::BrIfLoopF:
+          add(3);
+          break;
+        case IrOp::CopyBr: case IrOp::CopyBrLoopI: case IrOp::CopyBrLoop: add(4); break;
+        case IrOp::ConstBr: case IrOp::ConstBrLoopI: case IrOp::ConstBrLoop: add(5); break;
+        case IrOp::GlobalGetBrIf: add(5); break;
+        case IrOp::BrTable:
+          for (uint32_t k = 0; k <= pc[3]; ++k) add(4 + k);
+          break;
+        default: break;
+      }
+    }
+    if (!in.fx.no_fall_through && bi + 1 < blocks_.size()) b.succs.push_back(static_cast<uint32_t>(bi + 1));
+  }
+  compute_liveness();
+  return true;
+}
+
+void Function::compute_liveness() {
+  words_ = static_cast<size_t>((cells_ + 63) / 64);
+  all_live_ = words_ == 0 || blocks_.size() * words_ > kMaxLivenessWords;
+  live_in_.clear();
+  live_out_.clear();
+  if (all_live_) return;
+  const size_t n = blocks_.size() * words_;
+  std::vector<uint64_t> gen(n, 0), kill(n, 0);
+  auto set_bit = [](uint64_t* s, uint64_t c) { s[c / 64] |= uint64_t{1} << (c % 64); };
+  auto clear_bit = [](uint64_t* s, uint64_t c) { s[c / 64] &= ~(uint64_t{1} << (c % 64)); };
+  auto set_from = [&](uint64_t* s, uint64_t from) {
+    for (uint64_t c = from; c < cells_ && c % 64 != 0; ++c) set_bit(s, c);
+    for (size_t w = static_cast<size_t>((from + 63) / 64); w < words_; ++w) s[w] = ~uint64_t{0};
+  };
+  // A block's gen (read before written in it) and kill (written), by a
+  // backward walk: live_in = gen | (live_out & ~kill).
+  for (size_t bi = 0; bi < blocks_.size(); ++bi) {
+    uint64_t* g = &gen[bi * words_];
+    uint64_t* k = &kill[bi * words_];
+    for (uint32_t i = blocks_[bi].end; i-- > blocks_[bi].first;) {
+      const Effects& fx = insts_[i].fx;
+      for (uint8_t w = 0; w < fx.num_writes; ++w) {
+        if (fx.writes[w] >= cells_) continue;
+        clear_bit(g, fx.writes[w]);
+        set_bit(k, fx.writes[w]);
+      }
+      for (uint8_t r = 0; r < fx.num_reads; ++r)
+        if (fx.reads[r] < cells_) set_bit(g, fx.reads[r]);
+      if (fx.reads_from != kNoCell && fx.reads_from < cells_) set_from(g, fx.reads_from);
+    }
+    // The past-the-end bits of the last word stay clear.
+    if (cells_ % 64 != 0) {
+      const uint64_t mask = (uint64_t{1} << (cells_ % 64)) - 1;
+      g[words_ - 1] &= mask;
+    }
+  }
+  live_in_.assign(n, 0);
+  live_out_.assign(n, 0);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t bi = blocks_.size(); bi-- > 0;) {
+      uint64_t* out = &live_out_[bi * words_];
+      for (uint32_t s : blocks_[bi].succs) {
+        const uint64_t* in = &live_in_[size_t{s} * words_];
+        for (size_t w = 0; w < words_; ++w) out[w] |= in[w];
+      }
+      uint64_t* in = &live_in_[bi * words_];
+      const uint64_t* g = &gen[bi * words_];
+      const uint64_t* k = &kill[bi * words_];
+      for (size_t w = 0; w < words_; ++w) {
+        const uint64_t v = g[w] | (out[w] & ~k[w]);
+        if (v != in[w]) {
+          in[w] = v;
+          changed = true;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace wasmrt::jit::opt

@@ -1,0 +1,141 @@
+// The optimizing tier's view of one translated function (ISA-neutral; each
+// back end's lowering lives under jit/opt/<isa>/).
+//
+// Input is the interpreter's translated code (runtime/interp/ir.h), like
+// the baseline's: translation has fixed the frame layout (the exchange
+// format between tiers for calls, traps and backtraces), the fuel charges
+// and interrupt polls at their exact points (docs/fuel.md), the branch
+// targets, the fused forms and the constant operands. Its cells are
+// already a register machine's registers; this tier keeps their values in
+// machine registers instead of memory between instructions.
+//
+// What the analysis gives a lowering:
+//  * every instruction decoded with the cells it reads and writes
+//    (Effects); an instruction it does not know exactly is treated as
+//    reading every cell and writing none, which can only keep more values
+//    stored, never fewer;
+//  * the control-flow graph: basic blocks at the branch targets and after
+//    every instruction that branches, with successors;
+//  * liveness of every cell at every block's entry and exit, so that a
+//    register value whose cell is dead is never written back and a pure
+//    instruction whose result is dead is not emitted;
+//  * the frame constant cells (never written after the prologue), whose
+//    values become immediates.
+// The lowering keeps a cell's value in a register from its definition to
+// its last use within straight-line code; its home (spill slot) is always
+// the cell itself, so frames do not grow and, at every call, helper call,
+// branch and block boundary, the frame is exactly the interpreter's for
+// every live cell.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "jit/codegen.h"
+
+namespace wasmrt::jit::opt {
+
+using codegen::Family;
+using codegen::Instr;
+using interp::CompiledFunc;
+
+inline constexpr uint32_t kNoCell = UINT32_MAX;
+
+// The cells one instruction reads and writes, and how it leaves.
+struct Effects {
+  static constexpr uint32_t kMaxCells = 4;
+  Unit reads[kMaxCells] = {};
+  Unit writes[kMaxCells] = {};
+  uint8_t num_reads = 0, num_writes = 0;
+  // Reads every cell from this one on (a call: the callee's frame; an
+  // instruction known only to its C++ helper: 0), or kNoCell.
+  uint32_t reads_from = kNoCell;
+  // Calls out of the function's code (a callee, a C++ helper, the poll
+  // stub): no register but the reserved ones survives it.
+  bool clobbers = false;
+  // Transfers control: the next instruction starts a new block.
+  bool ends_block = false;
+  // Execution never continues with the next instruction (br, return,
+  // unreachable, br_table).
+  bool no_fall_through = false;
+
+  void read(Unit c) { reads[num_reads++] = c; }
+  void write(Unit c) { writes[num_writes++] = c; }
+  bool reads_cell(Unit c) const {
+    if (reads_from != kNoCell && c >= reads_from) return true;
+    for (uint8_t i = 0; i < num_reads; ++i)
+      if (reads[i] == c) return true;
+    return false;
+  }
+};
+
+struct Inst {
+  uint32_t offset;  // in units, into the translated code
+  Instr instr;
+  Effects fx;
+};
+
+struct Block {
+  uint32_t first, end;  // instruction indices [first, end)
+  std::vector<uint32_t> succs;
+};
+
+class Function {
+ public:
+  // Decodes cf (the codegen's scan must have succeeded on `code`) and
+  // builds blocks and liveness. False when the tier leaves the function to
+  // the baseline.
+  bool build(const CompiledFunc& cf, const codegen::FunctionCode& code);
+
+  const std::vector<Inst>& insts() const { return insts_; }
+  const std::vector<Block>& blocks() const { return blocks_; }
+  // The block starting at instruction index i, or UINT32_MAX.
+  uint32_t block_at_inst(uint32_t i) const { return i < block_start_.size() ? block_start_[i] : UINT32_MAX; }
+  // The block whose first instruction is at unit offset `off` (a branch
+  // target), or UINT32_MAX (the end of the code: nothing live).
+  uint32_t block_at_offset(uint32_t off) const;
+
+  bool live_in(uint32_t block, Unit c) const { return live(live_in_, block, c); }
+  bool live_out(uint32_t block, Unit c) const { return live(live_out_, block, c); }
+
+  // The constant a frame cell always holds (translation's constant cells).
+  std::optional<Cell> frame_constant(Unit c) const {
+    if (c < const_begin_ || c >= const_end_) return std::nullopt;
+    return frame_init_[c - init_cell_];
+  }
+
+  // The target of the branch whose offset field is `field` at instruction i.
+  uint32_t branch_target(uint32_t i, uint32_t field) const {
+    const Inst& in = insts_[i];
+    return static_cast<uint32_t>(static_cast<int64_t>(in.offset) + field +
+                                 static_cast<int32_t>(code_[in.offset + field]));
+  }
+  const Unit* pc(uint32_t i) const { return code_ + insts_[i].offset; }
+
+ private:
+  bool live(const std::vector<uint64_t>& sets, uint32_t block, Unit c) const {
+    if (block == UINT32_MAX) return false;  // the end of the code: nothing runs there
+    if (all_live_) return true;
+    return (sets[size_t{block} * words_ + c / 64] >> (c % 64)) & 1;
+  }
+  void compute_liveness();
+
+  const Unit* code_ = nullptr;
+  uint64_t cells_ = 0;
+  size_t words_ = 0;
+  bool all_live_ = false;  // too large to analyse: every cell counts as live
+  std::vector<Inst> insts_;
+  std::vector<Block> blocks_;
+  std::vector<uint32_t> block_start_;  // by instruction index
+  std::vector<uint32_t> block_offsets_;  // unit offset of each block's start
+  std::vector<uint64_t> live_in_, live_out_;
+  std::vector<Cell> frame_init_;
+  uint32_t init_cell_ = 0, const_begin_ = 0, const_end_ = 0;
+};
+
+// Reads and writes of one instruction (exact for what the lowerings expand
+// inline, conservative for the rest). num_result_cells: the function's.
+Effects effects_of(const Instr& in, const Unit* pc, uint32_t num_result_cells);
+
+}  // namespace wasmrt::jit::opt

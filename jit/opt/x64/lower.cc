@@ -1,0 +1,1191 @@
+// The optimizing tier's x86-64 lowering (jit/opt/ir.h describes the
+// analysis it starts from; docs/jit.md, "The optimizing tier").
+//
+// Values live in machine registers between instructions. Each frame cell
+// the code has touched since the last block boundary maps to a value: in a
+// general register, in an SSE register (floating point stays in xmm
+// registers) or a constant (an immediate; frame constant cells are
+// constants from the start). A copy makes its destination map to the
+// source's value, so it costs nothing. A cell whose register value has not
+// been written back is dirty; it is written to its own cell (its home: the
+// frame never grows) only when something needs the frame: a branch whose
+// target reads it (liveness), a call or helper call (which reads operands
+// from cells and clobbers the caller-saved registers), the end of a block,
+// or a register eviction. A dead cell is never written, and a pure
+// instruction whose result is dead is not emitted.
+//
+// Registers: rbx, r12-r15 stay reserved as in the baseline (frame, memory
+// base, JitState, fuel, globals), so the baseline's stubs and helpers
+// serve both tiers; rax, rcx, rdx, xmm0 and xmm1 are scratch; rsi, rdi,
+// rbp, r8-r11 and xmm2-xmm15 hold values.
+#include <asmjit/x86.h>
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+#include <vector>
+
+#include "jit/opt/ir.h"
+#include "jit/x64/compiler.h"
+
+namespace wasmrt::jit::opt::x64 {
+
+namespace {
+
+namespace x = asmjit::x86;
+using asmjit::Label;
+using codegen::Bin;
+using codegen::Cond;
+using codegen::FKind;
+using codegen::Kind;
+using interp::IrOp;
+using interp::kHandlerUnits;
+using jit::x64::cell;
+using jit::x64::cell32;
+using jit::x64::Compiler;
+using jit::x64::condition;
+using jit::x64::kFp;
+using jit::x64::kGlobals;
+using jit::x64::kMemBase;
+using jit::x64::kSt;
+using jit::x64::sized;
+
+#define ST(field) x::qword_ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
+
+constexpr uint32_t kNoValue = UINT32_MAX;
+constexpr uint8_t kGpRegs[] = {x::Gp::kIdSi, x::Gp::kIdDi, x::Gp::kIdR8, x::Gp::kIdR9,
+                               x::Gp::kIdR10, x::Gp::kIdR11, x::Gp::kIdBp};
+constexpr uint8_t kFirstXmm = 2, kXmmCount = 16;
+
+bool fits_i32(Cell k) { return static_cast<int64_t>(k) == static_cast<int32_t>(k); }
+
+// Constant folding of the pure integer operations, with wasm's semantics
+// (i32 results zero-extended, as every tier writes them).
+Cell fold_bin(Bin bin, bool wide, Cell a, Cell b) {
+  if (wide) {
+    const unsigned s = static_cast<unsigned>(b & 63);
+    switch (bin) {
+      case Bin::Add: return a + b;
+      case Bin::Sub: return a - b;
+      case Bin::Mul: return a * b;
+      case Bin::And: return a & b;
+      case Bin::Or: return a | b;
+      case Bin::Xor: return a ^ b;
+      case Bin::Shl: return a << s;
+      case Bin::ShrS: return static_cast<Cell>(static_cast<int64_t>(a) >> s);
+      case Bin::ShrU: return a >> s;
+      case Bin::Rotl: return s == 0 ? a : (a << s) | (a >> (64 - s));
+      case Bin::Rotr: return s == 0 ? a : (a >> s) | (a << (64 - s));
+    }
+    return 0;
+  }
+  const uint32_t x32 = static_cast<uint32_t>(a), y32 = static_cast<uint32_t>(b);
+  const unsigned s = y32 & 31;
+  switch (bin) {
+    case Bin::Add: return uint32_t(x32 + y32);
+    case Bin::Sub: return uint32_t(x32 - y32);
+    case Bin::Mul: return uint32_t(x32 * y32);
+    case Bin::And: return x32 & y32;
+    case Bin::Or: return x32 | y32;
+    case Bin::Xor: return x32 ^ y32;
+    case Bin::Shl: return uint32_t(x32 << s);
+    case Bin::ShrS: return static_cast<uint32_t>(static_cast<int32_t>(x32) >> s);
+    case Bin::ShrU: return x32 >> s;
+    case Bin::Rotl: return s == 0 ? x32 : uint32_t((x32 << s) | (x32 >> (32 - s)));
+    case Bin::Rotr: return s == 0 ? x32 : uint32_t((x32 >> s) | (x32 << (32 - s)));
+  }
+  return 0;
+}
+
+bool fold_cmp(Cond c, bool wide, Cell a, Cell b) {
+  const uint64_t ua = wide ? a : static_cast<uint32_t>(a), ub = wide ? b : static_cast<uint32_t>(b);
+  const int64_t sa = wide ? static_cast<int64_t>(a) : static_cast<int32_t>(a);
+  const int64_t sb = wide ? static_cast<int64_t>(b) : static_cast<int32_t>(b);
+  switch (c) {
+    case Cond::Eq: return ua == ub;
+    case Cond::Ne: return ua != ub;
+    case Cond::LtS: return sa < sb;
+    case Cond::LtU: return ua < ub;
+    case Cond::GtS: return sa > sb;
+    case Cond::GtU: return ua > ub;
+    case Cond::LeS: return sa <= sb;
+    case Cond::LeU: return ua <= ub;
+    case Cond::GeS: return sa >= sb;
+    case Cond::GeU: return ua >= ub;
+  }
+  return false;
+}
+
+class Lowering {
+ public:
+  Lowering(Compiler& c, const CompiledFunc& cf, const Function& f)
+      : c_(c), a_(c.assembler()), cf_(cf), fn_(f), code_(c.function_code()) {}
+
+  void run();
+
+  // The primitives of codegen::emit_branch_form.
+  Label target(const Unit* pc, uint32_t field) const { return code_.target(pc, field); }
+  void branch_on(x::CondCode cc, Label label) { a_.j(cc, label); }
+  static x::CondCode negate(x::CondCode cc) { return x::negateCond(cc); }
+  Label new_label() { return a_.newLabel(); }
+  void bind(Label label) { a_.bind(label); }
+  void emit_back_edge(uint32_t cost, Label label, bool irq_only) { c_.emit_back_edge(cost, label, irq_only); }
+  void emit_fuel_charge(uint64_t cost) { c_.emit_fuel_charge(cost); }
+
+ private:
+  enum class Loc : uint8_t { Gp, Xmm, Const };
+  struct Value {
+    Loc loc = Loc::Const;
+    uint8_t reg = 0;
+    Cell k = 0;
+    uint32_t refs = 0;  // cells mapping to it
+    uint64_t last_use = 0;
+    uint64_t pin = 0;  // == epoch_: an operand of the instruction being lowered
+  };
+  struct CellState {
+    uint32_t value;
+    bool dirty;  // the register value is not in the cell
+  };
+
+  // ---- values and cells ----
+  uint32_t new_value(Loc loc, uint8_t reg, Cell k) {
+    uint32_t v;
+    if (!free_values_.empty()) {
+      v = free_values_.back();
+      free_values_.pop_back();
+    } else {
+      v = static_cast<uint32_t>(values_.size());
+      values_.emplace_back();
+    }
+    values_[v] = Value{loc, reg, k, 0, ++clock_, epoch_};
+    if (loc == Loc::Gp) gp_owner_[reg] = v;
+    if (loc == Loc::Xmm) xmm_owner_[reg] = v;
+    return v;
+  }
+  void unref(uint32_t v) {
+    if (--values_[v].refs != 0) return;
+    release(v);
+  }
+  // A value no cell maps to (yet, or any more) gives its register back.
+  void release(uint32_t v) {
+    Value& val = values_[v];
+    if (val.loc == Loc::Gp) gp_owner_[val.reg] = kNoValue;
+    if (val.loc == Loc::Xmm) xmm_owner_[val.reg] = kNoValue;
+    val.loc = Loc::Const;
+    free_values_.push_back(v);
+  }
+  void bind_cell(Unit c, uint32_t v, bool dirty) {
+    ++values_[v].refs;  // first: v may be the value c maps to already
+    auto it = cells_.find(c);
+    if (it != cells_.end()) {
+      unref(it->second.value);
+      it->second = CellState{v, dirty};
+    } else {
+      cells_.emplace(c, CellState{v, dirty});
+    }
+  }
+  // A result nothing will read: the cell's old value goes (dead too).
+  void kill_cell(Unit c) {
+    auto it = cells_.find(c);
+    if (it == cells_.end()) return;
+    const uint32_t v = it->second.value;
+    cells_.erase(it);
+    unref(v);
+  }
+
+  // ---- liveness at the instruction being lowered ----
+  void enter_block(uint32_t b) {
+    block_ = b;
+    last_read_.clear();
+    range_reads_.clear();
+    const Block& blk = fn_.blocks()[b];
+    for (uint32_t i = blk.first; i < blk.end; ++i) {
+      const Effects& fx = fn_.insts()[i].fx;
+      for (uint8_t r = 0; r < fx.num_reads; ++r) last_read_[fx.reads[r]] = i;
+      if (fx.reads_from != kNoCell) range_reads_.push_back({i, fx.reads_from});
+    }
+  }
+  // Read at instruction `from` or later in this block, or live at its end.
+  bool needed(Unit c, uint32_t from) const {
+    if (fn_.live_out(block_, c)) return true;
+    auto it = last_read_.find(c);
+    if (it != last_read_.end() && it->second >= from) return true;
+    for (const auto& [pos, start] : range_reads_)
+      if (pos >= from && c >= start) return true;
+    return false;
+  }
+  bool dead_result(Unit c) const { return !needed(c, cur_ + 1); }
+
+  // ---- stores (no scratch register: evictions happen between an
+  // instruction's operand fetches) ----
+  void store(Unit c, const Value& v) {
+    switch (v.loc) {
+      case Loc::Gp: a_.mov(cell(c), x::gpq(v.reg)); break;
+      case Loc::Xmm: a_.movq(cell(c), x::xmm(v.reg)); break;
+      case Loc::Const:
+        if (fits_i32(v.k)) {
+          a_.mov(cell(c), static_cast<int32_t>(v.k));
+        } else {
+          a_.mov(cell32(c), static_cast<uint32_t>(v.k));
+          a_.mov(x::dword_ptr(kFp, static_cast<int32_t>(c * 8 + 4)), static_cast<uint32_t>(v.k >> 32));
+        }
+        break;
+    }
+  }
+  // Writes every dirty cell `keep(c)` says is needed; forgets the dead ones.
+  template <typename Keep>
+  void write_back(Keep&& keep, bool forget_dead) {
+    for (auto it = cells_.begin(); it != cells_.end();) {
+      if (it->second.dirty) {
+        if (keep(it->first)) {
+          store(it->first, values_[it->second.value]);
+          it->second.dirty = false;
+        } else if (forget_dead) {
+          const uint32_t v = it->second.value;
+          it = cells_.erase(it);
+          unref(v);
+          continue;
+        }
+      }
+      ++it;
+    }
+  }
+  // Before a transfer to `target_off`: the cells it reads hold their values.
+  void flush_for_target(uint32_t target_off) {
+    const uint32_t b = fn_.block_at_offset(target_off);
+    if (b == UINT32_MAX) return;
+    write_back([&](Unit c) { return fn_.live_in(b, c); }, false);
+  }
+  // Before a call or helper: every needed value in its cell, then nothing
+  // in registers (all clobbered).
+  void flush_all_and_forget() {
+    write_back([&](Unit c) { return needed(c, cur_); }, true);
+    forget_all();
+  }
+  void forget_all() {
+    for (auto& [c, st] : cells_) unref(st.value);
+    cells_.clear();
+  }
+
+  // ---- registers ----
+  void evict(uint32_t v) {
+    for (auto it = cells_.begin(); it != cells_.end();) {
+      if (it->second.value != v) {
+        ++it;
+        continue;
+      }
+      if (it->second.dirty && needed(it->first, cur_)) store(it->first, values_[v]);
+      it = cells_.erase(it);
+      unref(v);
+    }
+    if (values_[v].loc != Loc::Const) release(v);  // an unbound result (refs 0)
+  }
+  uint8_t alloc_reg(bool xmm) {
+    uint32_t* owner = xmm ? xmm_owner_ : gp_owner_;
+    auto candidates = [&](auto&& visit) {
+      if (xmm) {
+        for (uint8_t r = kFirstXmm; r < kXmmCount; ++r) visit(r);
+      } else {
+        for (uint8_t r : kGpRegs) visit(r);
+      }
+    };
+    int best = -1;
+    uint64_t best_use = UINT64_MAX;
+    candidates([&](uint8_t r) {
+      if (best >= 0 && owner[best] == kNoValue) return;
+      if (owner[r] == kNoValue) {
+        best = r;
+        return;
+      }
+      const Value& v = values_[owner[r]];
+      if (v.pin != epoch_ && v.last_use < best_use) {
+        best = r;
+        best_use = v.last_use;
+      }
+    });
+    if (owner[best] != kNoValue) evict(owner[best]);
+    return static_cast<uint8_t>(best);
+  }
+  uint32_t new_gp() { return new_value(Loc::Gp, alloc_reg(false), 0); }
+  uint32_t new_xmm() { return new_value(Loc::Xmm, alloc_reg(true), 0); }
+  uint32_t new_const(Cell k) { return new_value(Loc::Const, 0, k); }
+  x::Gp gp_of_value(uint32_t v) const { return x::gpq(values_[v].reg); }
+  x::Xmm xmm_of_value(uint32_t v) const { return x::xmm(values_[v].reg); }
+  // Binds a result (allocated by new_gp/new_xmm/new_const) to its cell.
+  void define(Unit c, uint32_t v) { bind_cell(c, v, true); }
+
+  // ---- operands ----
+  // The value cell c holds now, loaded (into a register of the class
+  // `xmm` asks for) if it is only in memory. Pinned for this instruction.
+  uint32_t value_of(Unit c, bool xmm) {
+    auto it = cells_.find(c);
+    uint32_t v;
+    if (it != cells_.end()) {
+      v = it->second.value;
+    } else if (std::optional<Cell> k = fn_.frame_constant(c)) {
+      v = new_const(*k);
+      bind_cell(c, v, false);
+    } else {
+      v = xmm ? new_xmm() : new_gp();
+      if (xmm) a_.movq(xmm_of_value(v), cell(c));
+      else a_.mov(gp_of_value(v), cell(c));
+      bind_cell(c, v, false);
+    }
+    values_[v].last_use = ++clock_;
+    values_[v].pin = epoch_;
+    return v;
+  }
+  std::optional<Cell> const_of(Unit c) {
+    auto it = cells_.find(c);
+    if (it != cells_.end()) {
+      const Value& v = values_[it->second.value];
+      if (v.loc == Loc::Const) return v.k;
+      return std::nullopt;
+    }
+    return fn_.frame_constant(c);
+  }
+  // An immediate operand for a `wide` (or 32-bit) instruction, if c is a
+  // constant that encodes as one.
+  std::optional<int32_t> imm_of(Unit c, bool wide) {
+    std::optional<Cell> k = const_of(c);
+    if (!k || (wide && !fits_i32(*k))) return std::nullopt;
+    return static_cast<int32_t>(static_cast<uint32_t>(*k));
+  }
+  // The cell's value in a general register (`scratch` for a constant or a
+  // value in an xmm register).
+  x::Gp gp(Unit c, const x::Gp& scratch) {
+    const uint32_t v = value_of(c, false);
+    const Value& val = values_[v];
+    switch (val.loc) {
+      case Loc::Gp: return gp_of_value(v);
+      case Loc::Xmm: a_.movq(scratch.r64(), x::xmm(val.reg)); return scratch.r64();
+      case Loc::Const: a_.mov(scratch.r64(), val.k); return scratch.r64();
+    }
+    return scratch;
+  }
+  x::Xmm xmm(Unit c, const x::Xmm& scratch) {
+    const uint32_t v = value_of(c, true);
+    const Value& val = values_[v];
+    switch (val.loc) {
+      case Loc::Xmm: return xmm_of_value(v);
+      case Loc::Gp: a_.movq(scratch, x::gpq(val.reg)); return scratch;
+      case Loc::Const: a_.movq(scratch, constant_pool(val.k)); return scratch;
+    }
+    return scratch;
+  }
+  x::Mem constant_pool(Cell k) {
+    auto [it, inserted] = pool_.try_emplace(k);
+    if (inserted) it->second = a_.newLabel();
+    return x::qword_ptr(it->second);
+  }
+
+  // ---- lowering ----
+  void lower(uint32_t i);
+  void lower_generated(const Inst& in, const Unit* pc);
+  bool lower_int(Op op, const Unit* pc);
+  bool lower_float(Op op, const Unit* pc);
+  bool lower_access(Op op, const Unit* pc, bool summed);
+  // Flags for a fused condition over cells pc[2..]; the condition that
+  // holds when it is true, or nullopt (not expanded inline).
+  std::optional<x::CondCode> condition_flags(Op op, const Unit* pc, uint32_t target_off);
+  void float_compare(FKind kind, bool f64, const x::Xmm& a, const x::Xmm& b, const x::Gp& out);
+  void bin_into(Bin bin, bool wide, const x::Gp& d, Unit b);
+  void lower_branch_form(Family form, x::CondCode taken, const Unit* pc, uint32_t field) {
+    codegen::emit_branch_form(*this, form, taken, pc, field);
+  }
+  // (A fused copy's own branch, call or return may read dst: liveness
+  // counts the instruction's reads.)
+  void copy(Unit dst, Unit src) {
+    if (dst == src) return;
+    if (!needed(dst, cur_)) {
+      kill_cell(dst);
+      return;
+    }
+    define(dst, value_of(src, false));
+  }
+  void set_const(Unit dst, Cell k) {
+    if (!needed(dst, cur_)) {
+      kill_cell(dst);
+      return;
+    }
+    define(dst, new_const(k));
+  }
+  void helper(const Unit* pc, uint32_t index, bool may_trap, bool sync_fuel) {
+    flush_all_and_forget();
+    c_.emit_helper(reinterpret_cast<const void*>(instr_helper(index)), pc, may_trap, sync_fuel);
+  }
+  uint32_t target_of(const Unit* pc, uint32_t field) const {
+    return static_cast<uint32_t>(static_cast<int64_t>(pc - code_.code()) + field + static_cast<int32_t>(pc[field]));
+  }
+  void jump_to(const Unit* pc, uint32_t field) {
+    flush_for_target(target_of(pc, field));
+    a_.jmp(target(pc, field));
+    forget_all();
+  }
+  void back_edge_to(const Unit* pc, uint32_t field, uint32_t cost, bool irq_only) {
+    flush_for_target(target_of(pc, field));
+    c_.emit_back_edge(cost, target(pc, field), irq_only);
+    forget_all();
+  }
+  // br_if-like on a cell being nonzero.
+  void branch_on_cell(Family form, Unit cond, const Unit* pc, uint32_t field) {
+    if (std::optional<Cell> k = const_of(cond)) {  // a constant condition: always or never
+      if (static_cast<uint32_t>(*k) != 0) a_.xor_(x::eax, x::eax), a_.cmp(x::eax, 0);  // ZF=1: "equal"
+      else a_.or_(x::eax, 1);  // ZF=0
+      flush_for_target(target_of(pc, field));
+      lower_branch_form(form, x::CondCode::kE, pc, field);
+      return;
+    }
+    const x::Gp r = gp(cond, x::rax);
+    flush_for_target(target_of(pc, field));
+    a_.test(r.r32(), r.r32());
+    lower_branch_form(form, x::CondCode::kNE, pc, field);
+  }
+
+  Compiler& c_;
+  x::Assembler& a_;
+  const CompiledFunc& cf_;
+  const Function& fn_;
+  codegen::FunctionCode& code_;
+  std::vector<Value> values_;
+  std::vector<uint32_t> free_values_;
+  std::unordered_map<Unit, CellState> cells_;
+  uint32_t gp_owner_[16];
+  uint32_t xmm_owner_[16];
+  uint64_t clock_ = 0, epoch_ = 1;
+  uint32_t block_ = 0, cur_ = 0;
+  std::unordered_map<Unit, uint32_t> last_read_;
+  std::vector<std::pair<uint32_t, uint32_t>> range_reads_;
+  std::unordered_map<Cell, Label> pool_;
+};
+
+void Lowering::run() {
+  std::fill(std::begin(gp_owner_), std::end(gp_owner_), kNoValue);
+  std::fill(std::begin(xmm_owner_), std::end(xmm_owner_), kNoValue);
+  c_.emit_prologue(cf_);
+  const std::vector<uint32_t>& targets = code_.target_offsets();
+  size_t next = 0;
+  const auto& insts = fn_.insts();
+  for (uint32_t i = 0; i < insts.size(); ++i) {
+    const uint32_t off = insts[i].offset;
+    if (next < targets.size() && targets[next] == off) {
+      // Falling into a branch target: its block reads what it needs from
+      // the frame.
+      write_back([&](Unit c) { return fn_.live_in(fn_.block_at_offset(off), c); }, false);
+      forget_all();
+      a_.bind(code_.target_label(next++));
+    }
+    if (uint32_t b = fn_.block_at_inst(i); b != UINT32_MAX) enter_block(b);
+    cur_ = i;
+    ++epoch_;
+    lower(i);
+  }
+  forget_all();
+  if (next < targets.size() && targets[next] == code_.size()) a_.bind(code_.target_label(next++));
+  a_.int3();  // translated code never falls off its end
+  c_.out_of_line().emit_deferred();
+  if (!pool_.empty()) {
+    a_.align(asmjit::AlignMode::kData, 8);
+    for (const auto& [k, label] : pool_) {
+      a_.bind(label);
+      a_.embedUInt64(k);
+    }
+  }
+}
+
+void Lowering::bin_into(Bin bin, bool wide, const x::Gp& d0, Unit b) {
+  const x::Gp d = sized(d0, wide);
+  if (bin == Bin::Shl || bin == Bin::ShrS || bin == Bin::ShrU || bin == Bin::Rotl || bin == Bin::Rotr) {
+    if (std::optional<Cell> k = const_of(b)) {
+      const uint32_t s = static_cast<uint32_t>(*k) & (wide ? 63 : 31);
+      switch (bin) {
+        case Bin::Shl: a_.shl(d, s); break;
+        case Bin::ShrS: a_.sar(d, s); break;
+        case Bin::ShrU: a_.shr(d, s); break;
+        case Bin::Rotl: a_.rol(d, s); break;
+        default: a_.ror(d, s); break;
+      }
+      return;
+    }
+    const x::Gp r = gp(b, x::rcx);
+    if (r.id() != x::Gp::kIdCx) a_.mov(x::ecx, r.r32());
+    switch (bin) {
+      case Bin::Shl: a_.shl(d, x::cl); break;
+      case Bin::ShrS: a_.sar(d, x::cl); break;
+      case Bin::ShrU: a_.shr(d, x::cl); break;
+      case Bin::Rotl: a_.rol(d, x::cl); break;
+      default: a_.ror(d, x::cl); break;
+    }
+    return;
+  }
+  if (std::optional<int32_t> imm = imm_of(b, wide)) {
+    switch (bin) {
+      case Bin::Add: a_.add(d, *imm); break;
+      case Bin::Sub: a_.sub(d, *imm); break;
+      case Bin::Mul: a_.imul(d, d, *imm); break;
+      case Bin::And: a_.and_(d, *imm); break;
+      case Bin::Or: a_.or_(d, *imm); break;
+      default: a_.xor_(d, *imm); break;
+    }
+    return;
+  }
+  const x::Gp r = sized(gp(b, x::rdx), wide);
+  switch (bin) {
+    case Bin::Add: a_.add(d, r); break;
+    case Bin::Sub: a_.sub(d, r); break;
+    case Bin::Mul: a_.imul(d, r); break;
+    case Bin::And: a_.and_(d, r); break;
+    case Bin::Or: a_.or_(d, r); break;
+    default: a_.xor_(d, r); break;
+  }
+}
+
+bool Lowering::lower_int(Op op, const Unit* pc) {
+  std::optional<codegen::IntOp> io = codegen::int_op(op);
+  if (!io) return false;
+  const Unit a = pc[kHandlerUnits];
+  const bool unary = io->kind == Kind::Eqz || io->kind == Kind::Move || io->kind == Kind::SignExtend;
+  const Unit dst = pc[kHandlerUnits + (unary ? 1 : 2)];
+  if (dead_result(dst)) {  // pure: nothing to emit
+    kill_cell(dst);
+    return true;
+  }
+  const bool w = io->wide;
+  std::optional<Cell> ka = const_of(a);
+  std::optional<Cell> kb = unary ? std::nullopt : const_of(pc[kHandlerUnits + 1]);
+  switch (io->kind) {
+    case Kind::Bin: {
+      if (ka && kb) {
+        define(dst, new_const(fold_bin(io->bin, w, *ka, *kb)));
+        return true;
+      }
+      // Operands first (pinned), then the result's register.
+      std::optional<x::Gp> ra;
+      if (!ka) ra = gp(a, x::rax);
+      const Unit b = pc[kHandlerUnits + 1];
+      if (!kb) value_of(b, false);
+      const uint32_t d = new_gp();
+      const x::Gp rd = gp_of_value(d);
+      if (ka) a_.mov(sized(rd, w), w ? *ka : static_cast<uint32_t>(*ka));
+      else a_.mov(sized(rd, w), sized(*ra, w));
+      bin_into(io->bin, w, rd, b);
+      define(dst, d);
+      return true;
+    }
+    case Kind::Cmp: {
+      if (ka && kb) {
+        define(dst, new_const(fold_cmp(io->cond, w, *ka, *kb) ? 1 : 0));
+        return true;
+      }
+      const x::Gp ra = sized(gp(a, x::rax), w);
+      std::optional<int32_t> imm = imm_of(pc[kHandlerUnits + 1], w);
+      std::optional<x::Gp> rb;
+      if (!imm) rb = sized(gp(pc[kHandlerUnits + 1], x::rdx), w);
+      const uint32_t d = new_gp();
+      const x::Gp rd = gp_of_value(d);
+      a_.xor_(rd.r32(), rd.r32());
+      if (imm) a_.cmp(ra, *imm);
+      else a_.cmp(ra, *rb);
+      a_.set(condition(io->cond), rd.r8());
+      define(dst, d);
+      return true;
+    }
+    case Kind::Eqz: {
+      if (ka) {
+        define(dst, new_const((w ? *ka : static_cast<uint32_t>(*ka)) == 0 ? 1 : 0));
+        return true;
+      }
+      const x::Gp ra = sized(gp(a, x::rax), w);
+      const uint32_t d = new_gp();
+      const x::Gp rd = gp_of_value(d);
+      a_.xor_(rd.r32(), rd.r32());
+      a_.test(ra, ra);
+      a_.sete(rd.r8());
+      define(dst, d);
+      return true;
+    }
+    case Kind::Move:
+      if (io->from_bytes == 8) {  // a reinterpretation: the same bits
+        define(dst, value_of(a, false));
+        return true;
+      }
+      if (ka) {
+        define(dst, new_const(static_cast<uint32_t>(*ka)));
+        return true;
+      } else {
+        const x::Gp ra = gp(a, x::rax);
+        const uint32_t d = new_gp();
+        a_.mov(gp_of_value(d).r32(), ra.r32());
+        define(dst, d);
+        return true;
+      }
+    case Kind::SignExtend: {
+      if (ka) {
+        int64_t v = io->from_bytes == 1   ? static_cast<int8_t>(*ka)
+                    : io->from_bytes == 2 ? static_cast<int16_t>(*ka)
+                                          : static_cast<int32_t>(*ka);
+        define(dst, new_const(w ? static_cast<Cell>(v) : static_cast<uint32_t>(v)));
+        return true;
+      }
+      const x::Gp ra = gp(a, x::rax);
+      const uint32_t d = new_gp();
+      const x::Gp rd = sized(gp_of_value(d), w);
+      if (io->from_bytes == 1) a_.movsx(rd, ra.r8());
+      else if (io->from_bytes == 2) a_.movsx(rd, ra.r16());
+      else a_.movsxd(rd.r64(), ra.r32());
+      define(dst, d);
+      return true;
+    }
+  }
+  return false;
+}
+
+void Lowering::float_compare(FKind kind, bool f64, const x::Xmm& a, const x::Xmm& b, const x::Gp& out) {
+  // ucomis* sets ZF, PF and CF for unordered operands: `above` is false
+  // then, so lt/le compare the swapped operands.
+  const bool swap = kind == FKind::Lt || kind == FKind::Le;
+  const x::Xmm& lhs = swap ? b : a;
+  const x::Xmm& rhs = swap ? a : b;
+  a_.xor_(out.r32(), out.r32());
+  if (kind == FKind::Eq || kind == FKind::Ne) a_.xor_(x::ecx, x::ecx);
+  f64 ? a_.ucomisd(lhs, rhs) : a_.ucomiss(lhs, rhs);
+  switch (kind) {
+    case FKind::Eq:
+      a_.sete(out.r8());
+      a_.setnp(x::cl);
+      a_.and_(out.r32(), x::ecx);
+      break;
+    case FKind::Ne:
+      a_.setne(out.r8());
+      a_.setp(x::cl);
+      a_.or_(out.r32(), x::ecx);
+      break;
+    case FKind::Lt: case FKind::Gt: a_.seta(out.r8()); break;
+    default: a_.setae(out.r8()); break;
+  }
+}
+
+bool Lowering::lower_float(Op op, const Unit* pc) {
+  std::optional<codegen::FloatOp> fo = codegen::float_op(op);
+  if (!fo) return false;
+  const Unit a = pc[kHandlerUnits];
+  const bool unary = fo->kind == FKind::FromI32 || fo->kind == FKind::FromI64 || fo->kind == FKind::Promote ||
+                     fo->kind == FKind::Demote;
+  const Unit dst = pc[kHandlerUnits + (unary ? 1 : 2)];
+  if (dead_result(dst)) {
+    kill_cell(dst);
+    return true;
+  }
+  switch (fo->kind) {
+    case FKind::FromI32: case FKind::FromI64: {
+      const x::Gp ra = gp(a, x::rax);
+      const uint32_t d = new_xmm();
+      const x::Xmm xd = xmm_of_value(d);
+      a_.xorps(xd, xd);  // cvtsi2s* writes only the low lane
+      const x::Gp src = fo->kind == FKind::FromI32 ? x::Gp(ra.r32()) : x::Gp(ra.r64());
+      fo->f64 ? a_.cvtsi2sd(xd, src) : a_.cvtsi2ss(xd, src);
+      define(dst, d);
+      return true;
+    }
+    case FKind::Promote: case FKind::Demote: {
+      const x::Xmm xa = xmm(a, x::xmm0);
+      const uint32_t d = new_xmm();
+      const x::Xmm xd = xmm_of_value(d);
+      a_.xorps(xd, xd);
+      fo->kind == FKind::Promote ? a_.cvtss2sd(xd, xa) : a_.cvtsd2ss(xd, xa);
+      define(dst, d);
+      return true;
+    }
+    default: break;
+  }
+  const x::Xmm xa = xmm(a, x::xmm0);
+  const x::Xmm xb = xmm(pc[kHandlerUnits + 1], x::xmm1);
+  if (codegen::is_float_compare(fo->kind)) {
+    const uint32_t d = new_gp();
+    float_compare(fo->kind, fo->f64, xa, xb, gp_of_value(d));
+    define(dst, d);
+    return true;
+  }
+  const uint32_t d = new_xmm();
+  const x::Xmm xd = xmm_of_value(d);
+  a_.movaps(xd, xa);
+  const bool f64 = fo->f64;
+  switch (fo->kind) {
+    case FKind::Add: f64 ? a_.addsd(xd, xb) : a_.addss(xd, xb); break;
+    case FKind::Sub: f64 ? a_.subsd(xd, xb) : a_.subss(xd, xb); break;
+    case FKind::Mul: f64 ? a_.mulsd(xd, xb) : a_.mulss(xd, xb); break;
+    default: f64 ? a_.divsd(xd, xb) : a_.divss(xd, xb); break;
+  }
+  define(dst, d);
+  return true;
+}
+
+bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
+  std::optional<codegen::Access> acc = codegen::scalar_access(op);
+  if (!acc) return false;
+  const Unit* fields = pc + (summed ? 1 : 0);
+  const Unit value = fields[kHandlerUnits + 1];
+  const uint64_t end = uint64_t{fields[kHandlerUnits + 2]} + acc->bytes;
+  const bool float_value = op == Op::F32Load || op == Op::F64Load || op == Op::F32Store || op == Op::F64Store;
+  // Operands and the result's register before any scratch use.
+  std::optional<x::Gp> stored_gp;
+  std::optional<x::Xmm> stored_xmm;
+  std::optional<Cell> stored_const;
+  uint32_t d = kNoValue;
+  if (acc->store) {
+    stored_const = const_of(value);
+    if (!stored_const) {
+      const uint32_t v = value_of(value, float_value);
+      if (values_[v].loc == Loc::Xmm && (acc->bytes == 4 || acc->bytes == 8)) stored_xmm = xmm_of_value(v);
+      else stored_gp = gp(value, x::rdx);
+    }
+  }
+  std::optional<Cell> ka = const_of(pc[kHandlerUnits]);
+  std::optional<x::Gp> ra, rb;
+  std::optional<Cell> kb;
+  if (!ka) ra = gp(pc[kHandlerUnits], x::rcx);
+  if (summed) {
+    kb = const_of(pc[kHandlerUnits + 1]);
+    if (!kb) rb = gp(pc[kHandlerUnits + 1], x::rax);
+  }
+  if (!acc->store) d = float_value ? new_xmm() : new_gp();
+  // The address: u32 (a sum wraps at 32 bits), zero-extended into rcx.
+  if (ka) a_.mov(x::ecx, static_cast<uint32_t>(*ka));
+  else a_.mov(x::ecx, ra->r32());
+  if (summed) {
+    if (kb) a_.add(x::ecx, static_cast<int32_t>(static_cast<uint32_t>(*kb)));
+    else a_.add(x::ecx, rb->r32());
+  }
+  // rax = address + offset + width; in bounds when rax <= size.
+  if (end <= INT32_MAX) {
+    a_.lea(x::rax, x::qword_ptr(x::rcx, static_cast<int32_t>(end)));
+  } else {
+    a_.mov(x::rax, end);
+    a_.add(x::rax, x::rcx);
+  }
+  a_.cmp(x::rax, ST(mem_size));
+  a_.ja(c_.trap_label(TrapCode::MemoryOutOfBounds));
+  const int32_t back = -static_cast<int32_t>(acc->bytes);
+  auto at = [&](uint32_t size) { return x::ptr(kMemBase, x::rax, 0, back, size); };
+  if (acc->store) {
+    if (stored_xmm) {
+      acc->bytes == 8 ? a_.movsd(at(8), *stored_xmm) : a_.movss(at(4), *stored_xmm);
+      return true;
+    }
+    if (stored_const && (acc->bytes < 8 || fits_i32(*stored_const))) {
+      const Cell k = *stored_const;
+      switch (acc->bytes) {
+        case 1: a_.mov(at(1), static_cast<uint8_t>(k)); break;
+        case 2: a_.mov(at(2), static_cast<uint16_t>(k)); break;
+        case 4: a_.mov(at(4), static_cast<uint32_t>(k)); break;
+        default: a_.mov(at(8), static_cast<int32_t>(k)); break;
+      }
+      return true;
+    }
+    x::Gp r = stored_gp ? *stored_gp : x::Gp(x::rdx);
+    if (!stored_gp) a_.mov(x::rdx, *stored_const);
+    switch (acc->bytes) {
+      case 1: a_.mov(at(1), r.r8()); break;
+      case 2: a_.mov(at(2), r.r16()); break;
+      case 4: a_.mov(at(4), r.r32()); break;
+      default: a_.mov(at(8), r.r64()); break;
+    }
+    return true;
+  }
+  if (float_value) {
+    const x::Xmm xd = xmm_of_value(d);
+    acc->bytes == 8 ? a_.movsd(xd, at(8)) : a_.movss(xd, at(4));  // movss clears the rest: an f32 cell's zero upper half
+  } else {
+    const x::Gp rd = gp_of_value(d);
+    const x::Gp dw = sized(rd, acc->wide);
+    switch (acc->bytes) {
+      case 1: acc->sign ? a_.movsx(dw, at(1)) : a_.movzx(rd.r32(), at(1)); break;
+      case 2: acc->sign ? a_.movsx(dw, at(2)) : a_.movzx(rd.r32(), at(2)); break;
+      case 4: acc->sign ? a_.movsxd(rd.r64(), at(4)) : a_.mov(rd.r32(), at(4)); break;
+      default: a_.mov(rd.r64(), at(8)); break;
+    }
+  }
+  define(value, d);
+  return true;
+}
+
+std::optional<x::CondCode> Lowering::condition_flags(Op op, const Unit* pc, uint32_t target_off) {
+  const Unit a = pc[kHandlerUnits], b = pc[kHandlerUnits + 1];
+  if (std::optional<codegen::FloatOp> fo = codegen::float_op(op); fo && codegen::is_float_compare(fo->kind)) {
+    const x::Xmm xa = xmm(a, x::xmm0), xb = xmm(b, x::xmm1);
+    flush_for_target(target_off);
+    float_compare(fo->kind, fo->f64, xa, xb, x::rax);
+    a_.test(x::eax, x::eax);
+    return x::CondCode::kNE;
+  }
+  std::optional<codegen::IntOp> io = codegen::int_op(op);
+  if (!io) return std::nullopt;
+  const bool w = io->wide;
+  switch (io->kind) {
+    case Kind::Cmp: {
+      const x::Gp ra = sized(gp(a, x::rax), w);
+      std::optional<int32_t> imm = imm_of(b, w);
+      std::optional<x::Gp> rb;
+      if (!imm) rb = sized(gp(b, x::rdx), w);
+      flush_for_target(target_off);
+      if (imm) a_.cmp(ra, *imm);
+      else a_.cmp(ra, *rb);
+      return condition(io->cond);
+    }
+    case Kind::Eqz: {
+      const x::Gp ra = sized(gp(a, x::rax), w);
+      flush_for_target(target_off);
+      a_.test(ra, ra);
+      return x::CondCode::kE;
+    }
+    case Kind::Bin: {
+      if (io->bin == Bin::Rotl || io->bin == Bin::Rotr) return std::nullopt;  // rotates leave ZF alone
+      const x::Gp ra = gp(a, x::rax);
+      value_of(b, false);  // pinned for bin_into
+      if (io->bin == Bin::And) {
+        std::optional<int32_t> imm = imm_of(b, w);
+        std::optional<x::Gp> rb;
+        if (!imm) rb = sized(gp(b, x::rdx), w);
+        flush_for_target(target_off);
+        if (imm) a_.test(sized(ra, w), *imm);
+        else a_.test(sized(ra, w), *rb);
+        return x::CondCode::kNE;
+      }
+      flush_for_target(target_off);
+      if (ra.id() != x::Gp::kIdAx) a_.mov(sized(x::rax, w), sized(ra, w));
+      bin_into(io->bin, w, x::rax, b);
+      // Shifts by 0 leave the flags unchanged: test explicitly.
+      a_.test(sized(x::rax, w), sized(x::rax, w));
+      return x::CondCode::kNE;
+    }
+    default: return std::nullopt;
+  }
+}
+
+void Lowering::lower_generated(const Inst& in, const Unit* pc) {
+  if (lower_int(in.instr.op, pc) || lower_float(in.instr.op, pc)) return;
+  if (interp::is_memory_access_op(in.instr.op)) {
+    if (lower_access(in.instr.op, pc, false)) return;
+    helper(pc, in.instr.index, true, false);
+    return;
+  }
+  helper(pc, in.instr.index, interp::op_can_trap(in.instr.op), false);
+}
+
+void Lowering::lower(uint32_t i) {
+  const Inst& in = fn_.insts()[i];
+  const Unit* pc = fn_.pc(i);
+  switch (in.instr.family) {
+    case Family::Generated: lower_generated(in, pc); return;
+    case Family::AddressSum:
+      if (lower_access(in.instr.op, pc, true)) return;
+      helper(pc, in.instr.index, true, false);
+      return;
+    case Family::Pair: {
+      const interp::FusedPair& p = interp::kFusedPairs[in.instr.index - interp::fused_pair_index(0)];
+      const Unit dst = pc[kHandlerUnits + 3];
+      if (dead_result(dst)) {
+        kill_cell(dst);
+        return;
+      }
+      std::optional<codegen::IntOp> first = codegen::int_op(p.first), second = codegen::int_op(p.second);
+      if (first && second && first->kind == Kind::Bin && second->kind == Kind::Bin) {
+        const bool w = first->wide;
+        const Unit a = pc[kHandlerUnits], b = pc[kHandlerUnits + 1], c = pc[kHandlerUnits + 2];
+        // t = a FIRST b in a fresh register, then the second step.
+        std::optional<Cell> ka = const_of(a);
+        std::optional<x::Gp> ra;
+        if (!ka) ra = gp(a, x::rax);
+        value_of(b, false);
+        value_of(c, false);
+        const uint32_t t = new_gp();
+        const x::Gp rt = gp_of_value(t);
+        if (ka) a_.mov(sized(rt, w), w ? *ka : static_cast<uint32_t>(*ka));
+        else a_.mov(sized(rt, w), sized(*ra, w));
+        bin_into(first->bin, w, rt, b);
+        if (!p.right) {
+          bin_into(second->bin, w, rt, c);
+          define(dst, t);
+          return;
+        }
+        // dst = c SECOND t: t is pinned (fresh), c's register stays c's.
+        values_[t].pin = epoch_;
+        const uint32_t d = new_gp();
+        const x::Gp rd = gp_of_value(d);
+        std::optional<Cell> kc = const_of(c);
+        if (kc) a_.mov(sized(rd, w), w ? *kc : static_cast<uint32_t>(*kc));
+        else a_.mov(sized(rd, w), sized(gp(c, x::rdx), w));
+        // The second step's right operand is a register: reuse bin_into by
+        // binding t to a scratch-free path.
+        const x::Gp r = sized(rt, w);
+        const x::Gp dd = sized(rd, w);
+        switch (second->bin) {
+          case Bin::Add: a_.add(dd, r); break;
+          case Bin::Sub: a_.sub(dd, r); break;
+          case Bin::Mul: a_.imul(dd, r); break;
+          case Bin::And: a_.and_(dd, r); break;
+          case Bin::Or: a_.or_(dd, r); break;
+          case Bin::Xor: a_.xor_(dd, r); break;
+          default:
+            a_.mov(x::ecx, rt.r32());
+            switch (second->bin) {
+              case Bin::Shl: a_.shl(dd, x::cl); break;
+              case Bin::ShrS: a_.sar(dd, x::cl); break;
+              case Bin::ShrU: a_.shr(dd, x::cl); break;
+              case Bin::Rotl: a_.rol(dd, x::cl); break;
+              default: a_.ror(dd, x::cl); break;
+            }
+            break;
+        }
+        release(t);  // never bound to a cell
+        define(dst, d);
+        return;
+      }
+      std::optional<codegen::FloatOp> f1 = codegen::float_op(p.first), f2 = codegen::float_op(p.second);
+      if (f1 && f2 && codegen::is_float_arith(f1->kind) && codegen::is_float_arith(f2->kind)) {
+        const bool f64 = f1->f64;
+        const x::Xmm xa = xmm(pc[kHandlerUnits], x::xmm0);
+        const x::Xmm xb = xmm(pc[kHandlerUnits + 1], x::xmm1);
+        const uint32_t t = new_xmm();
+        const x::Xmm xt = xmm_of_value(t);
+        auto arith = [&](FKind k, const x::Xmm& d, const x::Xmm& s) {
+          switch (k) {
+            case FKind::Add: f64 ? a_.addsd(d, s) : a_.addss(d, s); break;
+            case FKind::Sub: f64 ? a_.subsd(d, s) : a_.subss(d, s); break;
+            case FKind::Mul: f64 ? a_.mulsd(d, s) : a_.mulss(d, s); break;
+            default: f64 ? a_.divsd(d, s) : a_.divss(d, s); break;
+          }
+        };
+        a_.movaps(xt, xa);
+        arith(f1->kind, xt, xb);
+        const x::Xmm xc = xmm(pc[kHandlerUnits + 2], x::xmm1);
+        if (!p.right) {
+          arith(f2->kind, xt, xc);
+          define(dst, t);
+          return;
+        }
+        values_[t].pin = epoch_;
+        const uint32_t d = new_xmm();
+        const x::Xmm xd = xmm_of_value(d);
+        a_.movaps(xd, xc);
+        arith(f2->kind, xd, xt);
+        release(t);
+        define(dst, d);
+        return;
+      }
+      helper(pc, in.instr.index, false, false);
+      return;
+    }
+    case Family::BT: case Family::BF: case Family::BTI: case Family::BTF: case Family::BTLF: {
+      const uint32_t t = target_of(pc, in.instr.field);
+      std::optional<x::CondCode> cc = condition_flags(in.instr.op, pc, t);
+      if (!cc) {
+        helper(pc, in.instr.index, false, false);
+        a_.test(x::eax, x::eax);
+        cc = x::CondCode::kNE;
+      }
+      lower_branch_form(in.instr.family, *cc, pc, in.instr.field);
+      return;
+    }
+    case Family::ABT: case Family::ABF: case Family::ABTI: case Family::ABTF: case Family::ABTLF: {
+      // dst = a + b (i32), then compare dst with rhs (which may be dst).
+      const Unit a = pc[kHandlerUnits], b = pc[kHandlerUnits + 1], dst = pc[kHandlerUnits + 2];
+      const Unit rhs = pc[kHandlerUnits + 3];
+      std::optional<Cell> ka = const_of(a);
+      std::optional<x::Gp> ra;
+      if (!ka) ra = gp(a, x::rax);
+      value_of(b, false);
+      const uint32_t d = new_gp();
+      const x::Gp rd = gp_of_value(d);
+      if (ka) a_.mov(rd.r32(), static_cast<uint32_t>(*ka));
+      else a_.mov(rd.r32(), ra->r32());
+      bin_into(Bin::Add, false, rd, b);
+      define(dst, d);
+      values_[d].pin = epoch_;
+      std::optional<int32_t> imm = imm_of(rhs, false);
+      std::optional<x::Gp> rr;
+      if (!imm) rr = gp(rhs, x::rdx);
+      flush_for_target(target_of(pc, in.instr.field));
+      if (imm) a_.cmp(rd.r32(), *imm);
+      else a_.cmp(rd.r32(), rr->r32());
+      lower_branch_form(codegen::branch_form(in.instr.family), condition(codegen::int_op(in.instr.op)->cond), pc,
+                        in.instr.field);
+      return;
+    }
+    case Family::Ir: break;
+  }
+  switch (in.instr.ir) {
+    case IrOp::Copy: copy(pc[2], pc[3]); return;
+    case IrOp::Copy2: {
+      if (pc[2] == pc[3]) return;
+      const uint32_t lo = value_of(pc[3], false), hi = value_of(pc[3] + 1, false);
+      define(pc[2], lo);
+      define(pc[2] + 1, hi);
+      return;
+    }
+    case IrOp::CopyPair:
+      copy(pc[2], pc[3]);
+      ++epoch_;
+      copy(pc[4], pc[5]);
+      return;
+    case IrOp::Const: set_const(pc[2], codegen::const_operand(pc)); return;
+    case IrOp::Br: jump_to(pc, 2); return;
+    case IrOp::BrLoopI: back_edge_to(pc, 2, 0, true); return;
+    case IrOp::BrLoop: back_edge_to(pc, 2, pc[3], false); return;
+    case IrOp::BrIf: branch_on_cell(Family::BT, pc[2], pc, 3); return;
+    case IrOp::BrUnless: branch_on_cell(Family::BF, pc[2], pc, 3); return;
+    case IrOp::BrIfLoopI: branch_on_cell(Family::BTI, pc[2], pc, 3); return;
+    case IrOp::BrIfF: branch_on_cell(Family::BTF, pc[2], pc, 3); return;
+    case IrOp::BrIfLoopF: branch_on_cell(Family::BTLF, pc[2], pc, 3); return;
+    case IrOp::CopyBr: copy(pc[2], pc[3]); jump_to(pc, 4); return;
+    case IrOp::CopyBrLoopI: copy(pc[2], pc[3]); back_edge_to(pc, 4, 0, true); return;
+    case IrOp::CopyBrLoop: copy(pc[2], pc[3]); back_edge_to(pc, 4, pc[5], false); return;
+    case IrOp::ConstBr: set_const(pc[2], codegen::const_operand(pc)); jump_to(pc, 5); return;
+    case IrOp::ConstBrLoopI: set_const(pc[2], codegen::const_operand(pc)); back_edge_to(pc, 5, 0, true); return;
+    case IrOp::ConstBrLoop:
+      set_const(pc[2], codegen::const_operand(pc));
+      back_edge_to(pc, 5, pc[6], false);
+      return;
+    case IrOp::Return: case IrOp::CopyReturn:
+      if (in.instr.ir == IrOp::CopyReturn) copy(pc[2], pc[3]);
+      write_back([&](Unit c) { return c < cf_.num_result_cells; }, false);
+      forget_all();
+      c_.emit_return();
+      return;
+    case IrOp::Unreachable:
+      forget_all();
+      a_.jmp(c_.trap_label(TrapCode::Unreachable));
+      return;
+    case IrOp::Call: case IrOp::CopyCall:
+      if (in.instr.ir == IrOp::CopyCall) {
+        copy(pc[2], pc[3]);
+        flush_all_and_forget();
+        c_.emit_call(pc[4], pc[5]);
+      } else {
+        flush_all_and_forget();
+        c_.emit_call(pc[2], pc[3]);
+      }
+      return;
+    case IrOp::CallIndirect:
+      flush_all_and_forget();
+      c_.emit_call_indirect(pc);
+      return;
+    case IrOp::Select: {
+      const Unit dst = pc[2], a = pc[3], b = pc[4], cond = pc[5];
+      if (std::optional<Cell> kc = const_of(cond)) {
+        copy(dst, static_cast<uint32_t>(*kc) != 0 ? a : b);
+        return;
+      }
+      if (dead_result(dst)) {
+        kill_cell(dst);
+        return;
+      }
+      const x::Gp rc = gp(cond, x::rcx);
+      const x::Gp ra = gp(a, x::rax);
+      std::optional<Cell> kb = const_of(b);
+      std::optional<x::Gp> rb;
+      if (!kb) rb = gp(b, x::rdx);
+      const uint32_t d = new_gp();
+      const x::Gp rd = gp_of_value(d);
+      if (kb) a_.mov(rd, *kb);
+      else a_.mov(rd, *rb);
+      a_.test(rc.r32(), rc.r32());
+      a_.cmovne(rd, ra);
+      define(dst, d);
+      return;
+    }
+    case IrOp::GlobalGet: case IrOp::GlobalGetBrIf: {
+      const Unit dst = pc[2];
+      const uint32_t d = new_gp();
+      a_.mov(x::rax, x::qword_ptr(kGlobals, static_cast<int32_t>(pc[3] * 8)));
+      a_.mov(gp_of_value(d), x::qword_ptr(x::rax, static_cast<int32_t>(offsetof(GlobalInst, value))));
+      define(dst, d);
+      if (in.instr.ir == IrOp::GlobalGetBrIf) {
+        ++epoch_;
+        branch_on_cell(Family::BT, pc[4], pc, 5);
+      }
+      return;
+    }
+    case IrOp::GlobalSet: {
+      std::optional<Cell> k = const_of(pc[3]);
+      std::optional<x::Gp> r;
+      if (!k || !fits_i32(*k)) r = gp(pc[3], x::rdx);
+      a_.mov(x::rcx, x::qword_ptr(kGlobals, static_cast<int32_t>(pc[2] * 8)));
+      const x::Mem slot = x::qword_ptr(x::rcx, static_cast<int32_t>(offsetof(GlobalInst, value)));
+      if (r) a_.mov(slot, *r);
+      else a_.mov(slot, static_cast<int32_t>(*k));
+      return;
+    }
+    case IrOp::I32AddGlobalSet: case IrOp::I32SubGlobalSet: {
+      const Unit a = pc[2], b = pc[3], dst = pc[4];
+      std::optional<Cell> ka = const_of(a);
+      std::optional<x::Gp> ra;
+      if (!ka) ra = gp(a, x::rax);
+      value_of(b, false);
+      const uint32_t d = new_gp();
+      const x::Gp rd = gp_of_value(d);
+      if (ka) a_.mov(rd.r32(), static_cast<uint32_t>(*ka));
+      else a_.mov(rd.r32(), ra->r32());
+      bin_into(in.instr.ir == IrOp::I32AddGlobalSet ? Bin::Add : Bin::Sub, false, rd, b);
+      a_.mov(x::rcx, x::qword_ptr(kGlobals, static_cast<int32_t>(pc[5] * 8)));
+      a_.mov(x::qword_ptr(x::rcx, static_cast<int32_t>(offsetof(GlobalInst, value))), rd);
+      define(dst, d);
+      return;
+    }
+    case IrOp::MemorySize: {
+      if (dead_result(pc[2])) {
+        kill_cell(pc[2]);
+        return;
+      }
+      const uint32_t d = new_gp();
+      a_.mov(gp_of_value(d), ST(mem_size));
+      a_.shr(gp_of_value(d), 16);
+      define(pc[2], d);
+      return;
+    }
+    case IrOp::Fuel: c_.emit_fuel_charge(pc[2]); return;
+    case IrOp::BrTable: {
+      const uint32_t n = pc[3];
+      const x::Gp r = gp(pc[2], x::rax);
+      a_.mov(x::eax, r.r32());
+      for (uint32_t k = 0; k <= n; ++k) flush_for_target(target_of(pc, 4 + k));
+      forget_all();
+      Label table = a_.newLabel();
+      a_.mov(x::ecx, n);
+      a_.cmp(x::eax, x::ecx);
+      a_.cmovae(x::eax, x::ecx);  // past the end: the default, rel[n]
+      a_.lea(x::rdx, x::ptr(table));
+      a_.movsxd(x::rax, x::dword_ptr(x::rdx, x::rax, 2));
+      a_.add(x::rax, x::rdx);
+      a_.jmp(x::rax);
+      c_.out_of_line().defer([this, table, pc, n] {
+        a_.align(asmjit::AlignMode::kData, 4);
+        a_.bind(table);
+        for (uint32_t k = 0; k <= n; ++k) a_.embedLabelDelta(code_.target(pc, 4 + k), table, 4);
+      });
+      return;
+    }
+    default:
+      // Tables, bulk memory, memory.grow, v128 globals and selects: the
+      // C++ helpers, as on the baseline.
+      helper(pc, in.instr.index, true, true);
+      return;
+  }
+}
+
+}  // namespace
+
+bool compile_function(Compiler& compiler, const CompiledFunc& cf, size_t* entry_offset) {
+  codegen::FunctionCode& code = compiler.function_code();
+  x::Assembler& a = compiler.assembler();
+  if (!code.scan(cf, a)) return false;
+  Function fn;
+  if (!fn.build(cf, code)) return false;
+  a.align(asmjit::AlignMode::kCode, 16);
+  *entry_offset = a.offset();
+  Lowering lowering(compiler, cf, fn);
+  lowering.run();
+  return true;
+}
+
+}  // namespace wasmrt::jit::opt::x64
