@@ -6,7 +6,7 @@
 // Nothing leaks from one request to the next: each starts from the
 // module's initial state.
 //
-//   plugin_host REACTOR.wasm [REQUESTS] [interp|jit]
+//   plugin_host REACTOR.wasm [REQUESTS] [interp|jit|optimizing]
 //
 // The string/buffer convention between host and guest is described in
 // docs/go-reactors.md. Exit status 0 when every request answered right.
@@ -223,7 +223,7 @@ bool runaway_request_is_stopped(const wasmrt::Engine& engine,
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: plugin_host REACTOR.wasm [REQUESTS] [interp|jit]\n");
+    std::fprintf(stderr, "usage: plugin_host REACTOR.wasm [REQUESTS] [interp|jit|optimizing]\n");
     return 2;
   }
   int requests = argc > 2 ? std::atoi(argv[2]) : 100;
@@ -238,6 +238,7 @@ int main(int argc, char** argv) {
   // The plugin's tier: the interpreter, or machine code (same results and
   // fuel, docs/jit.md).
   if (argc > 3 && std::string_view(argv[3]) == "jit") engine_config.tier = wasmrt::ExecutionTier::Jit;
+  if (argc > 3 && std::string_view(argv[3]) == "optimizing") engine_config.tier = wasmrt::ExecutionTier::Optimizing;
   wasmrt::Engine engine(engine_config);
   auto start = std::chrono::steady_clock::now();
   auto plugin = engine.compile(*bytes);  // once, shared by every request

@@ -40,6 +40,7 @@ struct Harness {
     EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.error().to_string());
     if (!v.ok()) return;
     options.jit = testing_jit();
+    options.optimize = testing_optimizing();
     auto compiled = compile_module(owned, options);
     EXPECT_TRUE(compiled.ok()) << (compiled.ok() ? "" : compiled.error().to_string());
     if (!compiled.ok()) return;

@@ -1,7 +1,9 @@
-// The JIT against the interpreter, side by side in one process: the same
-// results, the same fuel to the unit at every budget, the same limits and
-// backtraces, and calls that cross tiers, instances and host functions.
-// (Every other execution test also runs on the JIT: tests/CMakeLists.txt.)
+// The machine-code tiers (the baseline JIT and the optimizing tier) against
+// the interpreter, side by side in one process: the same results, the same
+// fuel to the unit at every budget, the same limits and backtraces, and
+// calls that cross tiers, instances and host functions. Every test runs on
+// each machine-code tier (MachineCode's parameter). (Every other execution
+// test also runs on both: tests/CMakeLists.txt.)
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -33,6 +35,15 @@ std::string describe(const Outcome& o) {
   s += "] fuel " + (o.fuel_left ? std::to_string(*o.fuel_left) : std::string("-"));
   return s;
 }
+
+// The tier under test: ExecutionTier::Jit or ExecutionTier::Optimizing.
+class MachineCode : public ::testing::TestWithParam<ExecutionTier> {
+ protected:
+  static ExecutionTier tier() { return GetParam(); }
+  static bool available() {
+    return GetParam() == ExecutionTier::Jit ? Engine::jit_available() : Engine::optimizing_available();
+  }
+};
 
 EngineConfig config_for(ExecutionTier tier, bool fuel) {
   EngineConfig config;
@@ -119,13 +130,13 @@ const char* const kFuelProgram = R"((module
     (i32.add)))
 )";
 
-TEST(Jit, SameResultsAndFuelAsTheInterpreterAtEveryBudget) {
-  if (!Engine::jit_available()) GTEST_SKIP() << "no JIT in this build";
+TEST_P(MachineCode, SameResultsAndFuelAsTheInterpreterAtEveryBudget) {
+  if (!available()) GTEST_SKIP() << "no such tier in this build";
   // Unmetered, then metered with enough fuel: the same result.
   for (int32_t n : {0, 1, 5, 12}) {
     const std::vector<Value> args{Value::i32(n)};
     Outcome interp = run(ExecutionTier::Interpreter, kFuelProgram, "mix", args);
-    Outcome jit = run(ExecutionTier::Jit, kFuelProgram, "mix", args);
+    Outcome jit = run(tier(), kFuelProgram, "mix", args);
     ASSERT_TRUE(interp.ok) << describe(interp);
     EXPECT_EQ(jit, interp) << "n=" << n << "\n  jit:    " << describe(jit) << "\n  interp: " << describe(interp);
   }
@@ -140,7 +151,7 @@ TEST(Jit, SameResultsAndFuelAsTheInterpreterAtEveryBudget) {
   int completed = 0;
   for (uint64_t budget = 0; budget <= needed + 3; ++budget) {
     Outcome interp = run(ExecutionTier::Interpreter, kFuelProgram, "mix", args, budget);
-    Outcome jit = run(ExecutionTier::Jit, kFuelProgram, "mix", args, budget);
+    Outcome jit = run(tier(), kFuelProgram, "mix", args, budget);
     ASSERT_EQ(jit, interp) << "budget " << budget << "\n  jit:    " << describe(jit)
                            << "\n  interp: " << describe(interp);
     completed += interp.ok ? 1 : 0;
@@ -148,12 +159,12 @@ TEST(Jit, SameResultsAndFuelAsTheInterpreterAtEveryBudget) {
   EXPECT_EQ(completed, 4);  // budgets needed .. needed + 3
 }
 
-TEST(Jit, SameTrapsAndBacktraces) {
-  if (!Engine::jit_available()) GTEST_SKIP() << "no JIT in this build";
+TEST_P(MachineCode, SameTrapsAndBacktraces) {
+  if (!available()) GTEST_SKIP() << "no such tier in this build";
   for (int32_t address : {0, 65536 - 131000, 131072 - 131000 - 4, 131072 - 131000 - 3, -1}) {
     const std::vector<Value> args{Value::i32(address)};
     Outcome interp = run(ExecutionTier::Interpreter, kFuelProgram, "oob", args);
-    Outcome jit = run(ExecutionTier::Jit, kFuelProgram, "oob", args);
+    Outcome jit = run(tier(), kFuelProgram, "oob", args);
     EXPECT_EQ(jit, interp) << "address " << address << "\n  jit:    " << describe(jit)
                            << "\n  interp: " << describe(interp);
   }
@@ -165,7 +176,7 @@ TEST(Jit, SameTrapsAndBacktraces) {
       (global.set $depth (i32.add (global.get $depth) (i32.const 1)))
       (i64.add (call $down (i64.add (local.get 0) (i64.const 1))) (i64.const 1)))))";
   Outcome interp = run(ExecutionTier::Interpreter, recursion, "down", {Value::i64(0)});
-  Outcome jit = run(ExecutionTier::Jit, recursion, "down", {Value::i64(0)});
+  Outcome jit = run(tier(), recursion, "down", {Value::i64(0)});
   EXPECT_EQ(interp.trap, TrapKind::CallStackExhausted);
   EXPECT_EQ(jit, interp) << "\n  jit:    " << describe(jit) << "\n  interp: " << describe(interp);
 }
@@ -173,8 +184,8 @@ TEST(Jit, SameTrapsAndBacktraces) {
 // Calls from machine code into the interpreter and back, across instances
 // with their own memories and globals, and through host functions that
 // re-enter wasm.
-TEST(Jit, CallsAcrossTiersInstancesAndHostFunctions) {
-  if (!Engine::jit_available()) GTEST_SKIP() << "no JIT in this build";
+TEST_P(MachineCode, CallsAcrossTiersInstancesAndHostFunctions) {
+  if (!available()) GTEST_SKIP() << "no such tier in this build";
   const std::string provider = R"((module
     (memory (export "memory") 1)
     (global $g (mut i32) (i32.const 1000))
@@ -230,9 +241,14 @@ TEST(Jit, CallsAcrossTiersInstancesAndHostFunctions) {
   };
   const int64_t expected = outcome(ExecutionTier::Interpreter, ExecutionTier::Interpreter);
   EXPECT_GT(expected, 0);
-  EXPECT_EQ(outcome(ExecutionTier::Jit, ExecutionTier::Jit), expected);
-  EXPECT_EQ(outcome(ExecutionTier::Interpreter, ExecutionTier::Jit), expected);
-  EXPECT_EQ(outcome(ExecutionTier::Jit, ExecutionTier::Interpreter), expected);
+  EXPECT_EQ(outcome(tier(), tier()), expected);
+  EXPECT_EQ(outcome(ExecutionTier::Interpreter, tier()), expected);
+  EXPECT_EQ(outcome(tier(), ExecutionTier::Interpreter), expected);
+  // Between the two machine-code tiers.
+  if (Engine::jit_available()) {
+    EXPECT_EQ(outcome(ExecutionTier::Jit, tier()), expected);
+    EXPECT_EQ(outcome(tier(), ExecutionTier::Jit), expected);
+  }
 }
 
 // Functions far larger than usual. On AArch64 conditional branches reach
@@ -241,8 +257,8 @@ TEST(Jit, CallsAcrossTiersInstancesAndHostFunctions) {
 // spanning the whole body; "drops" (data.drop, the most machine code per
 // unit of translated code: over 2 MB) stays on the interpreter. Either way
 // both give the interpreter's results and fuel.
-TEST(Jit, FunctionsPastTheBranchRangeStillRun) {
-  if (!Engine::jit_available()) GTEST_SKIP() << "no JIT in this build";
+TEST_P(MachineCode, FunctionsPastTheBranchRangeStillRun) {
+  if (!available()) GTEST_SKIP() << "no such tier in this build";
   std::string wat = R"((module (global $g (mut i32) (i32.const 0)) (data $d "x")
     (func (export "long") (param $n i32) (result i32) (loop $l )";
   for (int i = 0; i < 20000; ++i)
@@ -254,7 +270,7 @@ TEST(Jit, FunctionsPastTheBranchRangeStillRun) {
   for (const char* name : {"long", "drops"}) {
     const std::vector<Value> args{Value::i32(3)};
     Outcome interp = run(ExecutionTier::Interpreter, wat, name, args);
-    Outcome jit = run(ExecutionTier::Jit, wat, name, args);
+    Outcome jit = run(tier(), wat, name, args);
     ASSERT_TRUE(interp.ok) << describe(interp);
     EXPECT_EQ(jit, interp) << name << "\n  jit:    " << describe(jit) << "\n  interp: " << describe(interp);
     // Metered: runs out part way through the second pass.
@@ -262,11 +278,16 @@ TEST(Jit, FunctionsPastTheBranchRangeStillRun) {
     ASSERT_TRUE(full.ok);
     const uint64_t budget = (100'000'000 - *full.fuel_left) / 2;
     interp = run(ExecutionTier::Interpreter, wat, name, args, budget);
-    jit = run(ExecutionTier::Jit, wat, name, args, budget);
+    jit = run(tier(), wat, name, args, budget);
     EXPECT_EQ(interp.trap, TrapKind::OutOfFuel);
     EXPECT_EQ(jit, interp) << name << "\n  jit:    " << describe(jit) << "\n  interp: " << describe(interp);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Tiers, MachineCode, ::testing::Values(ExecutionTier::Jit, ExecutionTier::Optimizing),
+                         [](const ::testing::TestParamInfo<ExecutionTier>& info) {
+                           return info.param == ExecutionTier::Jit ? std::string("jit") : std::string("optimizing");
+                         });
 
 }  // namespace
 }  // namespace wasmrt

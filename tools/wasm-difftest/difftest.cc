@@ -376,6 +376,8 @@ std::vector<EngineSpec> available_engines(bool metered_only) {
     if (!metered && metered_only) continue;
     engines.push_back({metered ? "interp+fuel" : "interp", ExecutionTier::Interpreter, metered});
     if (Engine::jit_available()) engines.push_back({metered ? "jit+fuel" : "jit", ExecutionTier::Jit, metered});
+    if (Engine::optimizing_available())
+      engines.push_back({metered ? "optimizing+fuel" : "optimizing", ExecutionTier::Optimizing, metered});
   }
   return engines;
 }

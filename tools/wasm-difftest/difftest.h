@@ -36,7 +36,8 @@ struct Totals {
 };
 
 // The engines this build has: the interpreter and, where
-// Engine::jit_available(), the JIT; metered and (unless `metered_only`)
+// Engine::jit_available(), the JIT, and where Engine::optimizing_available(),
+// the optimizing tier; metered and (unless `metered_only`)
 // unmetered. The first engine of each metering group is its reference.
 std::vector<EngineSpec> available_engines(bool metered_only = false);
 

@@ -1,7 +1,8 @@
 // wasm-difftest: differential testing of wasmrt's execution tiers.
 //
 // For each module it runs the same deterministic script on every engine the
-// build has (interpreter and, where Engine::jit_available(), the JIT; each
+// build has (interpreter and, where Engine::jit_available(), the JIT and
+// where Engine::optimizing_available() the optimizing tier; each
 // unmetered and metered with a fixed fuel budget): instantiate, then call
 // every exported function with deterministic arguments, recording after
 // each step what an embedder can observe (results, trap kind, exported
