@@ -384,6 +384,7 @@ class Lowering {
   void lower_generated(const Inst& in, const Unit* pc);
   bool lower_int(Op op, const Unit* pc);
   bool lower_float(Op op, const Unit* pc);
+  bool lower_division(Op op, const Unit* pc);
   bool lower_access(Op op, const Unit* pc, bool summed);
   // Flags for a fused condition over cells pc[2..]; the condition that
   // holds when it is true, or nullopt (not expanded inline).
@@ -862,8 +863,74 @@ std::optional<x::CondCode> Lowering::condition_flags(Op op, const Unit* pc, uint
   }
 }
 
+// Integer division and remainder, with the interpreter's traps in its
+// order (divide by zero first, then overflow); INT_MIN % -1 is 0 without
+// dividing (x86 would fault). A constant divisor drops the checks it
+// cannot fail. Executed even when the result is dead: it may trap.
+bool Lowering::lower_division(Op op, const Unit* pc) {
+  bool wide = false, sign = false, rem = false;
+  switch (op) {
+    case Op::I32DivS: sign = true; break;
+    case Op::I32DivU: break;
+    case Op::I32RemS: sign = rem = true; break;
+    case Op::I32RemU: rem = true; break;
+    case Op::I64DivS: wide = sign = true; break;
+    case Op::I64DivU: wide = true; break;
+    case Op::I64RemS: wide = sign = rem = true; break;
+    case Op::I64RemU: wide = rem = true; break;
+    default: return false;
+  }
+  const Unit a = pc[kHandlerUnits], b = pc[kHandlerUnits + 1], dst = pc[kHandlerUnits + 2];
+  std::optional<Cell> kb = const_of(b);
+  if (kb && !wide) kb = static_cast<uint32_t>(*kb);
+  const x::Gp ra = gp(a, x::rax);
+  std::optional<x::Gp> rb;
+  if (!kb) rb = gp(b, x::rcx);
+  const uint32_t d = new_gp();
+  const x::Gp A = sized(x::rax, wide), C = sized(x::rcx, wide), D = sized(x::rdx, wide);
+  if (ra.id() != x::Gp::kIdAx) a_.mov(A, sized(ra, wide));
+  if (kb) a_.mov(C, *kb);
+  else if (rb->id() != x::Gp::kIdCx) a_.mov(C, sized(*rb, wide));
+  const Cell all_ones = wide ? ~Cell{0} : Cell{UINT32_MAX};
+  if (!kb || *kb == 0) {
+    a_.test(C, C);
+    a_.jz(c_.trap_label(TrapCode::IntegerDivideByZero));
+  }
+  Label done = a_.newLabel();
+  if (sign && (!kb || *kb == all_ones)) {
+    Label normal = a_.newLabel();
+    a_.cmp(C, -1);
+    a_.jne(normal);
+    if (rem) {
+      a_.xor_(x::edx, x::edx);
+    } else {  // the minimum divided by -1 overflows; anything else negates
+      if (wide) {
+        a_.mov(x::rdx, uint64_t{1} << 63);
+        a_.cmp(x::rax, x::rdx);
+      } else {
+        a_.cmp(x::eax, INT32_MIN);
+      }
+      a_.je(c_.trap_label(TrapCode::IntegerOverflow));
+      a_.neg(A);
+    }
+    a_.jmp(done);
+    a_.bind(normal);
+  }
+  if (sign) {
+    wide ? a_.cqo() : a_.cdq();
+    a_.idiv(C);
+  } else {
+    a_.xor_(x::edx, x::edx);
+    a_.div(C);
+  }
+  a_.bind(done);
+  a_.mov(sized(gp_of_value(d), wide), rem ? D : A);
+  define(dst, d);
+  return true;
+}
+
 void Lowering::lower_generated(const Inst& in, const Unit* pc) {
-  if (lower_int(in.instr.op, pc) || lower_float(in.instr.op, pc)) return;
+  if (lower_int(in.instr.op, pc) || lower_float(in.instr.op, pc) || lower_division(in.instr.op, pc)) return;
   if (interp::is_memory_access_op(in.instr.op)) {
     if (lower_access(in.instr.op, pc, false)) return;
     helper(pc, in.instr.index, true, false);
