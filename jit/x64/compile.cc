@@ -244,31 +244,68 @@ void Compiler::fuel_arith(x::Inst::Id id, uint64_t cost) {
   }
 }
 
-void Compiler::emit_poll() {
+void Compiler::emit_poll(const std::vector<x::Reg>& kept) {
   // The process-wide word first: no interrupt anywhere is the common case.
   Label slow = a_.newLabel(), back = a_.newLabel();
   a_.mov(x::rax, ST(any_pending));
   a_.cmp(x::dword_ptr(x::rax), 0);
   a_.jne(slow);
   a_.bind(back);
-  out_of_line_.defer([this, slow, back] {
+  out_of_line_.defer([this, slow, back, kept] {
     a_.bind(slow);
+    // The poll calls C++: registers whose values the code after it
+    // expects are saved around it, in a multiple of 16 bytes (the stub
+    // expects a function body's stack alignment).
+    size_t gps = 0, xmms = 0;
+    for (const x::Reg& r : kept) (r.isGp() ? gps : xmms) += 1;
+    const int32_t bytes = static_cast<int32_t>((gps * 8 + xmms * 16 + 15) / 16 * 16);
+    if (bytes != 0) a_.sub(x::rsp, bytes);
+    int32_t at = 0;
+    for (const x::Reg& r : kept) {
+      if (r.isGp()) {
+        a_.mov(x::qword_ptr(x::rsp, at), x::gpq(r.id()));
+        at += 8;
+      }
+    }
+    at = (at + 15) / 16 * 16;
+    for (const x::Reg& r : kept) {
+      if (!r.isGp()) {
+        a_.movdqu(x::xmmword_ptr(x::rsp, at), x::xmm(r.id()));
+        at += 16;
+      }
+    }
     a_.call(poll_stub_);
+    at = 0;
+    for (const x::Reg& r : kept) {
+      if (r.isGp()) {
+        a_.mov(x::gpq(r.id()), x::qword_ptr(x::rsp, at));
+        at += 8;
+      }
+    }
+    at = (at + 15) / 16 * 16;
+    for (const x::Reg& r : kept) {
+      if (!r.isGp()) {
+        a_.movdqu(x::xmm(r.id()), x::xmmword_ptr(x::rsp, at));
+        at += 16;
+      }
+    }
+    if (bytes != 0) a_.add(x::rsp, bytes);
     a_.jmp(back);
   });
 }
 
 // A taken back edge: interrupt checks, and with fuel, the loop body's cost
 // (an interrupt wins over running out of fuel, as in the interpreter).
-void Compiler::emit_back_edge(uint32_t loop_cost, Label target_label, bool irq_only) {
+void Compiler::emit_back_edge(uint32_t loop_cost, Label target_label, bool irq_only,
+                              const std::vector<x::Reg>& kept) {
   if (irq_only) {
-    emit_poll();
+    emit_poll(kept);
     a_.jmp(target_label);
     return;
   }
   fuel_arith(x::Inst::kIdCmp, loop_cost);
   a_.jl(back_edge_stop_);
-  emit_poll();
+  emit_poll(kept);
   fuel_arith(x::Inst::kIdSub, loop_cost);
   a_.jmp(target_label);
 }

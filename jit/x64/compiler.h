@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <vector>
 
 #include "jit/codegen.h"
 
@@ -91,9 +92,9 @@ class Compiler final : public ModuleEmitter {
   void emit_helper(const void* fn, const Unit* pc, bool may_trap, bool sync_fuel);
   // Uses rax only (for costs past 32 bits).
   void emit_fuel_charge(uint64_t cost);
-  // A taken back edge to `target` (may call the poll stub: clobbers the
-  // caller-saved registers on the way to the target).
-  void emit_back_edge(uint32_t loop_cost, Label target, bool irq_only);
+  // A taken back edge to `target`. Its poll may call the poll stub, which
+  // clobbers the caller-saved registers except those in `kept`.
+  void emit_back_edge(uint32_t loop_cost, Label target, bool irq_only, const std::vector<x::Reg>& kept = {});
   // The call sequence of Call (callee's frame at arg_base; clobbers all).
   void emit_call(Unit func_index, Unit arg_base);
   // call_indirect: resolve (C++), then the call stub.
@@ -140,7 +141,8 @@ class Compiler final : public ModuleEmitter {
 
   // `cmp` or `sub` of a cost from the fuel register.
   void fuel_arith(x::Inst::Id id, uint64_t cost);
-  void emit_poll();  // at back edges (the call stub polls at entries)
+  // At back edges (the call stub polls at entries); `kept`: as emit_back_edge.
+  void emit_poll(const std::vector<x::Reg>& kept = {});
   void emit_branch(Family form, x::CondCode taken, const Unit* pc, uint32_t field) {
     emit_branch_form(*this, form, taken, pc, field);
   }

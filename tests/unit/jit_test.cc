@@ -251,6 +251,54 @@ TEST_P(MachineCode, CallsAcrossTiersInstancesAndHostFunctions) {
   }
 }
 
+// Another store's pending interrupt makes every poll of this one take its
+// slow path (a call into C++ that finds nothing for this store and goes
+// on). Loop-carried values that the optimizing tier keeps in registers
+// across back edges, integer and floating point, in metered and
+// unmetered loops, must come out of it intact.
+TEST_P(MachineCode, LoopValuesSurviveAnotherStoresPendingInterrupt) {
+  if (!available()) GTEST_SKIP() << "no such tier in this build";
+  const std::string wat = R"((module
+    (func (export "loops") (param $n i32) (result i64)
+      (local $i i32) (local $a i64) (local $b i64) (local $x f64) (local $y f64)
+      (local.set $x (f64.const 1.5))
+      (local.set $b (i64.const 7))
+      (loop $l
+        (local.set $a (i64.add (i64.mul (local.get $a) (i64.const 31)) (i64.extend_i32_u (local.get $i))))
+        (local.set $b (i64.xor (local.get $b) (i64.shl (local.get $a) (i64.const 3))))
+        (local.set $x (f64.add (f64.mul (local.get $x) (f64.const 0.999)) (f64.convert_i32_u (local.get $i))))
+        (local.set $y (f64.sub (local.get $y) (local.get $x)))
+        (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+      (i64.add (i64.add (local.get $a) (local.get $b))
+               (i64.add (i64.reinterpret_f64 (local.get $x)) (i64.reinterpret_f64 (local.get $y))))))
+  )";
+  auto run_with_other_store_interrupted = [&](ExecutionTier t, bool fuel) -> std::optional<uint64_t> {
+    EngineConfig config = config_for(t, fuel);
+    config.interruptible = true;
+    Engine engine(config);
+    auto module = engine.compile(std::span(reinterpret_cast<const uint8_t*>(wat.data()), wat.size()));
+    EXPECT_TRUE(module.ok());
+    if (!module.ok()) return std::nullopt;
+    Store idle(engine), running(engine);
+    idle.interrupt();  // pending until a call of `idle` consumes it: never here
+    if (fuel) {
+      EXPECT_TRUE(running.set_fuel(1'000'000'000).ok());
+    }
+    auto instance = Linker().instantiate(running, module.value());
+    EXPECT_TRUE(instance.ok());
+    if (!instance.ok()) return std::nullopt;
+    auto r = instance.value().call("loops", {Value::i32(5000)});
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    if (!r.ok()) return std::nullopt;
+    return r.value()[0].low_bits();
+  };
+  for (bool fuel : {false, true}) {
+    const std::optional<uint64_t> expected = run_with_other_store_interrupted(ExecutionTier::Interpreter, fuel);
+    ASSERT_TRUE(expected.has_value());
+    EXPECT_EQ(run_with_other_store_interrupted(tier(), fuel), expected) << "fuel " << fuel;
+  }
+}
+
 // Functions far larger than usual. On AArch64 conditional branches reach
 // ±1 MiB, so a function's machine code must stay under that: "long" (a
 // loop around about 500 KB of code) is compiled, with its back edge

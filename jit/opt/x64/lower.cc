@@ -125,11 +125,34 @@ class Lowering {
 
   // The primitives of codegen::emit_branch_form.
   Label target(const Unit* pc, uint32_t field) const { return code_.target(pc, field); }
-  void branch_on(x::CondCode cc, Label label) { a_.j(cc, label); }
+  // A conditional branch to a loop header with pinned registers goes
+  // through the moves into them on its taken path only.
+  void branch_on(x::CondCode cc, Label label) {
+    auto it = pinned_label_.find(label.id());
+    if (it == pinned_label_.end()) {
+      a_.j(cc, label);
+      return;
+    }
+    Label skip = a_.newLabel();
+    a_.j(x::negateCond(cc), skip);
+    move_pins(it->second);
+    a_.jmp(label);
+    a_.bind(skip);
+  }
   static x::CondCode negate(x::CondCode cc) { return x::negateCond(cc); }
   Label new_label() { return a_.newLabel(); }
   void bind(Label label) { a_.bind(label); }
-  void emit_back_edge(uint32_t cost, Label label, bool irq_only) { c_.emit_back_edge(cost, label, irq_only); }
+  void emit_back_edge(uint32_t cost, Label label, bool irq_only) {
+    auto it = pinned_label_.find(label.id());
+    if (it == pinned_label_.end()) {
+      c_.emit_back_edge(cost, label, irq_only);
+      return;
+    }
+    move_pins(it->second);
+    std::vector<x::Reg> kept;
+    for (const Pin& p : pins_.at(it->second)) kept.push_back(p.xmm ? x::Reg(x::xmm(p.reg)) : x::Reg(x::gpq(p.reg)));
+    c_.emit_back_edge(cost, label, irq_only, kept);
+  }
   void emit_fuel_charge(uint64_t cost) { c_.emit_fuel_charge(cost); }
 
  private:
@@ -146,6 +169,39 @@ class Lowering {
     uint32_t value;
     bool dirty;  // the register value is not in the cell
   };
+  // A loop-carried cell a loop header keeps in a register: every branch to
+  // the header (and the fall-through into it) puts the cell's value there,
+  // so the loop's back edge costs register moves instead of a store and a
+  // load on the loop's critical path.
+  struct Pin {
+    Unit cell;
+    bool xmm;
+    uint8_t reg;
+  };
+  void plan_loop_registers();
+  const std::vector<Pin>* pins_at(uint32_t off) const {
+    auto it = pins_.find(off);
+    return it == pins_.end() ? nullptr : &it->second;
+  }
+  bool pinned_at(uint32_t off, Unit c) const {
+    const std::vector<Pin>* pins = pins_at(off);
+    if (pins == nullptr) return false;
+    for (const Pin& p : *pins)
+      if (p.cell == c) return true;
+    return false;
+  }
+  // Puts each pinned cell's current value into its register (a parallel
+  // move: rax and xmm0 break cycles). Changes no cache state: on a
+  // conditional branch the fall-through goes on with the registers as
+  // they were.
+  void move_pins(uint32_t off);
+  // At the header: the pinned cells are in their registers, not stored.
+  void enter_pinned_header(uint32_t off) {
+    for (const Pin& p : pins_.at(off)) {
+      const uint32_t v = new_value(p.xmm ? Loc::Xmm : Loc::Gp, p.reg, 0);
+      bind_cell(p.cell, v, true);
+    }
+  }
 
   // ---- values and cells ----
   uint32_t new_value(Loc loc, uint8_t reg, Cell k) {
@@ -254,7 +310,7 @@ class Lowering {
   void flush_for_target(uint32_t target_off) {
     const uint32_t b = fn_.block_at_offset(target_off);
     if (b == UINT32_MAX) return;
-    write_back([&](Unit c) { return fn_.live_in(b, c); }, false);
+    write_back([&](Unit c) { return fn_.live_in(b, c) && !pinned_at(target_off, c); }, false);
   }
   // Before a call or helper: every needed value in its cell, then nothing
   // in registers (all clobbered).
@@ -419,13 +475,15 @@ class Lowering {
     return static_cast<uint32_t>(static_cast<int64_t>(pc - code_.code()) + field + static_cast<int32_t>(pc[field]));
   }
   void jump_to(const Unit* pc, uint32_t field) {
-    flush_for_target(target_of(pc, field));
+    const uint32_t t = target_of(pc, field);
+    flush_for_target(t);
+    if (pins_at(t) != nullptr) move_pins(t);
     a_.jmp(target(pc, field));
     forget_all();
   }
   void back_edge_to(const Unit* pc, uint32_t field, uint32_t cost, bool irq_only) {
     flush_for_target(target_of(pc, field));
-    c_.emit_back_edge(cost, target(pc, field), irq_only);
+    emit_back_edge(cost, target(pc, field), irq_only);
     forget_all();
   }
   // br_if-like on a cell being nonzero.
@@ -458,11 +516,14 @@ class Lowering {
   std::unordered_map<Unit, uint32_t> last_read_;
   std::vector<std::pair<uint32_t, uint32_t>> range_reads_;
   std::unordered_map<Cell, Label> pool_;
+  std::unordered_map<uint32_t, std::vector<Pin>> pins_;  // by loop header offset
+  std::unordered_map<uint32_t, uint32_t> pinned_label_;  // label id -> header offset
 };
 
 void Lowering::run() {
   std::fill(std::begin(gp_owner_), std::end(gp_owner_), kNoValue);
   std::fill(std::begin(xmm_owner_), std::end(xmm_owner_), kNoValue);
+  plan_loop_registers();
   c_.emit_prologue(cf_);
   const std::vector<uint32_t>& targets = code_.target_offsets();
   size_t next = 0;
@@ -472,9 +533,11 @@ void Lowering::run() {
     if (next < targets.size() && targets[next] == off) {
       // Falling into a branch target: its block reads what it needs from
       // the frame.
-      write_back([&](Unit c) { return fn_.live_in(fn_.block_at_offset(off), c); }, false);
+      write_back([&](Unit c) { return fn_.live_in(fn_.block_at_offset(off), c) && !pinned_at(off, c); }, false);
+      if (pins_at(off) != nullptr) move_pins(off);
       forget_all();
       a_.bind(code_.target_label(next++));
+      if (pins_at(off) != nullptr) enter_pinned_header(off);
     }
     if (uint32_t b = fn_.block_at_inst(i); b != UINT32_MAX) enter_block(b);
     cur_ = i;
@@ -491,6 +554,162 @@ void Lowering::run() {
       a_.bind(label);
       a_.embedUInt64(k);
     }
+  }
+}
+
+void Lowering::plan_loop_registers() {
+  // Loop headers: targets of backward branches, with the end of the body
+  // (the last such branch). A br_table target is left alone (its jump
+  // table has no room for moves).
+  std::unordered_map<uint32_t, uint32_t> body_end;
+  std::vector<uint32_t> table_targets;
+  const auto& insts = fn_.insts();
+  for (uint32_t i = 0; i < insts.size(); ++i) {
+    const Inst& in = insts[i];
+    const Unit* pc = fn_.pc(i);
+    auto note = [&](uint32_t field) {
+      const uint32_t t = target_of(pc, field);
+      if (t <= in.offset) body_end[t] = std::max(body_end[t], in.offset);
+    };
+    if (codegen::is_branch_family(in.instr.family)) {
+      note(in.instr.field);
+      continue;
+    }
+    if (in.instr.family != Family::Ir) continue;
+    switch (in.instr.ir) {
+      case IrOp::Br: case IrOp::BrLoopI: case IrOp::BrLoop: note(2); break;
+      case IrOp::BrIf: case IrOp::BrUnless: case IrOp::BrIfLoopI: case IrOp::BrIfF: case IrOp::BrIfLoopF: note(3); break;
+      case IrOp::CopyBr: case IrOp::CopyBrLoopI: case IrOp::CopyBrLoop: note(4); break;
+      case IrOp::ConstBr: case IrOp::ConstBrLoopI: case IrOp::ConstBrLoop: case IrOp::GlobalGetBrIf: note(5); break;
+      case IrOp::BrTable:
+        for (uint32_t k = 0; k <= pc[3]; ++k) table_targets.push_back(target_of(pc, 4 + k));
+        break;
+      default: break;
+    }
+  }
+  for (uint32_t t : table_targets) body_end.erase(t);
+  constexpr size_t kMaxGpPins = 4, kMaxXmmPins = 6;
+  for (const auto& [header, end] : body_end) {
+    const uint32_t b = fn_.block_at_offset(header);
+    if (b == UINT32_MAX) continue;
+    // Uses of each cell live into the header, in the body; float uses
+    // choose an SSE register.
+    std::unordered_map<Unit, std::pair<uint32_t, uint32_t>> uses;  // cell -> (all, float)
+    for (uint32_t i = fn_.blocks()[b].first; i < insts.size() && insts[i].offset <= end; ++i) {
+      const Inst& in = insts[i];
+      bool is_float = false;
+      if (in.instr.family == Family::Generated || codegen::is_branch_family(in.instr.family) ||
+          in.instr.family == Family::AddressSum) {
+        const Op op = in.instr.op;
+        is_float = codegen::float_op(op).has_value() || op == Op::F32Load || op == Op::F64Load ||
+                   op == Op::F32Store || op == Op::F64Store;
+      } else if (in.instr.family == Family::Pair) {
+        is_float = codegen::float_op(interp::kFusedPairs[in.instr.index - interp::fused_pair_index(0)].first)
+                       .has_value();
+      }
+      auto count = [&](Unit c) {
+        if (!fn_.live_in(b, c) || fn_.frame_constant(c)) return;
+        auto& u = uses[c];
+        ++u.first;
+        if (is_float) ++u.second;
+      };
+      for (uint8_t r = 0; r < in.fx.num_reads; ++r) count(in.fx.reads[r]);
+      for (uint8_t w = 0; w < in.fx.num_writes; ++w) count(in.fx.writes[w]);
+    }
+    std::vector<std::pair<uint32_t, Unit>> ranked;
+    for (const auto& [c, u] : uses)
+      if (u.first >= 2) ranked.push_back({u.first, c});
+    std::sort(ranked.begin(), ranked.end(), [](const auto& l, const auto& r) {
+      return l.first != r.first ? l.first > r.first : l.second < r.second;
+    });
+    std::vector<Pin> pins;
+    size_t gps = 0, xmms = 0;
+    for (const auto& [n, c] : ranked) {
+      const bool xmm = uses[c].second * 2 > n;
+      if (xmm && xmms < kMaxXmmPins) pins.push_back(Pin{c, true, static_cast<uint8_t>(kFirstXmm + xmms++)});
+      else if (!xmm && gps < kMaxGpPins) pins.push_back(Pin{c, false, kGpRegs[gps++]});
+    }
+    if (pins.empty()) continue;
+    pins_.emplace(header, std::move(pins));
+    const auto& offsets = code_.target_offsets();
+    auto it = std::lower_bound(offsets.begin(), offsets.end(), header);
+    pinned_label_.emplace(code_.target_label(static_cast<size_t>(it - offsets.begin())).id(), header);
+  }
+}
+
+void Lowering::move_pins(uint32_t off) {
+  struct Move {
+    Loc src;        // Gp, Xmm, or Const (k), or memory (from_cell)
+    bool from_cell;
+    uint8_t src_reg;
+    Cell k;
+    Unit cell;
+    bool dst_xmm;
+    uint8_t dst_reg;
+  };
+  std::vector<Move> moves;
+  for (const Pin& p : pins_.at(off)) {
+    Move m{Loc::Const, false, 0, 0, p.cell, p.xmm, p.reg};
+    auto it = cells_.find(p.cell);
+    if (it != cells_.end()) {
+      const Value& v = values_[it->second.value];
+      m.src = v.loc;
+      m.src_reg = v.reg;
+      m.k = v.k;
+    } else if (std::optional<Cell> k = fn_.frame_constant(p.cell)) {
+      m.k = *k;
+    } else {
+      m.from_cell = true;
+    }
+    if (!m.from_cell && m.src == (p.xmm ? Loc::Xmm : Loc::Gp) && m.src_reg == p.reg) continue;  // in place
+    moves.push_back(m);
+  }
+  auto reads_reg = [](const Move& m, bool xmm, uint8_t reg) {
+    return !m.from_cell && m.src == (xmm ? Loc::Xmm : Loc::Gp) && m.src_reg == reg;
+  };
+  auto emit = [&](const Move& m) {
+    if (m.from_cell) {
+      if (m.dst_xmm) a_.movq(x::xmm(m.dst_reg), cell(m.cell));
+      else a_.mov(x::gpq(m.dst_reg), cell(m.cell));
+      return;
+    }
+    switch (m.src) {
+      case Loc::Gp:
+        if (m.dst_xmm) a_.movq(x::xmm(m.dst_reg), x::gpq(m.src_reg));
+        else a_.mov(x::gpq(m.dst_reg), x::gpq(m.src_reg));
+        break;
+      case Loc::Xmm:
+        if (m.dst_xmm) a_.movaps(x::xmm(m.dst_reg), x::xmm(m.src_reg));
+        else a_.movq(x::gpq(m.dst_reg), x::xmm(m.src_reg));
+        break;
+      case Loc::Const:
+        if (m.dst_xmm) a_.movq(x::xmm(m.dst_reg), constant_pool(m.k));
+        else a_.mov(x::gpq(m.dst_reg), m.k);
+        break;
+    }
+  };
+  while (!moves.empty()) {
+    bool progressed = false;
+    for (size_t i = 0; i < moves.size(); ++i) {
+      bool blocked = false;
+      for (size_t j = 0; j < moves.size() && !blocked; ++j)
+        blocked = j != i && reads_reg(moves[j], moves[i].dst_xmm, moves[i].dst_reg);
+      if (blocked) continue;
+      emit(moves[i]);
+      moves.erase(moves.begin() + static_cast<std::ptrdiff_t>(i));
+      progressed = true;
+      break;
+    }
+    if (progressed) continue;
+    // Only cycles of register moves are left: park one source in scratch.
+    const Move& m = moves.front();
+    const bool xmm = m.src == Loc::Xmm;
+    const uint8_t reg = m.src_reg;
+    const uint8_t scratch = xmm ? 0 : static_cast<uint8_t>(x::Gp::kIdAx);
+    if (xmm) a_.movaps(x::xmm0, x::xmm(reg));
+    else a_.mov(x::rax, x::gpq(reg));
+    for (Move& other : moves)
+      if (reads_reg(other, xmm, reg)) other.src_reg = scratch;
   }
 }
 
