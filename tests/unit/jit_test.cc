@@ -254,7 +254,7 @@ TEST_P(MachineCode, CallsAcrossTiersInstancesAndHostFunctions) {
 // Another store's pending interrupt makes every poll of this one take its
 // slow path (a call into C++ that finds nothing for this store and goes
 // on). Loop-carried values that the optimizing tier keeps in registers
-// across back edges, integer and floating point, in metered and
+// across back edges and joins, integer and floating point, in metered and
 // unmetered loops, must come out of it intact.
 TEST_P(MachineCode, LoopValuesSurviveAnotherStoresPendingInterrupt) {
   if (!available()) GTEST_SKIP() << "no such tier in this build";
@@ -268,6 +268,10 @@ TEST_P(MachineCode, LoopValuesSurviveAnotherStoresPendingInterrupt) {
         (local.set $b (i64.xor (local.get $b) (i64.shl (local.get $a) (i64.const 3))))
         (local.set $x (f64.add (f64.mul (local.get $x) (f64.const 0.999)) (f64.convert_i32_u (local.get $i))))
         (local.set $y (f64.sub (local.get $y) (local.get $x)))
+        ;; a join inside the loop: it keeps the loop's registers too
+        (if (i32.and (local.get $i) (i32.const 1))
+          (then (local.set $a (i64.add (local.get $a) (i64.const 5))))
+          (else (local.set $x (f64.mul (local.get $x) (f64.const 1.0001)))))
         (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
       (i64.add (i64.add (local.get $a) (local.get $b))
                (i64.add (i64.reinterpret_f64 (local.get $x)) (i64.reinterpret_f64 (local.get $y))))))

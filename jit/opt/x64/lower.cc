@@ -631,9 +631,29 @@ void Lowering::plan_loop_registers() {
     }
     if (pins.empty()) continue;
     pins_.emplace(header, std::move(pins));
-    const auto& offsets = code_.target_offsets();
-    auto it = std::lower_bound(offsets.begin(), offsets.end(), header);
-    pinned_label_.emplace(code_.target_label(static_cast<size_t>(it - offsets.begin())).id(), header);
+  }
+  // A join inside a loop body (an `if`'s end, a block's) keeps its
+  // innermost loop's registers for the cells live into it, so control
+  // flow inside the loop does not send the carried values through memory.
+  const std::vector<uint32_t>& offsets = code_.target_offsets();
+  for (uint32_t t : offsets) {
+    if (pins_.count(t) != 0 || std::find(table_targets.begin(), table_targets.end(), t) != table_targets.end())
+      continue;
+    const uint32_t b = fn_.block_at_offset(t);
+    if (b == UINT32_MAX) continue;
+    uint32_t innermost = UINT32_MAX;
+    for (const auto& [header, end] : body_end)
+      if (header < t && t <= end && pins_.count(header) != 0 && (innermost == UINT32_MAX || header > innermost))
+        innermost = header;
+    if (innermost == UINT32_MAX) continue;
+    std::vector<Pin> pins;
+    for (const Pin& p : pins_.at(innermost))
+      if (fn_.live_in(b, p.cell)) pins.push_back(p);
+    if (!pins.empty()) pins_.emplace(t, std::move(pins));
+  }
+  for (const auto& [t, pins] : pins_) {
+    auto it = std::lower_bound(offsets.begin(), offsets.end(), t);
+    pinned_label_.emplace(code_.target_label(static_cast<size_t>(it - offsets.begin())).id(), t);
   }
 }
 
@@ -779,10 +799,21 @@ bool Lowering::lower_int(Op op, const Unit* pc) {
         define(dst, new_const(fold_bin(io->bin, w, *ka, *kb)));
         return true;
       }
+      const Unit b = pc[kHandlerUnits + 1];
+      // `x = x op y` where only x names x's value: in place (a loop's
+      // counter then stays in the register its header keeps it in).
+      if (auto it = cells_.find(a); !ka && dst == a && it != cells_.end() &&
+                                    values_[it->second.value].loc == Loc::Gp &&
+                                    values_[it->second.value].refs == 1) {
+        const uint32_t v = value_of(a, false);
+        if (!kb) value_of(b, false);
+        bin_into(io->bin, w, gp_of_value(v), b);
+        bind_cell(dst, v, true);
+        return true;
+      }
       // Operands first (pinned), then the result's register.
       std::optional<x::Gp> ra;
       if (!ka) ra = gp(a, x::rax);
-      const Unit b = pc[kHandlerUnits + 1];
       if (!kb) value_of(b, false);
       const uint32_t d = new_gp();
       const x::Gp rd = gp_of_value(d);
@@ -1277,16 +1308,27 @@ void Lowering::lower(uint32_t i) {
       // dst = a + b (i32), then compare dst with rhs (which may be dst).
       const Unit a = pc[kHandlerUnits], b = pc[kHandlerUnits + 1], dst = pc[kHandlerUnits + 2];
       const Unit rhs = pc[kHandlerUnits + 3];
-      std::optional<Cell> ka = const_of(a);
-      std::optional<x::Gp> ra;
-      if (!ka) ra = gp(a, x::rax);
-      value_of(b, false);
-      const uint32_t d = new_gp();
+      uint32_t d;
+      auto it = cells_.find(dst);
+      if ((dst == a || dst == b) && it != cells_.end() && values_[it->second.value].loc == Loc::Gp &&
+          values_[it->second.value].refs == 1) {  // the counter's step in place, as in lower_int
+        const Unit other = dst == a ? b : a;
+        d = value_of(dst, false);
+        value_of(other, false);
+        bin_into(Bin::Add, false, gp_of_value(d), other);
+        bind_cell(dst, d, true);
+      } else {
+        std::optional<Cell> ka = const_of(a);
+        std::optional<x::Gp> ra;
+        if (!ka) ra = gp(a, x::rax);
+        value_of(b, false);
+        d = new_gp();
+        if (ka) a_.mov(gp_of_value(d).r32(), static_cast<uint32_t>(*ka));
+        else a_.mov(gp_of_value(d).r32(), ra->r32());
+        bin_into(Bin::Add, false, gp_of_value(d), b);
+        define(dst, d);
+      }
       const x::Gp rd = gp_of_value(d);
-      if (ka) a_.mov(rd.r32(), static_cast<uint32_t>(*ka));
-      else a_.mov(rd.r32(), ra->r32());
-      bin_into(Bin::Add, false, rd, b);
-      define(dst, d);
       values_[d].pin = epoch_;
       std::optional<int32_t> imm = imm_of(rhs, false);
       std::optional<x::Gp> rr;
