@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <mutex>
 #include <string>
 
 namespace wasmrt::jit::codegen {
@@ -101,14 +102,17 @@ bool may_be_emitted(uint32_t h) {
 }
 
 const std::unordered_map<const void*, uint32_t>& handler_indices() {
-  static const std::unordered_map<const void*, uint32_t> handlers = [] {
-    std::unordered_map<const void*, uint32_t> m;
+  // Never destroyed, like the executable memory's allocator below: the
+  // tier-up thread may still be compiling while static objects are
+  // destroyed at exit, until it is joined.
+  static const auto* const handlers = [] {
+    auto* m = new std::unordered_map<const void*, uint32_t>;
     const void* const* table = interp::handler_table();
     for (uint32_t i = 0; i < interp::kHandlerCount; ++i)
-      if (may_be_emitted(i)) m.emplace(table[i], i);
+      if (may_be_emitted(i)) m->emplace(table[i], i);
     return m;
   }();
-  return handlers;
+  return *handlers;
 }
 
 std::optional<IntOp> int_op(Op op) {
@@ -196,6 +200,7 @@ bool FunctionCode::scan(const CompiledFunc& cf, asmjit::BaseEmitter& emitter) {
   size_ = cf.code.size();
   target_offsets_.clear();
   target_labels_.clear();
+  loop_header_offsets_.clear();
   if (size_ > UINT32_MAX) return false;
   // (Pass 2 decodes again rather than keep what this pass decoded: memory
   // stays proportional to the targets.)
@@ -210,17 +215,27 @@ bool FunctionCode::scan(const CompiledFunc& cf, asmjit::BaseEmitter& emitter) {
       target_offsets_.push_back(static_cast<uint32_t>(t));
       return true;
     };
+    // A loop instruction's target is a loop header (or, after jump
+    // threading, a point past one): where the interpreter may switch.
+    auto mark_loop = [&](uint32_t field) {
+      if (!mark(field)) return false;
+      loop_header_offsets_.push_back(target_offsets_.back());
+      return true;
+    };
     bool ok = true;
     if (is_branch_family(in.family)) {
-      ok = mark(in.field);
+      const Family form = branch_form(in.family);
+      ok = form == Family::BTI || form == Family::BTLF ? mark_loop(in.field) : mark(in.field);
     } else if (in.family == Family::Ir) {
       switch (in.ir) {
-        case IrOp::Br: case IrOp::BrLoopI: case IrOp::BrLoop: ok = mark(2); break;
-        case IrOp::BrIf: case IrOp::BrUnless: case IrOp::BrIfLoopI: case IrOp::BrIfF: case IrOp::BrIfLoopF:
-          ok = mark(3);
-          break;
-        case IrOp::CopyBr: case IrOp::CopyBrLoopI: case IrOp::CopyBrLoop: ok = mark(4); break;
-        case IrOp::ConstBr: case IrOp::ConstBrLoopI: case IrOp::ConstBrLoop: ok = mark(5); break;
+        case IrOp::Br: ok = mark(2); break;
+        case IrOp::BrLoopI: case IrOp::BrLoop: ok = mark_loop(2); break;
+        case IrOp::BrIf: case IrOp::BrUnless: case IrOp::BrIfF: ok = mark(3); break;
+        case IrOp::BrIfLoopI: case IrOp::BrIfLoopF: ok = mark_loop(3); break;
+        case IrOp::CopyBr: ok = mark(4); break;
+        case IrOp::CopyBrLoopI: case IrOp::CopyBrLoop: ok = mark_loop(4); break;
+        case IrOp::ConstBr: ok = mark(5); break;
+        case IrOp::ConstBrLoopI: case IrOp::ConstBrLoop: ok = mark_loop(5); break;
         case IrOp::GlobalGetBrIf: ok = mark(5); break;
         case IrOp::BrTable:
           for (uint32_t i = 0; i <= pc[3] && ok; ++i) ok = mark(4 + i);
@@ -231,8 +246,10 @@ bool FunctionCode::scan(const CompiledFunc& cf, asmjit::BaseEmitter& emitter) {
     if (!ok) return false;
     off += in.units;
   }
-  std::sort(target_offsets_.begin(), target_offsets_.end());
-  target_offsets_.erase(std::unique(target_offsets_.begin(), target_offsets_.end()), target_offsets_.end());
+  for (std::vector<uint32_t>* offsets : {&target_offsets_, &loop_header_offsets_}) {
+    std::sort(offsets->begin(), offsets->end());
+    offsets->erase(std::unique(offsets->begin(), offsets->end()), offsets->end());
+  }
   target_labels_.resize(target_offsets_.size());
   for (asmjit::Label& label : target_labels_) label = emitter.newLabel();
   return true;
@@ -244,6 +261,16 @@ asmjit::Label FunctionCode::target(const Unit* pc, uint32_t field) const {
   return target_labels_[static_cast<size_t>(it - target_offsets_.begin())];
 }
 
+std::vector<asmjit::Label> FunctionCode::loop_header_labels() const {
+  std::vector<asmjit::Label> labels;
+  labels.reserve(loop_header_offsets_.size());
+  for (uint32_t off : loop_header_offsets_) {
+    auto it = std::lower_bound(target_offsets_.begin(), target_offsets_.end(), off);
+    labels.push_back(target_labels_[static_cast<size_t>(it - target_offsets_.begin())]);
+  }
+  return labels;
+}
+
 // ---- the module driver ----
 
 namespace {
@@ -253,16 +280,30 @@ class ModuleCode final : public JitCode {
   explicit ModuleCode(void* base) : base_(base) {}
   ~ModuleCode() override;
 
+  // One per function compiled (published in CompiledFunc::loop_entries).
+  std::vector<interp::LoopEntries> loop_entries;
+
  private:
   void* base_;
 };
 
+// Both never destroyed (see handler_indices).
 asmjit::JitRuntime& jit_runtime() {
-  static asmjit::JitRuntime runtime;
-  return runtime;
+  static auto* const runtime = new asmjit::JitRuntime;
+  return *runtime;
+}
+// Tier-up compiles on other threads than the ones that drop modules: the
+// executable memory's allocator is used under this lock (it is in another
+// library, so a lock of our own is also what ThreadSanitizer can see).
+std::mutex& jit_runtime_mutex() {
+  static auto* const mutex = new std::mutex;
+  return *mutex;
 }
 
-ModuleCode::~ModuleCode() { jit_runtime().release(base_); }
+ModuleCode::~ModuleCode() {
+  std::lock_guard lock(jit_runtime_mutex());
+  jit_runtime().release(base_);
+}
 
 }  // namespace
 
@@ -277,20 +318,31 @@ ModuleBuild::ModuleBuild() {
 
 ModuleBuild::~ModuleBuild() = default;
 
-Result<std::shared_ptr<const JitCode>> ModuleBuild::finish(std::vector<CompiledFunc>& funcs, ModuleEmitter& emitter,
-                                                           const std::vector<size_t>& entries) {
+Result<std::shared_ptr<const JitCode>> ModuleBuild::finish(const std::vector<CompiledFunc>& funcs,
+                                                           ModuleEmitter& emitter, std::vector<Emitted>& emitted,
+                                                           const interp::Tier* tier) {
   if (failed()) return Error{Phase::Invalid, "jit: " + errors_.first_error};
   void* base = nullptr;
-  if (asmjit::Error e = jit_runtime().add(&base, &holder_); e != asmjit::kErrorOk)
-    return Error{Phase::Invalid, std::string("jit: ") + asmjit::DebugUtils::errorAsString(e)};
+  {
+    std::lock_guard lock(jit_runtime_mutex());
+    if (asmjit::Error e = jit_runtime().add(&base, &holder_); e != asmjit::kErrorOk)
+      return Error{Phase::Invalid, std::string("jit: ") + asmjit::DebugUtils::errorAsString(e)};
+  }
   auto code = std::make_shared<ModuleCode>(base);
   const uint8_t* bytes = static_cast<const uint8_t*>(base);
   const void* trampoline = bytes + holder_.labelOffsetFromBase(emitter.trampoline());
-  for (size_t i = 0; i < funcs.size(); ++i) {
-    if (entries[i] == kNotCompiled) continue;
-    funcs[i].jit_entry = bytes + entries[i];
-    funcs[i].jit_trampoline = trampoline;
+  code->loop_entries.resize(emitted.size());
+  for (size_t i = 0; i < emitted.size(); ++i) {
+    interp::LoopEntries& loops = code->loop_entries[i];
+    loops.code_offsets = std::move(emitted[i].loop_offsets);
+    loops.addresses.reserve(loops.code_offsets.size());
+    for (const asmjit::Label& label : emitted[i].loop_labels)
+      loops.addresses.push_back(bytes + holder_.labelOffsetFromBase(label));
   }
+  // Published only now that the code is in place (and once each: a
+  // function is compiled by at most one batch).
+  for (size_t i = 0; i < emitted.size(); ++i)
+    funcs[emitted[i].index].publish(tier, bytes + emitted[i].entry, trampoline, &code->loop_entries[i]);
   return std::shared_ptr<const JitCode>(std::move(code));
 }
 

@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
@@ -180,6 +181,12 @@ class FunctionCode {
   // The label of the branch whose offset is pc[field].
   asmjit::Label target(const Unit* pc, uint32_t field) const;
 
+  // The targets of the function's loop back edges (translated code
+  // offsets, sorted) and their labels: where tier-up may enter the code in
+  // the middle of a call (on-stack replacement, interp::LoopEntries).
+  const std::vector<uint32_t>& loop_header_offsets() const { return loop_header_offsets_; }
+  std::vector<asmjit::Label> loop_header_labels() const;
+
   // Pass 2: calls emit(instr, pc) on every instruction in order, binding
   // each target's label at its instruction (or at the end).
   template <typename Emit>
@@ -201,6 +208,7 @@ class FunctionCode {
   size_t size_ = 0;
   std::vector<uint32_t> target_offsets_;  // unit offsets, sorted, unique
   std::vector<asmjit::Label> target_labels_;
+  std::vector<uint32_t> loop_header_offsets_;  // sorted, unique; each one of target_offsets_
 };
 
 // ---- branch forms, shared ----
@@ -370,12 +378,20 @@ class ModuleEmitter {
   virtual void emit_end() = 0;
   // Where jit::run enters the module's code (JitState*, entry, fp).
   virtual asmjit::Label trampoline() const = 0;
+  // The function emit_function last emitted (its loop headers' labels).
+  virtual const FunctionCode& function_code() const = 0;
 };
 
-// Compiles `funcs` with the emitter make(holder) returns, installs the
-// code and sets the jit_entry of every function compiled.
+// Compiles the functions of `funcs` listed in `which` (one module's
+// functions, or a batch of them for tier-up) with the emitter make(holder)
+// returns, installs the code and publishes every function compiled
+// (CompiledFunc::publish) on `tier`, with its loop entries. The code's
+// trampoline and stubs serve any function of the module, so machine code
+// compiled in one batch calls into any other directly.
 template <typename Make>
-Result<std::shared_ptr<const JitCode>> compile_module_with(std::vector<CompiledFunc>& funcs, Make&& make);
+Result<std::shared_ptr<const JitCode>> compile_module_with(const std::vector<CompiledFunc>& funcs,
+                                                           std::span<const uint32_t> which,
+                                                           const interp::Tier* tier, Make&& make);
 
 // Non-template part of compile_module_with.
 class ModuleBuild {
@@ -383,10 +399,16 @@ class ModuleBuild {
   ModuleBuild();
   ~ModuleBuild();
   asmjit::CodeHolder& holder() { return holder_; }
-  Result<std::shared_ptr<const JitCode>> finish(std::vector<CompiledFunc>& funcs, ModuleEmitter& emitter,
-                                                const std::vector<size_t>& entries);
+  // Emitted: funcs[index] at `entry`, its loop headers at those labels.
+  struct Emitted {
+    uint32_t index;
+    size_t entry;
+    std::vector<uint32_t> loop_offsets;
+    std::vector<asmjit::Label> loop_labels;
+  };
+  Result<std::shared_ptr<const JitCode>> finish(const std::vector<CompiledFunc>& funcs, ModuleEmitter& emitter,
+                                                std::vector<Emitted>& emitted, const interp::Tier* tier);
   bool failed() const { return !errors_.first_error.empty(); }
-  static constexpr size_t kNotCompiled = SIZE_MAX;
 
  private:
   class FirstErrorHandler final : public asmjit::ErrorHandler {
@@ -402,15 +424,23 @@ class ModuleBuild {
 };
 
 template <typename Make>
-Result<std::shared_ptr<const JitCode>> compile_module_with(std::vector<CompiledFunc>& funcs, Make&& make) {
+Result<std::shared_ptr<const JitCode>> compile_module_with(const std::vector<CompiledFunc>& funcs,
+                                                           std::span<const uint32_t> which,
+                                                           const interp::Tier* tier, Make&& make) {
   ModuleBuild build;
   std::unique_ptr<ModuleEmitter> emitter = make(build.holder());
   emitter->emit_shared();
-  std::vector<size_t> entries(funcs.size(), ModuleBuild::kNotCompiled);
-  for (size_t i = 0; i < funcs.size() && !build.failed(); ++i)
-    if (!emitter->emit_function(funcs[i], &entries[i])) entries[i] = ModuleBuild::kNotCompiled;
+  std::vector<ModuleBuild::Emitted> emitted;
+  emitted.reserve(which.size());
+  for (uint32_t index : which) {
+    if (build.failed()) break;
+    size_t entry = 0;
+    if (!emitter->emit_function(funcs[index], &entry)) continue;
+    const FunctionCode& code = emitter->function_code();
+    emitted.push_back({index, entry, code.loop_header_offsets(), code.loop_header_labels()});
+  }
   emitter->emit_end();
-  return build.finish(funcs, *emitter, entries);
+  return build.finish(funcs, *emitter, emitted, tier);
 }
 
 }  // namespace wasmrt::jit::codegen

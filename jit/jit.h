@@ -18,13 +18,14 @@
 // interface (runtime/interp/tier.h) of jit::tier(), which the store uses to
 // compile a module (runtime/store/compiled_module.cc) and which marks each
 // compiled function with itself. Each back end (jit/x64/, jit/a64/,
-// jit/none/) defines available() and compile_module(); what the two code
+// jit/none/) defines available() and compile_functions(); what the two code
 // generators share is jit/codegen.h; jit/runtime.cc, shared by all,
 // defines the rest.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "runtime/interp/interp.h"
@@ -37,36 +38,45 @@ namespace wasmrt::jit {
 // and AArch64 can).
 bool available();
 
-// The JIT as an execution tier: compile is compile_module, enter is run.
-// Null when !available().
+// The baseline JIT as an execution tier: compile and compile_functions
+// are compile_functions below, enter and enter_at are run. Null when
+// !available().
 const interp::Tier* tier();
 
 // True when this build has the optimizing tier for the host (x86-64 only
 // for now: docs/jit.md, "The optimizing tier").
 bool optimizing_available();
-// The optimizing tier: compile is compile_module_optimized, enter is run
-// (the same frames, stubs and trampoline as the baseline). Null when
-// !optimizing_available().
+// The optimizing tier: compile and compile_functions are
+// compile_functions_optimized, enter and enter_at are run (the same frames,
+// stubs and trampoline as the baseline). Null when !optimizing_available().
 const interp::Tier* optimizing_tier();
 
-// The machine code of one module. Releasing it frees the code: it must
-// outlive every CompiledFunc::jit_entry pointing into it.
+// The machine code of one module, or of one tier-up batch of its
+// functions. Releasing it frees the code: it must outlive every
+// CompiledFunc::jit_entry pointing into it.
 class JitCode : public interp::TierCode {};
 
-// Compiles every function of `funcs` (one module's, already translated) and
-// sets each one's jit_entry. On failure, no jit_entry is set. (The back
-// end's half of tier()->compile, which also sets CompiledFunc::tier.)
-Result<std::shared_ptr<const JitCode>> compile_module(std::vector<interp::CompiledFunc>& funcs);
+// Compiles the functions `which` of `funcs` (one module's, already
+// translated) and publishes each one compiled on `as` (its jit_entry, its
+// loop entries, CompiledFunc::tier). On failure, none is published. Other
+// threads may be running the module meanwhile (tier-up). (The back end's
+// half of the tier.)
+Result<std::shared_ptr<const JitCode>> compile_functions(const std::vector<interp::CompiledFunc>& funcs,
+                                                         std::span<const uint32_t> which, const interp::Tier* as);
 
-// compile_module with the optimizing tier's lowering (jit/opt/): every
+// compile_functions with the optimizing tier's lowering (jit/opt/): every
 // function it can compile is optimized, the others get baseline code, in
-// one module code sharing the baseline's stubs.
-Result<std::shared_ptr<const JitCode>> compile_module_optimized(std::vector<interp::CompiledFunc>& funcs);
+// one code object sharing the baseline's stubs. Both are published on `as`.
+Result<std::shared_ptr<const JitCode>> compile_functions_optimized(const std::vector<interp::CompiledFunc>& funcs,
+                                                                   std::span<const uint32_t> which,
+                                                                   const interp::Tier* as);
 
 // Runs `entry` (a wasm function with a jit_entry) whose frame is at `fp`
 // with its arguments in place; ctx.call_depth already counts it. The JIT's
 // counterpart of the interpreter's dispatch loop: tier()->enter, which
-// interp::invoke calls for a function the JIT compiled.
-TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp);
+// interp::invoke calls for a function the JIT compiled. With `at`, one of
+// the function's loop entries, it continues a call the interpreter was
+// running there instead (tier()->enter_at: on-stack replacement).
+TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp, const void* at = nullptr);
 
 }  // namespace wasmrt::jit

@@ -230,7 +230,7 @@ FuncInst* resolve_indirect(JitState* st, Cell* fp, const Unit* pc, uint32_t* tra
   return callee;
 }
 
-TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp) {
+TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp, const void* at) {
   JitState st;
   st.ctx = &ctx;
   st.stack_end = ctx.stack.get() + ctx.stack_cells;
@@ -243,8 +243,10 @@ TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp) {
   st.cur = entry;
   switch_instance(&st, entry->instance);
   using Trampoline = uint32_t (*)(JitState*, const void*, Cell*);
-  const auto trampoline = reinterpret_cast<Trampoline>(const_cast<void*>(entry->code->jit_trampoline));
-  const uint32_t result = trampoline(&st, entry->code->jit_entry, fp);
+  const auto trampoline = reinterpret_cast<Trampoline>(const_cast<void*>(entry->code->trampoline()));
+  // A loop entry is entered exactly like the function's entry: the code
+  // there finds the same registers and the same native stack.
+  const uint32_t result = trampoline(&st, at != nullptr ? at : entry->code->entry(), fp);
   if (st.metered) ctx.fuel = st.fuel;
   const TrapCode trap = static_cast<TrapCode>(result);
   if (trap != TrapCode::None) {
@@ -261,18 +263,27 @@ namespace {
 class JitTier final : public interp::Tier {
  public:
   explicit JitTier(bool optimizing) : optimizing_(optimizing) {}
-  std::string_view name() const override { return optimizing_ ? "optimizing" : "jit"; }
+  std::string_view name() const override { return optimizing_ ? "optimizing" : "baseline"; }
 
   Result<std::shared_ptr<const interp::TierCode>> compile(
       std::vector<interp::CompiledFunc>& funcs) const override {
-    auto code = optimizing_ ? compile_module_optimized(funcs) : compile_module(funcs);
+    std::vector<uint32_t> all(funcs.size());
+    for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+    return compile_functions(funcs, all);
+  }
+
+  Result<std::shared_ptr<const interp::TierCode>> compile_functions(
+      const std::vector<interp::CompiledFunc>& funcs, std::span<const uint32_t> which) const override {
+    auto code = optimizing_ ? jit::compile_functions_optimized(funcs, which, this)
+                            : jit::compile_functions(funcs, which, this);
     if (!code.ok()) return std::move(code).error();
-    for (interp::CompiledFunc& f : funcs)
-      if (f.jit_entry != nullptr) f.tier = this;
     return std::shared_ptr<const interp::TierCode>(std::move(code).value());
   }
 
   TrapCode enter(ExecContext& ctx, FuncInst* f, Cell* fp) const override { return run(ctx, f, fp); }
+  TrapCode enter_at(ExecContext& ctx, FuncInst* f, Cell* fp, const void* loop_entry) const override {
+    return run(ctx, f, fp, loop_entry);
+  }
 
  private:
   bool optimizing_;

@@ -121,6 +121,7 @@ class Compiler final : public ModuleEmitter {
   bool emit_function(const CompiledFunc& cf, size_t* entry_offset) override;
   void emit_end() override {}
   Label trampoline() const override { return trampoline_; }
+  const FunctionCode& function_code() const override { return function_; }
 
  private:
   // The trap exits and veneers the current function (or the shared code)
@@ -974,12 +975,15 @@ bool available() { return true; }
 // refused here as the JIT is where there is no code generator.
 bool optimizing_available() { return false; }
 
-Result<std::shared_ptr<const JitCode>> compile_module_optimized(std::vector<interp::CompiledFunc>&) {
+Result<std::shared_ptr<const JitCode>> compile_functions_optimized(const std::vector<interp::CompiledFunc>&,
+                                                                   std::span<const uint32_t>, const interp::Tier*) {
   return Error{Phase::Invalid, "optimizing: no optimizing code generator for this architecture"};
 }
 
-Result<std::shared_ptr<const JitCode>> compile_module(std::vector<CompiledFunc>& funcs) {
-  return compile_module_with(funcs, [](asmjit::CodeHolder& holder) { return std::make_unique<Compiler>(holder); });
+Result<std::shared_ptr<const JitCode>> compile_functions(const std::vector<CompiledFunc>& funcs,
+                                                         std::span<const uint32_t> which, const interp::Tier* as) {
+  return compile_module_with(funcs, which, as,
+                             [](asmjit::CodeHolder& holder) { return std::make_unique<Compiler>(holder); });
 }
 
 }  // namespace wasmrt::jit

@@ -756,12 +756,17 @@ using interp::CompiledFunc;
 bool available() { return true; }
 bool optimizing_available() { return true; }
 
-Result<std::shared_ptr<const JitCode>> compile_module(std::vector<CompiledFunc>& funcs) {
-  return compile_module_with(funcs, [](asmjit::CodeHolder& holder) { return std::make_unique<x64::Compiler>(holder, false); });
+Result<std::shared_ptr<const JitCode>> compile_functions(const std::vector<CompiledFunc>& funcs,
+                                                         std::span<const uint32_t> which, const interp::Tier* as) {
+  return compile_module_with(funcs, which, as,
+                             [](asmjit::CodeHolder& holder) { return std::make_unique<x64::Compiler>(holder, false); });
 }
 
-Result<std::shared_ptr<const JitCode>> compile_module_optimized(std::vector<CompiledFunc>& funcs) {
-  return compile_module_with(funcs, [](asmjit::CodeHolder& holder) { return std::make_unique<x64::Compiler>(holder, true); });
+Result<std::shared_ptr<const JitCode>> compile_functions_optimized(const std::vector<CompiledFunc>& funcs,
+                                                                   std::span<const uint32_t> which,
+                                                                   const interp::Tier* as) {
+  return compile_module_with(funcs, which, as,
+                             [](asmjit::CodeHolder& holder) { return std::make_unique<x64::Compiler>(holder, true); });
 }
 
 }  // namespace wasmrt::jit

@@ -103,6 +103,7 @@ class Compiler final : public ModuleEmitter {
   Label trap_label(TrapCode code) { return out_of_line_.trap_exit(a_, code); }
   OutOfLine& out_of_line() { return out_of_line_; }
   FunctionCode& function_code() { return function_; }
+  const FunctionCode& function_code() const override { return function_; }
 
  private:
   void emit_trap_stubs();

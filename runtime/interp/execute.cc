@@ -40,6 +40,85 @@ struct NativeStack {
   uintptr_t reserve = 0;
 };
 
+// ---- tier-up (tier.h) ----
+//
+// The interpreter counts calls in CompiledFunc::calls_left, at `enter`,
+// and taken loop back edges in a countdown local to run(), decremented by
+// every loop instruction: when it reaches 0, the function running then is
+// credited with the whole sample (a statistical profile: a loop that runs
+// long is where the countdown runs out most). Both counts only lead to the
+// slow paths below, which also notice when a function has been compiled.
+
+std::atomic<uint64_t> osr_count{0};  // on_stack_replacements()
+
+// Calls between two looks at a function that is queued for compilation.
+constexpr int32_t kQueuedCallPoll = 256;
+
+void count_call_slow(const CompiledFunc& cf, int32_t next) {
+  std::atomic_ref(cf.calls_left).store(next, std::memory_order_relaxed);
+}
+
+TierUpState tier_up_state(const CompiledFunc& cf) {
+  return std::atomic_ref(cf.tier_up_state).load(std::memory_order_acquire);
+}
+
+// Moves cf from Cold to Queued and asks for its compilation (once, however
+// many threads find it hot at the same time).
+void request_tier_up(const CompiledFunc& cf) {
+  TierUpState expected = TierUpState::Cold;
+  if (std::atomic_ref(cf.tier_up_state)
+          .compare_exchange_strong(expected, TierUpState::Queued, std::memory_order_acq_rel))
+    cf.tier_up->request(cf.func_index);
+}
+
+// `enter` found cf's call count run out: the tier to run it on now, or null
+// to interpret it (and when to look again).
+[[gnu::noinline]] const Tier* hot_call(const CompiledFunc& cf) {
+  const Tier* t = cf.current_tier();
+  if (t == nullptr && cf.tier_up != nullptr && tier_up_state(cf) == TierUpState::Cold) {
+    request_tier_up(cf);
+    t = cf.current_tier();  // a synchronous compile has published it
+  }
+  if (t != nullptr) {
+    count_call_slow(cf, 0);  // every call from now on comes here
+    return t;
+  }
+  const bool waiting = cf.tier_up != nullptr && tier_up_state(cf) == TierUpState::Queued;
+  count_call_slow(cf, waiting ? kQueuedCallPoll : INT32_MAX);
+  return nullptr;
+}
+
+// The back-edge countdown ran out in cf, `counted` back edges after it was
+// last set, with pc at the target of the back edge just taken. Returns the
+// tier to continue cf on, with the loop entry in *osr (both null: go on
+// interpreting), and the next countdown in *next.
+[[gnu::noinline]] const Tier* sampled_back_edges(const CompiledFunc& cf, uint32_t counted, const Unit* pc,
+                                                 const void** osr, uint32_t* next) {
+  *osr = nullptr;
+  *next = kBackEdgeSample;
+  if (cf.tier_up == nullptr) return nullptr;
+  const Tier* t = cf.current_tier();
+  if (t == nullptr) {
+    if (tier_up_state(cf) != TierUpState::Cold) return nullptr;
+    std::atomic_ref back_edges(cf.back_edges);
+    const uint64_t total = uint64_t{back_edges.load(std::memory_order_relaxed)} + counted;
+    const uint32_t threshold = cf.tier_up->options().back_edges;
+    if (total < threshold) {
+      back_edges.store(static_cast<uint32_t>(total), std::memory_order_relaxed);
+      *next = static_cast<uint32_t>(std::min<uint64_t>(threshold - total, kBackEdgeSample));
+      return nullptr;
+    }
+    request_tier_up(cf);
+    t = cf.current_tier();
+    if (t == nullptr) return nullptr;
+  }
+  const LoopEntries* loops = cf.loop_entries_published();
+  if (loops != nullptr) *osr = loops->find(static_cast<uint32_t>(pc - cf.code.data()));
+  if (*osr == nullptr) return nullptr;
+  osr_count.fetch_add(1, std::memory_order_relaxed);
+  return t;
+}
+
 const NativeStack& native_stack() {
   thread_local NativeStack s = [] {
     NativeStack r;
@@ -167,6 +246,11 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
   const std::atomic<uint32_t>* const irq = &interrupt_flags(*ctx);
   const bool metered = ctx->fuel_enabled;
   int64_t fuel = metered ? ctx->fuel : INT64_MAX;
+  // Tier-up's back-edge countdown (see hot_call above): the first taken
+  // back edge asks how long the sample should be.
+  uint32_t back_edges_left = 1, back_edge_sample = 1;
+  // A trap's frames recorded by a tier this loop handed a call to.
+  uint64_t backtrace_first_index = 0;
 
 #define NEXT()                                \
   do {                                        \
@@ -203,6 +287,12 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
       if (fuel < units_) TRAP(TrapCode::OutOfFuel);      \
       fuel -= units_;                                    \
     }                                                    \
+  } while (0)
+  // Every taken loop back edge, after its charge and poll, with pc at its
+  // target.
+#define COUNT_BACK_EDGE()                                                    \
+  do {                                                                       \
+    if (__builtin_expect(--back_edges_left == 0, 0)) goto back_edges_sampled; \
   } while (0)
 #define REL(field) (pc + (field) + static_cast<int32_t>(pc[field]))
 #define C(i) fp[pc[i]]
@@ -274,6 +364,7 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
       if ((EVAL) != 0) {                                                     \
         if (__builtin_expect(INTERRUPT_PENDING(), 0)) goto back_edge_stop;   \
         pc = REL(field);                                                     \
+        COUNT_BACK_EDGE();                                                   \
       } else {                                                               \
         pc += field + 1;                                                     \
       }                                                                      \
@@ -305,6 +396,7 @@ TrapCode run(ExecContext* ctx, FuncInst* entry, Cell* fp, const void* const** ta
           goto back_edge_stop;                                               \
         fuel -= cost_;                                                       \
         pc = REL(field);                                                     \
+        COUNT_BACK_EDGE();                                                   \
       } else {                                                               \
         CHARGE_FALLTHROUGH(pc[field + 2]);                                   \
         pc += field + 3;                                                     \
@@ -370,18 +462,21 @@ X_BrUnless:
 X_BrLoopI:
   if (__builtin_expect(INTERRUPT_PENDING(), 0)) goto back_edge_stop;
   pc = REL(2);
+  COUNT_BACK_EDGE();
   NEXT();
 X_BrLoop: {
   const int64_t cost = pc[3];
   if (__builtin_expect((INTERRUPT_PENDING()) | (fuel < cost), 0)) goto back_edge_stop;
   fuel -= cost;
   pc = REL(2);
+  COUNT_BACK_EDGE();
   NEXT();
 }
 X_BrIfLoopI:
   if (U32(2) != 0) {
     if (__builtin_expect(INTERRUPT_PENDING(), 0)) goto back_edge_stop;
     pc = REL(3);
+    COUNT_BACK_EDGE();
   } else {
     pc += 4;
   }
@@ -400,6 +495,7 @@ X_BrIfLoopF:
     if (__builtin_expect((INTERRUPT_PENDING()) | (fuel < cost), 0)) goto back_edge_stop;
     fuel -= cost;
     pc = REL(3);
+    COUNT_BACK_EDGE();
   } else {
     CHARGE_FALLTHROUGH(pc[5]);
     pc += 6;
@@ -413,6 +509,7 @@ X_CopyBrLoopI:
   C(2) = C(3);
   if (__builtin_expect(INTERRUPT_PENDING(), 0)) goto back_edge_stop;
   pc = REL(4);
+  COUNT_BACK_EDGE();
   NEXT();
 X_CopyBrLoop: {
   C(2) = C(3);
@@ -420,6 +517,7 @@ X_CopyBrLoop: {
   if (__builtin_expect((INTERRUPT_PENDING()) | (fuel < cost), 0)) goto back_edge_stop;
   fuel -= cost;
   pc = REL(4);
+  COUNT_BACK_EDGE();
   NEXT();
 }
 X_Const:
@@ -434,6 +532,7 @@ X_ConstBrLoopI:
   C(2) = Cell{pc[3]} | Cell{pc[4]} << 32;
   if (__builtin_expect(INTERRUPT_PENDING(), 0)) goto back_edge_stop;
   pc = REL(5);
+  COUNT_BACK_EDGE();
   NEXT();
 X_ConstBrLoop: {
   C(2) = Cell{pc[3]} | Cell{pc[4]} << 32;
@@ -441,6 +540,7 @@ X_ConstBrLoop: {
   if (__builtin_expect((INTERRUPT_PENDING()) | (fuel < cost), 0)) goto back_edge_stop;
   fuel -= cost;
   pc = REL(5);
+  COUNT_BACK_EDGE();
   NEXT();
 }
 back_edge_stop:
@@ -663,6 +763,16 @@ do_call: {
 enter: {
   const CompiledFunc* cf = cur->code;
   if (cf->check_interrupt && INTERRUPT_PENDING()) TRAP(interrupt_trap(*irq));
+  // Tier-up's call count (see hot_call), after the poll that every tier
+  // does at the call and before the entry fuel, which a tier's code charges
+  // itself.
+  std::atomic_ref calls_left(cf->calls_left);
+  const int32_t left = calls_left.load(std::memory_order_relaxed) - 1;
+  calls_left.store(left, std::memory_order_relaxed);
+  if (__builtin_expect(left <= 0, 0)) goto call_turned_hot;
+}
+enter_interpreted: {
+  const CompiledFunc* cf = cur->code;
   if (__builtin_expect(fuel < cf->entry_fuel, 0)) TRAP(TrapCode::OutOfFuel);
   fuel -= cf->entry_fuel;
   if (cf->init_cell != cf->num_param_cells)  // many locals: cleared apart from the constants
@@ -696,12 +806,54 @@ X_Return: {
   NEXT();
 }
 
+  // ---- switching to another tier's code (tier.h) ----
+call_turned_hot: {
+  const Tier* t = hot_call(*cur->code);
+  if (t == nullptr) goto enter_interpreted;
+  SAVE_FUEL();
+  ctx->call_depth = depth;
+  ctx->backtrace_floor = entry_depth;
+  trap = t->enter(*ctx, cur, fp);
+  ctx->backtrace_floor = UINT32_MAX;
+  if (metered) fuel = ctx->fuel;
+  goto left_tier;
+}
+back_edges_sampled: {
+  const void* loop_entry = nullptr;
+  const Tier* t = sampled_back_edges(*cur->code, back_edge_sample, pc, &loop_entry, &back_edge_sample);
+  back_edges_left = back_edge_sample;
+  if (t == nullptr) NEXT();
+  // On-stack replacement: the frame is the same on both tiers, so the
+  // compiled code simply continues this call at the back edge's target.
+  SAVE_FUEL();
+  ctx->call_depth = depth;
+  ctx->backtrace_floor = entry_depth;
+  trap = t->enter_at(*ctx, cur, fp, loop_entry);
+  ctx->backtrace_floor = UINT32_MAX;
+  if (metered) fuel = ctx->fuel;
+  goto left_tier;
+}
+left_tier:
+  // `cur` returned (its results in its frame's first cells) or trapped on
+  // the other tier, which has recorded the trap and the frames from `cur`
+  // up: continue as after an interpreted return or trap of `cur`.
+  if (trap == TrapCode::None) goto X_Return;
+  if (depth == entry_depth) return trap;
+  {
+    Cell* rec = stack_end - size_t{depth} * kRecordCells;
+    cur = from_cell<FuncInst>(rec[2]);
+    --depth;
+    trap_message_set = true;
+    backtrace_first_index = ctx->backtrace_part_frames;
+    goto do_trap;
+  }
+
 bad_op:
   trap = TrapCode::Unreachable;  // never emitted: a translator bug
 do_trap: {
   SAVE_FUEL();
   if (!trap_message_set) ctx->set_trap(trap);
-  record_backtrace(*ctx, cur, stack_end, depth, entry_depth);
+  record_backtrace(*ctx, cur, stack_end, depth, entry_depth, backtrace_first_index);
   return trap;
 }
 
@@ -711,12 +863,21 @@ do_trap: {
 #undef INTERRUPT_PENDING
 #undef CHARGE_FALLTHROUGH
 #undef CHARGE_BULK
+#undef COUNT_BACK_EDGE
 #undef REL
 #undef C
 #undef U32
 }
 
 }  // namespace
+
+uint64_t on_stack_replacements() { return osr_count.load(std::memory_order_relaxed); }
+
+const void* LoopEntries::find(uint32_t offset) const {
+  auto it = std::lower_bound(code_offsets.begin(), code_offsets.end(), offset);
+  if (it == code_offsets.end() || *it != offset) return nullptr;
+  return addresses[static_cast<size_t>(it - code_offsets.begin())];
+}
 
 TrapCode interrupt_trap(const std::atomic<uint32_t>& flags) {
   return (flags.load(std::memory_order_relaxed) & InterruptState::kInterrupt) != 0 ? TrapCode::Interrupted
@@ -728,20 +889,39 @@ const std::atomic<uint32_t>& interrupt_flags(const ExecContext& ctx) {
   return ctx.interrupt != nullptr ? ctx.interrupt->flags() : kNeverInterrupted;
 }
 
-void record_backtrace(ExecContext& ctx, FuncInst* cur, const Cell* stack_end, uint32_t depth, uint32_t entry_depth) {
+void record_backtrace(ExecContext& ctx, FuncInst* cur, const Cell* stack_end, uint32_t depth, uint32_t entry_depth,
+                      uint64_t first_index) {
   // A deep recursion may trap millions of frames down: keep the innermost
-  // and outermost frames, and count the ones in between.
+  // and outermost frames, and count the ones in between. The frame at
+  // depth d is kept if it is among the innermost kInnermost + 1 of the
+  // stack or the outermost kOutermost (from `floor`, where the stack this
+  // part belongs to starts).
   constexpr uint32_t kInnermost = 1000, kOutermost = 100;
-  ctx.backtrace.push_back(TrapFrame{cur->instance, cur->index});
+  const uint32_t floor = std::min(entry_depth, ctx.backtrace_floor);
+  uint64_t index = first_index;
+  auto keep = [&](FuncInst* f, uint32_t d) {
+    if (index > kInnermost && d - floor >= kOutermost) {
+      ++ctx.backtrace_omitted;
+    } else {
+      ctx.backtrace.push_back(TrapFrame{f->instance, f->index});
+    }
+    ++index;
+  };
+  keep(cur, depth);
+  // Record d holds the caller at depth d - 1.
   for (uint32_t d = depth; d > entry_depth; --d) {
-    if (depth - d == kInnermost && d - entry_depth > kOutermost) {
-      ctx.backtrace_omitted += d - entry_depth - kOutermost;
-      d = entry_depth + kOutermost;
+    if (index > kInnermost && d - 1 - floor >= kOutermost) {
+      // Left out, up to the outermost frames (or this part's end).
+      const uint32_t lowest = std::max(floor + kOutermost, entry_depth);
+      ctx.backtrace_omitted += d - lowest;
+      index += d - lowest;
+      d = lowest + 1;
+      continue;
     }
     const Cell* rec = stack_end - size_t{d} * kRecordCells;
-    FuncInst* f = from_cell<FuncInst>(rec[2]);
-    ctx.backtrace.push_back(TrapFrame{f->instance, f->index});
+    keep(from_cell<FuncInst>(rec[2]), d - 1);
   }
+  ctx.backtrace_part_frames = index;
 }
 
 TrapCode call_outside(ExecContext& ctx, InstanceData* caller, FuncInst* callee, Cell* nfp, uint32_t depth) {
@@ -803,10 +983,15 @@ TrapCode invoke(ExecContext& ctx, FuncInst* f, Cell* args_results) {
   if (fp != args_results) std::memcpy(fp, args_results, cf->num_param_cells * sizeof(Cell));
   const uint32_t saved_depth = ctx.call_depth;
   const size_t saved_top = ctx.stack_top;
+  // A call from a host function starts a backtrace part of its own.
+  const uint32_t saved_floor = ctx.backtrace_floor;
+  ctx.backtrace_floor = UINT32_MAX;
   ctx.call_depth = saved_depth + 1;
-  TrapCode t = cf->tier != nullptr ? cf->tier->enter(ctx, f, fp) : run(&ctx, f, fp, nullptr);
+  const Tier* tier = cf->current_tier();
+  TrapCode t = tier != nullptr ? tier->enter(ctx, f, fp) : run(&ctx, f, fp, nullptr);
   ctx.call_depth = saved_depth;
   ctx.stack_top = saved_top;
+  ctx.backtrace_floor = saved_floor;
   if (t == TrapCode::None && fp != args_results) std::memcpy(args_results, fp, cf->num_result_cells * sizeof(Cell));
   return t;
 }

@@ -36,7 +36,35 @@ struct TranslateOptions {
   bool jit = false;
   // With jit: compile with the optimizing tier (docs/jit.md).
   bool optimize = false;
+  // Tier-up (tier.h, TierUpOptions): functions start on the interpreter,
+  // which counts calls and taken loop back edges and has hot functions
+  // compiled by another tier. Every branch back to a loop header then uses
+  // a loop instruction (the interrupt-polling form when unmetered), where
+  // the interpreter counts and may enter the compiled code (on-stack
+  // replacement).
+  bool count_back_edges = false;
 };
+
+// Where a tier's code for one function may be entered in the middle: the
+// targets of its loop back edges (offsets into the translated code) and
+// their machine addresses, sorted by offset. Entering at one is exactly
+// like taking the back edge in that code after its charge and poll.
+struct LoopEntries {
+  std::vector<uint32_t> code_offsets;
+  std::vector<const void*> addresses;
+  // The address for the translated code offset `offset`, or null.
+  const void* find(uint32_t offset) const;
+};
+
+// How far a function is on its way up (CompiledFunc::tier_up_state).
+enum class TierUpState : uint8_t {
+  Cold,      // counting
+  Queued,    // asked for; the compile has not published yet
+  Compiled,  // CompiledFunc::tier is set
+  Declined,  // no tier would compile it: stays on the interpreter
+};
+
+class TierUpSink;  // tier.h
 
 // One translated function. Frame layout, in cells from the frame pointer:
 //   [0, num_param_cells)                    parameters (the caller's
@@ -66,14 +94,56 @@ struct CompiledFunc {
   // the function's first basic block (0 without fuel metering).
   uint32_t entry_fuel = 0;
   bool check_interrupt = false;  // poll ExecContext::interrupt on entry
+  // ---- set by a tier, possibly while other threads run the function ----
+  // With tier-up these are published once, by a compile on any thread,
+  // while other threads run the module: C++ reads and writes them with
+  // std::atomic_ref (tier_entry(), publish_tier() below), in the order
+  // loop_entries, jit_trampoline, jit_entry, tier, so a thread that sees
+  // `tier` (acquire) sees the rest. Machine code reads jit_entry with one
+  // aligned load, atomic on x86-64 and AArch64.
+  //
   // Machine code for this function, or null, set by the tier that compiled
   // it: that code calls a callee's jit_entry directly (read by its member
   // offset) and leaves calls to the others to call_outside. The trampoline
   // enters the module's machine code from C++.
-  const void* jit_entry = nullptr;
-  const void* jit_trampoline = nullptr;
+  mutable const void* jit_entry = nullptr;
+  mutable const void* jit_trampoline = nullptr;
+  // Where the tier's code may be entered at a loop header (OSR), or null.
+  mutable const LoopEntries* loop_entries = nullptr;
   // The tier that runs this function (tier.h), or null: the interpreter.
-  const Tier* tier = nullptr;
+  mutable const Tier* tier = nullptr;
+
+  // ---- tier-up bookkeeping (tier.h), racy by design ----
+  // Counters are read and written with relaxed atomic loads and stores,
+  // not read-modify-writes: a count lost to a race only delays tier-up,
+  // and the interpreter's call path stays one load and one store.
+  // Calls left until the interpreter's slow path looks at this function:
+  // counts down from the call threshold (INT32_MAX without tier-up), then
+  // stays at or below 0 once the function runs elsewhere.
+  mutable int32_t calls_left = INT32_MAX;
+  // Taken back edges counted so far (in samples: execute.cc).
+  mutable uint32_t back_edges = 0;
+  mutable TierUpState tier_up_state = TierUpState::Cold;
+  // Who compiles this function when it is hot, or null (no tier-up).
+  TierUpSink* tier_up = nullptr;
+
+  // The tier running this function, read by a thread that may race with
+  // its publication (acquire: its entries are then visible).
+  const Tier* current_tier() const { return std::atomic_ref(tier).load(std::memory_order_acquire); }
+  const void* entry() const { return std::atomic_ref(jit_entry).load(std::memory_order_acquire); }
+  const void* trampoline() const { return std::atomic_ref(jit_trampoline).load(std::memory_order_acquire); }
+  const LoopEntries* loop_entries_published() const {
+    return std::atomic_ref(loop_entries).load(std::memory_order_acquire);
+  }
+  // Makes the function run on `t` from its next call (release: readers of
+  // tier see everything stored before).
+  void publish(const Tier* t, const void* entry_address, const void* trampoline_address,
+               const LoopEntries* loops) const {
+    std::atomic_ref(loop_entries).store(loops, std::memory_order_release);
+    std::atomic_ref(jit_trampoline).store(trampoline_address, std::memory_order_release);
+    std::atomic_ref(jit_entry).store(entry_address, std::memory_order_release);
+    std::atomic_ref(tier).store(t, std::memory_order_release);
+  }
 };
 
 // Translates every defined function of a validated module (side tables
@@ -87,6 +157,11 @@ Result<std::vector<CompiledFunc>> translate_module(const ModuleDesc& module, con
 // function into wasm counts toward ExecContext::max_call_depth and is also
 // bounded by the remaining native stack of the calling thread.
 TrapCode invoke(ExecContext& ctx, FuncInst* f, Cell* args_results);
+
+// How many times, in this process, the interpreter has continued a running
+// call on another tier's code at a loop header (on-stack replacement):
+// what tests observe instead of timing.
+uint64_t on_stack_replacements();
 
 // For other tiers (tier.h), which share the interpreter's frames and call
 // records. The dispatch table: handler addresses by handler index (ir.h).
@@ -102,7 +177,12 @@ TrapCode interrupt_trap(const std::atomic<uint32_t>& flags);
 // word that is never set when it has none (unmetered polls read it too).
 const std::atomic<uint32_t>& interrupt_flags(const ExecContext& ctx);
 // Appends the trap's backtrace: `cur`, then the callers in the call
-// records from `depth` down to (not including) `entry_depth`.
-void record_backtrace(ExecContext& ctx, FuncInst* cur, const Cell* stack_end, uint32_t depth, uint32_t entry_depth);
+// records from `depth` down to (not including) `entry_depth`. A deep one
+// keeps its innermost and outermost frames; when the interpreter handed
+// this call to a tier (ExecContext::backtrace_floor), the frames below
+// entry_depth, which it records next, count as part of the same stack.
+// `first_index`: how many frames of that stack were recorded already.
+void record_backtrace(ExecContext& ctx, FuncInst* cur, const Cell* stack_end, uint32_t depth, uint32_t entry_depth,
+                      uint64_t first_index = 0);
 
 }  // namespace wasmrt::interp

@@ -392,9 +392,10 @@ class Translator : public NopVisitor {
   // A branch back to a loop header uses the metered "...Loop" form of its
   // instruction: it checks for an interrupt and charges the loop body's
   // first block, then jumps past that block's Fuel instruction (which only
-  // the fallthrough entry executes). Without metering, plain branches.
+  // the fallthrough entry executes). Without metering or tier-up (which
+  // counts back edges there), plain branches.
   bool is_metered_back_edge(const Ctrl& t) const {
-    return t.kind == Op::Loop && (options_.fuel || options_.interrupt_checks);
+    return t.kind == Op::Loop && (options_.fuel || options_.interrupt_checks || options_.count_back_edges);
   }
   // Moves the label values into place and jumps (or returns).
   void emit_branch(Ctrl& t) {

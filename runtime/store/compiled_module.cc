@@ -1,5 +1,6 @@
 #include "runtime/store/compiled_module.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "jit/jit.h"
@@ -8,8 +9,15 @@
 namespace wasmrt {
 
 Result<std::shared_ptr<const CompiledModule>> compile_module(std::shared_ptr<const ModuleDesc> desc,
-                                                             const interp::TranslateOptions& options) {
+                                                             const interp::TranslateOptions& translate_options,
+                                                             const interp::TierUpOptions& tier_up) {
   if (desc == nullptr || !desc->validated) return Error{Phase::Invalid, "module is not validated"};
+  interp::TranslateOptions options = translate_options;
+  if (tier_up.enabled) {
+    if (options.jit) return Error{Phase::Invalid, "tier-up: the module is compiled up front already"};
+    if (tier_up.target == nullptr) return Error{Phase::Invalid, "tier-up: no tier to compile hot functions"};
+    options.count_back_edges = true;
+  }
   auto compiled = std::make_shared<CompiledModule>();
   auto code = interp::translate_module(*desc, options);
   if (!code.ok()) return std::move(code).error();
@@ -28,6 +36,16 @@ Result<std::shared_ptr<const CompiledModule>> compile_module(std::shared_ptr<con
   compiled->options = options;
   compiled->type_sig_ids.reserve(desc->types.size());
   for (const FuncType& type : desc->types) compiled->type_sig_ids.push_back(intern_signature(type));
+  if (tier_up.enabled) {
+    compiled->tier_up = std::make_unique<ModuleTierUp>(tier_up, desc->num_imported_funcs);
+    compiled->tier_up->attach(compiled);
+    // Starts counting down only now: before, a function was never hot.
+    const int32_t calls = static_cast<int32_t>(std::min<uint32_t>(std::max<uint32_t>(tier_up.calls, 1), INT32_MAX));
+    for (interp::CompiledFunc& f : compiled->code) {
+      f.tier_up = compiled->tier_up.get();
+      f.calls_left = calls;
+    }
+  }
   compiled->desc = std::move(desc);
   return std::shared_ptr<const CompiledModule>(std::move(compiled));
 }

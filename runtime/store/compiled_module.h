@@ -9,6 +9,7 @@
 #include "runtime/binary/module.h"
 #include "runtime/interp/interp.h"
 #include "runtime/interp/tier.h"
+#include "runtime/store/tier_up.h"
 #include "wasmrt/result.h"
 
 namespace wasmrt {
@@ -25,11 +26,17 @@ struct CompiledModule {
   // What the tier that compiled `code` (options.jit: the JIT's) made of it,
   // which `code`'s entries point into, or null.
   std::shared_ptr<const interp::TierCode> tier_code;
+  // Tier-up (tier_up.h): compiles hot functions and keeps their code; null
+  // when functions stay where they start.
+  std::unique_ptr<ModuleTierUp> tier_up;
 };
 
-// Translates a validated module. Fails only if the translator rejects a body
-// (a limit it cannot represent); the error is then Phase::Invalid.
+// Translates a validated module, and compiles it up front (options.jit) or
+// prepares its tier-up (tier_up.enabled). Fails only if the translator
+// rejects a body (a limit it cannot represent) or a requested tier does not
+// exist here; the error is then Phase::Invalid.
 Result<std::shared_ptr<const CompiledModule>> compile_module(std::shared_ptr<const ModuleDesc> desc,
-                                                             const interp::TranslateOptions& options = {});
+                                                             const interp::TranslateOptions& options = {},
+                                                             const interp::TierUpOptions& tier_up = {});
 
 }  // namespace wasmrt

@@ -63,6 +63,13 @@ struct ExecContext {
   std::string trap_message;          // empty: use trap_message(trap)
   std::vector<TrapFrame> backtrace;  // innermost first
   uint64_t backtrace_omitted = 0;    // frames left out of the middle of a deep one
+  // While the interpreter has handed a call to another tier (tier-up), the
+  // depth its own frames start at: the tier's part of a trap's backtrace
+  // is shortened as one with the interpreter's below it (UINT32_MAX: no
+  // such part), and how many frames that part counted, for the
+  // interpreter to go on from (interp::record_backtrace).
+  uint32_t backtrace_floor = UINT32_MAX;
+  uint64_t backtrace_part_frames = 0;
 
   // Fuel metering (docs/fuel.md): the remaining budget, charged by metered
   // code. Only meaningful when fuel_enabled (code compiled with fuel).
