@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The two tiers of the arm64 build side by side, under qemu-user on an
 # x86-64 machine (issue 17, docs/aarch64.md): every C workload of
-# bench/workloads/c, once on `--engine interp` and once on `--engine jit`,
-# with the wall time of each and the ratio jit/interp.
+# bench/workloads/c, once on `--engine interp` and once on `--engine jit`
+# (the tiered JIT, the default engine), with the wall time of each and the
+# ratio jit/interp.
 #
 #   bash bench/arm64_tiers.sh [--build-dir DIR] [--scale PERCENT] [--only fib,sieve]
 #

@@ -87,15 +87,20 @@ def read_peers(path: Path) -> list[Runtime]:
 
 def wasmrt_runtimes(wasm_run: Path) -> list[Runtime]:
     version = subprocess.run([str(wasm_run), "--version"], capture_output=True, text=True).stdout.strip()
-    runtimes = [Runtime("wasmrt", "interp", "ok", version, [str(wasm_run)])]
-    # A build without a JIT (not x86-64) answers --engine jit with status 3;
-    # list the tier as missing rather than dropping it.
+    runtimes = [Runtime("wasmrt", "interp", "ok", version, [str(wasm_run), "--engine", "interp"])]
+    # A build without a JIT answers --engine jit (and baseline) with status
+    # 3; list those tiers as missing rather than dropping them.
     with tempfile.TemporaryDirectory() as scratch:
         empty = Path(scratch) / "empty.wat"
         empty.write_text("(module)")
         probe = subprocess.run([str(wasm_run), "--engine", "jit", str(empty)], capture_output=True, text=True)
     jit_status = "ok" if probe.returncode == 0 else "missing:this wasm-run has no JIT"
-    runtimes.append(Runtime("wasmrt-jit", "jit", jit_status, version + " (JIT)", [str(wasm_run), "--engine", "jit"]))
+    # wasmrt-jit is the default engine (auto: the tiered JIT); the baseline
+    # compiles every function up front, which tier-up saves on short runs.
+    runtimes.append(Runtime("wasmrt-jit", "jit", jit_status, version + " (tiered JIT, the default)",
+                            [str(wasm_run), "--engine", "jit"]))
+    runtimes.append(Runtime("wasmrt-baseline", "jit", jit_status, version + " (baseline JIT, all up front)",
+                            [str(wasm_run), "--engine", "baseline"]))
     return runtimes
 
 

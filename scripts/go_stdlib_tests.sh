@@ -28,8 +28,8 @@
 #
 #   --quick       a fast subset, for CI (PKG... then adds to it)
 #   --all         every std package (PKG... instead: only these, same mode)
-#   --engine      interp, jit or auto (default: $WASMRT_ENGINE, else auto:
-#                 the JIT where wasm-run has one)
+#   --engine      interp, baseline, jit or auto (default: $WASMRT_ENGINE,
+#                 else auto: the tiered JIT where wasm-run has one)
 #   --short       -short (skips the slowest cases, as Go's builders do)
 #   --wasm-run    the wasm-run binary (default: $WASM_RUN, then
 #                 build/release/tools/wasm-run/wasm-run, then PATH)

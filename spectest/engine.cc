@@ -9,22 +9,23 @@ std::unique_ptr<Engine> make_engine(std::string_view name, std::string& error) {
   if (name == "interp") return make_interp_engine();
   if (name == "interp-metered") return make_interp_engine(/*metered=*/true);
   if (name == "none") return nullptr;  // compile-only: execution commands are skipped
-  if (name == "jit" || name == "jit-metered") {
+  const bool baseline = name == "baseline" || name == "baseline-metered";
+  if (baseline || name == "jit" || name == "jit-metered") {
     if (!jit::available()) {
-      error = "jit engine not available on this architecture";
+      error = std::string(name.substr(0, name.find('-'))) + " engine not available on this architecture";
       return nullptr;
     }
-    return make_jit_engine(/*metered=*/name == "jit-metered");
+    return make_jit_engine(/*metered=*/name.ends_with("-metered"), baseline ? JitMode::Baseline : JitMode::Tiered);
   }
   if (name == "optimizing" || name == "optimizing-metered") {
     if (!jit::optimizing_available()) {
       error = "optimizing engine not available on this architecture";
       return nullptr;
     }
-    return make_optimizing_engine(/*metered=*/name == "optimizing-metered");
+    return make_jit_engine(/*metered=*/name == "optimizing-metered", JitMode::Optimizing);
   }
   error = "unknown engine '" + std::string(name) +
-          "' (expected interp, interp-metered, jit, jit-metered, optimizing, optimizing-metered or none)";
+          "' (expected interp, baseline, optimizing, jit, each optionally -metered, or none)";
   return nullptr;
 }
 

@@ -50,8 +50,8 @@ class Engine {
   virtual Result<wast::Value> get(InstanceId instance, std::string_view field) = 0;
 };
 
-// Creates the engine named on the command line: "interp", "jit", or "none"
-// (compile only). Returns nullptr with `error` empty for "none" (execution
+// Creates the engine named on the command line: "interp", "baseline", "jit"
+// (each also "-metered"), or "none" (compile only). Returns nullptr with `error` empty for "none" (execution
 // commands are then counted as skipped), and nullptr with `error` set when
 // the engine cannot be used in this build ("jit engine not available on this architecture").
 std::unique_ptr<Engine> make_engine(std::string_view name, std::string& error);
@@ -59,9 +59,12 @@ std::unique_ptr<Engine> make_engine(std::string_view name, std::string& error);
 // The interpreter adapter (spectest/interp_engine.cc); `metered` compiles
 // with fuel metering and interrupt checks ("interp-metered").
 std::unique_ptr<Engine> make_interp_engine(bool metered = false);
-// The same, with every function compiled to machine code (jit/jit.h).
-std::unique_ptr<Engine> make_jit_engine(bool metered = false);
-// The optimizing tier (x86-64 only: jit::optimizing_available()).
-std::unique_ptr<Engine> make_optimizing_engine(bool metered = false);
+// The same on machine code (jit/jit.h): every function compiled up front
+// (Baseline, or Optimizing: x86-64 only, jit::optimizing_available()), or
+// tiered, with thresholds low enough that functions switch to machine code
+// in the middle of most scripts, and loops in the middle of their calls
+// (on-stack replacement).
+enum class JitMode { None, Baseline, Optimizing, Tiered };
+std::unique_ptr<Engine> make_jit_engine(bool metered, JitMode mode);
 
 }  // namespace wasmrt::spectest

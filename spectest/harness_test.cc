@@ -173,14 +173,16 @@ TEST(RunScript, ScriptSyntaxErrorIsOneFailure) {
 
 TEST(Engines, JitWhereTheBuildHasOne) {
   std::string error;
-  for (const char* name : {"jit", "jit-metered"}) {
+  for (const char* name : {"baseline", "baseline-metered", "jit", "jit-metered"}) {
     std::unique_ptr<Engine> engine = make_engine(name, error);
     if (jit::available()) {
       ASSERT_NE(engine, nullptr) << error;
       EXPECT_STREQ(engine->name(), name);
     } else {
       EXPECT_EQ(engine, nullptr);
-      EXPECT_EQ(error, "jit engine not available on this architecture");
+      const std::string_view engine_name(name);
+      EXPECT_EQ(error, std::string(engine_name.substr(0, engine_name.find('-'))) +
+                           " engine not available on this architecture");
     }
   }
   EXPECT_EQ(make_engine("bogus", error), nullptr);

@@ -1,10 +1,12 @@
-// The runtime behind the harness's Engine interface, on either tier (the
-// interpreter, or the JIT: "jit", "jit-metered"): one ObjectStore per
+// The runtime behind the harness's Engine interface, on any tier (the
+// interpreter; the JIT up front: "baseline", "baseline-metered"; tiered:
+// "jit", "jit-metered"): one ObjectStore per
 // script, the reference interpreter's "spectest" host module, and
 // conversions between script values and interpreter cells.
 #include <cstring>
 #include <map>
 
+#include "jit/jit.h"
 #include "runtime/store/compiled_module.h"
 #include "runtime/store/store.h"
 #include "spectest/engine.h"
@@ -94,18 +96,36 @@ class InterpEngine final : public Engine {
   // `metered`: code compiled with fuel metering and interrupt checks, run
   // with an inexhaustible budget and an interrupt that never comes, so the
   // whole suite checks that metering changes no result.
-  explicit InterpEngine(bool metered, bool jit, bool optimize = false)
-      : metered_(metered), jit_(jit), optimize_(optimize) {
+  explicit InterpEngine(bool metered, JitMode jit) : metered_(metered), jit_(jit) {
     options_.fuel = metered;
     options_.interrupt_checks = metered;
-    options_.jit = jit;
-    options_.optimize = optimize;
+    options_.jit = jit == JitMode::Baseline || jit == JitMode::Optimizing;
+    options_.optimize = jit == JitMode::Optimizing;
+    if (jit == JitMode::Tiered) {
+      // Thresholds this low make most functions of the suite change tier
+      // in the middle of a script, and many loops (those that run a few
+      // iterations) continue on machine code in the middle of a call;
+      // synchronous compiles make it happen at the same point every run.
+      // The target is Engine::compile's: the optimizing tier where there
+      // is one, with the baseline as fallback.
+      tier_up_.enabled = true;
+      tier_up_.target = jit::optimizing_tier() != nullptr ? jit::optimizing_tier() : jit::tier();
+      tier_up_.fallback = jit::optimizing_tier() != nullptr ? jit::tier() : nullptr;
+      tier_up_.calls = 2;
+      tier_up_.back_edges = 3;
+      tier_up_.synchronous = true;
+    }
     reset();
   }
 
   const char* name() const override {
-    if (optimize_) return metered_ ? "optimizing-metered" : "optimizing";
-    return jit_ ? (metered_ ? "jit-metered" : "jit") : (metered_ ? "interp-metered" : "interp");
+    switch (jit_) {
+      case JitMode::Baseline: return metered_ ? "baseline-metered" : "baseline";
+      case JitMode::Optimizing: return metered_ ? "optimizing-metered" : "optimizing";
+      case JitMode::Tiered: return metered_ ? "jit-metered" : "jit";
+      case JitMode::None: break;
+    }
+    return metered_ ? "interp-metered" : "interp";
   }
 
   void reset() override {
@@ -117,7 +137,7 @@ class InterpEngine final : public Engine {
 
   Result<InstanceId> instantiate(std::shared_ptr<ModuleDesc> module) override {
     Result<std::shared_ptr<const CompiledModule>> compiled =
-        wasmrt::compile_module(std::shared_ptr<const ModuleDesc>(std::move(module)), options_);
+        wasmrt::compile_module(std::shared_ptr<const ModuleDesc>(std::move(module)), options_, tier_up_);
     if (!compiled.ok()) return std::move(compiled).error();
     Result<std::vector<Extern>> imports = registry_.resolve(*compiled.value()->desc);
     if (!imports.ok()) return std::move(imports).error();
@@ -222,9 +242,9 @@ class InterpEngine final : public Engine {
   }
 
   bool metered_;
-  bool jit_;
-  bool optimize_;
+  JitMode jit_;
   interp::TranslateOptions options_;
+  interp::TierUpOptions tier_up_;
   InterruptState never_interrupted_;
   std::unique_ptr<ObjectStore> store_;
   ImportRegistry registry_;
@@ -233,10 +253,11 @@ class InterpEngine final : public Engine {
 
 }  // namespace
 
-std::unique_ptr<Engine> make_interp_engine(bool metered) { return std::make_unique<InterpEngine>(metered, false); }
-std::unique_ptr<Engine> make_jit_engine(bool metered) { return std::make_unique<InterpEngine>(metered, true); }
-std::unique_ptr<Engine> make_optimizing_engine(bool metered) {
-  return std::make_unique<InterpEngine>(metered, true, true);
+std::unique_ptr<Engine> make_interp_engine(bool metered) {
+  return std::make_unique<InterpEngine>(metered, JitMode::None);
+}
+std::unique_ptr<Engine> make_jit_engine(bool metered, JitMode mode) {
+  return std::make_unique<InterpEngine>(metered, mode);
 }
 
 }  // namespace wasmrt::spectest

@@ -1,6 +1,6 @@
 // wasm-spectest: runs the official spec test suite (.wast scripts).
 //
-//   wasm-spectest [--engine interp|interp-metered|jit|jit-metered|none] [--json FILE|-] [--verbose] PATH...
+//   wasm-spectest [--engine interp|baseline|jit[-metered]|none] [--json FILE|-] [--verbose] PATH...
 //   wasm-spectest --dump-modules DIR [PATH...]
 //
 // With no PATH the suite is taken from $WASMRT_SPECTEST_DIR, else from
@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/interp/interp.h"
 #include "spectest/engine.h"
 #include "spectest/harness.h"
 
@@ -37,7 +38,7 @@ struct Options {
 
 void print_usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: wasm-spectest [--engine interp|interp-metered|jit|jit-metered|none] [--json FILE|-] [--verbose] [PATH...]\n"
+               "usage: wasm-spectest [--engine interp|baseline|jit[-metered]|none] [--json FILE|-] [--verbose] [PATH...]\n"
                "       wasm-spectest --dump-modules DIR [PATH...]\n"
                "PATH is a .wast file or a directory of them (default: $WASMRT_SPECTEST_DIR,\n"
                "else %s/../shared/spectest).\n",
@@ -148,6 +149,10 @@ int main(int argc, char** argv) {
   std::fprintf(text_out, "%llu passed, %llu failed, %llu skipped\n", static_cast<unsigned long long>(total.passed),
                static_cast<unsigned long long>(total.failed), static_cast<unsigned long long>(total.skipped));
   std::fflush(text_out);
+  // Evidence that the tiered engines switched loops in the middle of calls.
+  if (options.verbose && wasmrt::interp::on_stack_replacements() != 0)
+    std::fprintf(stderr, "on-stack replacements: %llu\n",
+                 static_cast<unsigned long long>(wasmrt::interp::on_stack_replacements()));
 
   if (!options.json_path.empty()) {
     if (options.json_path == "-") {

@@ -125,6 +125,11 @@ Result<std::shared_ptr<const Module>> Module::compile(std::span<const uint8_t> b
 bool Engine::jit_available() { return jit::tier() != nullptr; }
 bool Engine::optimizing_available() { return jit::optimizing_tier() != nullptr; }
 
+ExecutionTier Engine::resolve(ExecutionTier tier) {
+  if (tier != ExecutionTier::Auto) return tier;
+  return jit_available() ? ExecutionTier::Jit : ExecutionTier::Interpreter;
+}
+
 Result<std::shared_ptr<const Module>> Engine::compile(std::span<const uint8_t> bytes) const {
   if (bytes.size() > config_.max_module_bytes) {
     Error error;
@@ -152,9 +157,26 @@ Result<std::shared_ptr<const Module>> Engine::compile(std::span<const uint8_t> b
   interp::TranslateOptions options;
   options.fuel = config_.consume_fuel;
   options.interrupt_checks = config_.interruptible;
-  options.jit = config_.tier == ExecutionTier::Jit || config_.tier == ExecutionTier::Optimizing;
-  options.optimize = config_.tier == ExecutionTier::Optimizing;
-  auto compiled = compile_module(std::move(decoded_desc), options);
+  const ExecutionTier tier = resolve(config_.tier);
+  options.jit = tier == ExecutionTier::Baseline || tier == ExecutionTier::Optimizing;
+  options.optimize = tier == ExecutionTier::Optimizing;
+  interp::TierUpOptions tier_up;
+  if (tier == ExecutionTier::Jit) {
+    // Hot functions go to the optimizing tier where this build has one
+    // (it gives the functions its lowering declines the baseline's code in
+    // the same batch), else to the baseline, which is then also the
+    // fallback for a batch the optimizing tier fails as a whole.
+    const interp::Tier* baseline = jit::tier();
+    if (baseline == nullptr) return Error{Phase::Invalid, "jit: no code generator for this architecture"};
+    const interp::Tier* optimizing = jit::optimizing_tier();
+    tier_up.target = optimizing != nullptr ? optimizing : baseline;
+    tier_up.fallback = optimizing != nullptr ? baseline : nullptr;
+    tier_up.enabled = true;
+    tier_up.calls = config_.tier_up_calls;
+    tier_up.back_edges = config_.tier_up_back_edges;
+    tier_up.synchronous = config_.tier_up_synchronous;
+  }
+  auto compiled = compile_module(std::move(decoded_desc), options, tier_up);
   if (!compiled.ok()) return std::move(compiled).error();
   auto impl = std::make_unique<Module::Impl>();
   impl->compiled = std::move(compiled).value();

@@ -13,6 +13,7 @@
 
 #include "tests/unit/test_tier.h"
 #include "runtime/binary/decoder.h"
+#include "jit/jit.h"
 #include "runtime/interp/interp.h"
 #include "runtime/store/store.h"
 #include "runtime/text/wat.h"
@@ -39,9 +40,20 @@ struct Harness {
     auto v = validate_module(*owned);
     EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.error().to_string());
     if (!v.ok()) return;
-    options.jit = testing_jit();
+    options.jit = test_tier() == ExecutionTier::Baseline || test_tier() == ExecutionTier::Optimizing;
     options.optimize = testing_optimizing();
-    auto compiled = compile_module(owned, options);
+    interp::TierUpOptions tier_up;
+    if (test_tier() == ExecutionTier::Jit) {
+      // As Engine::compile does it.
+      const EngineConfig config = test_config();
+      tier_up.enabled = true;
+      tier_up.target = jit::optimizing_tier() != nullptr ? jit::optimizing_tier() : jit::tier();
+      tier_up.fallback = jit::optimizing_tier() != nullptr ? jit::tier() : nullptr;
+      tier_up.calls = config.tier_up_calls;
+      tier_up.back_edges = config.tier_up_back_edges;
+      tier_up.synchronous = config.tier_up_synchronous;
+    }
+    auto compiled = compile_module(owned, options, tier_up);
     EXPECT_TRUE(compiled.ok()) << (compiled.ok() ? "" : compiled.error().to_string());
     if (!compiled.ok()) return;
     auto inst = store.instantiate(compiled.value(), {}, *ctx);

@@ -70,8 +70,7 @@ Child spawn_wasm_run(const std::vector<std::string>& args) {
   posix_spawn_file_actions_adddup2(&actions, fds[1], 2);  // dup2 clears CLOEXEC on fd 2
 
   std::vector<std::string> argv_storage{kWasmRun};
-  if (wasmrt::testing_optimizing()) argv_storage.push_back("--engine=optimizing");
-  else if (wasmrt::testing_jit()) argv_storage.push_back("--engine=jit");
+  argv_storage.push_back(wasmrt::test_engine_option());
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& arg : argv_storage) argv.push_back(arg.data());

@@ -308,6 +308,12 @@ EngineConfig make_config(const EngineSpec& spec, const Options& opt) {
   EngineConfig config;
   config.tier = spec.tier;
   config.consume_fuel = spec.metered;
+  // Tiered: functions switch to machine code from their second call, and
+  // loops after a few iterations (on-stack replacement), at the same
+  // point of every run, so a divergence reproduces.
+  config.tier_up_calls = 2;
+  config.tier_up_back_edges = 3;
+  config.tier_up_synchronous = true;
   config.interruptible = true;  // timeouts must be able to stop any guest
   // Caps low enough that thousands of generated modules cannot exhaust
   // the machine (several engines each hold a store at once).
@@ -375,7 +381,10 @@ std::vector<EngineSpec> available_engines(bool metered_only) {
   for (const bool metered : {false, true}) {
     if (!metered && metered_only) continue;
     engines.push_back({metered ? "interp+fuel" : "interp", ExecutionTier::Interpreter, metered});
-    if (Engine::jit_available()) engines.push_back({metered ? "jit+fuel" : "jit", ExecutionTier::Jit, metered});
+    if (Engine::jit_available()) {
+      engines.push_back({metered ? "baseline+fuel" : "baseline", ExecutionTier::Baseline, metered});
+      engines.push_back({metered ? "jit+fuel" : "jit", ExecutionTier::Jit, metered});
+    }
     if (Engine::optimizing_available())
       engines.push_back({metered ? "optimizing+fuel" : "optimizing", ExecutionTier::Optimizing, metered});
   }

@@ -39,7 +39,7 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitBadModule = 1;         // unreadable, malformed, invalid or unlinkable module
 constexpr int kExitUsage = 2;             // bad command line
-constexpr int kExitNotAvailable = 3;      // --engine jit: no JIT for this host
+constexpr int kExitNotAvailable = 3;      // --engine baseline|jit: no JIT for this host
 constexpr int kExitResourceLimit = 121;   // a resource cap refused the module
 constexpr int kExitStackExhausted = 122;  // TrapKind::CallStackExhausted
 constexpr int kExitOutOfFuel = 123;       // TrapKind::OutOfFuel
@@ -108,12 +108,18 @@ constexpr const char* kUsage =
     "                    `_initialize`), commands and plain modules; the guest's\n"
     "                    argv is then just FILE\n"
     "  --describe        print the module's imports and exports with their types\n"
-    "  --engine interp|jit|optimizing|auto\n"
-    "                    the execution tier (default interp; jit: x86-64\n"
-    "                    machine code, same results, fuel and limits, status 3\n"
-    "                    where this build has no JIT; optimizing: the\n"
-    "                    optimizing tier, x86-64 only, status 3 elsewhere;\n"
-    "                    auto: jit where there is one, else interp)\n"
+    "  --engine interp|baseline|optimizing|jit|auto\n"
+    "                    how the guest runs (default auto), with the same\n"
+    "                    results, fuel and limits on each: interp, the\n"
+    "                    interpreter; baseline, every function compiled to\n"
+    "                    machine code up front; optimizing, the same with the\n"
+    "                    optimizing tier (x86-64 only); jit, tiered: functions\n"
+    "                    start on the interpreter and hot ones (loops included)\n"
+    "                    are compiled in the background, by the optimizing tier\n"
+    "                    where there is one, and switched to; auto, jit where\n"
+    "                    this build has a JIT, else interp. An engine this build\n"
+    "                    lacks exits with status 3 (see --version)\n"
+    "                    (WASMRT_TIER_UP_LOG=1 logs each tier-up compile)\n"
     "  --fuel N          meter the guest: at most N units of fuel (about one per\n"
     "                    instruction, see docs/fuel.md) for the whole run\n"
     "  --max-memory-pages N\n"
@@ -143,7 +149,7 @@ constexpr const char* kUsage =
     "  1    unreadable, malformed, invalid or unlinkable module\n"
     "  2    usage error (bad option or option value, bad --invoke arguments,\n"
     "       a --dir that is not a directory)\n"
-    "  3    --engine jit: no JIT in this build (see --version)\n"
+    "  3    --engine baseline|jit: no JIT in this build (see --version)\n"
     "  121  a resource limit refused the module (the message names the limit)\n"
     "  122  call stack exhausted (see --max-stack)\n"
     "  123  out of fuel (see --fuel)\n"
@@ -160,8 +166,7 @@ struct Options {
   std::string invoke;  // --invoke NAME: call this export with ARGS
   std::string file;
   std::vector<std::string> guest_args;
-  bool jit = false;  // --engine jit
-  bool optimizing = false;  // --engine optimizing
+  wasmrt::ExecutionTier engine = wasmrt::ExecutionTier::Auto;  // --engine
 
   // WASI grants.
   std::vector<wasmrt::WasiDir> dirs;
@@ -442,9 +447,7 @@ wasmrt::EngineConfig engine_config(const Options& options) {
   wasmrt::EngineConfig config;
   config.consume_fuel = options.fuel.has_value();
   config.interruptible = true;  // --timeout and Ctrl-C need the checks
-  config.tier = options.optimizing ? wasmrt::ExecutionTier::Optimizing
-                : options.jit      ? wasmrt::ExecutionTier::Jit
-                                   : wasmrt::ExecutionTier::Interpreter;
+  config.tier = options.engine;
   config.max_memory_pages = options.max_memory_pages.value_or(kPagesIn4GiB);
   config.max_store_memory_pages = options.max_memory_pages.value_or(kPagesIn4GiB);
   config.max_table_elements = kDefaultMaxTableElements;
@@ -659,17 +662,18 @@ std::string set_run_option(std::string_view name, const std::string& value, Opti
   if (name == "--dir-ro") return add_dir_option(value, true, options);
   if (name == "--env") return add_env_option(value, options);
   if (name == "--engine") {
-    options.optimizing = false;
     if (value == "interp") {
-      options.jit = false;
+      options.engine = wasmrt::ExecutionTier::Interpreter;
+    } else if (value == "baseline") {
+      options.engine = wasmrt::ExecutionTier::Baseline;
     } else if (value == "jit") {
-      options.jit = true;
+      options.engine = wasmrt::ExecutionTier::Jit;
     } else if (value == "optimizing") {
-      options.jit = options.optimizing = true;
+      options.engine = wasmrt::ExecutionTier::Optimizing;
     } else if (value == "auto") {
-      options.jit = wasmrt::Engine::jit_available();
+      options.engine = wasmrt::ExecutionTier::Auto;
     } else {
-      return quote(value) + " is not an engine (interp, jit, optimizing or auto)";
+      return quote(value) + " is not an engine (interp, baseline, optimizing, jit or auto)";
     }
   }
   return "";
@@ -695,13 +699,15 @@ int parse_command_line(int argc, char** argv, Options& options) {
       return kExitOk;
     }
     if (arg == "--version") {
-      // e.g. "wasm-run (wasmrt) 0.2.0 aarch64: interp, jit": which tiers
-      // --engine can pick here, so a script can check before it asks.
+      // e.g. "wasm-run (wasmrt) 0.2.0 aarch64: interp, baseline, jit": which
+      // engines --engine can pick here (auto always), so a script can check
+      // before it asks.
       const std::string_view arch = wasmrt::host_architecture();
-      std::printf("wasm-run (wasmrt) %.*s %.*s: interp%s%s\n", static_cast<int>(wasmrt::kVersion.size()),
+      std::printf("wasm-run (wasmrt) %.*s %.*s: interp%s%s%s\n", static_cast<int>(wasmrt::kVersion.size()),
                   wasmrt::kVersion.data(), static_cast<int>(arch.size()), arch.data(),
-                  wasmrt::Engine::jit_available() ? ", jit" : "",
-                  wasmrt::Engine::optimizing_available() ? ", optimizing" : "");
+                  wasmrt::Engine::jit_available() ? ", baseline" : "",
+                  wasmrt::Engine::optimizing_available() ? ", optimizing" : "",
+                  wasmrt::Engine::jit_available() ? ", jit" : "");
       return kExitOk;
     }
     if (arg == "--describe") {
@@ -763,14 +769,16 @@ int main(int argc, char** argv) {
   install_stop_signal_handlers();
   Options options;
   if (int status = parse_command_line(argc, argv, options); status >= 0) return status;
-  if (options.optimizing && !wasmrt::Engine::optimizing_available()) {
+  if (options.engine == wasmrt::ExecutionTier::Optimizing && !wasmrt::Engine::optimizing_available()) {
     std::fprintf(stderr,
                  "wasm-run: --engine optimizing: this build has no optimizing tier for this architecture; use --engine "
                  "jit\n");
     return kExitNotAvailable;
   }
-  if (options.jit && !wasmrt::Engine::jit_available()) {
-    std::fprintf(stderr, "wasm-run: --engine jit: this build has no JIT for this architecture; use --engine interp\n");
+  if ((options.engine == wasmrt::ExecutionTier::Baseline || options.engine == wasmrt::ExecutionTier::Jit) &&
+      !wasmrt::Engine::jit_available()) {
+    std::fprintf(stderr, "wasm-run: --engine %s: this build has no JIT for this architecture; use --engine interp\n",
+                 options.engine == wasmrt::ExecutionTier::Jit ? "jit" : "baseline");
     return kExitNotAvailable;
   }
 

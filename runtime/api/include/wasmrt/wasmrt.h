@@ -100,15 +100,24 @@ class Module {
   std::unique_ptr<Impl> impl_;
 };
 
-// How compiled code runs. Both tiers give the same results, charge the
-// same fuel and stop at the same interrupt checks (docs/jit.md).
+// How compiled code runs. Every tier gives the same results, charges the
+// same fuel and stops at the same interrupt checks (docs/jit.md).
 enum class ExecutionTier : uint8_t {
   Interpreter,  // portable; compiles fastest
-  Jit,          // native machine code, where this build has a code generator (Engine::jit_available())
+  // Every function compiled to machine code when the module is compiled,
+  // by the baseline JIT (needs Engine::jit_available()).
+  Baseline,
   // Every function compiled up front by the optimizing tier (values in
-  // machine registers); functions it cannot compile get Jit's code. x86-64
-  // only (Engine::optimizing_available()); refused elsewhere.
+  // machine registers); functions it cannot compile get the baseline's
+  // code. x86-64 only (Engine::optimizing_available()); refused elsewhere.
   Optimizing,
+  // Tiered: functions start on the interpreter; hot ones (tier_up_calls,
+  // tier_up_back_edges) are compiled in the background, by the optimizing
+  // tier where there is one (else the baseline), and switched to, running
+  // loops included (needs Engine::jit_available()).
+  Jit,
+  // Jit where Engine::jit_available(), else Interpreter.
+  Auto,
 };
 
 // Engine-wide settings: resource limits and the metering compiled into code.
@@ -117,8 +126,21 @@ enum class ExecutionTier : uint8_t {
 // appear in the errors that refuse something because of them.
 struct EngineConfig {
   // ---- compilation ----
-  // Jit on a host without a code generator fails Engine::compile.
-  ExecutionTier tier = ExecutionTier::Interpreter;
+  // Baseline or Jit on a host without a code generator fails
+  // Engine::compile. Auto: the tiered JIT where there is one, so code
+  // reaches machine code without paying to compile functions that run
+  // only a few times (docs/jit.md).
+  ExecutionTier tier = ExecutionTier::Auto;
+  // Tier-up (ExecutionTier::Jit): a function is compiled after this many
+  // calls, or after about this many taken loop back edges in all its
+  // calls together, counted in samples of up to 1024 (a running loop
+  // then continues in machine code: on-stack replacement).
+  uint32_t tier_up_calls = 1000;
+  uint32_t tier_up_back_edges = 20000;
+  // Compile hot functions on the thread that found them hot, before it
+  // goes on, instead of on the background thread: tier-up happens at the
+  // same point of every run (tests).
+  bool tier_up_synchronous = false;
   // Inputs larger than this are refused before any decoding work.
   std::size_t max_module_bytes = std::size_t{1} << 30;
   // Deterministic fuel metering (docs/fuel.md): compiled code charges fuel
@@ -166,8 +188,11 @@ class Engine {
   const EngineConfig& config() const { return config_; }
   // True when this build has the optimizing tier (ExecutionTier::Optimizing).
   static bool optimizing_available();
-  // True when this build can compile to machine code (ExecutionTier::Jit).
+  // True when this build can compile to machine code (ExecutionTier::Baseline
+  // and Jit).
   static bool jit_available();
+  // The tier `tier` stands for here: Auto resolved, the others as given.
+  static ExecutionTier resolve(ExecutionTier tier);
 
   // As Module::compile, after applying this engine's limits, and with the
   // metering this engine's config asks for (consume_fuel, interruptible).
