@@ -7,13 +7,17 @@
 #   3. clang ASan+UBSan build, -Werror, with the libFuzzer targets: the same
 #      tests again plus the 10,000-case mutation test under sanitizers, then
 #      a few seconds of smoke fuzzing
-#   4. arm64 (docs/aarch64.md): scripts/setup_aarch64.sh, a cross build with
+#   4. clang ThreadSanitizer build (build/tsan) of only the concurrency
+#      tests of tier-up (tests/unit/tier_up_concurrency_test.cc), which must
+#      run with no report
+#   5. arm64 (docs/aarch64.md): scripts/setup_aarch64.sh, a cross build with
 #      -Werror, and ctest under qemu-aarch64 of the subset named at
 #      arm64_ctest_args below (the whole arm64 ctest is
 #      scripts/test_aarch64.sh, too long for CI's 60 minutes)
 #
 # Ends with a plain "N passed, M failed, K skipped" line summing every stage, and exits
-# non-zero if anything failed. Build dirs: build/gcc, build/asan and build/aarch64.
+# non-zero if anything failed. Build dirs: build/gcc, build/asan, build/tsan and
+# build/aarch64.
 set -uo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -141,6 +145,23 @@ if stage "clang asan: configure+build" configure_and_build build/asan \
   stage "clang asan: ctest" run_ctest build/asan
   stage "clang asan: fuzz smoke" fuzz_smoke build/asan
 fi
+
+# ---- ThreadSanitizer (issue 18, docs/jit.md "Concurrency rules") --------
+# Tier-up compiles on a background thread and publishes machine code that
+# other threads are running: the concurrency tests, under TSan, must end
+# with no report (halt_on_error: the first one fails the test). Only the
+# library and that one test are built (a few minutes on 2 cores).
+tsan_stage() {
+  local build_dir=build/tsan
+  if stage "clang tsan: configure+build" bash -c '
+      cmake -S . -B "$1" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DWASMRT_WERROR=ON -DWASMRT_TSAN=ON -DWASMRT_BUILD_BENCH=OFF &&
+      ninja -C "$1" -j"$2" tier_up_concurrency_test' _ "$build_dir" "$jobs"; then
+    TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" \
+      stage "clang tsan: concurrency tests" run_ctest "$build_dir" -R '^TierUpConcurrency\.'
+  fi
+}
+tsan_stage
 
 # ---- arm64 (issue 17, docs/aarch64.md) ----------------------------------
 # Every arm64 executable runs under qemu-aarch64 (no binfmt_misc here). The

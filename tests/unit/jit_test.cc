@@ -1,9 +1,12 @@
-// The machine-code tiers (the baseline JIT and the optimizing tier) against
-// the interpreter, side by side in one process: the same results, the same
-// fuel to the unit at every budget, the same limits and backtraces, and
-// calls that cross tiers, instances and host functions. Every test runs on
-// each machine-code tier (MachineCode's parameter). (Every other execution
-// test also runs on both: tests/CMakeLists.txt.)
+// The machine-code engines (the baseline JIT and the optimizing tier up
+// front, and the tiered JIT) against the interpreter, side by side in one
+// process: the same results, the same fuel to the unit at every budget, the
+// same limits and backtraces, and calls that cross tiers, instances and
+// host functions. Every test runs on each (MachineCode's parameter); the
+// tiered one with thresholds so low that functions switch to machine code
+// between calls, and running loops in the middle of a call (on-stack
+// replacement). (Every other execution test also runs on all of them:
+// tests/CMakeLists.txt.)
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -12,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/interp/interp.h"
 #include "wasmrt/wasmrt.h"
 
 namespace wasmrt {
@@ -36,12 +40,12 @@ std::string describe(const Outcome& o) {
   return s;
 }
 
-// The tier under test: ExecutionTier::Jit or ExecutionTier::Optimizing.
+// The engine under test: ExecutionTier::Baseline, Optimizing or Jit.
 class MachineCode : public ::testing::TestWithParam<ExecutionTier> {
  protected:
   static ExecutionTier tier() { return GetParam(); }
   static bool available() {
-    return GetParam() == ExecutionTier::Jit ? Engine::jit_available() : Engine::optimizing_available();
+    return GetParam() == ExecutionTier::Optimizing ? Engine::optimizing_available() : Engine::jit_available();
   }
 };
 
@@ -49,6 +53,12 @@ EngineConfig config_for(ExecutionTier tier, bool fuel) {
   EngineConfig config;
   config.tier = tier;
   config.consume_fuel = fuel;
+  // The second call of a function runs on machine code, and a loop
+  // switches after its first few iterations; synchronously, so the switch
+  // happens at the same point of every run (and every budget).
+  config.tier_up_calls = 2;
+  config.tier_up_back_edges = 3;
+  config.tier_up_synchronous = true;
   return config;
 }
 
@@ -244,10 +254,10 @@ TEST_P(MachineCode, CallsAcrossTiersInstancesAndHostFunctions) {
   EXPECT_EQ(outcome(tier(), tier()), expected);
   EXPECT_EQ(outcome(ExecutionTier::Interpreter, tier()), expected);
   EXPECT_EQ(outcome(tier(), ExecutionTier::Interpreter), expected);
-  // Between the two machine-code tiers.
+  // Between machine-code engines.
   if (Engine::jit_available()) {
-    EXPECT_EQ(outcome(ExecutionTier::Jit, tier()), expected);
-    EXPECT_EQ(outcome(tier(), ExecutionTier::Jit), expected);
+    EXPECT_EQ(outcome(ExecutionTier::Baseline, tier()), expected);
+    EXPECT_EQ(outcome(tier(), ExecutionTier::Baseline), expected);
   }
 }
 
@@ -339,14 +349,66 @@ TEST_P(MachineCode, FunctionsPastTheBranchRangeStillRun) {
 // The optimizing tier only where the build has it (x86-64): elsewhere it
 // is refused (wasm_run_engine_optimizing tests that), not skipped here.
 std::vector<ExecutionTier> machine_code_tiers() {
-  std::vector<ExecutionTier> tiers{ExecutionTier::Jit};
+  std::vector<ExecutionTier> tiers{ExecutionTier::Baseline};
   if (Engine::optimizing_available()) tiers.push_back(ExecutionTier::Optimizing);
+  tiers.push_back(ExecutionTier::Jit);
   return tiers;
 }
 INSTANTIATE_TEST_SUITE_P(Tiers, MachineCode, ::testing::ValuesIn(machine_code_tiers()),
                          [](const ::testing::TestParamInfo<ExecutionTier>& info) {
-                           return info.param == ExecutionTier::Jit ? std::string("jit") : std::string("optimizing");
+                           switch (info.param) {
+                             case ExecutionTier::Baseline: return std::string("baseline");
+                             case ExecutionTier::Optimizing: return std::string("optimizing");
+                             default: return std::string("jit");
+                           }
                          });
+
+// A C `main`: called once, with a long loop (which calls a helper). The
+// loop continues on machine code in the middle of the call, and so does
+// the helper from its next call; the result is the interpreter's.
+TEST(Jit, ALoopInAFunctionCalledOnceReachesMachineCode) {
+  if (!Engine::jit_available()) GTEST_SKIP() << "no JIT in this build";
+  const std::string wat = R"((module
+    (func $step (param i64 i64) (result i64)
+      (i64.add (i64.mul (local.get 0) (i64.const 6364136223846793005)) (local.get 1)))
+    (func (export "main") (param $n i32) (result i64) (local $x i64)
+      (loop $l
+        (local.set $x (call $step (local.get $x) (i64.extend_i32_u (local.get $n))))
+        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+      (local.get $x))))";
+  const std::vector<Value> args{Value::i32(200'000)};
+  const Outcome interp = run(ExecutionTier::Interpreter, wat, "main", args);
+  ASSERT_TRUE(interp.ok);
+  for (bool fuel : {false, true}) {
+    // The default thresholds, compiled on this thread so that the switch
+    // is certain to happen within the call.
+    EngineConfig config;
+    config.tier = ExecutionTier::Jit;
+    config.consume_fuel = fuel;
+    config.tier_up_synchronous = true;
+    Engine engine(config);
+    auto module = engine.compile(std::span(reinterpret_cast<const uint8_t*>(wat.data()), wat.size()));
+    ASSERT_TRUE(module.ok());
+    Store store(engine);
+    if (fuel) {
+      ASSERT_TRUE(store.set_fuel(1'000'000'000).ok());
+    }
+    auto instance = Linker().instantiate(store, module.value());
+    ASSERT_TRUE(instance.ok());
+    const uint64_t before = interp::on_stack_replacements();
+    auto result = instance.value().call("main", args);
+    ASSERT_TRUE(result.ok());
+    EXPECT_EQ(result.value()[0].low_bits(), interp.results[0]);
+    EXPECT_EQ(interp::on_stack_replacements(), before + 1) << "fuel " << fuel;
+  }
+}
+
+TEST(Jit, AutoIsTheTieredJitWhereThereIsOne) {
+  EXPECT_EQ(EngineConfig{}.tier, ExecutionTier::Auto);
+  EXPECT_EQ(Engine::resolve(ExecutionTier::Auto),
+            Engine::jit_available() ? ExecutionTier::Jit : ExecutionTier::Interpreter);
+  EXPECT_EQ(Engine::resolve(ExecutionTier::Baseline), ExecutionTier::Baseline);
+}
 
 }  // namespace
 }  // namespace wasmrt
