@@ -98,7 +98,7 @@ TEST(TierUpConcurrency, ManyThreadsCallOneModuleWhileItTiersUp) {
     std::atomic<int> wrong{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
+      threads.emplace_back([&] {
         for (int round = 0; round < kRounds; ++round) {
           // A store and an instance per round, dropped at its end: code
           // published meanwhile serves the next instances too.
