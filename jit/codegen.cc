@@ -201,6 +201,7 @@ bool FunctionCode::scan(const CompiledFunc& cf, asmjit::BaseEmitter& emitter) {
   target_offsets_.clear();
   target_labels_.clear();
   loop_header_offsets_.clear();
+  loop_entry_overrides_.clear();
   if (size_ > UINT32_MAX) return false;
   // (Pass 2 decodes again rather than keep what this pass decoded: memory
   // stays proportional to the targets.)
@@ -265,6 +266,10 @@ std::vector<asmjit::Label> FunctionCode::loop_header_labels() const {
   std::vector<asmjit::Label> labels;
   labels.reserve(loop_header_offsets_.size());
   for (uint32_t off : loop_header_offsets_) {
+    if (auto entry = loop_entry_overrides_.find(off); entry != loop_entry_overrides_.end()) {
+      labels.push_back(entry->second);
+      continue;
+    }
     auto it = std::lower_bound(target_offsets_.begin(), target_offsets_.end(), off);
     labels.push_back(target_labels_[static_cast<size_t>(it - target_offsets_.begin())]);
   }

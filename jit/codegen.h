@@ -186,6 +186,10 @@ class FunctionCode {
   // the middle of a call (on-stack replacement, interp::LoopEntries).
   const std::vector<uint32_t>& loop_header_offsets() const { return loop_header_offsets_; }
   std::vector<asmjit::Label> loop_header_labels() const;
+  // A lowering whose code at the loop header `offset` expects more than
+  // the frame (values in registers: the optimizing tier) enters it from
+  // `entry` instead, a stub that loads them from their cells first.
+  void set_loop_entry(uint32_t offset, asmjit::Label entry) { loop_entry_overrides_[offset] = entry; }
 
   // Pass 2: calls emit(instr, pc) on every instruction in order, binding
   // each target's label at its instruction (or at the end).
@@ -209,6 +213,7 @@ class FunctionCode {
   std::vector<uint32_t> target_offsets_;  // unit offsets, sorted, unique
   std::vector<asmjit::Label> target_labels_;
   std::vector<uint32_t> loop_header_offsets_;  // sorted, unique; each one of target_offsets_
+  std::unordered_map<uint32_t, asmjit::Label> loop_entry_overrides_;  // set_loop_entry
 };
 
 // ---- branch forms, shared ----

@@ -179,6 +179,7 @@ class Lowering {
     uint8_t reg;
   };
   void plan_loop_registers();
+  void emit_loop_entries();
   const std::vector<Pin>* pins_at(uint32_t off) const {
     auto it = pins_.find(off);
     return it == pins_.end() ? nullptr : &it->second;
@@ -547,6 +548,7 @@ void Lowering::run() {
   forget_all();
   if (next < targets.size() && targets[next] == code_.size()) a_.bind(code_.target_label(next++));
   a_.int3();  // translated code never falls off its end
+  emit_loop_entries();
   c_.out_of_line().emit_deferred();
   if (!pool_.empty()) {
     a_.align(asmjit::AlignMode::kData, 8);
@@ -554,6 +556,26 @@ void Lowering::run() {
       a_.bind(label);
       a_.embedUInt64(k);
     }
+  }
+}
+
+// On-stack replacement (docs/jit.md, "Tier-up") enters a loop header from
+// the interpreter with every value in its cell: where the header keeps
+// cells in registers, a stub loads them and jumps to it.
+void Lowering::emit_loop_entries() {
+  const std::vector<uint32_t>& targets = code_.target_offsets();
+  for (uint32_t off : code_.loop_header_offsets()) {
+    const std::vector<Pin>* pins = pins_at(off);
+    if (pins == nullptr) continue;
+    const Label entry = a_.newLabel();
+    a_.bind(entry);
+    for (const Pin& p : *pins) {
+      if (p.xmm) a_.movq(x::xmm(p.reg), cell(p.cell));
+      else a_.mov(x::gpq(p.reg), cell(p.cell));
+    }
+    auto it = std::lower_bound(targets.begin(), targets.end(), off);
+    a_.jmp(code_.target_label(static_cast<size_t>(it - targets.begin())));
+    code_.set_loop_entry(off, entry);
   }
 }
 
