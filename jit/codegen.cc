@@ -5,7 +5,11 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "jit/fault_handler.h"
 
 namespace wasmrt::jit::codegen {
 
@@ -253,8 +257,16 @@ class ModuleCode final : public JitCode {
   explicit ModuleCode(void* base) : base_(base) {}
   ~ModuleCode() override;
 
+  // Before any of the code can run.
+  void register_trap_sites(size_t code_size, std::vector<fault::TrapSite> sites) {
+    if (!sites.empty()) registration_.emplace(base_, code_size, std::move(sites));
+  }
+  bool relies_on_guard_regions() const override { return registration_.has_value(); }
+
  private:
   void* base_;
+  // Present when the code has unchecked accesses.
+  std::optional<fault::CodeRegistration> registration_;
 };
 
 asmjit::JitRuntime& jit_runtime() {
@@ -262,9 +274,16 @@ asmjit::JitRuntime& jit_runtime() {
   return runtime;
 }
 
-ModuleCode::~ModuleCode() { jit_runtime().release(base_); }
+ModuleCode::~ModuleCode() {
+  registration_.reset();  // the fault handler forgets the code before it is freed
+  jit_runtime().release(base_);
+}
 
 }  // namespace
+
+bool use_guard_regions(interp::BoundsChecks bounds) {
+  return bounds == interp::BoundsChecks::UseGuardRegions && fault::install();
+}
 
 ModuleBuild::ModuleBuild() {
   holder_.init(jit_runtime().environment());
@@ -284,6 +303,13 @@ Result<std::shared_ptr<const JitCode>> ModuleBuild::finish(std::vector<CompiledF
   if (asmjit::Error e = jit_runtime().add(&base, &holder_); e != asmjit::kErrorOk)
     return Error{Phase::Invalid, std::string("jit: ") + asmjit::DebugUtils::errorAsString(e)};
   auto code = std::make_shared<ModuleCode>(base);
+  std::vector<fault::TrapSite> sites;
+  sites.reserve(emitter.trap_sites().size());
+  const uint64_t text_start = holder_.textSection()->offset();
+  for (const ModuleEmitter::PendingTrapSite& site : emitter.trap_sites())
+    sites.push_back({static_cast<uint32_t>(text_start + site.access_offset),
+                     static_cast<uint32_t>(holder_.labelOffsetFromBase(site.exit))});
+  code->register_trap_sites(holder_.codeSize(), std::move(sites));
   const uint8_t* bytes = static_cast<const uint8_t*>(base);
   const void* trampoline = bytes + holder_.labelOffsetFromBase(emitter.trampoline());
   for (size_t i = 0; i < funcs.size(); ++i) {

@@ -56,12 +56,18 @@ class JitCode : public interp::TierCode {};
 // Compiles every function of `funcs` (one module's, already translated) and
 // sets each one's jit_entry. On failure, no jit_entry is set. (The back
 // end's half of tier()->compile, which also sets CompiledFunc::tier.)
-Result<std::shared_ptr<const JitCode>> compile_module(std::vector<interp::CompiledFunc>& funcs);
+// With UseGuardRegions, the scalar accesses to memory 0 (32-bit index) are
+// emitted unchecked when the fault handler (fault_handler.h) is installed,
+// and the code then runs only where memory 0 has guard regions
+// (TierCode::relies_on_guard_regions); everything else is checked.
+Result<std::shared_ptr<const JitCode>> compile_module(std::vector<interp::CompiledFunc>& funcs,
+                                                      interp::BoundsChecks bounds);
 
 // compile_module with the optimizing tier's lowering (jit/opt/): every
 // function it can compile is optimized, the others get baseline code, in
 // one module code sharing the baseline's stubs.
-Result<std::shared_ptr<const JitCode>> compile_module_optimized(std::vector<interp::CompiledFunc>& funcs);
+Result<std::shared_ptr<const JitCode>> compile_module_optimized(std::vector<interp::CompiledFunc>& funcs,
+                                                                interp::BoundsChecks bounds);
 
 // Runs `entry` (a wasm function with a jit_entry) whose frame is at `fp`
 // with its arguments in place; ctx.call_depth already counts it. The JIT's

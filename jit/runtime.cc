@@ -263,9 +263,9 @@ class JitTier final : public interp::Tier {
   explicit JitTier(bool optimizing) : optimizing_(optimizing) {}
   std::string_view name() const override { return optimizing_ ? "optimizing" : "jit"; }
 
-  Result<std::shared_ptr<const interp::TierCode>> compile(
-      std::vector<interp::CompiledFunc>& funcs) const override {
-    auto code = optimizing_ ? compile_module_optimized(funcs) : compile_module(funcs);
+  Result<std::shared_ptr<const interp::TierCode>> compile(std::vector<interp::CompiledFunc>& funcs,
+                                                          interp::BoundsChecks bounds) const override {
+    auto code = optimizing_ ? compile_module_optimized(funcs, bounds) : compile_module(funcs, bounds);
     if (!code.ok()) return std::move(code).error();
     for (interp::CompiledFunc& f : funcs)
       if (f.jit_entry != nullptr) f.tier = this;

@@ -7,11 +7,11 @@ namespace wasmrt::jit {
 bool available() { return false; }
 bool optimizing_available() { return false; }
 
-Result<std::shared_ptr<const JitCode>> compile_module_optimized(std::vector<interp::CompiledFunc>&) {
+Result<std::shared_ptr<const JitCode>> compile_module_optimized(std::vector<interp::CompiledFunc>&, interp::BoundsChecks) {
   return Error{Phase::Invalid, "optimizing: no optimizing code generator for this architecture"};
 }
 
-Result<std::shared_ptr<const JitCode>> compile_module(std::vector<interp::CompiledFunc>&) {
+Result<std::shared_ptr<const JitCode>> compile_module(std::vector<interp::CompiledFunc>&, interp::BoundsChecks) {
   return Error{Phase::Invalid, "jit: no code generator for this architecture"};
 }
 

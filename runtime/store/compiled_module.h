@@ -4,11 +4,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <vector>
 
 #include "runtime/binary/module.h"
 #include "runtime/interp/interp.h"
 #include "runtime/interp/tier.h"
+#include "runtime/memory/linear_memory.h"
 #include "wasmrt/result.h"
 
 namespace wasmrt {
@@ -25,6 +28,27 @@ struct CompiledModule {
   // What the tier that compiled `code` (options.jit: the JIT's) made of it,
   // which `code`'s entries point into, or null.
   std::shared_ptr<const interp::TierCode> tier_code;
+  const interp::Tier* tier = nullptr;  // that tier
+
+  // The functions to bind to an instance whose memory 0 is `memory0` (null:
+  // it has none). `code` itself unless its tier's code relies on guard
+  // regions that memory0 lacks (an imported or host-limited memory, or the
+  // 8 GiB reservation failed): then the same functions compiled with
+  // explicit bounds checks, once per module, on the first such
+  // instantiation (from any thread). The only cost for the common case is
+  // this call's test at instantiation: no code tests anything per access.
+  Result<const std::vector<interp::CompiledFunc>*> code_for_memory(const LinearMemory* memory0) const;
+
+ private:
+  struct CheckedVariant {
+    std::once_flag once;
+    std::vector<interp::CompiledFunc> code;
+    std::shared_ptr<const interp::TierCode> tier_code;
+    std::optional<Error> error;
+  };
+  // Filled lazily by code_for_memory, behind the once_flag (the module is
+  // otherwise immutable and shared between threads).
+  std::unique_ptr<CheckedVariant> checked_ = std::make_unique<CheckedVariant>();
 };
 
 // Translates a validated module. Fails only if the translator rejects a body
