@@ -32,11 +32,12 @@ struct CompiledModule {
 
   // The functions to bind to an instance whose memory 0 is `memory0` (null:
   // it has none). `code` itself unless its tier's code relies on guard
-  // regions that memory0 lacks (an imported or host-limited memory, or the
-  // 8 GiB reservation failed): then the same functions compiled with
-  // explicit bounds checks, once per module, on the first such
-  // instantiation (from any thread). The only cost for the common case is
-  // this call's test at instantiation: no code tests anything per access.
+  // regions that memory0 lacks (created with allow_guard_regions off, or
+  // its 8 GiB reservation failed; imported or not): then the same
+  // functions compiled with explicit bounds checks, once per module, on
+  // the first such instantiation (from any thread). The only cost for the
+  // common case is this call's test at instantiation: no code tests
+  // anything per access.
   Result<const std::vector<interp::CompiledFunc>*> code_for_memory(const LinearMemory* memory0) const;
 
  private:

@@ -121,7 +121,7 @@ TEST(JitFaultChain, PlainEmbedderHandlerStillGetsItsFaults) {
 
 // ---- no handler: the process still dies of the signal ----
 
-void fault_after_guest(int sig, __sighandler_t before) {
+void fault_after_guest(int sig, void (*before)(int)) {
   signal(sig, before);
   if (int failure = guest_traps_out_of_bounds()) _exit(failure);
   if (sig == SIGSEGV) {
