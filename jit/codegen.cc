@@ -6,7 +6,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "jit/fault_handler.h"
 
 namespace wasmrt::jit::codegen {
 
@@ -285,11 +289,19 @@ class ModuleCode final : public JitCode {
   explicit ModuleCode(void* base) : base_(base) {}
   ~ModuleCode() override;
 
+  // Before any of the code can run.
+  void register_trap_sites(size_t code_size, std::vector<fault::TrapSite> sites) {
+    if (!sites.empty()) registration_.emplace(base_, code_size, std::move(sites));
+  }
+  bool relies_on_guard_regions() const override { return registration_.has_value(); }
+
   // One per function compiled (published in CompiledFunc::loop_entries).
   std::vector<interp::LoopEntries> loop_entries;
 
  private:
   void* base_;
+  // Present when the code has unchecked accesses.
+  std::optional<fault::CodeRegistration> registration_;
 };
 
 // Both never destroyed (see handler_indices).
@@ -306,11 +318,16 @@ std::mutex& jit_runtime_mutex() {
 }
 
 ModuleCode::~ModuleCode() {
+  registration_.reset();  // the fault handler forgets the code before it is freed
   std::lock_guard lock(jit_runtime_mutex());
   jit_runtime().release(base_);
 }
 
 }  // namespace
+
+bool use_guard_regions(interp::BoundsChecks bounds) {
+  return bounds == interp::BoundsChecks::UseGuardRegions && fault::install();
+}
 
 ModuleBuild::ModuleBuild() {
   holder_.init(jit_runtime().environment());
@@ -334,6 +351,13 @@ Result<std::shared_ptr<const JitCode>> ModuleBuild::finish(const std::vector<Com
       return Error{Phase::Invalid, std::string("jit: ") + asmjit::DebugUtils::errorAsString(e)};
   }
   auto code = std::make_shared<ModuleCode>(base);
+  std::vector<fault::TrapSite> sites;
+  sites.reserve(emitter.trap_sites().size());
+  const uint64_t text_start = holder_.textSection()->offset();
+  for (const ModuleEmitter::PendingTrapSite& site : emitter.trap_sites())
+    sites.push_back({static_cast<uint32_t>(text_start + site.access_offset),
+                     static_cast<uint32_t>(holder_.labelOffsetFromBase(site.exit))});
+  code->register_trap_sites(holder_.codeSize(), std::move(sites));
   const uint8_t* bytes = static_cast<const uint8_t*>(base);
   const void* trampoline = bytes + holder_.labelOffsetFromBase(emitter.trampoline());
   code->loop_entries.resize(emitted.size());

@@ -151,13 +151,30 @@ inline bool is_float_arith(FKind k) { return k <= FKind::Div; }
 
 // ---- scalar memory accesses a back end may expand inline ----
 
+enum class IndexType : uint8_t { I32, I64 };
+
 struct Access {
   uint8_t bytes;
   bool store;
   bool sign;  // loads: sign-extend
   bool wide;  // loads: to 64 bits
+  // The memory addressed and its index type (memory64 and multi-memory
+  // will set these; translated code addresses only memory 0 with i32 now).
+  uint32_t memory = 0;
+  IndexType index = IndexType::I32;
 };
 std::optional<Access> scalar_access(Op op);
+
+// Whether `access` is emitted without a bounds check, its out-of-bounds
+// case left to the guard regions and the fault handler (fault_handler.h),
+// in code compiled for guarded memories (`guarded`: UseGuardRegions and
+// the handler installed). Only memory 0 with a 32-bit index qualifies: a
+// u32 index plus a u32 offset plus at most 16 bytes stays inside its
+// reservation (linear_memory.h); the access instruction must then be
+// recorded with ModuleEmitter::add_trap_site.
+constexpr bool elides_bounds_check(const Access& access, bool guarded) {
+  return guarded && access.memory == 0 && access.index == IndexType::I32;
+}
 
 // ---- one function's code and branch targets ----
 
@@ -373,6 +390,9 @@ class OutOfLine {
 // A back end's compiler of one module, emitting into `holder`.
 class ModuleEmitter {
  public:
+  // `guarded`: memory 0's 32-bit accesses may go unchecked
+  // (elides_bounds_check).
+  explicit ModuleEmitter(bool guarded) : guarded_(guarded) {}
   virtual ~ModuleEmitter() = default;
   // Shared code first: the trampoline, the call and return stubs, ...
   virtual void emit_shared() = 0;
@@ -385,18 +405,36 @@ class ModuleEmitter {
   virtual asmjit::Label trampoline() const = 0;
   // The function emit_function last emitted (its loop headers' labels).
   virtual const FunctionCode& function_code() const = 0;
+
+  bool guarded() const { return guarded_; }
+  // An unchecked access instruction at `access_offset` in the code whose
+  // out-of-bounds fault resumes at `exit` (fault_handler.h).
+  void add_trap_site(size_t access_offset, asmjit::Label exit) { trap_sites_.push_back({access_offset, exit}); }
+  struct PendingTrapSite {
+    size_t access_offset;
+    asmjit::Label exit;
+  };
+  const std::vector<PendingTrapSite>& trap_sites() const { return trap_sites_; }
+
+ private:
+  const bool guarded_;
+  std::vector<PendingTrapSite> trap_sites_;
 };
 
 // Compiles the functions of `funcs` listed in `which` (one module's
-// functions, or a batch of them for tier-up) with the emitter make(holder)
-// returns, installs the code and publishes every function compiled
-// (CompiledFunc::publish) on `tier`, with its loop entries. The code's
-// trampoline and stubs serve any function of the module, so machine code
-// compiled in one batch calls into any other directly.
+// functions, or a batch of them for tier-up) with the emitter
+// make(holder, guarded) returns, installs the code (registering its trap
+// sites with the fault handler) and publishes every function compiled
+// (CompiledFunc::publish) on `tier`, with its loop entries. `guarded` is
+// whether bounds asks for guard regions and the fault handler is
+// installed. The code's trampoline and stubs serve any function of the
+// module, so machine code compiled in one batch calls into any other
+// directly.
 template <typename Make>
 Result<std::shared_ptr<const JitCode>> compile_module_with(const std::vector<CompiledFunc>& funcs,
                                                            std::span<const uint32_t> which,
-                                                           const interp::Tier* tier, Make&& make);
+                                                           const interp::Tier* tier, interp::BoundsChecks bounds,
+                                                           Make&& make);
 
 // Non-template part of compile_module_with.
 class ModuleBuild {
@@ -428,12 +466,17 @@ class ModuleBuild {
   std::unique_ptr<asmjit::FileLogger> logger_;
 };
 
+// Whether code compiled with `bounds` may leave accesses to the fault
+// handler (which this installs, once per process).
+bool use_guard_regions(interp::BoundsChecks bounds);
+
 template <typename Make>
 Result<std::shared_ptr<const JitCode>> compile_module_with(const std::vector<CompiledFunc>& funcs,
                                                            std::span<const uint32_t> which,
-                                                           const interp::Tier* tier, Make&& make) {
+                                                           const interp::Tier* tier, interp::BoundsChecks bounds,
+                                                           Make&& make) {
   ModuleBuild build;
-  std::unique_ptr<ModuleEmitter> emitter = make(build.holder());
+  std::unique_ptr<ModuleEmitter> emitter = make(build.holder(), use_guard_regions(bounds));
   emitter->emit_shared();
   std::vector<ModuleBuild::Emitted> emitted;
   emitted.reserve(which.size());

@@ -60,16 +60,22 @@ class JitCode : public interp::TierCode {};
 // translated) and publishes each one compiled on `as` (its jit_entry, its
 // loop entries, CompiledFunc::tier). On failure, none is published. Other
 // threads may be running the module meanwhile (tier-up). (The back end's
-// half of the tier.)
+// half of the tier.) With UseGuardRegions, the scalar accesses to memory 0
+// (32-bit index) are emitted unchecked when the fault handler
+// (fault_handler.h) is installed, and the code then runs only where memory
+// 0 has guard regions (TierCode::relies_on_guard_regions); everything else
+// is checked.
 Result<std::shared_ptr<const JitCode>> compile_functions(const std::vector<interp::CompiledFunc>& funcs,
-                                                         std::span<const uint32_t> which, const interp::Tier* as);
+                                                         std::span<const uint32_t> which, const interp::Tier* as,
+                                                         interp::BoundsChecks bounds);
 
 // compile_functions with the optimizing tier's lowering (jit/opt/): every
 // function it can compile is optimized, the others get baseline code, in
 // one code object sharing the baseline's stubs. Both are published on `as`.
 Result<std::shared_ptr<const JitCode>> compile_functions_optimized(const std::vector<interp::CompiledFunc>& funcs,
                                                                    std::span<const uint32_t> which,
-                                                                   const interp::Tier* as);
+                                                                   const interp::Tier* as,
+                                                                   interp::BoundsChecks bounds);
 
 // Runs `entry` (a wasm function with a jit_entry) whose frame is at `fp`
 // with its arguments in place; ctx.call_depth already counts it. The JIT's

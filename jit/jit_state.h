@@ -27,8 +27,10 @@ using interp::Unit;
 
 struct JitState {
   uint8_t* mem_base = nullptr;  // memory 0 of `inst` (null: none)
-  // Memory 0's size in bytes: refreshed whenever it may have changed
-  // (memory.grow, a host or interpreted call, a change of instance).
+  // Memory 0's size in bytes, for memory.size and the explicit bounds
+  // checks (code compiled for guard regions has none: fault_handler.h):
+  // refreshed whenever it may have changed (memory.grow, a host or
+  // interpreted call, a change of instance).
   uint64_t mem_size = 0;
   GlobalInst* const* globals = nullptr;
   FuncInst* const* funcs = nullptr;

@@ -265,17 +265,18 @@ class JitTier final : public interp::Tier {
   explicit JitTier(bool optimizing) : optimizing_(optimizing) {}
   std::string_view name() const override { return optimizing_ ? "optimizing" : "baseline"; }
 
-  Result<std::shared_ptr<const interp::TierCode>> compile(
-      std::vector<interp::CompiledFunc>& funcs) const override {
+  Result<std::shared_ptr<const interp::TierCode>> compile(std::vector<interp::CompiledFunc>& funcs,
+                                                          interp::BoundsChecks bounds) const override {
     std::vector<uint32_t> all(funcs.size());
     for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
-    return compile_functions(funcs, all);
+    return compile_functions(funcs, all, bounds);
   }
 
-  Result<std::shared_ptr<const interp::TierCode>> compile_functions(
-      const std::vector<interp::CompiledFunc>& funcs, std::span<const uint32_t> which) const override {
-    auto code = optimizing_ ? jit::compile_functions_optimized(funcs, which, this)
-                            : jit::compile_functions(funcs, which, this);
+  Result<std::shared_ptr<const interp::TierCode>> compile_functions(const std::vector<interp::CompiledFunc>& funcs,
+                                                                    std::span<const uint32_t> which,
+                                                                    interp::BoundsChecks bounds) const override {
+    auto code = optimizing_ ? jit::compile_functions_optimized(funcs, which, this, bounds)
+                            : jit::compile_functions(funcs, which, this, bounds);
     if (!code.ok()) return std::move(code).error();
     return std::shared_ptr<const interp::TierCode>(std::move(code).value());
   }

@@ -113,8 +113,9 @@ class ErrorFlag final : public asmjit::ErrorHandler {
 class Compiler final : public ModuleEmitter {
  public:
   // `trial`: compiles only to measure (fits_branch_range).
-  explicit Compiler(asmjit::CodeHolder& holder, bool trial = false)
-      : holder_(holder), trial_(trial), assembler_(&holder), a_(assembler_) {}
+  Compiler(asmjit::CodeHolder& holder, bool guarded, bool trial = false)
+      : ModuleEmitter(guarded),
+        holder_(holder), trial_(trial), assembler_(&holder), a_(assembler_) {}
 
   // Shared code: the trampoline, the call and return stubs.
   void emit_shared() override;
@@ -654,21 +655,31 @@ bool Compiler::emit_access(Op op, const Unit* pc, bool summed) {
   }
   const Unit* fields = pc + (summed ? 1 : 0);
   const Unit value = fields[kHandlerUnits + 1];  // the loaded result or the stored value
-  const uint64_t end = uint64_t{fields[kHandlerUnits + 2]} + acc->bytes;  // offset + width
-  // x10 = address + offset + width; in bounds when x10 <= size.
-  if (end < 4096) {
-    a_.add(x10, x9, end);
-  } else {
-    load_imm(x10, end);
+  const uint64_t offset = fields[kHandlerUnits + 2];
+  const bool unchecked = elides_bounds_check(*acc, guarded());
+  // The effective address, address + offset in 64 bits (no wrap): x9 or x10.
+  const a64::Gp effective = offset == 0 ? x9 : x10;
+  if (offset != 0 && offset < 4096) {
+    a_.add(x10, x9, offset);
+  } else if (offset != 0) {
+    load_imm(x10, offset);
     a_.add(x10, x9, x10);
   }
-  a_.ldr(x11, ST(mem_size));
-  a_.cmp(x10, x11);
-  a_.b(CondCode::kHI, trap_label(TrapCode::MemoryOutOfBounds));
-  a_.sub(x10, x10, acc->bytes);
-  const arm::Mem at = arm::ptr(kMemBase, x10);
+  if (!unchecked) {
+    // In bounds when effective + width <= size.
+    a_.add(x11, effective, acc->bytes);
+    a_.ldr(x12, ST(mem_size));
+    a_.cmp(x11, x12);
+    a_.b(CondCode::kHI, trap_label(TrapCode::MemoryOutOfBounds));
+  }
+  // Unchecked, out of bounds faults in the guard regions (fault_handler.h).
+  const arm::Mem at = arm::ptr(kMemBase, effective);
+  auto mark_access = [&] {
+    if (unchecked) add_trap_site(a_.offset(), trap_label(TrapCode::MemoryOutOfBounds));
+  };
   if (acc->store) {
     a_.ldr(x12, cell(value));
+    mark_access();
     switch (acc->bytes) {
       case 1: a_.strb(w12, at); break;
       case 2: a_.strh(w12, at); break;
@@ -678,6 +689,7 @@ bool Compiler::emit_access(Op op, const Unit* pc, bool summed) {
     return true;
   }
   const a64::Gp d = sized(x12, acc->wide);
+  mark_access();
   switch (acc->bytes) {
     case 1: acc->sign ? a_.ldrsb(d, at) : a_.ldrb(w12, at); break;
     case 2: acc->sign ? a_.ldrsh(d, at) : a_.ldrh(w12, at); break;
@@ -918,7 +930,7 @@ bool Compiler::fits_branch_range(const CompiledFunc& cf) const {
   scratch.init(holder_.environment());
   ErrorFlag errors;
   scratch.setErrorHandler(&errors);
-  Compiler trial(scratch, true);
+  Compiler trial(scratch, guarded(), true);
   trial.emit_shared();
   size_t entry = 0;
   if (!trial.emit_function(cf, &entry) || errors.failed) return false;
@@ -976,14 +988,17 @@ bool available() { return true; }
 bool optimizing_available() { return false; }
 
 Result<std::shared_ptr<const JitCode>> compile_functions_optimized(const std::vector<interp::CompiledFunc>&,
-                                                                   std::span<const uint32_t>, const interp::Tier*) {
+                                                                   std::span<const uint32_t>, const interp::Tier*,
+                                                                   interp::BoundsChecks) {
   return Error{Phase::Invalid, "optimizing: no optimizing code generator for this architecture"};
 }
 
 Result<std::shared_ptr<const JitCode>> compile_functions(const std::vector<CompiledFunc>& funcs,
-                                                         std::span<const uint32_t> which, const interp::Tier* as) {
-  return compile_module_with(funcs, which, as,
-                             [](asmjit::CodeHolder& holder) { return std::make_unique<Compiler>(holder); });
+                                                         std::span<const uint32_t> which, const interp::Tier* as,
+                                                         interp::BoundsChecks bounds) {
+  return compile_module_with(funcs, which, as, bounds, [](asmjit::CodeHolder& holder, bool guarded) {
+    return std::make_unique<Compiler>(holder, guarded);
+  });
 }
 
 }  // namespace wasmrt::jit

@@ -8,12 +8,14 @@ bool available() { return false; }
 bool optimizing_available() { return false; }
 
 Result<std::shared_ptr<const JitCode>> compile_functions_optimized(const std::vector<interp::CompiledFunc>&,
-                                                                   std::span<const uint32_t>, const interp::Tier*) {
+                                                                   std::span<const uint32_t>, const interp::Tier*,
+                                                                   interp::BoundsChecks) {
   return Error{Phase::Invalid, "optimizing: no optimizing code generator for this architecture"};
 }
 
 Result<std::shared_ptr<const JitCode>> compile_functions(const std::vector<interp::CompiledFunc>&,
-                                                         std::span<const uint32_t>, const interp::Tier*) {
+                                                         std::span<const uint32_t>, const interp::Tier*,
+                                                         interp::BoundsChecks) {
   return Error{Phase::Invalid, "jit: no code generator for this architecture"};
 }
 

@@ -420,20 +420,42 @@ bool Compiler::emit_access(Op op, const Unit* pc, bool summed) {
   if (summed) a_.add(x::ecx, cell32(pc[kHandlerUnits + 1]));
   const Unit* fields = pc + (summed ? 1 : 0);
   const Unit value = fields[kHandlerUnits + 1];  // the loaded result or the stored value
-  const uint64_t end = uint64_t{fields[kHandlerUnits + 2]} + acc->bytes;  // offset + width
-  // rax = address + offset + width; in bounds when rax <= size.
-  if (end <= INT32_MAX) {
-    a_.lea(x::rax, x::qword_ptr(x::rcx, static_cast<int32_t>(end)));
+  const uint64_t offset = fields[kHandlerUnits + 2];
+  const bool unchecked = elides_bounds_check(*acc, guarded());
+  x::Gp index = x::rax;
+  int32_t disp = 0;
+  if (unchecked) {
+    // Out of bounds faults in the guard regions (fault_handler.h). The
+    // displacement is sign-extended: an offset past 2^31 - 1 is added in
+    // 64 bits instead.
+    index = x::rcx;
+    if (offset <= INT32_MAX) {
+      disp = static_cast<int32_t>(offset);
+    } else {
+      a_.mov(x::eax, static_cast<uint32_t>(offset));  // zero-extended
+      a_.add(x::rcx, x::rax);
+    }
   } else {
-    a_.mov(x::rax, end);
-    a_.add(x::rax, x::rcx);
+    const uint64_t end = offset + acc->bytes;
+    // rax = address + offset + width; in bounds when rax <= size.
+    if (end <= INT32_MAX) {
+      a_.lea(x::rax, x::qword_ptr(x::rcx, static_cast<int32_t>(end)));
+    } else {
+      a_.mov(x::rax, end);
+      a_.add(x::rax, x::rcx);
+    }
+    a_.cmp(x::rax, ST(mem_size));
+    a_.ja(trap_label(TrapCode::MemoryOutOfBounds));
+    disp = -static_cast<int32_t>(acc->bytes);
   }
-  a_.cmp(x::rax, ST(mem_size));
-  a_.ja(trap_label(TrapCode::MemoryOutOfBounds));
-  const int32_t back = -static_cast<int32_t>(acc->bytes);
-  auto at = [&](uint32_t size) { return x::ptr(kMemBase, x::rax, 0, back, size); };
+  auto at = [&](uint32_t size) { return x::ptr(kMemBase, index, 0, disp, size); };
+  // The instruction that touches memory, which faults when unchecked.
+  auto mark_access = [&] {
+    if (unchecked) add_trap_site(a_.offset(), trap_label(TrapCode::MemoryOutOfBounds));
+  };
   if (acc->store) {
     a_.mov(x::rdx, cell(value));
+    mark_access();
     switch (acc->bytes) {
       case 1: a_.mov(at(1), x::dl); break;
       case 2: a_.mov(at(2), x::dx); break;
@@ -443,6 +465,7 @@ bool Compiler::emit_access(Op op, const Unit* pc, bool summed) {
     return true;
   }
   const x::Gp d = sized(x::rdx, acc->wide);
+  mark_access();
   switch (acc->bytes) {
     case 1: acc->sign ? a_.movsx(d, at(1)) : a_.movzx(x::edx, at(1)); break;
     case 2: acc->sign ? a_.movsx(d, at(2)) : a_.movzx(x::edx, at(2)); break;
@@ -757,16 +780,19 @@ bool available() { return true; }
 bool optimizing_available() { return true; }
 
 Result<std::shared_ptr<const JitCode>> compile_functions(const std::vector<CompiledFunc>& funcs,
-                                                         std::span<const uint32_t> which, const interp::Tier* as) {
-  return compile_module_with(funcs, which, as,
-                             [](asmjit::CodeHolder& holder) { return std::make_unique<x64::Compiler>(holder, false); });
+                                                         std::span<const uint32_t> which, const interp::Tier* as,
+                                                         interp::BoundsChecks bounds) {
+  return compile_module_with(funcs, which, as, bounds, [](asmjit::CodeHolder& holder, bool guarded) {
+    return std::make_unique<x64::Compiler>(holder, guarded, false);
+  });
 }
 
 Result<std::shared_ptr<const JitCode>> compile_functions_optimized(const std::vector<CompiledFunc>& funcs,
                                                                    std::span<const uint32_t> which,
-                                                                   const interp::Tier* as) {
-  return compile_module_with(funcs, which, as,
-                             [](asmjit::CodeHolder& holder) { return std::make_unique<x64::Compiler>(holder, true); });
+                                                                   const interp::Tier* as, interp::BoundsChecks bounds) {
+  return compile_module_with(funcs, which, as, bounds, [](asmjit::CodeHolder& holder, bool guarded) {
+    return std::make_unique<x64::Compiler>(holder, guarded, true);
+  });
 }
 
 }  // namespace wasmrt::jit

@@ -74,7 +74,10 @@ class Compiler final : public ModuleEmitter {
   // optimize: try the optimizing tier's lowering (jit/opt/x64/lower.cc)
   // on every function first, and compile with the baseline only the
   // functions it leaves.
-  Compiler(asmjit::CodeHolder& holder, bool optimize) : assembler_(&holder), a_(assembler_), optimize_(optimize) {}
+  // guarded: memory 0's accesses may be left to the guard regions
+  // (codegen.h: elides_bounds_check).
+  Compiler(asmjit::CodeHolder& holder, bool guarded, bool optimize)
+      : ModuleEmitter(guarded), assembler_(&holder), a_(assembler_), optimize_(optimize) {}
 
   // Shared code: the trampoline, the call and return stubs, trap exits.
   void emit_shared() override;

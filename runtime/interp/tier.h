@@ -18,6 +18,7 @@
 // module is the store's choice (runtime/store/compiled_module.cc).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -33,6 +34,19 @@ namespace wasmrt::interp {
 class TierCode {
  public:
   virtual ~TierCode() = default;
+  // True when the code accesses memory 0 without explicit bounds checks,
+  // relying on its guard regions: it may then run only in instances whose
+  // memory 0 has them (LinearMemory::has_guard_regions).
+  virtual bool relies_on_guard_regions() const { return false; }
+};
+
+// How a tier's code keeps memory 0's scalar accesses in bounds.
+enum class BoundsChecks : uint8_t {
+  // Relies on memory 0's guard regions where the tier can (TierCode says
+  // whether it did): for instances whose memory 0 has them.
+  UseGuardRegions,
+  // Checks every access: for any memory.
+  Explicit,
 };
 
 class Tier {
@@ -45,14 +59,16 @@ class Tier {
   // Compiles `funcs` (one module's, already translated), setting `tier`
   // (to this) and the entry of each function it will run; the others stay
   // on the interpreter. On failure, no function is marked.
-  virtual Result<std::shared_ptr<const TierCode>> compile(std::vector<CompiledFunc>& funcs) const = 0;
+  virtual Result<std::shared_ptr<const TierCode>> compile(std::vector<CompiledFunc>& funcs,
+                                                          BoundsChecks bounds) const = 0;
 
   // Tier-up's entry: compiles the functions `which` (indices into `funcs`,
   // one module's) while other threads may be running any of them, and
   // publishes each one compiled (CompiledFunc::publish); the others are
   // left as they are. The code returned must be kept alive by the module.
   virtual Result<std::shared_ptr<const TierCode>> compile_functions(const std::vector<CompiledFunc>& funcs,
-                                                                    std::span<const uint32_t> which) const = 0;
+                                                                    std::span<const uint32_t> which,
+                                                                    BoundsChecks bounds) const = 0;
 
   // Runs `f`, whose code this tier compiled, with its frame at `fp` and its
   // arguments in place; ctx.call_depth already counts it. Results are left

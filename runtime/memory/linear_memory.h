@@ -11,7 +11,8 @@
 // A Wasm 2.0 access computes u32 address + u32 offset, at most 2^33 - 2, and
 // touches at most 16 bytes (v128), so the last byte it can reach is
 // base + 2^33 + 13, inside the post-guard. A JIT may therefore drop explicit
-// bounds checks when has_guard_regions() is true and rely on the fault.
+// bounds checks when has_guard_regions() is true and rely on the fault
+// (jit/fault_handler.h turns it into the trap; docs/jit.md).
 // The pre-guard catches small negative displacements from base (e.g. a JIT
 // bug or a header accidentally addressed relative to base).
 //

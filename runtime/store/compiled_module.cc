@@ -29,9 +29,10 @@ Result<std::shared_ptr<const CompiledModule>> compile_module(std::shared_ptr<con
     if (tier == nullptr)
       return Error{Phase::Invalid, options.optimize ? "optimizing: no optimizing code generator for this architecture"
                                                     : "jit: no code generator for this architecture"};
-    auto tier_code = tier->compile(compiled->code);
+    auto tier_code = tier->compile(compiled->code, interp::BoundsChecks::UseGuardRegions);
     if (!tier_code.ok()) return std::move(tier_code).error();
     compiled->tier_code = std::move(tier_code).value();
+    compiled->tier = tier;
   }
   compiled->options = options;
   compiled->type_sig_ids.reserve(desc->types.size());
@@ -48,6 +49,30 @@ Result<std::shared_ptr<const CompiledModule>> compile_module(std::shared_ptr<con
   }
   compiled->desc = std::move(desc);
   return std::shared_ptr<const CompiledModule>(std::move(compiled));
+}
+
+Result<const std::vector<interp::CompiledFunc>*> CompiledModule::code_for_memory(const LinearMemory* memory0) const {
+  if (memory0 == nullptr || memory0->has_guard_regions() || tier_code == nullptr ||
+      !tier_code->relies_on_guard_regions())
+    return &code;
+  CheckedVariant& checked = *checked_;
+  std::call_once(checked.once, [&] {
+    // Copies of the translated functions (their entries differ, and the
+    // interpreter runs what the tier left to it from the copy it is bound
+    // to), compiled again with every access checked.
+    checked.code = code;
+    for (interp::CompiledFunc& f : checked.code) {
+      f.jit_entry = nullptr;
+      f.jit_trampoline = nullptr;
+      f.loop_entries = nullptr;
+      f.tier = nullptr;
+    }
+    auto compiled = tier->compile(checked.code, interp::BoundsChecks::Explicit);
+    if (compiled.ok()) checked.tier_code = std::move(compiled).value();
+    else checked.error = std::move(compiled).error();
+  });
+  if (checked.error) return *checked.error;
+  return &checked.code;
 }
 
 }  // namespace wasmrt

@@ -4,11 +4,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <vector>
 
 #include "runtime/binary/module.h"
 #include "runtime/interp/interp.h"
 #include "runtime/interp/tier.h"
+#include "runtime/memory/linear_memory.h"
 #include "runtime/store/tier_up.h"
 #include "wasmrt/result.h"
 
@@ -26,9 +29,32 @@ struct CompiledModule {
   // What the tier that compiled `code` (options.jit: the JIT's) made of it,
   // which `code`'s entries point into, or null.
   std::shared_ptr<const interp::TierCode> tier_code;
+  const interp::Tier* tier = nullptr;  // that tier
   // Tier-up (tier_up.h): compiles hot functions and keeps their code; null
-  // when functions stay where they start.
+  // when functions stay where they start. Its code checks every access
+  // explicitly, so `code` serves instances with or without guard regions.
   std::unique_ptr<ModuleTierUp> tier_up;
+
+  // The functions to bind to an instance whose memory 0 is `memory0` (null:
+  // it has none). `code` itself unless its tier's code relies on guard
+  // regions that memory0 lacks (created with allow_guard_regions off, or
+  // its 8 GiB reservation failed; imported or not): then the same
+  // functions compiled with explicit bounds checks, once per module, on
+  // the first such instantiation (from any thread). The only cost for the
+  // common case is this call's test at instantiation: no code tests
+  // anything per access.
+  Result<const std::vector<interp::CompiledFunc>*> code_for_memory(const LinearMemory* memory0) const;
+
+ private:
+  struct CheckedVariant {
+    std::once_flag once;
+    std::vector<interp::CompiledFunc> code;
+    std::shared_ptr<const interp::TierCode> tier_code;
+    std::optional<Error> error;
+  };
+  // Filled lazily by code_for_memory, behind the once_flag (the module is
+  // otherwise immutable and shared between threads).
+  std::unique_ptr<CheckedVariant> checked_ = std::make_unique<CheckedVariant>();
 };
 
 // Translates a validated module, and compiles it up front (options.jit) or

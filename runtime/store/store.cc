@@ -270,6 +270,11 @@ Result<StoreInstance*> ObjectStore::instantiate_unguarded(std::shared_ptr<const 
     data.memories.push_back(memory.value());
   }
   data.memory0 = data.memories.empty() ? nullptr : data.memories[0];
+  // Code that leaves out-of-bounds accesses to memory 0's guard regions
+  // only where it has them.
+  auto code = module->code_for_memory(data.memory0);
+  if (!code.ok()) return std::move(code).error();
+  const std::vector<interp::CompiledFunc>& funcs_code = *code.value();
 
   const size_t num_defined = m.funcs.size() - m.num_imported_funcs;
   instance.defined_funcs.reset(new FuncInst[num_defined]);
@@ -280,7 +285,7 @@ Result<StoreInstance*> ObjectStore::instantiate_unguarded(std::shared_ptr<const 
     f->sig_id = module->type_sig_ids[m.funcs[i]];
     f->instance = &data;
     f->index = i;
-    f->code = &module->code[i - m.num_imported_funcs];
+    f->code = &funcs_code[i - m.num_imported_funcs];
     data.funcs.push_back(f);
   }
   for (size_t i = m.num_imported_tables; i < m.tables.size(); ++i) {

@@ -119,7 +119,9 @@ void ModuleTierUp::compile(const CompiledModule& module, std::span<const uint32_
   std::vector<uint32_t> left(defined.begin(), defined.end());
   for (const interp::Tier* tier : {options_.target, options_.fallback}) {
     if (tier == nullptr || left.empty()) continue;
-    auto code = tier->compile_functions(module.code, left);
+    // Checked accesses: tier-up code serves every instance of the module,
+    // whether its memory has guard regions or not (code_for_memory).
+    auto code = tier->compile_functions(module.code, left, interp::BoundsChecks::Explicit);
     if (code.ok()) batch.push_back(std::move(code).value());
     std::erase_if(left, [&](uint32_t i) { return module.code[i].current_tier() != nullptr; });
   }

@@ -814,7 +814,8 @@ bool Lowering::lower_int(Op op, const Unit* pc) {
   }
   const bool w = io->wide;
   std::optional<Cell> ka = const_of(a);
-  std::optional<Cell> kb = unary ? std::nullopt : const_of(pc[kHandlerUnits + 1]);
+  std::optional<Cell> kb;  // (assigned apart: g++ 12 -O3 saw the ?: as maybe-uninitialized)
+  if (!unary) kb = const_of(pc[kHandlerUnits + 1]);
   switch (io->kind) {
     case Kind::Bin: {
       if (ka && kb) {

@@ -169,6 +169,12 @@ struct EngineConfig {
   uint32_t max_instances = 10'000;
   uint32_t max_memories = 10'000;
   uint32_t max_tables = 10'000;
+  // Reserve 8 GiB of address space around each linear memory, so that the
+  // JIT can leave the bounds checks of its accesses to the hardware
+  // (docs/jit.md). Off: each memory reserves only what it may grow to, and
+  // instances run code that checks every access (slower). Turn it off for
+  // hosts that keep very many memories in a small address space.
+  bool memory_guard_regions = true;
 
   // ---- per-call stack ----
   // The wasm value stack of one call, in bytes (params, locals, operands),
