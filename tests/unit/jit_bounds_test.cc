@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "jit/fault_handler.h"
@@ -81,15 +82,18 @@ std::span<const uint8_t> bytes_of(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-class JitBoundsTest : public ::testing::TestWithParam<bool> {
+// Parameters: guard regions on memory 0, and the machine-code tier (the
+// baseline, and the optimizing tier where the build has it).
+class JitBoundsTest : public ::testing::TestWithParam<std::tuple<bool, ExecutionTier>> {
  protected:
   void SetUp() override {
     if (!Engine::jit_available()) GTEST_SKIP() << "no JIT on this host";
   }
+  static bool guarded() { return std::get<0>(GetParam()); }
   static EngineConfig config() {
     EngineConfig c;
-    c.tier = ExecutionTier::Jit;
-    c.memory_guard_regions = GetParam();
+    c.tier = std::get<1>(GetParam());
+    c.memory_guard_regions = guarded();
     return c;
   }
 };
@@ -133,7 +137,7 @@ TEST_P(JitBoundsTest, EveryAccessAtAndAroundTheEndOfMemory) {
     for (uint32_t pages = 1; pages <= 2; ++pages) {
       const uint32_t size = pages * kPage;
       at("at0", size - w + 1, false, 0, 4);
-      if (op.store && (!GetParam() || kStoresNeverPartial)) {
+      if (op.store && (!guarded() || kStoresNeverPartial)) {
         // The store that straddled the end wrote nothing (these bytes were
         // never written).
         for (uint32_t i = 1; i < w; ++i) {
@@ -233,9 +237,16 @@ TEST_P(JitBoundsTest, TrapsWhileModulesComeAndGo) {
   EXPECT_EQ(failures.load(), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(GuardRegions, JitBoundsTest, ::testing::Values(true, false),
-                         [](const ::testing::TestParamInfo<bool>& info) {
-                           return info.param ? std::string("Guarded") : std::string("Unguarded");
+std::vector<ExecutionTier> machine_code_tiers() {
+  std::vector<ExecutionTier> tiers{ExecutionTier::Jit};
+  if (Engine::optimizing_available()) tiers.push_back(ExecutionTier::Optimizing);
+  return tiers;
+}
+INSTANTIATE_TEST_SUITE_P(GuardRegions, JitBoundsTest,
+                         ::testing::Combine(::testing::Values(true, false), ::testing::ValuesIn(machine_code_tiers())),
+                         [](const ::testing::TestParamInfo<std::tuple<bool, ExecutionTier>>& info) {
+                           return std::string(std::get<0>(info.param) ? "Guarded" : "Unguarded") +
+                                  (std::get<1>(info.param) == ExecutionTier::Jit ? "Jit" : "Optimizing");
                          });
 
 // Below the public API: one compiled module, bound per instance to the code

@@ -1030,24 +1030,47 @@ bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
     if (kb) a_.add(x::ecx, static_cast<int32_t>(static_cast<uint32_t>(*kb)));
     else a_.add(x::ecx, rb->r32());
   }
-  // rax = address + offset + width; in bounds when rax <= size.
-  if (end <= INT32_MAX) {
-    a_.lea(x::rax, x::qword_ptr(x::rcx, static_cast<int32_t>(end)));
+  // As the baseline: on a guarded memory 0 the access goes unchecked and
+  // is a trap site (an out-of-bounds access faults in the guard regions:
+  // fault_handler.h); otherwise rax = address + offset + width, in bounds
+  // when rax <= size.
+  const bool unchecked = codegen::elides_bounds_check(*acc, c_.guarded());
+  x::Gp index = x::rax;
+  int32_t disp = 0;
+  if (unchecked) {
+    index = x::rcx;
+    const uint64_t offset = fields[kHandlerUnits + 2];
+    if (offset <= INT32_MAX) {
+      disp = static_cast<int32_t>(offset);
+    } else {  // past the sign-extended displacement: added in 64 bits
+      a_.mov(x::eax, static_cast<uint32_t>(offset));
+      a_.add(x::rcx, x::rax);
+    }
   } else {
-    a_.mov(x::rax, end);
-    a_.add(x::rax, x::rcx);
+    if (end <= INT32_MAX) {
+      a_.lea(x::rax, x::qword_ptr(x::rcx, static_cast<int32_t>(end)));
+    } else {
+      a_.mov(x::rax, end);
+      a_.add(x::rax, x::rcx);
+    }
+    a_.cmp(x::rax, ST(mem_size));
+    a_.ja(c_.trap_label(TrapCode::MemoryOutOfBounds));
+    disp = -static_cast<int32_t>(acc->bytes);
   }
-  a_.cmp(x::rax, ST(mem_size));
-  a_.ja(c_.trap_label(TrapCode::MemoryOutOfBounds));
-  const int32_t back = -static_cast<int32_t>(acc->bytes);
-  auto at = [&](uint32_t size) { return x::ptr(kMemBase, x::rax, 0, back, size); };
+  auto at = [&](uint32_t size) { return x::ptr(kMemBase, index, 0, disp, size); };
+  // Right before the instruction that touches memory.
+  auto mark_access = [&] {
+    if (unchecked) c_.add_trap_site(a_.offset(), c_.trap_label(TrapCode::MemoryOutOfBounds));
+  };
   if (acc->store) {
     if (stored_xmm) {
+      mark_access();
       acc->bytes == 8 ? a_.movsd(at(8), *stored_xmm) : a_.movss(at(4), *stored_xmm);
       return true;
     }
     if (stored_const && (acc->bytes < 8 || fits_i32(*stored_const))) {
       const Cell k = *stored_const;
+      mark_access();
       switch (acc->bytes) {
         case 1: a_.mov(at(1), static_cast<uint8_t>(k)); break;
         case 2: a_.mov(at(2), static_cast<uint16_t>(k)); break;
@@ -1058,6 +1081,7 @@ bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
     }
     x::Gp r = stored_gp ? *stored_gp : x::Gp(x::rdx);
     if (!stored_gp) a_.mov(x::rdx, *stored_const);
+    mark_access();
     switch (acc->bytes) {
       case 1: a_.mov(at(1), r.r8()); break;
       case 2: a_.mov(at(2), r.r16()); break;
@@ -1066,6 +1090,7 @@ bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
     }
     return true;
   }
+  mark_access();
   if (float_value) {
     const x::Xmm xd = xmm_of_value(d);
     acc->bytes == 8 ? a_.movsd(xd, at(8)) : a_.movss(xd, at(4));  // movss clears the rest: an f32 cell's zero upper half
