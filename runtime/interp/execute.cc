@@ -115,7 +115,6 @@ void request_tier_up(const CompiledFunc& cf) {
   const LoopEntries* loops = cf.loop_entries_published();
   if (loops != nullptr) *osr = loops->find(static_cast<uint32_t>(pc - cf.code.data()));
   if (*osr == nullptr) return nullptr;
-  osr_count.fetch_add(1, std::memory_order_relaxed);
   return t;
 }
 
@@ -144,6 +143,23 @@ bool native_stack_exhausted() {
   if (s.low == 0) return false;
   uintptr_t sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
   return sp < s.low + s.reserve;
+}
+
+// Whether the interpreter should keep running a function itself rather than
+// switch to the tier that now has code for it. Wasm calls within one tier
+// never grow the native stack, but every switch from the interpreter into
+// machine code nests a native call (enter), and so does every call back
+// from machine code to a function still interpreted (invoke): a recursion
+// that alternates between the tiers while they tier up would otherwise nest
+// once per wasm frame and end in a CallStackExhausted trap long before
+// max_call_depth. Refusing the switch at twice invoke's reserve keeps every
+// such chain short of invoke's check, and the interpreter, which stays
+// flat, finishes the recursion with the interpreter's limits.
+bool native_stack_low_for_tier_switch() {
+  const NativeStack& s = native_stack();
+  if (s.low == 0) return false;
+  uintptr_t sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  return sp < s.low + 2 * s.reserve;
 }
 
 TrapCode call_host(ExecContext& ctx, InstanceData* caller, FuncInst* f, Cell* args_results) {
@@ -809,7 +825,7 @@ X_Return: {
   // ---- switching to another tier's code (tier.h) ----
 call_turned_hot: {
   const Tier* t = hot_call(*cur->code);
-  if (t == nullptr) goto enter_interpreted;
+  if (t == nullptr || native_stack_low_for_tier_switch()) goto enter_interpreted;
   SAVE_FUEL();
   ctx->call_depth = depth;
   ctx->backtrace_floor = entry_depth;
@@ -822,7 +838,8 @@ back_edges_sampled: {
   const void* loop_entry = nullptr;
   const Tier* t = sampled_back_edges(*cur->code, back_edge_sample, pc, &loop_entry, &back_edge_sample);
   back_edges_left = back_edge_sample;
-  if (t == nullptr) NEXT();
+  if (t == nullptr || native_stack_low_for_tier_switch()) NEXT();
+  osr_count.fetch_add(1, std::memory_order_relaxed);
   // On-stack replacement: the frame is the same on both tiers, so the
   // compiled code simply continues this call at the back edge's target.
   SAVE_FUEL();

@@ -403,6 +403,45 @@ TEST(Jit, ALoopInAFunctionCalledOnceReachesMachineCode) {
   }
 }
 
+// A recursion that alternates between the tiers while they tier up: $f
+// has machine code (warmed by calls that do not recurse), $g is still
+// interpreted, and each $f -> $g -> $f step nests native calls (machine
+// code calling the interpreter, the interpreter entering machine code).
+// Wasm's own limits must decide how deep it may go, not the native stack:
+// the interpreter stops switching tiers when the native stack runs low and
+// finishes the recursion itself.
+TEST(Jit, RecursionAlternatingTiersKeepsTheWasmLimits) {
+  if (!Engine::jit_available()) GTEST_SKIP() << "no JIT in this build";
+  const std::string wat = R"((module
+    (func $f (export "f") (param $n i32) (result i32)
+      (if (result i32) (i32.eqz (local.get $n)) (then (i32.const 0))
+        (else (i32.add (call $g (i32.sub (local.get $n) (i32.const 1))) (i32.const 1)))))
+    (func $g (param $n i32) (result i32)
+      (if (result i32) (i32.eqz (local.get $n)) (then (i32.const 0))
+        (else (i32.add (call $f (i32.sub (local.get $n) (i32.const 1))) (i32.const 1)))))
+    (func (export "warm") (param $times i32)
+      (loop $l
+        (drop (call $f (i32.const 0)))
+        (br_if $l (local.tee $times (i32.sub (local.get $times) (i32.const 1))))))))";
+  constexpr uint32_t kDepth = 90'000;  // frames; max_call_depth is 100,000
+  EngineConfig config;
+  config.tier = ExecutionTier::Jit;
+  config.tier_up_synchronous = true;
+  config.tier_up_calls = 50'000;  // $f after the warm-up; $g never (45,000 calls)
+  config.tier_up_back_edges = UINT32_MAX;
+  config.max_wasm_stack_bytes = std::size_t{64} << 20;
+  Engine engine(config);
+  auto module = engine.compile(std::span(reinterpret_cast<const uint8_t*>(wat.data()), wat.size()));
+  ASSERT_TRUE(module.ok());
+  Store store(engine);
+  auto instance = Linker().instantiate(store, module.value());
+  ASSERT_TRUE(instance.ok());
+  ASSERT_TRUE(instance.value().call("warm", {Value::i32(60'000)}).ok());
+  auto result = instance.value().call("f", {Value::i32(kDepth)});
+  ASSERT_TRUE(result.ok()) << result.error().to_string();
+  EXPECT_EQ(result.value()[0].i32(), static_cast<int32_t>(kDepth));
+}
+
 TEST(Jit, AutoIsTheTieredJitWhereThereIsOne) {
   EXPECT_EQ(EngineConfig{}.tier, ExecutionTier::Auto);
   EXPECT_EQ(Engine::resolve(ExecutionTier::Auto),
