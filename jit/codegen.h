@@ -172,7 +172,19 @@ std::optional<Access> scalar_access(Op op);
 // u32 index plus a u32 offset plus at most 16 bytes stays inside its
 // reservation (linear_memory.h); the access instruction must then be
 // recorded with ModuleEmitter::add_trap_site.
+//
+// Wasm requires an out-of-bounds store to write nothing. A store that
+// faults part way (an unaligned one straddling the end of memory) writes
+// nothing on x86-64, but AArch64 lets a core write the bytes before the
+// faulting page (wasmtime issue 7237), so there a store wider than a byte
+// keeps its explicit check: loads, and byte stores, cannot straddle.
+#if defined(__aarch64__)
+inline constexpr bool kFaultingStoresMayWritePart = true;
+#else
+inline constexpr bool kFaultingStoresMayWritePart = false;
+#endif
 constexpr bool elides_bounds_check(const Access& access, bool guarded) {
+  if (kFaultingStoresMayWritePart && access.store && access.bytes > 1) return false;
   return guarded && access.memory == 0 && access.index == IndexType::I32;
 }
 

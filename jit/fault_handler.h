@@ -37,8 +37,9 @@
 //    thread has it: SA_ONSTACK);
 //  * on AArch64 an unaligned store that straddles the end of memory may,
 //    on some implementations, write its in-bounds bytes before faulting
-//    (the architecture allows it; not seen under qemu); the explicit
-//    checks of an unguarded memory never do.
+//    (the architecture allows it), which wasm forbids: the code
+//    generators therefore leave only loads and byte stores to this handler
+//    there (codegen::elides_bounds_check).
 #pragma once
 
 #include <cstddef>

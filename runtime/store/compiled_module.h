@@ -31,27 +31,35 @@ struct CompiledModule {
   std::shared_ptr<const interp::TierCode> tier_code;
   const interp::Tier* tier = nullptr;  // that tier
   // Tier-up (tier_up.h): compiles hot functions and keeps their code; null
-  // when functions stay where they start. Its code checks every access
-  // explicitly, so `code` serves instances with or without guard regions.
+  // when functions stay where they start. Like up-front code, its code
+  // relies on guard regions where it can, so instances whose memory 0 has
+  // none run a checked copy (code_for_memory) with a tier-up of its own.
   std::unique_ptr<ModuleTierUp> tier_up;
 
   // The functions to bind to an instance whose memory 0 is `memory0` (null:
-  // it has none). `code` itself unless its tier's code relies on guard
-  // regions that memory0 lacks (created with allow_guard_regions off, or
-  // its 8 GiB reservation failed; imported or not): then the same
-  // functions compiled with explicit bounds checks, once per module, on
-  // the first such instantiation (from any thread). The only cost for the
-  // common case is this call's test at instantiation: no code tests
-  // anything per access.
+  // it has none). `code` itself unless its tier's code (compiled up front,
+  // or by tier-up) relies on guard regions that memory0 lacks (created with
+  // allow_guard_regions off, or its 8 GiB reservation failed; imported or
+  // not): then a copy of the translated functions whose machine code checks
+  // every access, made once per module on the first such instantiation
+  // (from any thread) and compiled up front or tiered up like `code`. The
+  // only cost for the common case is this call's test at instantiation: no
+  // code tests anything per access.
   Result<const std::vector<interp::CompiledFunc>*> code_for_memory(const LinearMemory* memory0) const;
+
+  // The checked copy (after code_for_memory made it): what its tier-up
+  // compiles.
+  const std::vector<interp::CompiledFunc>& checked_copy() const { return checked_->code; }
 
  private:
   struct CheckedVariant {
     std::once_flag once;
     std::vector<interp::CompiledFunc> code;
     std::shared_ptr<const interp::TierCode> tier_code;
+    std::unique_ptr<ModuleTierUp> tier_up;
     std::optional<Error> error;
   };
+  bool relies_on_guard_regions() const;
   // Filled lazily by code_for_memory, behind the once_flag (the module is
   // otherwise immutable and shared between threads).
   std::unique_ptr<CheckedVariant> checked_ = std::make_unique<CheckedVariant>();

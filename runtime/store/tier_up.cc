@@ -22,12 +22,14 @@ class BackgroundCompiler {
     return compiler;
   }
 
-  void enqueue(std::weak_ptr<const CompiledModule> module, uint32_t defined) {
+  // `sink` belongs to `module` (its own or its checked copy's), so it lives
+  // as long as the module.
+  void enqueue(std::weak_ptr<const CompiledModule> module, ModuleTierUp* sink, uint32_t defined) {
     {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
       if (!thread_.joinable()) thread_ = std::thread([this] { work(); });
-      queue_.push_back({std::move(module), defined});
+      queue_.push_back({std::move(module), sink, defined});
     }
     wake_.notify_all();
   }
@@ -50,6 +52,7 @@ class BackgroundCompiler {
  private:
   struct Job {
     std::weak_ptr<const CompiledModule> module;
+    ModuleTierUp* sink;
     uint32_t defined;
   };
 
@@ -66,9 +69,10 @@ class BackgroundCompiler {
       // One batch: the first job's module and every function of it queued
       // by now (one code object, one trampoline, for all of them).
       std::weak_ptr<const CompiledModule> weak = queue_.front().module;
+      ModuleTierUp* sink = queue_.front().sink;
       std::vector<uint32_t> defined;
       for (auto it = queue_.begin(); it != queue_.end();) {
-        if (same_module(it->module, weak)) {
+        if (it->sink == sink && same_module(it->module, weak)) {
           defined.push_back(it->defined);
           it = queue_.erase(it);
         } else {
@@ -79,8 +83,7 @@ class BackgroundCompiler {
       lock.unlock();
       // Alive until its batch is published, or already gone: then there is
       // nothing to compile.
-      if (std::shared_ptr<const CompiledModule> module = weak.lock())
-        if (module->tier_up != nullptr) module->tier_up->compile(*module, defined);
+      if (std::shared_ptr<const CompiledModule> module = weak.lock()) sink->compile(*module, defined);
       lock.lock();
       busy_ = false;
       if (queue_.empty()) idle_.notify_all();
@@ -97,8 +100,9 @@ class BackgroundCompiler {
 
 }  // namespace
 
-ModuleTierUp::ModuleTierUp(const interp::TierUpOptions& options, uint32_t imported_funcs)
-    : options_(options), imported_funcs_(imported_funcs) {
+ModuleTierUp::ModuleTierUp(const interp::TierUpOptions& options, uint32_t imported_funcs,
+                           interp::BoundsChecks bounds)
+    : options_(options), imported_funcs_(imported_funcs), bounds_(bounds) {
   const char* log = std::getenv("WASMRT_TIER_UP_LOG");
   log_ = log != nullptr && *log != '\0' && *log != '0';
 }
@@ -110,20 +114,19 @@ void ModuleTierUp::request(uint32_t func_index) {
     if (std::shared_ptr<const CompiledModule> module = module_.lock()) compile(*module, {&defined, 1});
     return;
   }
-  BackgroundCompiler::get().enqueue(module_, defined);
+  BackgroundCompiler::get().enqueue(module_, this, defined);
 }
 
 void ModuleTierUp::compile(const CompiledModule& module, std::span<const uint32_t> defined) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::shared_ptr<const interp::TierCode>> batch;
   std::vector<uint32_t> left(defined.begin(), defined.end());
+  const std::vector<interp::CompiledFunc>& functions = checked_copy_ ? module.checked_copy() : module.code;
   for (const interp::Tier* tier : {options_.target, options_.fallback}) {
     if (tier == nullptr || left.empty()) continue;
-    // Checked accesses: tier-up code serves every instance of the module,
-    // whether its memory has guard regions or not (code_for_memory).
-    auto code = tier->compile_functions(module.code, left, interp::BoundsChecks::Explicit);
+    auto code = tier->compile_functions(functions, left, bounds_);
     if (code.ok()) batch.push_back(std::move(code).value());
-    std::erase_if(left, [&](uint32_t i) { return module.code[i].current_tier() != nullptr; });
+    std::erase_if(left, [&](uint32_t i) { return functions[i].current_tier() != nullptr; });
   }
   size_t kept = 0;
   {
@@ -132,7 +135,7 @@ void ModuleTierUp::compile(const CompiledModule& module, std::span<const uint32_
     kept = code_.size();
   }
   for (uint32_t i : defined) {
-    const interp::CompiledFunc& f = module.code[i];
+    const interp::CompiledFunc& f = functions[i];
     const bool compiled = f.current_tier() != nullptr;
     std::atomic_ref(f.tier_up_state)
         .store(compiled ? interp::TierUpState::Compiled : interp::TierUpState::Declined, std::memory_order_release);

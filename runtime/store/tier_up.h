@@ -28,16 +28,30 @@ struct CompiledModule;
 
 class ModuleTierUp final : public interp::TierUpSink {
  public:
-  ModuleTierUp(const interp::TierUpOptions& options, uint32_t imported_funcs);
+  // `bounds`: how the code it compiles checks memory 0's accesses. A
+  // module's own functions (CompiledModule::code) are compiled for guard
+  // regions where the fault handler is installed; the checked copy that
+  // instances without guard regions run (code_for_memory) has a ModuleTierUp
+  // of its own that checks every access.
+  ModuleTierUp(const interp::TierUpOptions& options, uint32_t imported_funcs, interp::BoundsChecks bounds);
 
-  // The module this belongs to (set once, right after it is created).
-  void attach(std::weak_ptr<const CompiledModule> module) { module_ = std::move(module); }
+  // The module this belongs to, and whether it compiles the module's
+  // checked copy (set once, right after it is created).
+  void attach(std::weak_ptr<const CompiledModule> module, bool checked_copy) {
+    module_ = std::move(module);
+    checked_copy_ = checked_copy;
+  }
+  const std::weak_ptr<const CompiledModule>& module() const { return module_; }
+  // Whether code compiled here may run only where memory 0 has guard
+  // regions.
+  bool relies_on_guard_regions() const { return bounds_ == interp::BoundsChecks::UseGuardRegions; }
 
   void request(uint32_t func_index) override;
   const interp::TierUpOptions& options() const override { return options_; }
 
-  // Compiles the defined functions `defined` of `module` (this one's) and
-  // publishes them; functions no tier compiles become Declined.
+  // Compiles the defined functions `defined` of `module` (this one's: its
+  // own functions or its checked copy) and publishes them; functions no
+  // tier compiles become Declined.
   void compile(const CompiledModule& module, std::span<const uint32_t> defined);
 
   // Tier-up batches published so far (tests and logs).
@@ -46,7 +60,9 @@ class ModuleTierUp final : public interp::TierUpSink {
  private:
   interp::TierUpOptions options_;
   uint32_t imported_funcs_;
+  interp::BoundsChecks bounds_;
   std::weak_ptr<const CompiledModule> module_;
+  bool checked_copy_ = false;
   std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
   bool log_ = false;
   mutable std::mutex mutex_;
