@@ -412,6 +412,30 @@ std::optional<x::CondCode> Compiler::emit_condition_flags(Op op, const Unit* pc)
   }
 }
 
+Compiler::MemoryOperand Compiler::memory_operand(const Access& acc, uint64_t offset) {
+  if (elides_bounds_check(acc, guarded())) {
+    // The displacement is sign-extended: an offset past 2^31 - 1 is added
+    // in 64 bits instead.
+    if (offset <= INT32_MAX) return {true, x::rcx, static_cast<int32_t>(offset)};
+    a_.mov(x::eax, static_cast<uint32_t>(offset));  // zero-extended
+    a_.add(x::rcx, x::rax);
+    return {true, x::rcx, 0};
+  }
+  const uint64_t end = offset + acc.bytes;
+  // rax = address + offset + width; in bounds when rax <= size.
+  if (end <= INT32_MAX) {
+    a_.lea(x::rax, x::qword_ptr(x::rcx, static_cast<int32_t>(end)));
+  } else {
+    a_.mov(x::rax, end);
+    a_.add(x::rax, x::rcx);
+  }
+  a_.cmp(x::rax, ST(mem_size));
+  a_.ja(trap_label(TrapCode::MemoryOutOfBounds));
+  return {false, x::rax, -static_cast<int32_t>(acc.bytes)};
+}
+
+x::Mem Compiler::MemoryOperand::at(uint32_t size) const { return x::ptr(kMemBase, index, 0, disp, size); }
+
 bool Compiler::emit_access(Op op, const Unit* pc, bool summed) {
   std::optional<Access> acc = scalar_access(op);
   if (!acc) return false;
@@ -421,38 +445,9 @@ bool Compiler::emit_access(Op op, const Unit* pc, bool summed) {
   const Unit* fields = pc + (summed ? 1 : 0);
   const Unit value = fields[kHandlerUnits + 1];  // the loaded result or the stored value
   const uint64_t offset = fields[kHandlerUnits + 2];
-  const bool unchecked = elides_bounds_check(*acc, guarded());
-  x::Gp index = x::rax;
-  int32_t disp = 0;
-  if (unchecked) {
-    // Out of bounds faults in the guard regions (fault_handler.h). The
-    // displacement is sign-extended: an offset past 2^31 - 1 is added in
-    // 64 bits instead.
-    index = x::rcx;
-    if (offset <= INT32_MAX) {
-      disp = static_cast<int32_t>(offset);
-    } else {
-      a_.mov(x::eax, static_cast<uint32_t>(offset));  // zero-extended
-      a_.add(x::rcx, x::rax);
-    }
-  } else {
-    const uint64_t end = offset + acc->bytes;
-    // rax = address + offset + width; in bounds when rax <= size.
-    if (end <= INT32_MAX) {
-      a_.lea(x::rax, x::qword_ptr(x::rcx, static_cast<int32_t>(end)));
-    } else {
-      a_.mov(x::rax, end);
-      a_.add(x::rax, x::rcx);
-    }
-    a_.cmp(x::rax, ST(mem_size));
-    a_.ja(trap_label(TrapCode::MemoryOutOfBounds));
-    disp = -static_cast<int32_t>(acc->bytes);
-  }
-  auto at = [&](uint32_t size) { return x::ptr(kMemBase, index, 0, disp, size); };
-  // The instruction that touches memory, which faults when unchecked.
-  auto mark_access = [&] {
-    if (unchecked) add_trap_site(a_.offset(), trap_label(TrapCode::MemoryOutOfBounds));
-  };
+  const MemoryOperand operand = memory_operand(*acc, offset);
+  auto at = [&](uint32_t size) { return operand.at(size); };
+  auto mark_access = [&] { operand.mark_access(*this); };
   if (acc->store) {
     a_.mov(x::rdx, cell(value));
     mark_access();

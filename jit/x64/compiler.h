@@ -104,6 +104,23 @@ class Compiler final : public ModuleEmitter {
   void emit_call_indirect(const Unit* pc);
   void emit_return() { a_.jmp(return_stub_); }
   Label trap_label(TrapCode code) { return out_of_line_.trap_exit(a_, code); }
+  // Where a scalar access to memory 0 reads or writes, its u32 address
+  // zero-extended in rcx (clobbers rax; may add to rcx): on a guarded
+  // memory unchecked (an out-of-bounds access faults in the guard regions,
+  // fault_handler.h), else after the explicit check against
+  // JitState::mem_size. Shared by the baseline and the optimizing tier.
+  struct MemoryOperand {
+    bool unchecked;
+    x::Gp index;
+    int32_t disp;
+    x::Mem at(uint32_t size) const;
+    // Right before the instruction that touches memory: an unchecked one
+    // is a trap site.
+    void mark_access(Compiler& c) const {
+      if (unchecked) c.add_trap_site(c.a_.offset(), c.trap_label(TrapCode::MemoryOutOfBounds));
+    }
+  };
+  MemoryOperand memory_operand(const Access& acc, uint64_t offset);
   OutOfLine& out_of_line() { return out_of_line_; }
   FunctionCode& function_code() { return function_; }
   const FunctionCode& function_code() const override { return function_; }

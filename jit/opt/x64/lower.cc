@@ -999,7 +999,6 @@ bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
   if (!acc) return false;
   const Unit* fields = pc + (summed ? 1 : 0);
   const Unit value = fields[kHandlerUnits + 1];
-  const uint64_t end = uint64_t{fields[kHandlerUnits + 2]} + acc->bytes;
   const bool float_value = op == Op::F32Load || op == Op::F64Load || op == Op::F32Store || op == Op::F64Store;
   // Operands and the result's register before any scratch use.
   std::optional<x::Gp> stored_gp;
@@ -1030,38 +1029,11 @@ bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
     if (kb) a_.add(x::ecx, static_cast<int32_t>(static_cast<uint32_t>(*kb)));
     else a_.add(x::ecx, rb->r32());
   }
-  // As the baseline: on a guarded memory 0 the access goes unchecked and
-  // is a trap site (an out-of-bounds access faults in the guard regions:
-  // fault_handler.h); otherwise rax = address + offset + width, in bounds
-  // when rax <= size.
-  const bool unchecked = codegen::elides_bounds_check(*acc, c_.guarded());
-  x::Gp index = x::rax;
-  int32_t disp = 0;
-  if (unchecked) {
-    index = x::rcx;
-    const uint64_t offset = fields[kHandlerUnits + 2];
-    if (offset <= INT32_MAX) {
-      disp = static_cast<int32_t>(offset);
-    } else {  // past the sign-extended displacement: added in 64 bits
-      a_.mov(x::eax, static_cast<uint32_t>(offset));
-      a_.add(x::rcx, x::rax);
-    }
-  } else {
-    if (end <= INT32_MAX) {
-      a_.lea(x::rax, x::qword_ptr(x::rcx, static_cast<int32_t>(end)));
-    } else {
-      a_.mov(x::rax, end);
-      a_.add(x::rax, x::rcx);
-    }
-    a_.cmp(x::rax, ST(mem_size));
-    a_.ja(c_.trap_label(TrapCode::MemoryOutOfBounds));
-    disp = -static_cast<int32_t>(acc->bytes);
-  }
-  auto at = [&](uint32_t size) { return x::ptr(kMemBase, index, 0, disp, size); };
-  // Right before the instruction that touches memory.
-  auto mark_access = [&] {
-    if (unchecked) c_.add_trap_site(a_.offset(), c_.trap_label(TrapCode::MemoryOutOfBounds));
-  };
+  // As the baseline (Compiler::memory_operand): unchecked on a guarded
+  // memory 0, each access a trap site; else checked against the size.
+  const Compiler::MemoryOperand operand = c_.memory_operand(*acc, fields[kHandlerUnits + 2]);
+  auto at = [&](uint32_t size) { return operand.at(size); };
+  auto mark_access = [&] { operand.mark_access(c_); };
   if (acc->store) {
     if (stored_xmm) {
       mark_access();
