@@ -25,6 +25,8 @@
 #                slows a repetition down, so on a very noisy machine the
 #                fastest repetition is a useful second opinion.
 #   FUEL_TARGET / INTERRUPT_TARGET   override 1.10 / 1.03
+#   TIER         the tier measured: interp (default), baseline, optimizing
+#                or jit (tiered; its first repetitions include tier-up)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,6 +36,7 @@ min_time="${MIN_TIME:-0.3}"
 gate="${GATE:-each}"
 stat="${STAT:-median}"
 fuel_target="${FUEL_TARGET:-1.10}"
+export WASMRT_LIMITS_TIER="${TIER:-interp}"
 interrupt_target="${INTERRUPT_TARGET:-1.03}"
 
 if ((repetitions < 5)); then
