@@ -436,6 +436,23 @@ Compiler::MemoryOperand Compiler::memory_operand(const Access& acc, uint64_t off
 
 x::Mem Compiler::MemoryOperand::at(uint32_t size) const { return x::ptr(kMemBase, index, 0, disp, size); }
 
+void Compiler::emit_jump_table(const Unit* pc) {
+  const uint32_t n = pc[3];
+  Label table = a_.newLabel();
+  a_.mov(x::ecx, n);
+  a_.cmp(x::eax, x::ecx);
+  a_.cmovae(x::eax, x::ecx);  // past the end: the default, rel[n]
+  a_.lea(x::rdx, x::ptr(table));
+  a_.movsxd(x::rax, x::dword_ptr(x::rdx, x::rax, 2));
+  a_.add(x::rax, x::rdx);
+  a_.jmp(x::rax);
+  out_of_line_.defer([this, table, pc, n] {
+    a_.align(asmjit::AlignMode::kData, 4);
+    a_.bind(table);
+    for (uint32_t i = 0; i <= n; ++i) a_.embedLabelDelta(target(pc, 4 + i), table, 4);
+  });
+}
+
 bool Compiler::emit_access(Op op, const Unit* pc, bool summed) {
   std::optional<Access> acc = scalar_access(op);
   if (!acc) return false;
@@ -667,24 +684,10 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       a_.mov(cell(pc[2]), x::rax);
       a_.mov(cell(pc[2] + 1), x::rdx);
       return;
-    case IrOp::BrTable: {
-      const uint32_t n = pc[3];
-      Label table = a_.newLabel();
+    case IrOp::BrTable:
       a_.mov(x::eax, cell32(pc[2]));
-      a_.mov(x::ecx, n);
-      a_.cmp(x::eax, x::ecx);
-      a_.cmovae(x::eax, x::ecx);  // past the end: the default, rel[n]
-      a_.lea(x::rdx, x::ptr(table));
-      a_.movsxd(x::rax, x::dword_ptr(x::rdx, x::rax, 2));
-      a_.add(x::rax, x::rdx);
-      a_.jmp(x::rax);
-      out_of_line_.defer([this, table, pc, n] {
-        a_.align(asmjit::AlignMode::kData, 4);
-        a_.bind(table);
-        for (uint32_t i = 0; i <= n; ++i) a_.embedLabelDelta(target(pc, 4 + i), table, 4);
-      });
+      emit_jump_table(pc);
       return;
-    }
     case IrOp::CallIndirect: emit_call_indirect(pc); return;
     case IrOp::Select:
       a_.mov(x::rax, cell(pc[4]));

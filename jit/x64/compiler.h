@@ -121,6 +121,10 @@ class Compiler final : public ModuleEmitter {
     }
   };
   MemoryOperand memory_operand(const Access& acc, uint64_t offset);
+  // br_table's dispatch (pc: the instruction), its index already in eax:
+  // a jump through a table of the targets' offsets, emitted out of line.
+  // Clobbers rax, rcx, rdx. Shared by the baseline and the optimizing tier.
+  void emit_jump_table(const Unit* pc);
   OutOfLine& out_of_line() { return out_of_line_; }
   FunctionCode& function_code() { return function_; }
   const FunctionCode& function_code() const override { return function_; }

@@ -1498,19 +1498,7 @@ void Lowering::lower(uint32_t i) {
       a_.mov(x::eax, r.r32());
       for (uint32_t k = 0; k <= n; ++k) flush_for_target(target_of(pc, 4 + k));
       forget_all();
-      Label table = a_.newLabel();
-      a_.mov(x::ecx, n);
-      a_.cmp(x::eax, x::ecx);
-      a_.cmovae(x::eax, x::ecx);  // past the end: the default, rel[n]
-      a_.lea(x::rdx, x::ptr(table));
-      a_.movsxd(x::rax, x::dword_ptr(x::rdx, x::rax, 2));
-      a_.add(x::rax, x::rdx);
-      a_.jmp(x::rax);
-      c_.out_of_line().defer([this, table, pc, n] {
-        a_.align(asmjit::AlignMode::kData, 4);
-        a_.bind(table);
-        for (uint32_t k = 0; k <= n; ++k) a_.embedLabelDelta(code_.target(pc, 4 + k), table, 4);
-      });
+      c_.emit_jump_table(pc);
       return;
     }
     default:
