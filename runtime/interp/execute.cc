@@ -138,12 +138,15 @@ const NativeStack& native_stack() {
   return s;
 }
 
-bool native_stack_exhausted() {
+// Whether less than `reserves` times the thread's reserve is left.
+bool native_stack_below(uintptr_t reserves) {
   const NativeStack& s = native_stack();
   if (s.low == 0) return false;
   uintptr_t sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
-  return sp < s.low + s.reserve;
+  return sp < s.low + reserves * s.reserve;
 }
+
+bool native_stack_exhausted() { return native_stack_below(1); }
 
 // Whether the interpreter should keep running a function itself rather than
 // switch to the tier that now has code for it. Wasm calls within one tier
@@ -155,12 +158,7 @@ bool native_stack_exhausted() {
 // max_call_depth. Refusing the switch at twice invoke's reserve keeps every
 // such chain short of invoke's check, and the interpreter, which stays
 // flat, finishes the recursion with the interpreter's limits.
-bool native_stack_low_for_tier_switch() {
-  const NativeStack& s = native_stack();
-  if (s.low == 0) return false;
-  uintptr_t sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
-  return sp < s.low + 2 * s.reserve;
-}
+bool native_stack_low_for_tier_switch() { return native_stack_below(2); }
 
 TrapCode call_host(ExecContext& ctx, InstanceData* caller, FuncInst* f, Cell* args_results) {
   // The host reads arguments and writes results through separate pointers;
