@@ -228,11 +228,23 @@ void Compiler::emit_helper(const void* fn, const Unit* pc, bool may_trap, bool s
   }
 }
 
+// A charge is `sub` then `jl` (one fused micro-op on current x86 cores),
+// not `cmp`/`jl`/`sub`: on metered tight loops the third instruction was a
+// third of the run time on the optimizing tier. A failed charge must leave
+// the fuel unchanged (docs/fuel.md), so its out-of-line path adds the cost
+// back before it traps; `jl` after the `sub` is the same signed test as
+// after `cmp` (fuel is never negative, so the subtraction cannot overflow).
 void Compiler::emit_fuel_charge(uint64_t cost) {
   if (cost == 0) return;
-  fuel_arith(x::Inst::kIdCmp, cost);
-  a_.jl(trap_label(TrapCode::OutOfFuel));
+  const Label refund = a_.newLabel();
   fuel_arith(x::Inst::kIdSub, cost);
+  a_.jl(refund);
+  const Label trap = trap_label(TrapCode::OutOfFuel);
+  out_of_line_.defer([this, refund, trap, cost] {
+    a_.bind(refund);
+    fuel_arith(x::Inst::kIdAdd, cost);
+    a_.jmp(trap);
+  });
 }
 
 void Compiler::fuel_arith(x::Inst::Id id, uint64_t cost) {
@@ -244,15 +256,19 @@ void Compiler::fuel_arith(x::Inst::Id id, uint64_t cost) {
   }
 }
 
-void Compiler::emit_poll(const std::vector<x::Reg>& kept) {
+void Compiler::emit_poll(const std::vector<x::Reg>& kept, uint64_t refund) {
   // The process-wide word first: no interrupt anywhere is the common case.
   Label slow = a_.newLabel(), back = a_.newLabel();
   a_.mov(x::rax, ST(any_pending));
   a_.cmp(x::dword_ptr(x::rax), 0);
   a_.jne(slow);
   a_.bind(back);
-  out_of_line_.defer([this, slow, back, kept] {
+  out_of_line_.defer([this, slow, back, kept, refund] {
     a_.bind(slow);
+    // A back edge charged its loop's fuel before this poll; an interrupt
+    // wins over that charge (docs/fuel.md), so the poll sees the fuel as it
+    // was, and the charge is made again if the poll lets the loop go on.
+    if (refund != 0) fuel_arith(x::Inst::kIdAdd, refund);
     // The poll calls C++: registers whose values the code after it
     // expects are saved around it, in a multiple of 16 bytes (the stub
     // expects a function body's stack alignment).
@@ -290,6 +306,7 @@ void Compiler::emit_poll(const std::vector<x::Reg>& kept) {
       }
     }
     if (bytes != 0) a_.add(x::rsp, bytes);
+    if (refund != 0) fuel_arith(x::Inst::kIdSub, refund);
     a_.jmp(back);
   });
 }
@@ -299,14 +316,21 @@ void Compiler::emit_poll(const std::vector<x::Reg>& kept) {
 void Compiler::emit_back_edge(uint32_t loop_cost, Label target_label, bool irq_only,
                               const std::vector<x::Reg>& kept) {
   if (irq_only) {
-    emit_poll(kept);
+    if (back_edge_polls_) emit_poll(kept);
     a_.jmp(target_label);
     return;
   }
-  fuel_arith(x::Inst::kIdCmp, loop_cost);
-  a_.jl(back_edge_stop_);
-  emit_poll(kept);
+  // Charged first (see emit_fuel_charge); both stops see the fuel as it
+  // was before the charge.
+  const Label refund = a_.newLabel();
   fuel_arith(x::Inst::kIdSub, loop_cost);
+  a_.jl(refund);
+  out_of_line_.defer([this, refund, loop_cost] {
+    a_.bind(refund);
+    fuel_arith(x::Inst::kIdAdd, loop_cost);
+    a_.jmp(back_edge_stop_);
+  });
+  if (back_edge_polls_) emit_poll(kept, loop_cost);
   a_.jmp(target_label);
 }
 
@@ -722,6 +746,7 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
 void Compiler::emit_prologue(const CompiledFunc& cf) {
   // The interpreter's `enter`: entry fuel (the call stub checked for an
   // interrupt), locals zeroed and constants copied in.
+  back_edge_polls_ = cf.check_interrupt;
   emit_fuel_charge(cf.entry_fuel);
   if (cf.init_cell != cf.num_param_cells) {
     a_.lea(x::rdi, cell(cf.num_param_cells));

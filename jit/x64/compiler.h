@@ -167,7 +167,9 @@ class Compiler final : public ModuleEmitter {
   // `cmp` or `sub` of a cost from the fuel register.
   void fuel_arith(x::Inst::Id id, uint64_t cost);
   // At back edges (the call stub polls at entries); `kept`: as emit_back_edge.
-  void emit_poll(const std::vector<x::Reg>& kept = {});
+  // refund: fuel the code charged just before the poll, given back while
+  // the poll runs (an interrupt wins over that charge).
+  void emit_poll(const std::vector<x::Reg>& kept = {}, uint64_t refund = 0);
   void emit_branch(Family form, x::CondCode taken, const Unit* pc, uint32_t field) {
     emit_branch_form(*this, form, taken, pc, field);
   }
@@ -220,6 +222,13 @@ class Compiler final : public ModuleEmitter {
   // Per function.
   FunctionCode function_;
   OutOfLine out_of_line_;
+  // The function being compiled polls for interrupts at its back edges
+  // (CompiledFunc::check_interrupt, the module's interrupt_checks). Without
+  // them no store running it can be interrupted (Instance::create refuses
+  // an interruptible store), so a metered back edge (BrLoop, which always
+  // carries the poll in the interpreter) or a counting one (tier-up's
+  // BrLoopI) needs no poll: nothing could ever be pending for its context.
+  bool back_edge_polls_ = true;
 };
 
 }  // namespace wasmrt::jit::x64
