@@ -4,11 +4,14 @@
 #include "jit/codegen.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "jit/fault_handler.h"
 
@@ -323,6 +326,34 @@ ModuleCode::~ModuleCode() {
   jit_runtime().release(base_);
 }
 
+// WASMRT_PERF_MAP=1: each batch of machine code is described in
+// /tmp/perf-<pid>.map, the file `perf report` reads to name code it found
+// no symbols for (one line per function: start, size, name). Out-of-line
+// code is emitted after each function's body, so a function's range runs
+// to the next one's entry.
+void write_perf_map(const uint8_t* bytes, size_t code_size, size_t stubs_end,
+                    const std::vector<ModuleBuild::Emitted>& emitted, const interp::Tier* tier) {
+  static const bool enabled = std::getenv("WASMRT_PERF_MAP") != nullptr;
+  if (!enabled) return;
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  const std::string path = "/tmp/perf-" + std::to_string(getpid()) + ".map";
+  FILE* out = std::fopen(path.c_str(), "a");
+  if (out == nullptr) return;
+  std::vector<std::pair<size_t, uint32_t>> starts;
+  for (const ModuleBuild::Emitted& e : emitted) starts.emplace_back(e.entry, e.index);
+  std::sort(starts.begin(), starts.end());
+  const auto address = [bytes](size_t offset) { return reinterpret_cast<uintptr_t>(bytes + offset); };
+  if (stubs_end != 0) std::fprintf(out, "%zx %zx wasmrt-stubs\n", address(0), stubs_end);
+  const std::string tier_name(tier != nullptr ? tier->name() : "jit");
+  for (size_t i = 0; i < starts.size(); ++i) {
+    const size_t end = i + 1 < starts.size() ? starts[i + 1].first : code_size;
+    std::fprintf(out, "%zx %zx wasm[%u] (%s)\n", address(starts[i].first), end - starts[i].first,
+                 starts[i].second, tier_name.c_str());
+  }
+  std::fclose(out);
+}
+
 }  // namespace
 
 bool use_guard_regions(interp::BoundsChecks bounds) {
@@ -368,6 +399,11 @@ Result<std::shared_ptr<const JitCode>> ModuleBuild::finish(const std::vector<Com
     for (const asmjit::Label& label : emitted[i].loop_labels)
       loops.addresses.push_back(bytes + holder_.labelOffsetFromBase(label));
   }
+  write_perf_map(bytes, holder_.codeSize(),
+                 emitted.empty() ? 0 : std::min_element(emitted.begin(), emitted.end(), [](const Emitted& a, const Emitted& b) {
+                   return a.entry < b.entry;
+                 })->entry,
+                 emitted, tier);
   // Published only now that the code is in place (and once each: a
   // function is compiled by at most one batch).
   for (size_t i = 0; i < emitted.size(); ++i)
