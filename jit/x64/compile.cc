@@ -436,11 +436,13 @@ std::optional<x::CondCode> Compiler::emit_condition_flags(Op op, const Unit* pc)
   }
 }
 
-Compiler::MemoryOperand Compiler::memory_operand(const Access& acc, uint64_t offset) {
+Compiler::MemoryOperand Compiler::memory_operand(const Access& acc, uint64_t offset, const x::Gp& index) {
+  const x::Gp address = index.r64();
   if (elides_bounds_check(acc, guarded())) {
     // The displacement is sign-extended: an offset past 2^31 - 1 is added
     // in 64 bits instead.
-    if (offset <= INT32_MAX) return {true, x::rcx, static_cast<int32_t>(offset)};
+    if (offset <= INT32_MAX) return {true, address, static_cast<int32_t>(offset)};
+    if (address.id() != x::Gp::kIdCx) a_.mov(x::ecx, address.r32());
     a_.mov(x::eax, static_cast<uint32_t>(offset));  // zero-extended
     a_.add(x::rcx, x::rax);
     return {true, x::rcx, 0};
@@ -448,10 +450,10 @@ Compiler::MemoryOperand Compiler::memory_operand(const Access& acc, uint64_t off
   const uint64_t end = offset + acc.bytes;
   // rax = address + offset + width; in bounds when rax <= size.
   if (end <= INT32_MAX) {
-    a_.lea(x::rax, x::qword_ptr(x::rcx, static_cast<int32_t>(end)));
+    a_.lea(x::rax, x::qword_ptr(address, static_cast<int32_t>(end)));
   } else {
     a_.mov(x::rax, end);
-    a_.add(x::rax, x::rcx);
+    a_.add(x::rax, address);
   }
   a_.cmp(x::rax, ST(mem_size));
   a_.ja(trap_label(TrapCode::MemoryOutOfBounds));

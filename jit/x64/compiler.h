@@ -120,7 +120,10 @@ class Compiler final : public ModuleEmitter {
       if (unchecked) c.add_trap_site(c.a_.offset(), c.trap_label(TrapCode::MemoryOutOfBounds));
     }
   };
-  MemoryOperand memory_operand(const Access& acc, uint64_t offset);
+  // `index` holds the u32 address zero-extended to 64 bits (rcx unless
+  // given); it is left unchanged. Clobbers rax (and rcx with an offset past
+  // 2^31 - 1).
+  MemoryOperand memory_operand(const Access& acc, uint64_t offset, const x::Gp& index = x::rcx);
   // br_table's dispatch (pc: the instruction), its index already in eax:
   // a jump through a table of the targets' offsets, emitted out of line.
   // Clobbers rax, rcx, rdx. Shared by the baseline and the optimizing tier.

@@ -174,6 +174,49 @@ TEST_P(JitBoundsTest, EveryAccessAtAndAroundTheEndOfMemory) {
   }
 }
 
+// i32.wrap_i64 emits no code (the i64's cell is the i32's), so an address
+// can sit in a register with its upper half set: only the low 32 bits
+// address memory. (The optimizing tier once used such a register as the
+// index as it was: found by the differential fuzzer, seed 424243.)
+TEST_P(JitBoundsTest, AWrappedI64AddressesMemoryByItsLow32Bits) {
+  Engine engine(config());
+  const std::string wat = R"((module
+    (memory 1)
+    (data (i32.const 5) "\2a")
+    (data (i32.const 21) "\2b")
+    (func (export "load") (param i64) (result i32) (i32.load8_u (i32.wrap_i64 (local.get 0))))
+    (func (export "load16") (param i64) (result i32) (i32.load8_u offset=16 (i32.wrap_i64 (local.get 0))))
+    (func (export "store") (param i64) (result i32)
+      (i32.store8 (i32.wrap_i64 (local.get 0)) (i32.const 7))
+      (i32.load8_u (i32.const 9)))
+    (func (export "bits") (param f64) (result i32)
+      (i32.load8_u (i32.wrap_i64 (i64.reinterpret_f64 (f64.ceil (local.get 0))))))
+    (func (export "loop") (param i64) (result i32) (local i32 i32)
+      (loop $l
+        (local.set 2 (i32.add (local.get 2) (i32.load8_u (i32.wrap_i64 (local.get 0)))))
+        (local.set 0 (i64.add (local.get 0) (i64.const 0x100000000)))
+        (br_if $l (i32.lt_u (local.tee 1 (i32.add (local.get 1) (i32.const 1))) (i32.const 3))))
+      (local.get 2)))
+  )";
+  auto module = engine.compile(bytes_of(wat));
+  ASSERT_TRUE(module.ok()) << module.error().message;
+  Store store(engine);
+  auto instance = Linker().instantiate(store, module.value());
+  ASSERT_TRUE(instance.ok()) << instance.error().message;
+  const Instance& in = instance.value();
+  auto call = [&](const char* name, Value arg) -> int32_t {
+    auto r = in.call(name, {arg});
+    EXPECT_TRUE(r.ok()) << name << ": " << (r.ok() ? "" : r.error().message);
+    return r.ok() ? r.value()[0].i32() : -1;
+  };
+  EXPECT_EQ(call("load", Value::i64(0x100000005)), 0x2a);
+  EXPECT_EQ(call("load", Value::i64(static_cast<int64_t>(0xFFFFFFFF00000005u))), 0x2a);
+  EXPECT_EQ(call("load16", Value::i64(0x700000005)), 0x2b);
+  EXPECT_EQ(call("store", Value::i64(0x300000009)), 7);
+  EXPECT_EQ(call("bits", Value::f64(2.0)), 0);  // 0x4000000000000000: address 0
+  EXPECT_EQ(call("loop", Value::i64(0x5)), 3 * 0x2a);
+}
+
 // A trap on a thread the embedder started (the handler is per process, the
 // trap state per call).
 TEST_P(JitBoundsTest, TrapOnAThreadTheEmbedderCreated) {

@@ -164,6 +164,11 @@ class Lowering {
     uint32_t refs = 0;  // cells mapping to it
     uint64_t last_use = 0;
     uint64_t pin = 0;  // == epoch_: an operand of the instruction being lowered
+    // Its register was written by a 32-bit operation of this lowering, so
+    // bits 32-63 are zero. Not so for a cell loaded from memory: an i32
+    // cell's upper half is unspecified (i32.wrap_i64 emits no code: "Cell
+    // encoding" in runtime/interp/ir.h).
+    bool zext32 = false;
   };
   struct CellState {
     uint32_t value;
@@ -640,7 +645,7 @@ void Lowering::plan_loop_registers() {
     }
     std::vector<std::pair<uint32_t, Unit>> ranked;
     for (const auto& [c, u] : uses)
-      if (u.first >= 2) ranked.push_back({u.first, c});
+      if (u.first >= 1) ranked.push_back({u.first, c});
     std::sort(ranked.begin(), ranked.end(), [](const auto& l, const auto& r) {
       return l.first != r.first ? l.first > r.first : l.second < r.second;
     });
@@ -831,6 +836,7 @@ bool Lowering::lower_int(Op op, const Unit* pc) {
         const uint32_t v = value_of(a, false);
         if (!kb) value_of(b, false);
         bin_into(io->bin, w, gp_of_value(v), b);
+        values_[v].zext32 = !w;
         bind_cell(dst, v, true);
         return true;
       }
@@ -843,6 +849,7 @@ bool Lowering::lower_int(Op op, const Unit* pc) {
       if (ka) a_.mov(sized(rd, w), w ? *ka : static_cast<uint32_t>(*ka));
       else a_.mov(sized(rd, w), sized(*ra, w));
       bin_into(io->bin, w, rd, b);
+      values_[d].zext32 = !w;
       define(dst, d);
       return true;
     }
@@ -861,6 +868,7 @@ bool Lowering::lower_int(Op op, const Unit* pc) {
       if (imm) a_.cmp(ra, *imm);
       else a_.cmp(ra, *rb);
       a_.set(condition(io->cond), rd.r8());
+      values_[d].zext32 = true;
       define(dst, d);
       return true;
     }
@@ -875,6 +883,7 @@ bool Lowering::lower_int(Op op, const Unit* pc) {
       a_.xor_(rd.r32(), rd.r32());
       a_.test(ra, ra);
       a_.sete(rd.r8());
+      values_[d].zext32 = true;
       define(dst, d);
       return true;
     }
@@ -890,6 +899,7 @@ bool Lowering::lower_int(Op op, const Unit* pc) {
         const x::Gp ra = gp(a, x::rax);
         const uint32_t d = new_gp();
         a_.mov(gp_of_value(d).r32(), ra.r32());
+        values_[d].zext32 = true;
         define(dst, d);
         return true;
       }
@@ -1016,22 +1026,37 @@ bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
   std::optional<Cell> ka = const_of(pc[kHandlerUnits]);
   std::optional<x::Gp> ra, rb;
   std::optional<Cell> kb;
-  if (!ka) ra = gp(pc[kHandlerUnits], x::rcx);
+  // An address this lowering computed with a 32-bit operation is
+  // zero-extended in its register already: it indexes memory as it is.
+  bool ra_is_address = false;
+  if (!ka) {
+    const Value& address = values_[value_of(pc[kHandlerUnits], false)];
+    ra_is_address = !summed && address.loc == Loc::Gp && address.zext32;
+    ra = gp(pc[kHandlerUnits], x::rcx);
+  }
   if (summed) {
     kb = const_of(pc[kHandlerUnits + 1]);
     if (!kb) rb = gp(pc[kHandlerUnits + 1], x::rax);
   }
   if (!acc->store) d = float_value ? new_xmm() : new_gp();
   // The address: u32 (a sum wraps at 32 bits), zero-extended into rcx.
-  if (ka) a_.mov(x::ecx, static_cast<uint32_t>(*ka));
-  else a_.mov(x::ecx, ra->r32());
-  if (summed) {
-    if (kb) a_.add(x::ecx, static_cast<int32_t>(static_cast<uint32_t>(*kb)));
-    else a_.add(x::ecx, rb->r32());
+  // A 32-bit lea wraps and zero-extends as the sum must, in one instruction.
+  if (summed && ra && kb) {
+    a_.lea(x::ecx, x::ptr(ra->r64(), static_cast<int32_t>(static_cast<uint32_t>(*kb))));
+  } else if (summed && ra && rb) {
+    a_.lea(x::ecx, x::ptr(ra->r64(), rb->r64()));
+  } else if (!ra_is_address) {
+    if (ka) a_.mov(x::ecx, static_cast<uint32_t>(*ka));
+    else a_.mov(x::ecx, ra->r32());
+    if (summed) {
+      if (kb) a_.add(x::ecx, static_cast<int32_t>(static_cast<uint32_t>(*kb)));
+      else a_.add(x::ecx, rb->r32());
+    }
   }
   // As the baseline (Compiler::memory_operand): unchecked on a guarded
   // memory 0, each access a trap site; else checked against the size.
-  const Compiler::MemoryOperand operand = c_.memory_operand(*acc, fields[kHandlerUnits + 2]);
+  const Compiler::MemoryOperand operand =
+      c_.memory_operand(*acc, fields[kHandlerUnits + 2], ra_is_address ? *ra : x::Gp(x::rcx));
   auto at = [&](uint32_t size) { return operand.at(size); };
   auto mark_access = [&] { operand.mark_access(c_); };
   if (acc->store) {
@@ -1075,6 +1100,7 @@ bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
       case 4: acc->sign ? a_.movsxd(rd.r64(), at(4)) : a_.mov(rd.r32(), at(4)); break;
       default: a_.mov(rd.r64(), at(8)); break;
     }
+    values_[d].zext32 = !acc->wide && !(acc->bytes == 4 && acc->sign);  // written as 32 bits
   }
   define(value, d);
   return true;
