@@ -169,6 +169,65 @@ TEST_P(MachineCode, SameResultsAndFuelAsTheInterpreterAtEveryBudget) {
   EXPECT_EQ(completed, 4);  // budgets needed .. needed + 3
 }
 
+// A dispatch loop (an interpreter's, or Go's resumable functions): a
+// br_table whose targets are joins inside the loop, the loop header itself
+// and the exit, with integer and float values carried around the loop. The
+// optimizing tier moves the union of its targets' registers before the
+// jump; the results and the fuel must not notice.
+TEST_P(MachineCode, ADispatchLoopKeepsItsValuesThroughBrTable) {
+  if (!available()) GTEST_SKIP() << "no such tier in this build";
+  const std::string wat = R"((module
+    (func (export "run") (param $n i32) (result i64)
+      (local $pc i32) (local $i i32) (local $a i64) (local $b i64) (local $x f64) (local $k i32)
+      (local.set $x (f64.const 0.5))
+      (block $done (loop $l
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $done (i32.gt_u (local.get $i) (local.get $n)))
+        (local.set $pc (i32.rem_u (i32.mul (local.get $i) (i32.const 7)) (i32.const 6)))
+        ;; new values, in other registers than the loop keeps them in
+        (local.set $a (i64.add (local.get $b) (local.get $a)))
+        (local.set $b (i64.sub (local.get $a) (local.get $b)))
+        (local.set $x (f64.add (f64.const 0.25) (local.get $x)))
+        (block $exit (block $c3 (block $c2 (block $c1 (block $c0
+          (br_table $c0 $c1 $l $c2 $c3 $exit (local.get $pc)))
+          ;; case 0
+          (local.set $a (i64.add (local.get $a) (i64.extend_i32_u (local.get $i))))
+          (br $l))
+          ;; case 1
+          (local.set $b (i64.xor (local.get $b) (i64.shl (local.get $a) (i64.const 2))))
+          (local.set $x (f64.add (local.get $x) (f64.convert_i32_u (local.get $i))))
+          (br $l))
+          ;; case 3
+          (local.set $k (i32.add (local.get $k) (local.get $pc)))
+          (br $l))
+          ;; case 4: falls out of the table's blocks to the loop's end
+          (local.set $x (f64.mul (local.get $x) (f64.const 0.75)))
+          (local.set $a (i64.sub (local.get $a) (i64.const 3))))
+        ;; case 5 and case 4 end here
+        (local.set $b (i64.add (local.get $b) (i64.const 11)))
+        (br $l)))
+      (i64.add (i64.add (local.get $a) (local.get $b))
+               (i64.add (i64.reinterpret_f64 (local.get $x)) (i64.extend_i32_u (local.get $k))))))
+  )";
+  for (int32_t n : {0, 1, 6, 100, 5000}) {
+    const std::vector<Value> args{Value::i32(n)};
+    Outcome interp = run(ExecutionTier::Interpreter, wat, "run", args);
+    Outcome jit = run(tier(), wat, "run", args);
+    ASSERT_TRUE(interp.ok) << describe(interp);
+    EXPECT_EQ(jit, interp) << "n=" << n << "\n  jit:    " << describe(jit) << "\n  interp: " << describe(interp);
+  }
+  const std::vector<Value> args{Value::i32(40)};
+  const Outcome full = run(ExecutionTier::Interpreter, wat, "run", args, 1'000'000);
+  ASSERT_TRUE(full.ok);
+  const uint64_t needed = 1'000'000 - *full.fuel_left;
+  for (uint64_t budget = 0; budget <= needed + 2; budget += 7) {
+    Outcome interp = run(ExecutionTier::Interpreter, wat, "run", args, budget);
+    Outcome jit = run(tier(), wat, "run", args, budget);
+    ASSERT_EQ(jit, interp) << "budget " << budget << "\n  jit:    " << describe(jit)
+                           << "\n  interp: " << describe(interp);
+  }
+}
+
 TEST_P(MachineCode, SameTrapsAndBacktraces) {
   if (!available()) GTEST_SKIP() << "no such tier in this build";
   for (int32_t address : {0, 65536 - 131000, 131072 - 131000 - 4, 131072 - 131000 - 3, -1}) {

@@ -200,7 +200,8 @@ class Lowering {
   // move: rax and xmm0 break cycles). Changes no cache state: on a
   // conditional branch the fall-through goes on with the registers as
   // they were.
-  void move_pins(uint32_t off);
+  void move_pins(uint32_t off) { move_pins(pins_.at(off)); }
+  void move_pins(const std::vector<Pin>& pins);
   // At the header: the pinned cells are in their registers, not stored.
   void enter_pinned_header(uint32_t off) {
     for (const Pin& p : pins_.at(off)) {
@@ -524,6 +525,7 @@ class Lowering {
   std::unordered_map<Cell, Label> pool_;
   std::unordered_map<uint32_t, std::vector<Pin>> pins_;  // by loop header offset
   std::unordered_map<uint32_t, uint32_t> pinned_label_;  // label id -> header offset
+  std::unordered_map<uint32_t, std::vector<Pin>> table_pins_;  // by br_table offset: its targets' pins
 };
 
 void Lowering::run() {
@@ -538,9 +540,11 @@ void Lowering::run() {
     const uint32_t off = insts[i].offset;
     if (next < targets.size() && targets[next] == off) {
       // Falling into a branch target: its block reads what it needs from
-      // the frame.
-      write_back([&](Unit c) { return fn_.live_in(fn_.block_at_offset(off), c) && !pinned_at(off, c); }, false);
-      if (pins_at(off) != nullptr) move_pins(off);
+      // the frame (nothing to do after a br, br_table or return).
+      if (i == 0 || !insts[i - 1].fx.no_fall_through) {
+        write_back([&](Unit c) { return fn_.live_in(fn_.block_at_offset(off), c) && !pinned_at(off, c); }, false);
+        if (pins_at(off) != nullptr) move_pins(off);
+      }
       forget_all();
       a_.bind(code_.target_label(next++));
       if (pins_at(off) != nullptr) enter_pinned_header(off);
@@ -586,10 +590,11 @@ void Lowering::emit_loop_entries() {
 
 void Lowering::plan_loop_registers() {
   // Loop headers: targets of backward branches, with the end of the body
-  // (the last such branch). A br_table target is left alone (its jump
-  // table has no room for moves).
+  // (the last such branch). A br_table's jump table has no room for moves,
+  // so its targets keep registers only where one set of moves before the
+  // jump serves them all (below).
   std::unordered_map<uint32_t, uint32_t> body_end;
-  std::vector<uint32_t> table_targets;
+  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> tables;  // br_table offset, its targets
   const auto& insts = fn_.insts();
   for (uint32_t i = 0; i < insts.size(); ++i) {
     const Inst& in = insts[i];
@@ -608,13 +613,19 @@ void Lowering::plan_loop_registers() {
       case IrOp::BrIf: case IrOp::BrUnless: case IrOp::BrIfLoopI: case IrOp::BrIfF: case IrOp::BrIfLoopF: note(3); break;
       case IrOp::CopyBr: case IrOp::CopyBrLoopI: case IrOp::CopyBrLoop: note(4); break;
       case IrOp::ConstBr: case IrOp::ConstBrLoopI: case IrOp::ConstBrLoop: case IrOp::GlobalGetBrIf: note(5); break;
-      case IrOp::BrTable:
-        for (uint32_t k = 0; k <= pc[3]; ++k) table_targets.push_back(target_of(pc, 4 + k));
+      case IrOp::BrTable: {
+        std::vector<uint32_t> targets;
+        for (uint32_t k = 0; k <= pc[3]; ++k) targets.push_back(target_of(pc, 4 + k));
+        std::sort(targets.begin(), targets.end());
+        targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+        for (uint32_t t : targets)
+          if (t <= in.offset) body_end[t] = std::max(body_end[t], in.offset);
+        tables.emplace_back(in.offset, std::move(targets));
         break;
+      }
       default: break;
     }
   }
-  for (uint32_t t : table_targets) body_end.erase(t);
   constexpr size_t kMaxGpPins = 4, kMaxXmmPins = 6;
   for (const auto& [header, end] : body_end) {
     const uint32_t b = fn_.block_at_offset(header);
@@ -664,8 +675,7 @@ void Lowering::plan_loop_registers() {
   // flow inside the loop does not send the carried values through memory.
   const std::vector<uint32_t>& offsets = code_.target_offsets();
   for (uint32_t t : offsets) {
-    if (pins_.count(t) != 0 || std::find(table_targets.begin(), table_targets.end(), t) != table_targets.end())
-      continue;
+    if (pins_.count(t) != 0) continue;
     const uint32_t b = fn_.block_at_offset(t);
     if (b == UINT32_MAX) continue;
     uint32_t innermost = UINT32_MAX;
@@ -678,13 +688,44 @@ void Lowering::plan_loop_registers() {
       if (fn_.live_in(b, p.cell)) pins.push_back(p);
     if (!pins.empty()) pins_.emplace(t, std::move(pins));
   }
+  // A br_table moves the union of its targets' registers once, before its
+  // jump: possible only if no cell has two registers among them and no
+  // register two cells. Otherwise its targets keep nothing in registers
+  // (which leaves every other table's union consistent: it only shrinks).
+  auto union_of = [&](const std::vector<uint32_t>& targets, std::vector<Pin>& all) {
+    bool consistent = true;
+    for (uint32_t t : targets) {
+      const std::vector<Pin>* pins = pins_at(t);
+      if (pins == nullptr) continue;
+      for (const Pin& p : *pins) {
+        bool seen = false;
+        for (const Pin& q : all) {
+          const bool same_cell = q.cell == p.cell, same_reg = q.xmm == p.xmm && q.reg == p.reg;
+          if (same_cell != same_reg) consistent = false;
+          seen = seen || same_cell;
+        }
+        if (!seen) all.push_back(p);
+      }
+    }
+    return consistent;
+  };
+  for (const auto& [at, targets] : tables) {
+    std::vector<Pin> all;
+    if (!union_of(targets, all))
+      for (uint32_t t : targets) pins_.erase(t);
+  }
+  for (const auto& [at, targets] : tables) {
+    std::vector<Pin> all;
+    union_of(targets, all);
+    if (!all.empty()) table_pins_.emplace(at, std::move(all));
+  }
   for (const auto& [t, pins] : pins_) {
     auto it = std::lower_bound(offsets.begin(), offsets.end(), t);
     pinned_label_.emplace(code_.target_label(static_cast<size_t>(it - offsets.begin())).id(), t);
   }
 }
 
-void Lowering::move_pins(uint32_t off) {
+void Lowering::move_pins(const std::vector<Pin>& pins) {
   struct Move {
     Loc src;        // Gp, Xmm, or Const (k), or memory (from_cell)
     bool from_cell;
@@ -695,7 +736,7 @@ void Lowering::move_pins(uint32_t off) {
     uint8_t dst_reg;
   };
   std::vector<Move> moves;
-  for (const Pin& p : pins_.at(off)) {
+  for (const Pin& p : pins) {
     Move m{Loc::Const, false, 0, 0, p.cell, p.xmm, p.reg};
     auto it = cells_.find(p.cell);
     if (it != cells_.end()) {
@@ -1520,10 +1561,14 @@ void Lowering::lower(uint32_t i) {
     case IrOp::Fuel: c_.emit_fuel_charge(pc[2]); return;
     case IrOp::BrTable: {
       const uint32_t n = pc[3];
+      // The index waits in edx: the moves into the targets' registers use
+      // rax to break cycles, and may overwrite the index's register.
       const x::Gp r = gp(pc[2], x::rax);
-      a_.mov(x::eax, r.r32());
+      a_.mov(x::edx, r.r32());
       for (uint32_t k = 0; k <= n; ++k) flush_for_target(target_of(pc, 4 + k));
+      if (auto it = table_pins_.find(in.offset); it != table_pins_.end()) move_pins(it->second);
       forget_all();
+      a_.mov(x::eax, x::edx);
       c_.emit_jump_table(pc);
       return;
     }
