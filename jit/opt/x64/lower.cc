@@ -447,6 +447,7 @@ class Lowering {
   void lower_generated(const Inst& in, const Unit* pc);
   bool lower_int(Op op, const Unit* pc);
   bool lower_float(Op op, const Unit* pc);
+  bool lower_float_bits_and_rounding(Op op, const Unit* pc);
   bool lower_division(Op op, const Unit* pc);
   bool lower_access(Op op, const Unit* pc, bool summed);
   // Flags for a fused condition over cells pc[2..]; the condition that
@@ -1045,6 +1046,119 @@ bool Lowering::lower_float(Op op, const Unit* pc) {
   return true;
 }
 
+// sqrt, abs, neg, copysign, ceil, floor, trunc, nearest, min and max:
+// inline rather than a helper call, which would store every live value
+// and reload it after (nbody's inner loop spent most of its time around
+// one f64.sqrt). An f32 keeps its register's bits 32-63 zero, as every
+// f32 value here does (a cell's upper half: movss above).
+bool Lowering::lower_float_bits_and_rounding(Op op, const Unit* pc) {
+  enum class K { Sqrt, Abs, Neg, Copysign, Round, Min, Max } k;
+  bool f64 = true;
+  uint8_t mode = 0;  // roundsd's: 0 nearest (ties to even), 1 floor, 2 ceil, 3 trunc
+  switch (op) {
+    case Op::F32Sqrt: f64 = false; [[fallthrough]];
+    case Op::F64Sqrt: k = K::Sqrt; break;
+    case Op::F32Abs: f64 = false; [[fallthrough]];
+    case Op::F64Abs: k = K::Abs; break;
+    case Op::F32Neg: f64 = false; [[fallthrough]];
+    case Op::F64Neg: k = K::Neg; break;
+    case Op::F32Copysign: f64 = false; [[fallthrough]];
+    case Op::F64Copysign: k = K::Copysign; break;
+    case Op::F32Nearest: f64 = false; [[fallthrough]];
+    case Op::F64Nearest: k = K::Round, mode = 0; break;
+    case Op::F32Floor: f64 = false; [[fallthrough]];
+    case Op::F64Floor: k = K::Round, mode = 1; break;
+    case Op::F32Ceil: f64 = false; [[fallthrough]];
+    case Op::F64Ceil: k = K::Round, mode = 2; break;
+    case Op::F32Trunc: f64 = false; [[fallthrough]];
+    case Op::F64Trunc: k = K::Round, mode = 3; break;
+    case Op::F32Min: f64 = false; [[fallthrough]];
+    case Op::F64Min: k = K::Min; break;
+    case Op::F32Max: f64 = false; [[fallthrough]];
+    case Op::F64Max: k = K::Max; break;
+    default: return false;
+  }
+  // roundss/roundsd are SSE4.1, which every x86-64 CPU of the last decade
+  // has; without it the helper rounds.
+  static const bool has_round = asmjit::CpuInfo::host().features().x86().hasSSE4_1();
+  if (k == K::Round && !has_round) return false;
+  const bool binary = k == K::Copysign || k == K::Min || k == K::Max;
+  const Unit dst = pc[kHandlerUnits + (binary ? 2 : 1)];
+  if (dead_result(dst)) {
+    kill_cell(dst);
+    return true;
+  }
+  const x::Xmm xa = xmm(pc[kHandlerUnits], x::xmm0);
+  std::optional<x::Xmm> xb;
+  if (binary) xb = xmm(pc[kHandlerUnits + 1], x::xmm1);
+  const uint32_t d = new_xmm();
+  const x::Xmm xd = xmm_of_value(d);
+  switch (k) {
+    case K::Sqrt:
+      a_.movaps(xd, xa);
+      f64 ? a_.sqrtsd(xd, xd) : a_.sqrtss(xd, xd);
+      break;
+    case K::Round:
+      // Bit 3: no inexact exception (wasm has no flags to raise).
+      a_.movaps(xd, xa);
+      f64 ? a_.roundsd(xd, xd, mode | 8) : a_.roundss(xd, xd, mode | 8);
+      break;
+    case K::Abs: case K::Neg: case K::Copysign:
+      // On the bits, in general registers (no aligned mask in memory).
+      if (f64) {
+        a_.movq(x::rax, xa);
+        if (k == K::Abs) {
+          a_.btr(x::rax, 63);
+        } else if (k == K::Neg) {
+          a_.btc(x::rax, 63);
+        } else {
+          a_.movq(x::rdx, *xb);
+          a_.btr(x::rax, 63);
+          a_.shr(x::rdx, 63);
+          a_.shl(x::rdx, 63);
+          a_.or_(x::rax, x::rdx);
+        }
+        a_.movq(xd, x::rax);
+      } else {
+        a_.movd(x::eax, xa);
+        if (k == K::Abs) {
+          a_.and_(x::eax, 0x7FFFFFFF);
+        } else if (k == K::Neg) {
+          a_.xor_(x::eax, static_cast<int32_t>(0x80000000u));
+        } else {
+          a_.movd(x::edx, *xb);
+          a_.and_(x::eax, 0x7FFFFFFF);
+          a_.and_(x::edx, static_cast<int32_t>(0x80000000u));
+          a_.or_(x::eax, x::edx);
+        }
+        a_.movd(xd, x::eax);  // zero-extends: bits 32-127 clear
+      }
+      break;
+    case K::Min: case K::Max: {
+      // minsd/maxsd return the second operand for a NaN or two zeros;
+      // wasm wants the NaN, and -0 as the min (+0 as the max) of ±0.
+      const Label nan = a_.newLabel(), ordinary = a_.newLabel(), done = a_.newLabel();
+      a_.movaps(xd, xa);
+      f64 ? a_.ucomisd(xd, *xb) : a_.ucomiss(xd, *xb);
+      a_.jp(nan);
+      a_.jne(ordinary);
+      // Equal: only ±0 can differ, in the sign bit.
+      k == K::Min ? a_.orps(xd, *xb) : a_.andps(xd, *xb);
+      a_.jmp(done);
+      a_.bind(nan);
+      f64 ? a_.addsd(xd, *xb) : a_.addss(xd, *xb);  // a NaN operand's quiet NaN
+      a_.jmp(done);
+      a_.bind(ordinary);
+      if (k == K::Min) f64 ? a_.minsd(xd, *xb) : a_.minss(xd, *xb);
+      else f64 ? a_.maxsd(xd, *xb) : a_.maxss(xd, *xb);
+      a_.bind(done);
+      break;
+    }
+  }
+  define(dst, d);
+  return true;
+}
+
 bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
   std::optional<codegen::Access> acc = codegen::scalar_access(op);
   if (!acc) return false;
@@ -1267,7 +1381,9 @@ bool Lowering::lower_division(Op op, const Unit* pc) {
 }
 
 void Lowering::lower_generated(const Inst& in, const Unit* pc) {
-  if (lower_int(in.instr.op, pc) || lower_float(in.instr.op, pc) || lower_division(in.instr.op, pc)) return;
+  if (lower_int(in.instr.op, pc) || lower_float(in.instr.op, pc) || lower_float_bits_and_rounding(in.instr.op, pc) ||
+      lower_division(in.instr.op, pc))
+    return;
   if (interp::is_memory_access_op(in.instr.op)) {
     if (lower_access(in.instr.op, pc, false)) return;
     helper(pc, in.instr.index, true, false);
