@@ -125,17 +125,21 @@ class Lowering {
 
   // The primitives of codegen::emit_branch_form.
   Label target(const Unit* pc, uint32_t field) const { return code_.target(pc, field); }
-  // A conditional branch to a loop header with pinned registers goes
-  // through the moves into them on its taken path only.
+  // A conditional branch stores what its target reads from the frame
+  // (defer_flush) and moves into a pinned target's registers on its taken
+  // path only: the fall-through goes on with those values in registers,
+  // and a loop that rarely leaves does not store on every iteration.
   void branch_on(x::CondCode cc, Label label) {
     auto it = pinned_label_.find(label.id());
-    if (it == pinned_label_.end()) {
+    const bool stores = pending_flush_ && pending_label_.id() == label.id() && has_pending_stores();
+    if (it == pinned_label_.end() && !stores) {
       a_.j(cc, label);
       return;
     }
     Label skip = a_.newLabel();
     a_.j(x::negateCond(cc), skip);
-    move_pins(it->second);
+    if (stores) emit_pending_stores();
+    if (it != pinned_label_.end()) move_pins(it->second);
     a_.jmp(label);
     a_.bind(skip);
   }
@@ -143,6 +147,8 @@ class Lowering {
   Label new_label() { return a_.newLabel(); }
   void bind(Label label) { a_.bind(label); }
   void emit_back_edge(uint32_t cost, Label label, bool irq_only) {
+    // (A conditional back edge's taken path: see branch_on.)
+    if (pending_flush_ && pending_label_.id() == label.id()) emit_pending_stores();
     auto it = pinned_label_.find(label.id());
     if (it == pinned_label_.end()) {
       c_.emit_back_edge(cost, label, irq_only);
@@ -312,6 +318,32 @@ class Lowering {
       }
       ++it;
     }
+  }
+  // A conditional branch to `target_off` is about to be emitted: its taken
+  // path stores the values the target reads (branch_on), without changing
+  // what the fall-through knows.
+  void defer_flush(uint32_t target_off) {
+    pending_flush_ = target_off;
+    const std::vector<uint32_t>& offsets = code_.target_offsets();
+    auto it = std::lower_bound(offsets.begin(), offsets.end(), target_off);
+    pending_label_ = it != offsets.end() && *it == target_off
+                         ? code_.target_label(static_cast<size_t>(it - offsets.begin()))
+                         : Label();
+  }
+  template <typename Fn>
+  void for_each_pending_store(Fn&& fn) const {
+    const uint32_t b = fn_.block_at_offset(*pending_flush_);
+    if (b == UINT32_MAX) return;
+    for (const auto& [c, st] : cells_)
+      if (st.dirty && fn_.live_in(b, c) && !pinned_at(*pending_flush_, c)) fn(c, st);
+  }
+  bool has_pending_stores() const {
+    bool any = false;
+    for_each_pending_store([&](Unit, const CellState&) { any = true; });
+    return any;
+  }
+  void emit_pending_stores() {
+    for_each_pending_store([&](Unit c, const CellState& st) { store(c, values_[st.value]); });
   }
   // Before a transfer to `target_off`: the cells it reads hold their values.
   void flush_for_target(uint32_t target_off) {
@@ -499,12 +531,12 @@ class Lowering {
     if (std::optional<Cell> k = const_of(cond)) {  // a constant condition: always or never
       if (static_cast<uint32_t>(*k) != 0) a_.xor_(x::eax, x::eax), a_.cmp(x::eax, 0);  // ZF=1: "equal"
       else a_.or_(x::eax, 1);  // ZF=0
-      flush_for_target(target_of(pc, field));
+      defer_flush(target_of(pc, field));
       lower_branch_form(form, x::CondCode::kE, pc, field);
       return;
     }
     const x::Gp r = gp(cond, x::rax);
-    flush_for_target(target_of(pc, field));
+    defer_flush(target_of(pc, field));
     a_.test(r.r32(), r.r32());
     lower_branch_form(form, x::CondCode::kNE, pc, field);
   }
@@ -526,6 +558,9 @@ class Lowering {
   std::unordered_map<Cell, Label> pool_;
   std::unordered_map<uint32_t, std::vector<Pin>> pins_;  // by loop header offset
   std::unordered_map<uint32_t, uint32_t> pinned_label_;  // label id -> header offset
+  std::vector<uint32_t> loop_heads_;  // targets of backward branches, sorted
+  std::optional<uint32_t> pending_flush_;  // defer_flush's target, for this instruction
+  Label pending_label_;
   std::unordered_map<uint32_t, std::vector<Pin>> table_pins_;  // by br_table offset: its targets' pins
 };
 
@@ -547,13 +582,19 @@ void Lowering::run() {
         if (pins_at(off) != nullptr) move_pins(off);
       }
       forget_all();
+      // Loop headers start a 16-byte block: a small hot loop's speed
+      // otherwise depends on where it happens to fall (base64's compare
+      // loop varied by a quarter between builds).
+      if (std::binary_search(loop_heads_.begin(), loop_heads_.end(), off)) a_.align(asmjit::AlignMode::kCode, 16);
       a_.bind(code_.target_label(next++));
       if (pins_at(off) != nullptr) enter_pinned_header(off);
     }
     if (uint32_t b = fn_.block_at_inst(i); b != UINT32_MAX) enter_block(b);
     cur_ = i;
     ++epoch_;
+    pending_flush_.reset();
     lower(i);
+    pending_flush_.reset();
   }
   forget_all();
   if (next < targets.size() && targets[next] == code_.size()) a_.bind(code_.target_label(next++));
@@ -628,6 +669,8 @@ void Lowering::plan_loop_registers() {
     }
   }
   constexpr size_t kMaxGpPins = 4, kMaxXmmPins = 6;
+  for (const auto& [header, end] : body_end) loop_heads_.push_back(header);
+  std::sort(loop_heads_.begin(), loop_heads_.end());
   for (const auto& [header, end] : body_end) {
     const uint32_t b = fn_.block_at_offset(header);
     if (b == UINT32_MAX) continue;
@@ -1265,7 +1308,7 @@ std::optional<x::CondCode> Lowering::condition_flags(Op op, const Unit* pc, uint
   const Unit a = pc[kHandlerUnits], b = pc[kHandlerUnits + 1];
   if (std::optional<codegen::FloatOp> fo = codegen::float_op(op); fo && codegen::is_float_compare(fo->kind)) {
     const x::Xmm xa = xmm(a, x::xmm0), xb = xmm(b, x::xmm1);
-    flush_for_target(target_off);
+    defer_flush(target_off);
     float_compare(fo->kind, fo->f64, xa, xb, x::rax);
     a_.test(x::eax, x::eax);
     return x::CondCode::kNE;
@@ -1279,14 +1322,14 @@ std::optional<x::CondCode> Lowering::condition_flags(Op op, const Unit* pc, uint
       std::optional<int32_t> imm = imm_of(b, w);
       std::optional<x::Gp> rb;
       if (!imm) rb = sized(gp(b, x::rdx), w);
-      flush_for_target(target_off);
+      defer_flush(target_off);
       if (imm) a_.cmp(ra, *imm);
       else a_.cmp(ra, *rb);
       return condition(io->cond);
     }
     case Kind::Eqz: {
       const x::Gp ra = sized(gp(a, x::rax), w);
-      flush_for_target(target_off);
+      defer_flush(target_off);
       a_.test(ra, ra);
       return x::CondCode::kE;
     }
@@ -1298,12 +1341,12 @@ std::optional<x::CondCode> Lowering::condition_flags(Op op, const Unit* pc, uint
         std::optional<int32_t> imm = imm_of(b, w);
         std::optional<x::Gp> rb;
         if (!imm) rb = sized(gp(b, x::rdx), w);
-        flush_for_target(target_off);
+        defer_flush(target_off);
         if (imm) a_.test(sized(ra, w), *imm);
         else a_.test(sized(ra, w), *rb);
         return x::CondCode::kNE;
       }
-      flush_for_target(target_off);
+      defer_flush(target_off);
       if (ra.id() != x::Gp::kIdAx) a_.mov(sized(x::rax, w), sized(ra, w));
       bin_into(io->bin, w, x::rax, b);
       // Shifts by 0 leave the flags unchanged: test explicitly.
@@ -1536,7 +1579,7 @@ void Lowering::lower(uint32_t i) {
       std::optional<int32_t> imm = imm_of(rhs, false);
       std::optional<x::Gp> rr;
       if (!imm) rr = gp(rhs, x::rdx);
-      flush_for_target(target_of(pc, in.instr.field));
+      defer_flush(target_of(pc, in.instr.field));
       if (imm) a_.cmp(rd.r32(), *imm);
       else a_.cmp(rd.r32(), rr->r32());
       lower_branch_form(codegen::branch_form(in.instr.family), condition(codegen::int_op(in.instr.op)->cond), pc,
