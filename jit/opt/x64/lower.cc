@@ -474,6 +474,11 @@ class Lowering {
     return x::qword_ptr(it->second);
   }
 
+  static bool has_avx() {
+    static const bool avx = asmjit::CpuInfo::host().features().x86().hasAVX();
+    return avx;
+  }
+
   // ---- lowering ----
   void lower(uint32_t i);
   void lower_generated(const Inst& in, const Unit* pc);
@@ -1077,8 +1082,20 @@ bool Lowering::lower_float(Op op, const Unit* pc) {
   }
   const uint32_t d = new_xmm();
   const x::Xmm xd = xmm_of_value(d);
-  a_.movaps(xd, xa);
   const bool f64 = fo->f64;
+  if (has_avx()) {
+    // Three operands: no copy of the left one first. (The VEX forms clear
+    // bits 128 and up, so later SSE instructions pay no transition.)
+    switch (fo->kind) {
+      case FKind::Add: f64 ? a_.vaddsd(xd, xa, xb) : a_.vaddss(xd, xa, xb); break;
+      case FKind::Sub: f64 ? a_.vsubsd(xd, xa, xb) : a_.vsubss(xd, xa, xb); break;
+      case FKind::Mul: f64 ? a_.vmulsd(xd, xa, xb) : a_.vmulss(xd, xa, xb); break;
+      default: f64 ? a_.vdivsd(xd, xa, xb) : a_.vdivss(xd, xa, xb); break;
+    }
+    define(dst, d);
+    return true;
+  }
+  a_.movaps(xd, xa);
   switch (fo->kind) {
     case FKind::Add: f64 ? a_.addsd(xd, xb) : a_.addss(xd, xb); break;
     case FKind::Sub: f64 ? a_.subsd(xd, xb) : a_.subss(xd, xb); break;
