@@ -77,7 +77,11 @@ class Compiler final : public ModuleEmitter {
   // guarded: memory 0's accesses may be left to the guard regions
   // (codegen.h: elides_bounds_check).
   Compiler(asmjit::CodeHolder& holder, bool guarded, bool optimize)
-      : ModuleEmitter(guarded), assembler_(&holder), a_(assembler_), optimize_(optimize) {}
+      : ModuleEmitter(guarded), assembler_(&holder), a_(assembler_), optimize_(optimize) {
+    // Alignment padding as a few long NOPs, not one-byte ones: code falls
+    // through the padding before an aligned loop header on every entry.
+    assembler_.addEncodingOptions(asmjit::EncodingOptions::kOptimizedAlign);
+  }
 
   // Shared code: the trampoline, the call and return stubs, trap exits.
   void emit_shared() override;
