@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 
 #include "runtime/interp/ir.h"
 #include "runtime/store/exec_context.h"
@@ -50,6 +51,10 @@ struct JitState {
   uint32_t trap_scratch = 0;      // resolve_indirect's trap code
   ExecContext* ctx = nullptr;
   bool metered = false;
+  // The running instance's tables and canonical signature ids (by type
+  // index), for call_indirect's inline checks.
+  TableInst* const* tables = nullptr;
+  const uint32_t* type_sig_ids = nullptr;
 };
 
 // A helper for one translated instruction: reads its operands from `fp`
@@ -72,5 +77,13 @@ uint32_t poll_interrupt(JitState* st);
 uint32_t back_edge_trap(JitState* st);
 // call_indirect's checks: the callee, or null with the trap in *trap.
 FuncInst* resolve_indirect(JitState* st, Cell* fp, const Unit* pc, uint32_t* trap);
+// Where machine code finds a table's elements: the byte offsets, from a
+// TableInst, of its elements' first and past-the-end pointers, or nullopt
+// when this standard library's std::vector does not start with those two
+// pointers (then call_indirect resolves in C++ only).
+struct TableElemsLayout {
+  int32_t begin, end;
+};
+std::optional<TableElemsLayout> table_elems_layout();
 
 }  // namespace wasmrt::jit

@@ -7,6 +7,8 @@
 // (ir.h: exec_numeric, exec_memory, eval_condition, ...), instantiated as
 // functions, so an instruction computes the same on both tiers.
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -177,6 +179,8 @@ void switch_instance(JitState* st, InstanceData* inst) {
   st->inst = inst;
   st->funcs = inst->funcs.data();
   st->globals = inst->globals.data();
+  st->tables = inst->tables.data();
+  st->type_sig_ids = inst->type_sig_ids.data();
   st->mem = inst->memory0;
   st->mem_base = st->mem != nullptr ? st->mem->base() : nullptr;
   st->mem_size = st->mem != nullptr ? st->mem->size_bytes() : 0;
@@ -228,6 +232,24 @@ FuncInst* resolve_indirect(JitState* st, Cell* fp, const Unit* pc, uint32_t* tra
     return nullptr;
   }
   return callee;
+}
+
+std::optional<TableElemsLayout> table_elems_layout() {
+  static const std::optional<TableElemsLayout> layout = []() -> std::optional<TableElemsLayout> {
+    // Measured on live objects rather than assumed: libstdc++ and libc++
+    // both keep (begin, end, capacity) pointers first.
+    TableInst t;
+    t.elems.resize(3);
+    const auto* base = reinterpret_cast<const unsigned char*>(&t);
+    const auto* elems = reinterpret_cast<const unsigned char*>(&t.elems);
+    if (sizeof(t.elems) < 2 * sizeof(Cell*)) return std::nullopt;
+    const Cell* words[2];
+    std::memcpy(words, static_cast<const void*>(elems), sizeof words);
+    if (words[0] != t.elems.data() || words[1] != t.elems.data() + 3) return std::nullopt;
+    const auto at = static_cast<int32_t>(elems - base);
+    return TableElemsLayout{at, at + static_cast<int32_t>(sizeof(Cell*))};
+  }();
+  return layout;
 }
 
 TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp, const void* at) {

@@ -207,6 +207,91 @@ void Compiler::emit_switch_instance() {
   a_.mov(kGlobals, ST(globals));
 }
 
+// A direct call stub: the call stub specialised to one function of this
+// module, entered by `call` with the callee's frame in rdi. What the
+// generic stub finds out at run time is known here: the callee is wasm of
+// the running instance (no host function, no instance switch), its frame
+// size and whether it polls on entry are constants, and when its code is
+// in this code object its entry is a label. The checks that remain, and
+// their order and traps, are the generic stub's: call depth, room for the
+// frame below the new call record, the entry poll. A callee compiled
+// elsewhere (another tier-up batch, or not yet) is reached through its
+// published entry, read on every call (tier-up publishes it at any time);
+// while it is null the generic stub takes the call to the interpreter.
+void Compiler::emit_direct_stubs() {
+  const Label exhausted = trap_label(TrapCode::CallStackExhausted);
+  for (const auto& [defined, stub] : direct_stubs_) {
+    const CompiledFunc& callee = funcs_[defined];
+    const uint32_t func_index = num_imported_ + defined;
+    auto entry = entries_.find(defined);
+    const bool local = entry != entries_.end();
+    Label generic = a_.newLabel(), poll = a_.newLabel(), polled = a_.newLabel();
+    a_.align(asmjit::AlignMode::kCode, 16);
+    a_.bind(stub);
+    if (!local) {
+      a_.mov(x::rax, reinterpret_cast<uint64_t>(&callee.jit_entry));
+      a_.mov(x::rax, x::qword_ptr(x::rax));
+      a_.test(x::rax, x::rax);
+      a_.jz(generic);
+    }
+    a_.mov(x::ecx, ST32(depth));
+    a_.cmp(x::ecx, ST32(max_depth));
+    a_.jae(exhausted);
+    a_.lea(x::r8, x::qword_ptr(x::rcx, 1));
+    a_.lea(x::r8, x::qword_ptr(x::r8, x::r8, 1));  // * 3 cells
+    a_.shl(x::r8, 3);
+    a_.mov(x::r9, ST(stack_end));
+    a_.sub(x::r9, x::r8);  // the record
+    // The frame must end at or before the record (frame_cells < 2^27, so
+    // the end is a 32-bit displacement; addresses do not wrap).
+    a_.lea(x::r10, x::qword_ptr(x::rdi, static_cast<int32_t>(callee.frame_cells * 8)));
+    a_.cmp(x::r10, x::r9);
+    a_.ja(exhausted);
+    a_.pop(x::r10);  // the return address goes into the record
+    a_.mov(x::qword_ptr(x::r9), x::r10);
+    a_.mov(x::qword_ptr(x::r9, 8), kFp);
+    a_.mov(x::r11, ST(cur));
+    a_.mov(x::qword_ptr(x::r9, 16), x::r11);
+    a_.inc(x::ecx);
+    a_.mov(ST32(depth), x::ecx);
+    a_.mov(x::rsi, ST(funcs));
+    a_.mov(x::rsi, x::qword_ptr(x::rsi, static_cast<int32_t>(func_index * 8)));
+    a_.mov(ST(cur), x::rsi);
+    a_.mov(kFp, x::rdi);
+    if (callee.check_interrupt) {
+      a_.mov(x::r8, ST(any_pending));
+      a_.cmp(x::dword_ptr(x::r8), 0);
+      a_.jne(poll);
+      a_.bind(polled);
+    }
+    if (local) a_.jmp(entry->second);
+    else a_.jmp(x::rax);
+    if (callee.check_interrupt) {
+      // As the generic stub's entry poll: the callee is frame #0 already,
+      // and rsp is a function body's (the pushes keep it so).
+      a_.bind(poll);
+      if (!local) {
+        a_.push(x::rax);
+        a_.sub(x::rsp, 8);
+      }
+      a_.call(poll_stub_);
+      if (!local) {
+        a_.add(x::rsp, 8);
+        a_.pop(x::rax);
+      }
+      a_.jmp(polled);
+    }
+    if (!local) {
+      // No machine code (yet): the generic stub, with the return address
+      // still on top of the stack, calls out.
+      a_.bind(generic);
+      a_.mov(x::rsi, ST(funcs));
+      a_.mov(x::rsi, x::qword_ptr(x::rsi, static_cast<int32_t>(func_index * 8)));
+      a_.jmp(call_stub_);
+    }
+  }
+}
+
 void Compiler::emit_trap_stubs() {
   out_of_line_.emit_trap_exits(a_, [this](uint32_t code) {
     a_.mov(x::eax, code);
@@ -598,7 +683,20 @@ bool Compiler::emit_float(Op op, const Unit* pc) {
   return true;
 }
 
+const CompiledFunc* Compiler::direct_callee(Unit func_index) const {
+  if (func_index < num_imported_ || func_index - num_imported_ >= funcs_.size()) return nullptr;
+  const CompiledFunc& callee = funcs_[func_index - num_imported_];
+  return callee.frame_cells <= kMaxJitFrameCells ? &callee : nullptr;
+}
+
 void Compiler::emit_call(Unit func_index, Unit arg_base) {
+  if (direct_callee(func_index) != nullptr) {
+    auto [it, inserted] = direct_stubs_.try_emplace(func_index - num_imported_);
+    if (inserted) it->second = a_.newLabel();
+    a_.lea(x::rdi, cell(arg_base));
+    a_.call(it->second);
+    return;
+  }
   a_.mov(x::rsi, ST(funcs));
   a_.mov(x::rsi, x::qword_ptr(x::rsi, static_cast<int32_t>(func_index * 8)));
   a_.lea(x::rdi, cell(arg_base));
@@ -606,6 +704,49 @@ void Compiler::emit_call(Unit func_index, Unit arg_base) {
 }
 
 void Compiler::emit_call_indirect(const Unit* pc) {
+  std::optional<TableElemsLayout> elems = table_elems_layout();
+  if (!elems) {
+    emit_resolve_and_call_indirect(pc);
+    return;
+  }
+  // The interpreter's checks inline, in its order: the index in bounds,
+  // a non-null element, the canonical signature id. Any failure goes to
+  // the C++ checks, which trap with the interpreter's message (it names
+  // the element).
+  Label slow = a_.newLabel(), resolved = a_.newLabel();
+  a_.mov(x::eax, cell32(pc[5]));  // the index, zero-extended
+  a_.mov(x::rcx, ST(tables));
+  a_.mov(x::rcx, x::qword_ptr(x::rcx, static_cast<int32_t>(pc[3] * 8)));
+  a_.mov(x::rdx, x::qword_ptr(x::rcx, elems->begin));
+  a_.mov(x::rcx, x::qword_ptr(x::rcx, elems->end));
+  a_.sub(x::rcx, x::rdx);
+  a_.shr(x::rcx, 3);
+  a_.cmp(x::rax, x::rcx);
+  a_.jae(slow);
+  a_.mov(x::rsi, x::qword_ptr(x::rdx, x::rax, 3));
+  a_.test(x::rsi, x::rsi);
+  a_.jz(slow);
+  a_.mov(x::rcx, ST(type_sig_ids));
+  a_.mov(x::ecx, x::dword_ptr(x::rcx, static_cast<int32_t>(pc[2] * 4)));
+  a_.cmp(x::dword_ptr(x::rsi, static_cast<int32_t>(offsetof(FuncInst, sig_id))), x::ecx);
+  a_.jne(slow);
+  a_.bind(resolved);
+  a_.lea(x::rdi, cell(pc[4]));
+  a_.call(call_stub_);
+  out_of_line_.defer([this, pc, slow, resolved] {
+    a_.bind(slow);
+    emit_resolve_indirect(pc);
+    a_.jmp(resolved);
+  });
+}
+
+void Compiler::emit_resolve_and_call_indirect(const Unit* pc) {
+  emit_resolve_indirect(pc);
+  a_.lea(x::rdi, cell(pc[4]));
+  a_.call(call_stub_);
+}
+
+void Compiler::emit_resolve_indirect(const Unit* pc) {
   // The checks in C++ (they name the element in the trap message).
   a_.mov(x::rdi, kSt);
   a_.mov(x::rsi, kFp);
@@ -620,8 +761,6 @@ void Compiler::emit_call_indirect(const Unit* pc) {
   a_.jmp(trap_eax_);
   a_.bind(ok);
   a_.mov(x::rsi, x::rax);
-  a_.lea(x::rdi, cell(pc[4]));
-  a_.call(call_stub_);
 }
 
 void Compiler::emit_instr(const Instr& in, const Unit* pc) {
@@ -745,11 +884,20 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
   }
 }
 
-void Compiler::emit_prologue(const CompiledFunc& cf) {
+void Compiler::begin_function(const CompiledFunc& cf, size_t* entry_offset) {
+  a_.align(asmjit::AlignMode::kCode, 16);
+  *entry_offset = a_.offset();
+  Label entry = a_.newLabel();
+  a_.bind(entry);
+  entries_[cf.func_index - num_imported_] = entry;
+}
+
+void Compiler::emit_prologue(const CompiledFunc& cf, bool frame_init) {
   // The interpreter's `enter`: entry fuel (the call stub checked for an
   // interrupt), locals zeroed and constants copied in.
   back_edge_polls_ = cf.check_interrupt;
   emit_fuel_charge(cf.entry_fuel);
+  if (!frame_init) return;
   if (cf.init_cell != cf.num_param_cells) {
     a_.lea(x::rdi, cell(cf.num_param_cells));
     a_.mov(x::ecx, cf.num_local_cells - cf.num_param_cells);
@@ -783,8 +931,7 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
   if (optimize_ && opt::x64::compile_function(*this, cf, entry_offset)) return true;
   if (!function_.scan(cf, a_)) return false;
 
-  a_.align(asmjit::AlignMode::kCode, 16);
-  *entry_offset = a_.offset();
+  begin_function(cf, entry_offset);
   emit_prologue(cf);
   // Pass 2. Every target is an instruction's start (or the end): one left
   // unbound makes asmjit refuse the module.
@@ -807,16 +954,16 @@ bool optimizing_available() { return true; }
 Result<std::shared_ptr<const JitCode>> compile_functions(const std::vector<CompiledFunc>& funcs,
                                                          std::span<const uint32_t> which, const interp::Tier* as,
                                                          interp::BoundsChecks bounds) {
-  return compile_module_with(funcs, which, as, bounds, [](asmjit::CodeHolder& holder, bool guarded) {
-    return std::make_unique<x64::Compiler>(holder, guarded, false);
+  return compile_module_with(funcs, which, as, bounds, [&funcs](asmjit::CodeHolder& holder, bool guarded) {
+    return std::make_unique<x64::Compiler>(holder, guarded, false, funcs);
   });
 }
 
 Result<std::shared_ptr<const JitCode>> compile_functions_optimized(const std::vector<CompiledFunc>& funcs,
                                                                    std::span<const uint32_t> which,
                                                                    const interp::Tier* as, interp::BoundsChecks bounds) {
-  return compile_module_with(funcs, which, as, bounds, [](asmjit::CodeHolder& holder, bool guarded) {
-    return std::make_unique<x64::Compiler>(holder, guarded, true);
+  return compile_module_with(funcs, which, as, bounds, [&funcs](asmjit::CodeHolder& holder, bool guarded) {
+    return std::make_unique<x64::Compiler>(holder, guarded, true, funcs);
   });
 }
 

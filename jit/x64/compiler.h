@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "jit/codegen.h"
@@ -76,8 +77,15 @@ class Compiler final : public ModuleEmitter {
   // functions it leaves.
   // guarded: memory 0's accesses may be left to the guard regions
   // (codegen.h: elides_bounds_check).
-  Compiler(asmjit::CodeHolder& holder, bool guarded, bool optimize)
-      : ModuleEmitter(guarded), assembler_(&holder), a_(assembler_), optimize_(optimize) {
+  // funcs: the module's defined functions (what compile_module_with
+  // compiles from), so that calls to them take a direct path.
+  Compiler(asmjit::CodeHolder& holder, bool guarded, bool optimize, const std::vector<CompiledFunc>& funcs)
+      : ModuleEmitter(guarded),
+        assembler_(&holder),
+        a_(assembler_),
+        optimize_(optimize),
+        funcs_(funcs),
+        num_imported_(funcs.empty() ? 0 : funcs.front().func_index) {
     // Alignment padding as a few long NOPs, not one-byte ones: code falls
     // through the padding before an aligned loop header on every entry.
     assembler_.addEncodingOptions(asmjit::EncodingOptions::kOptimizedAlign);
@@ -86,14 +94,28 @@ class Compiler final : public ModuleEmitter {
   // Shared code: the trampoline, the call and return stubs, trap exits.
   void emit_shared() override;
   bool emit_function(const CompiledFunc& cf, size_t* entry_offset) override;
-  // The trap exits the module's functions used (once, at the end).
-  void emit_end() override { emit_trap_stubs(); }
+  // The direct call stubs, then the trap exits the module's functions used
+  // (once, at the end).
+  void emit_end() override {
+    emit_direct_stubs();
+    emit_trap_stubs();
+  }
   Label trampoline() const override { return trampoline_; }
 
   // ---- what the optimizing tier's lowering uses (same contract as here) ----
   x::Assembler& assembler() { return a_; }
-  // The interpreter's `enter`: entry fuel, zeroed locals, constants.
-  void emit_prologue(const CompiledFunc& cf);
+  // Aligns and marks where cf's code starts (its entry, which direct calls
+  // from this code object jump to).
+  void begin_function(const CompiledFunc& cf, size_t* entry_offset);
+  // The interpreter's `enter`: entry fuel, zeroed locals, constants. With
+  // frame_init false, only the fuel (the caller materializes
+  // frame_init itself: frame_init_is_lazy).
+  void emit_prologue(const CompiledFunc& cf, bool frame_init = true);
+  // Whether cf's whole frame_init (locals and constants) may be left to
+  // the function's code instead of the prologue.
+  static bool frame_init_is_lazy(const CompiledFunc& cf) {
+    return cf.init_cell == cf.num_param_cells;
+  }
   // A C++ instruction helper (jit_state.h) on the instruction at pc, its
   // operands in their cells; clobbers every caller-saved register.
   void emit_helper(const void* fn, const Unit* pc, bool may_trap, bool sync_fuel);
@@ -102,9 +124,12 @@ class Compiler final : public ModuleEmitter {
   // A taken back edge to `target`. Its poll may call the poll stub, which
   // clobbers the caller-saved registers except those in `kept`.
   void emit_back_edge(uint32_t loop_cost, Label target, bool irq_only, const std::vector<x::Reg>& kept = {});
-  // The call sequence of Call (callee's frame at arg_base; clobbers all).
+  // The call sequence of Call (callee's frame at arg_base; clobbers all):
+  // a function of this module through its direct stub, any other through
+  // the generic call stub.
   void emit_call(Unit func_index, Unit arg_base);
-  // call_indirect: resolve (C++), then the call stub.
+  // call_indirect: the checks inline (C++ on their failure, for the
+  // trap), then the call stub.
   void emit_call_indirect(const Unit* pc);
   void emit_return() { a_.jmp(return_stub_); }
   Label trap_label(TrapCode code) { return out_of_line_.trap_exit(a_, code); }
@@ -139,6 +164,13 @@ class Compiler final : public ModuleEmitter {
  private:
   void emit_trap_stubs();
   void emit_switch_instance();
+  // The defined function a call to func_index reaches when it takes a
+  // direct stub, or null (an import, or a frame too large for the code).
+  const CompiledFunc* direct_callee(Unit func_index) const;
+  void emit_direct_stubs();
+  // call_indirect's callee into rsi by the C++ checks (or their trap).
+  void emit_resolve_indirect(const Unit* pc);
+  void emit_resolve_and_call_indirect(const Unit* pc);
 
   // Operand sources for integer ops: a cell, or a register.
   struct Src {
@@ -225,6 +257,11 @@ class Compiler final : public ModuleEmitter {
   x::Assembler assembler_;
   x::Assembler& a_;
   const bool optimize_;
+  const std::vector<CompiledFunc>& funcs_;
+  const uint32_t num_imported_;
+  // By defined-function index: entries emitted into this code, and the
+  // direct call stubs the calls emitted so far use.
+  std::unordered_map<uint32_t, Label> entries_, direct_stubs_;
   Label trampoline_, exit_, trap_eax_, call_stub_, return_stub_, back_edge_stop_, poll_stub_;
   // Per function.
   FunctionCode function_;

@@ -1764,8 +1764,7 @@ bool compile_function(Compiler& compiler, const CompiledFunc& cf, size_t* entry_
   if (!code.scan(cf, a)) return false;
   Function fn;
   if (!fn.build(cf, code)) return false;
-  a.align(asmjit::AlignMode::kCode, 16);
-  *entry_offset = a.offset();
+  compiler.begin_function(cf, entry_offset);
   Lowering lowering(compiler, cf, fn);
   lowering.run();
   return true;
