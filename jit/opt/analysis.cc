@@ -75,8 +75,17 @@ Effects effects_of(const Instr& in, const Unit* pc, uint32_t num_result_cells) {
       fx.write(pc[H + 3]);
       return fx;
     case Family::BT: case Family::BF: case Family::BTI: case Family::BTF: case Family::BTLF: {
-      const size_t np = interp::op_params(in.op).size();
-      for (size_t i = 0; i < np; ++i) fx.read(pc[H + i]);
+      // A v128 operand (any_true, all_true, bitmask) is two cells, both
+      // read by the helper that evaluates the condition.
+      const std::string_view params = interp::op_params(in.op);
+      for (size_t i = 0; i < params.size(); ++i) {
+        if (fx.num_reads + (params[i] == 'v' ? 2u : 1u) > Effects::kMaxCells) {
+          fx.reads_from = 0;
+          break;
+        }
+        fx.read(pc[H + i]);
+        if (params[i] == 'v') fx.read(pc[H + i] + 1);
+      }
       fx.ends_block = true;
       return fx;
     }
