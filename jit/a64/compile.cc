@@ -22,84 +22,19 @@
 // the function, which is why a function's machine code must stay under
 // that size (kMaxFunctionBytes) and reaches the module's shared stubs only
 // through unconditional branches (±128 MiB).
-#include <asmjit/arm.h>
-#include <asmjit/arm/a64assembler.h>
+#include "jit/a64/compiler.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 #include "jit/codegen.h"
 #include "runtime/store/interrupt.h"
 
-namespace wasmrt::jit {
+namespace wasmrt::jit::arm64 {
 
 namespace {
-
-namespace a64 = asmjit::a64;
-namespace arm = asmjit::arm;
-using arm::CondCode;
-using asmjit::Label;
-using namespace codegen;  // NOLINT: the shared vocabulary of both back ends
-
-// AAPCS64 callee-saved registers, so C++ helpers keep them.
-const a64::Gp kFp = a64::x19;
-const a64::Gp kMemBase = a64::x20;
-const a64::Gp kSt = a64::x21;
-const a64::Gp kFuel = a64::x22;
-const a64::Gp kGlobals = a64::x23;
-// Scratch: x9-x15 hold values; x16 holds call targets and large fuel
-// costs; x17 holds cell offsets too large for an immediate.
-const a64::Gp kCallTarget = a64::x16;
-const a64::Gp kOffset = a64::x17;
-
-#define ST(field) arm::ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
-#define ST32(field) arm::ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
-
-// A function's machine code stays under this, so that every conditional
-// branch inside it reaches (±1 MiB, less room for the out-of-line code).
-constexpr size_t kMaxFunctionBytes = size_t{960} << 10;
-// A unit of translated code becomes at most 20 bytes of machine code (the
-// worst: a 3-unit helper call that syncs fuel, 56 bytes; a fuel cost past
-// 4095 takes two more instructions, but only a block of thousands of
-// instructions has one), so a function of up to this many units always
-// fits; a larger one is compiled once on the side to measure it
-// (fits_branch_range), and stays on the interpreter if it does not fit.
-constexpr size_t kUnitsThatAlwaysFit = kMaxFunctionBytes / 20;
-
-a64::Gp sized(const a64::Gp& r, bool wide) { return wide ? a64::Gp(r.x()) : a64::Gp(r.w()); }
-
-// The AArch64 condition of an integer comparison (after `cmp lhs, rhs`).
-CondCode condition(Cond c) {
-  switch (c) {
-    case Cond::Eq: return CondCode::kEQ;
-    case Cond::Ne: return CondCode::kNE;
-    case Cond::LtS: return CondCode::kLT;
-    case Cond::LtU: return CondCode::kLO;
-    case Cond::GtS: return CondCode::kGT;
-    case Cond::GtU: return CondCode::kHI;
-    case Cond::LeS: return CondCode::kLE;
-    case Cond::LeU: return CondCode::kLS;
-    case Cond::GeS: return CondCode::kGE;
-    case Cond::GeU: return CondCode::kHS;
-  }
-  return CondCode::kEQ;
-}
-
-// The condition of a float comparison after `fcmp lhs, rhs`: unordered
-// sets NZCV to 0011, so every condition here is false on a NaN but Ne.
-CondCode float_condition(FKind k) {
-  switch (k) {
-    case FKind::Eq: return CondCode::kEQ;
-    case FKind::Ne: return CondCode::kNE;
-    case FKind::Lt: return CondCode::kMI;
-    case FKind::Gt: return CondCode::kGT;
-    case FKind::Le: return CondCode::kLS;
-    default: return CondCode::kGE;
-  }
-}
 
 // Notes that asmjit refused something (a trial compilation's holder).
 class ErrorFlag final : public asmjit::ErrorHandler {
@@ -108,137 +43,7 @@ class ErrorFlag final : public asmjit::ErrorHandler {
   bool failed = false;
 };
 
-// ---- the module being compiled ----
-
-class Compiler final : public ModuleEmitter {
- public:
-  // `trial`: compiles only to measure (fits_branch_range).
-  Compiler(asmjit::CodeHolder& holder, bool guarded, bool trial = false)
-      : ModuleEmitter(guarded),
-        holder_(holder), trial_(trial), assembler_(&holder), a_(assembler_) {}
-
-  // Shared code: the trampoline, the call and return stubs.
-  void emit_shared() override;
-  bool emit_function(const CompiledFunc& cf, size_t* entry_offset) override;
-  void emit_end() override {}
-  Label trampoline() const override { return trampoline_; }
-  const FunctionCode& function_code() const override { return function_; }
-
- private:
-  // The trap exits and veneers the current function (or the shared code)
-  // used, emitted after it so that its conditional branches reach them.
-  void emit_trap_stubs();
-  void emit_switch_instance();
-  // Whether cf's machine code stays under kMaxFunctionBytes: compiles it
-  // into a scratch code holder and measures.
-  bool fits_branch_range(const CompiledFunc& cf) const;
-
-  // Any 64-bit constant, in at most four instructions.
-  void load_imm(const a64::Gp& r, uint64_t value);
-  // A frame cell as a memory operand for an access of `size` bytes.
-  arm::Mem cell(Unit c, uint32_t size = 8);
-  void load(const a64::Gp& r, Unit c, bool wide) { a_.ldr(sized(r, wide), cell(c, wide ? 8 : 4)); }
-  void store(const a64::Gp& r, Unit c) { a_.str(r.x(), cell(c)); }
-  // r = the address of cell c.
-  void cell_address(const a64::Gp& r, Unit c);
-
-  // dst = lhs BIN rhs (x12 is the rotate's scratch).
-  void emit_bin(Bin bin, bool wide, const a64::Gp& dst, const a64::Gp& lhs, const a64::Gp& rhs);
-  // Writes the integer op at pc (a generated instruction) or returns false.
-  bool emit_int(Op op, const Unit* pc);
-  // Sets the flags for a fused condition and returns the condition that
-  // holds when it is true; nullopt when the op is not expanded inline.
-  std::optional<CondCode> emit_condition_flags(Op op, const Unit* pc);
-  bool emit_access(Op op, const Unit* pc, bool summed);
-  // Floating point: v0 = v0 KIND v1 (arithmetic).
-  void emit_float_arith(FKind kind, bool f64, const a64::Vec& dst, const a64::Vec& lhs, const a64::Vec& rhs);
-  void load_float(const a64::Vec& v, Unit c, bool f64) {
-    a_.ldr(f64 ? a64::Vec(v.d()) : a64::Vec(v.s()), cell(c, f64 ? 8 : 4));
-  }
-  void store_float(Unit dst, const a64::Vec& value, bool f64);
-  // fcmp of cells a and b; the condition that holds when `a KIND b`.
-  CondCode emit_float_compare(FKind kind, bool f64, Unit a, Unit b);
-  bool emit_float(Op op, const Unit* pc);
-
-  void emit_helper(const void* fn, const Unit* pc, bool may_trap, bool sync_fuel);
-  void call_cpp(const void* fn) {
-    load_imm(kCallTarget, reinterpret_cast<uint64_t>(fn));
-    a_.blr(kCallTarget);
-  }
-  void emit_fuel_charge(uint64_t cost);
-  // `cmp` or `sub` of a cost from the fuel register.
-  void fuel_cmp(uint64_t cost);
-  void fuel_sub(uint64_t cost);
-  void emit_poll();  // at back edges (the call stub polls at entries)
-  void emit_back_edge(uint32_t loop_cost, Label target, bool irq_only);
-  void emit_branch(Family form, CondCode taken, const Unit* pc, uint32_t field) {
-    emit_branch_form(*this, form, taken, pc, field);
-  }
-  Label target(const Unit* pc, uint32_t field) const { return function_.target(pc, field); }
-  // The primitives of codegen::emit_common_ir.
-  template <typename B>
-  friend bool codegen::emit_common_ir(B& b, IrOp op, const Unit* pc);
-  void jump(Label label) { a_.b(label); }
-  void branch_if(Unit cond, bool nonzero, Label label) {
-    load(a64::x9, cond, false);
-    nonzero ? a_.cbnz(a64::w9, label) : a_.cbz(a64::w9, label);
-  }
-  void branch_form_if(Family form, const Unit* pc, uint32_t field, Unit cond) {
-    load(a64::x9, cond, false);
-    a_.cmp(a64::w9, 0);
-    emit_branch(form, CondCode::kNE, pc, field);
-  }
-  void emit_return() { a_.b(return_stub_); }
-  template <typename B, typename Condition>
-  friend void codegen::emit_branch_form(B& b, Family form, Condition taken, const Unit* pc, uint32_t field);
-  void branch_on(CondCode cc, Label label) { a_.b(cc, label); }
-  static CondCode negate(CondCode cc) { return arm::negateCond(cc); }
-  Label new_label() { return a_.newLabel(); }
-  void bind(Label label) { a_.bind(label); }
-  void emit_call(Unit func_index, Unit arg_base);
-  void emit_copy(Unit dst, Unit src) {
-    a_.ldr(a64::x9, cell(src));
-    a_.str(a64::x9, cell(dst));
-  }
-  void emit_const(Unit dst, Cell value) {
-    if (value == 0) {
-      a_.str(a64::xzr, cell(dst));
-    } else {
-      load_imm(a64::x9, value);
-      a_.str(a64::x9, cell(dst));
-    }
-  }
-  // r = the GlobalInst* of global `index`.
-  void global_inst(const a64::Gp& r, Unit index);
-  void emit_global_get(Unit dst, Unit global) {
-    global_inst(a64::x9, global);
-    a_.ldr(a64::x9, arm::ptr(a64::x9, static_cast<int32_t>(offsetof(GlobalInst, value))));
-    store(a64::x9, dst);
-  }
-  void emit_global_set_x9(Unit global) {
-    global_inst(a64::x10, global);
-    a_.str(a64::x9, arm::ptr(a64::x10, static_cast<int32_t>(offsetof(GlobalInst, value))));
-  }
-  Label trap_label(TrapCode code) { return out_of_line_.trap_exit(a_, code); }
-  // A label in this function that branches on to a shared stub, for the
-  // conditional branches that cannot reach the stub itself.
-  Label near(Label shared) {
-    auto [it, inserted] = veneers_.try_emplace(shared.id());
-    if (inserted) it->second = {a_.newLabel(), shared};
-    return it->second.first;
-  }
-  void emit_instr(const Instr& in, const Unit* pc);
-
-  asmjit::CodeHolder& holder_;
-  const bool trial_;
-  a64::Assembler assembler_;
-  a64::Assembler& a_;
-  Label trampoline_, exit_, exit_ok_, trap_w0_, call_stub_, return_stub_, back_edge_stop_, poll_stub_;
-  // Per function (and once for the shared code).
-  std::unordered_map<uint32_t, std::pair<Label, Label>> veneers_;
-  FunctionCode function_;
-  OutOfLine out_of_line_;
-};
+}  // namespace
 
 void Compiler::load_imm(const a64::Gp& r, uint64_t value) {
   const a64::Gp x = r.x();
@@ -516,35 +321,58 @@ void Compiler::fuel_sub(uint64_t cost) {
   }
 }
 
-void Compiler::emit_poll() {
+void Compiler::emit_poll(const std::vector<arm::Reg>& kept) {
   // The process-wide word first: no interrupt anywhere is the common case.
   Label slow = a_.newLabel(), back = a_.newLabel();
   a_.ldr(a64::x9, ST(any_pending));
   a_.ldr(a64::w9, arm::ptr(a64::x9));
   a_.cbnz(a64::w9, slow);
   a_.bind(back);
-  out_of_line_.defer([this, slow, back] {
+  out_of_line_.defer([this, slow, back, kept] {
     a_.bind(slow);
+    // The poll calls C++: registers whose values the code after it
+    // expects (the optimizing tier's) are saved around it, 8 bytes each
+    // (vector registers hold scalars), in a multiple of 16 bytes.
+    const int32_t bytes = static_cast<int32_t>((kept.size() * 8 + 15) / 16 * 16);
+    auto save_or_restore = [&](bool save) {
+      for (size_t i = 0; i < kept.size(); ++i) {
+        const arm::Mem slot = arm::ptr(a64::sp, static_cast<int32_t>(i * 8));
+        const arm::Reg& r = kept[i];
+        if (r.isGp()) {
+          save ? a_.str(a64::x(r.id()), slot) : a_.ldr(a64::x(r.id()), slot);
+        } else {
+          save ? a_.str(a64::d(r.id()), slot) : a_.ldr(a64::d(r.id()), slot);
+        }
+      }
+    };
+    if (bytes != 0) {
+      a_.sub(a64::sp, a64::sp, bytes);
+      save_or_restore(true);
+    }
     a_.bl(poll_stub_);
+    if (bytes != 0) {
+      save_or_restore(false);
+      a_.add(a64::sp, a64::sp, bytes);
+    }
     a_.b(back);
   });
 }
 
 // A taken back edge: interrupt checks, and with fuel, the loop body's cost
 // (an interrupt wins over running out of fuel, as in the interpreter).
-void Compiler::emit_back_edge(uint32_t loop_cost, Label target_label, bool irq_only) {
+void Compiler::emit_back_edge(uint32_t loop_cost, Label target_label, bool irq_only,
+                              const std::vector<arm::Reg>& kept) {
   if (irq_only) {
-    emit_poll();
+    emit_poll(kept);
     a_.b(target_label);
     return;
   }
   fuel_cmp(loop_cost);
   a_.b(CondCode::kLT, near(back_edge_stop_));
-  emit_poll();
+  emit_poll(kept);
   fuel_sub(loop_cost);
   a_.b(target_label);
 }
-
 
 void Compiler::emit_bin(Bin bin, bool wide, const a64::Gp& dst, const a64::Gp& lhs, const a64::Gp& rhs) {
   const a64::Gp d = sized(dst, wide), l = sized(lhs, wide), r = sized(rhs, wide);
@@ -643,6 +471,64 @@ std::optional<CondCode> Compiler::emit_condition_flags(Op op, const Unit* pc) {
   }
 }
 
+Compiler::MemoryOperand Compiler::memory_operand(const Access& acc, uint64_t offset) {
+  using namespace a64;  // NOLINT: register names
+  // The effective address, address + offset in 64 bits (no wrap): x9 or x10.
+  const a64::Gp effective = offset == 0 ? x9 : x10;
+  if (offset != 0 && offset < 4096) {
+    a_.add(x10, x9, offset);
+  } else if (offset != 0) {
+    load_imm(x10, offset);
+    a_.add(x10, x9, x10);
+  }
+  const bool unchecked = elides_bounds_check(acc, guarded());
+  if (!unchecked) {
+    // In bounds when effective + width <= size.
+    a_.add(x11, effective, acc.bytes);
+    a_.ldr(x12, ST(mem_size));
+    a_.cmp(x11, x12);
+    a_.b(CondCode::kHI, trap_label(TrapCode::MemoryOutOfBounds));
+  }
+  // Unchecked, out of bounds faults in the guard regions (fault_handler.h).
+  return {unchecked, effective};
+}
+
+void Compiler::emit_jump_table(const Unit* pc) {
+  using namespace a64;  // NOLINT: register names
+  const uint32_t n = pc[3];
+  Label table = a_.newLabel();
+  load_imm(x10, n);
+  a_.cmp(w9, w10);
+  a_.csel(w9, w9, w10, CondCode::kLO);  // past the end: the default, rel[n]
+  a_.adr(x10, table);
+  a_.ldrsw(x11, arm::ptr(x10, x9, arm::lsl(2)));
+  a_.add(x10, x10, x11);
+  a_.br(x10);
+  out_of_line_.defer([this, table, pc, n] {
+    a_.align(asmjit::AlignMode::kData, 4);
+    a_.bind(table);
+    for (uint32_t i = 0; i <= n; ++i) a_.embedLabelDelta(target(pc, 4 + i), table, 4);
+  });
+}
+
+void Compiler::emit_call_indirect(const Unit* pc) {
+  using namespace a64;  // NOLINT: register names
+  // The checks in C++ (they name the element in the trap message).
+  a_.mov(x0, kSt);
+  a_.mov(x1, kFp);
+  load_imm(x2, reinterpret_cast<uint64_t>(pc));
+  a_.add(x3, kSt, static_cast<uint32_t>(offsetof(JitState, trap_scratch)));
+  call_cpp(reinterpret_cast<const void*>(&resolve_indirect));
+  Label ok = a_.newLabel();
+  a_.cbnz(x0, ok);
+  a_.ldr(w0, ST32(trap_scratch));
+  a_.b(trap_w0_);
+  a_.bind(ok);
+  a_.mov(x1, x0);
+  cell_address(x0, pc[4]);
+  a_.bl(call_stub_);
+}
+
 bool Compiler::emit_access(Op op, const Unit* pc, bool summed) {
   std::optional<Access> acc = scalar_access(op);
   if (!acc) return false;
@@ -655,31 +541,11 @@ bool Compiler::emit_access(Op op, const Unit* pc, bool summed) {
   }
   const Unit* fields = pc + (summed ? 1 : 0);
   const Unit value = fields[kHandlerUnits + 1];  // the loaded result or the stored value
-  const uint64_t offset = fields[kHandlerUnits + 2];
-  const bool unchecked = elides_bounds_check(*acc, guarded());
-  // The effective address, address + offset in 64 bits (no wrap): x9 or x10.
-  const a64::Gp effective = offset == 0 ? x9 : x10;
-  if (offset != 0 && offset < 4096) {
-    a_.add(x10, x9, offset);
-  } else if (offset != 0) {
-    load_imm(x10, offset);
-    a_.add(x10, x9, x10);
-  }
-  if (!unchecked) {
-    // In bounds when effective + width <= size.
-    a_.add(x11, effective, acc->bytes);
-    a_.ldr(x12, ST(mem_size));
-    a_.cmp(x11, x12);
-    a_.b(CondCode::kHI, trap_label(TrapCode::MemoryOutOfBounds));
-  }
-  // Unchecked, out of bounds faults in the guard regions (fault_handler.h).
-  const arm::Mem at = arm::ptr(kMemBase, effective);
-  auto mark_access = [&] {
-    if (unchecked) add_trap_site(a_.offset(), trap_label(TrapCode::MemoryOutOfBounds));
-  };
+  const MemoryOperand operand = memory_operand(*acc, fields[kHandlerUnits + 2]);
+  const arm::Mem at = operand.at();
   if (acc->store) {
     a_.ldr(x12, cell(value));
-    mark_access();
+    operand.mark_access(*this);
     switch (acc->bytes) {
       case 1: a_.strb(w12, at); break;
       case 2: a_.strh(w12, at); break;
@@ -689,7 +555,7 @@ bool Compiler::emit_access(Op op, const Unit* pc, bool summed) {
     return true;
   }
   const a64::Gp d = sized(x12, acc->wide);
-  mark_access();
+  operand.mark_access(*this);
   switch (acc->bytes) {
     case 1: acc->sign ? a_.ldrsb(d, at) : a_.ldrb(w12, at); break;
     case 2: acc->sign ? a_.ldrsh(d, at) : a_.ldrh(w12, at); break;
@@ -857,41 +723,13 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       a_.str(x9, cell(pc[2]));
       a_.str(x10, cell(pc[2] + 1));
       return;
-    case IrOp::BrTable: {
-      const uint32_t n = pc[3];
-      Label table = a_.newLabel();
+    case IrOp::BrTable:
       load(x9, pc[2], false);
-      load_imm(x10, n);
-      a_.cmp(w9, w10);
-      a_.csel(w9, w9, w10, CondCode::kLO);  // past the end: the default, rel[n]
-      a_.adr(x10, table);
-      a_.ldrsw(x11, arm::ptr(x10, x9, arm::lsl(2)));
-      a_.add(x10, x10, x11);
-      a_.br(x10);
-      out_of_line_.defer([this, table, pc, n] {
-        a_.align(asmjit::AlignMode::kData, 4);
-        a_.bind(table);
-        for (uint32_t i = 0; i <= n; ++i) a_.embedLabelDelta(target(pc, 4 + i), table, 4);
-      });
+      emit_jump_table(pc);
       return;
-    }
-    case IrOp::CallIndirect: {
-      // The checks in C++ (they name the element in the trap message).
-      a_.mov(x0, kSt);
-      a_.mov(x1, kFp);
-      load_imm(x2, reinterpret_cast<uint64_t>(pc));
-      a_.add(x3, kSt, static_cast<uint32_t>(offsetof(JitState, trap_scratch)));
-      call_cpp(reinterpret_cast<const void*>(&resolve_indirect));
-      Label ok = a_.newLabel();
-      a_.cbnz(x0, ok);
-      a_.ldr(w0, ST32(trap_scratch));
-      a_.b(trap_w0_);
-      a_.bind(ok);
-      a_.mov(x1, x0);
-      cell_address(x0, pc[4]);
-      a_.bl(call_stub_);
+    case IrOp::CallIndirect:
+      emit_call_indirect(pc);
       return;
-    }
     case IrOp::Select:
       a_.ldr(x9, cell(pc[4]));
       a_.ldr(x10, cell(pc[3]));
@@ -917,7 +755,8 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
       a_.ldr(x9, ST(mem_size));
       a_.lsr(x9, x9, 16);
       store(x9, pc[2]);
-      return;    default:
+      return;
+    default:
       // Tables, bulk memory, memory.grow, v128 globals and selects: the
       // C++ helpers (which may charge fuel and grow memory).
       emit_helper(helper, pc, true, true);
@@ -925,26 +764,20 @@ void Compiler::emit_instr(const Instr& in, const Unit* pc) {
   }
 }
 
-bool Compiler::fits_branch_range(const CompiledFunc& cf) const {
+bool Compiler::fits_branch_range(const CompiledFunc& cf, bool optimized) const {
   asmjit::CodeHolder scratch;
   scratch.init(holder_.environment());
   ErrorFlag errors;
   scratch.setErrorHandler(&errors);
-  Compiler trial(scratch, guarded(), true);
+  Compiler trial(scratch, guarded(), optimized, true);
   trial.emit_shared();
   size_t entry = 0;
   if (!trial.emit_function(cf, &entry) || errors.failed) return false;
   return scratch.textSection()->bufferSize() - entry <= kMaxFunctionBytes;
 }
 
-bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
-  if (cf.frame_cells > kMaxJitFrameCells) return false;
-  if (!trial_ && cf.code.size() > kUnitsThatAlwaysFit && !fits_branch_range(cf)) return false;
-  if (!function_.scan(cf, a_)) return false;
+void Compiler::emit_prologue(const CompiledFunc& cf) {
   using namespace a64;  // NOLINT: register names
-
-  a_.align(asmjit::AlignMode::kCode, 16);
-  *entry_offset = a_.offset();
   // The interpreter's `enter`: entry fuel (the call stub checked for an
   // interrupt), locals zeroed and constants copied in.
   emit_fuel_charge(cf.entry_fuel);
@@ -971,6 +804,27 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
     for (size_t i = 0; i < cf.frame_init.size(); ++i)
       emit_const(cf.init_cell + static_cast<Unit>(i), cf.frame_init[i]);
   }
+}
+
+bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
+  if (cf.frame_cells > kMaxJitFrameCells) return false;
+  // The optimizing tier first (a trial measures only the code it asks
+  // for); its functions end, as the baseline's, with their trap exits.
+  if (optimize_ && (trial_ || cf.code.size() <= kOptimizedUnitsThatAlwaysFit || fits_branch_range(cf, true)) &&
+      opt::arm64::compile_function(*this, cf, entry_offset)) {
+    emit_trap_stubs();
+    return true;
+  }
+  if (trial_ && optimize_) return false;
+  return emit_baseline(cf, entry_offset);
+}
+
+bool Compiler::emit_baseline(const CompiledFunc& cf, size_t* entry_offset) {
+  if (!trial_ && cf.code.size() > kUnitsThatAlwaysFit && !fits_branch_range(cf, false)) return false;
+  if (!function_.scan(cf, a_)) return false;
+  a_.align(asmjit::AlignMode::kCode, 16);
+  *entry_offset = a_.offset();
+  emit_prologue(cf);
   // Pass 2. Every target is an instruction's start (or the end): one left
   // unbound makes asmjit refuse the module.
   function_.emit_all(a_, [this](const Instr& in, const Unit* pc) { emit_instr(in, pc); });
@@ -980,24 +834,29 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
   return true;
 }
 
-}  // namespace
+}  // namespace wasmrt::jit::arm64
+
+namespace wasmrt::jit {
+
+using codegen::compile_module_with;
+using interp::CompiledFunc;
 
 bool available() { return true; }
-// The optimizing tier has no AArch64 lowering yet (docs/jit.md): it is
-// refused here as the JIT is where there is no code generator.
-bool optimizing_available() { return false; }
-
-Result<std::shared_ptr<const JitCode>> compile_functions_optimized(const std::vector<interp::CompiledFunc>&,
-                                                                   std::span<const uint32_t>, const interp::Tier*,
-                                                                   interp::BoundsChecks) {
-  return Error{Phase::Invalid, "optimizing: no optimizing code generator for this architecture"};
-}
+bool optimizing_available() { return true; }
 
 Result<std::shared_ptr<const JitCode>> compile_functions(const std::vector<CompiledFunc>& funcs,
                                                          std::span<const uint32_t> which, const interp::Tier* as,
                                                          interp::BoundsChecks bounds) {
   return compile_module_with(funcs, which, as, bounds, [](asmjit::CodeHolder& holder, bool guarded) {
-    return std::make_unique<Compiler>(holder, guarded);
+    return std::make_unique<arm64::Compiler>(holder, guarded, false);
+  });
+}
+
+Result<std::shared_ptr<const JitCode>> compile_functions_optimized(const std::vector<CompiledFunc>& funcs,
+                                                                   std::span<const uint32_t> which,
+                                                                   const interp::Tier* as, interp::BoundsChecks bounds) {
+  return compile_module_with(funcs, which, as, bounds, [](asmjit::CodeHolder& holder, bool guarded) {
+    return std::make_unique<arm64::Compiler>(holder, guarded, true);
   });
 }
 

@@ -1,0 +1,1439 @@
+// The optimizing tier's AArch64 lowering (jit/opt/ir.h describes the
+// analysis it starts from; docs/jit.md, "The optimizing tier"). The same
+// design and the same optimizations as the x86-64 lowering
+// (jit/opt/x64/lower.cc), which it follows function by function.
+//
+// Values live in machine registers between instructions. Each frame cell
+// the code has touched since the last block boundary maps to a value: in a
+// general register, in a vector register (floating point stays in v
+// registers) or a constant (an immediate where the instruction takes one;
+// frame constant cells are constants from the start). A copy makes its
+// destination map to the source's value, so it costs nothing. A cell whose
+// register value has not been written back is dirty; it is written to its
+// own cell (its home: the frame never grows) only when something needs
+// the frame: a branch whose target reads it (liveness), a call or helper
+// call (which reads operands from cells and clobbers the caller-saved
+// registers), the end of a block, or a register eviction. A dead cell is
+// never written, and a pure instruction whose result is dead is not
+// emitted.
+//
+// AArch64 has three-operand instructions, so a result goes straight into
+// its own register without the x86 copy of an operand first, and more
+// registers: x0-x8 and x13-x15 hold values (no value survives a call, so
+// the caller-saved ones serve), as do v2-v31. x19-x23 stay reserved as in
+// the baseline (frame, memory base, JitState, fuel, globals), so the
+// baseline's stubs and helpers serve both tiers; x9 (addresses, the jump
+// table's index, the rotate's negated count), x10-x12 (operands that are
+// constants or in the other register class), x16 (constants written to a
+// cell; call targets, fuel costs), x17 (large cell offsets), v0 and v1 are
+// scratch. x18 (the platform register), x29 and x30 are not touched.
+#include <asmjit/arm.h>
+#include <asmjit/arm/a64assembler.h>
+#include <asmjit/arm/a64utils.h>
+
+#include <algorithm>
+#include <unordered_map>
+#include <vector>
+
+#include "jit/a64/compiler.h"
+#include "jit/opt/ir.h"
+
+namespace wasmrt::jit::opt::arm64 {
+
+namespace {
+
+namespace a64 = asmjit::a64;
+namespace arm = asmjit::arm;
+using arm::CondCode;
+using asmjit::Label;
+using codegen::Bin;
+using codegen::Cond;
+using codegen::FKind;
+using codegen::Kind;
+using interp::IrOp;
+using interp::kHandlerUnits;
+using jit::arm64::Compiler;
+using jit::arm64::condition;
+using jit::arm64::float_condition;
+using jit::arm64::kMemBase;
+using jit::arm64::kSt;
+using jit::arm64::sized;
+
+#define ST(field) arm::ptr(kSt, static_cast<int32_t>(offsetof(JitState, field)))
+
+constexpr uint32_t kNoValue = UINT32_MAX;
+// Value registers, the loop pins' first.
+constexpr uint8_t kGpRegs[] = {13, 14, 15, 8, 7, 6, 5, 4, 3, 2, 1, 0};
+constexpr uint8_t kFirstVec = 2, kVecCount = 32;
+const a64::Gp kAddress = a64::x9;  // Compiler::memory_operand's, and the jump table's index
+const a64::Gp kStoreScratch = a64::x16;  // a constant on its way to a cell
+
+a64::Vec sized_vec(const a64::Vec& v, bool f64) { return f64 ? a64::Vec(v.d()) : a64::Vec(v.s()); }
+
+// A signed immediate of an add/sub (or cmp/cmn) instruction: 12 bits,
+// either sign (the other instruction takes the negation).
+std::optional<int64_t> add_sub_imm(Cell k, bool wide) {
+  const int64_t v = wide ? static_cast<int64_t>(k) : static_cast<int32_t>(k);
+  if (v > -4096 && v < 4096) return v;
+  return std::nullopt;
+}
+
+// Constant folding of the pure integer operations, with wasm's semantics
+// (i32 results zero-extended, as every tier writes them).
+Cell fold_bin(Bin bin, bool wide, Cell a, Cell b) {
+  if (wide) {
+    const unsigned s = static_cast<unsigned>(b & 63);
+    switch (bin) {
+      case Bin::Add: return a + b;
+      case Bin::Sub: return a - b;
+      case Bin::Mul: return a * b;
+      case Bin::And: return a & b;
+      case Bin::Or: return a | b;
+      case Bin::Xor: return a ^ b;
+      case Bin::Shl: return a << s;
+      case Bin::ShrS: return static_cast<Cell>(static_cast<int64_t>(a) >> s);
+      case Bin::ShrU: return a >> s;
+      case Bin::Rotl: return s == 0 ? a : (a << s) | (a >> (64 - s));
+      case Bin::Rotr: return s == 0 ? a : (a >> s) | (a << (64 - s));
+    }
+    return 0;
+  }
+  const uint32_t x32 = static_cast<uint32_t>(a), y32 = static_cast<uint32_t>(b);
+  const unsigned s = y32 & 31;
+  switch (bin) {
+    case Bin::Add: return uint32_t(x32 + y32);
+    case Bin::Sub: return uint32_t(x32 - y32);
+    case Bin::Mul: return uint32_t(x32 * y32);
+    case Bin::And: return x32 & y32;
+    case Bin::Or: return x32 | y32;
+    case Bin::Xor: return x32 ^ y32;
+    case Bin::Shl: return uint32_t(x32 << s);
+    case Bin::ShrS: return static_cast<uint32_t>(static_cast<int32_t>(x32) >> s);
+    case Bin::ShrU: return x32 >> s;
+    case Bin::Rotl: return s == 0 ? x32 : uint32_t((x32 << s) | (x32 >> (32 - s)));
+    case Bin::Rotr: return s == 0 ? x32 : uint32_t((x32 >> s) | (x32 << (32 - s)));
+  }
+  return 0;
+}
+
+bool fold_cmp(Cond c, bool wide, Cell a, Cell b) {
+  const uint64_t ua = wide ? a : static_cast<uint32_t>(a), ub = wide ? b : static_cast<uint32_t>(b);
+  const int64_t sa = wide ? static_cast<int64_t>(a) : static_cast<int32_t>(a);
+  const int64_t sb = wide ? static_cast<int64_t>(b) : static_cast<int32_t>(b);
+  switch (c) {
+    case Cond::Eq: return ua == ub;
+    case Cond::Ne: return ua != ub;
+    case Cond::LtS: return sa < sb;
+    case Cond::LtU: return ua < ub;
+    case Cond::GtS: return sa > sb;
+    case Cond::GtU: return ua > ub;
+    case Cond::LeS: return sa <= sb;
+    case Cond::LeU: return ua <= ub;
+    case Cond::GeS: return sa >= sb;
+    case Cond::GeU: return ua >= ub;
+  }
+  return false;
+}
+
+class Lowering {
+ public:
+  Lowering(Compiler& c, const CompiledFunc& cf, const Function& f)
+      : c_(c), a_(c.assembler()), cf_(cf), fn_(f), code_(c.function_code()) {}
+
+  void run();
+
+  // The primitives of codegen::emit_branch_form.
+  Label target(const Unit* pc, uint32_t field) const { return code_.target(pc, field); }
+  // A conditional branch to a loop header with pinned registers goes
+  // through the moves into them on its taken path only (moves leave the
+  // flags alone).
+  void branch_on(CondCode cc, Label label) {
+    auto it = pinned_label_.find(label.id());
+    if (it == pinned_label_.end()) {
+      a_.b(cc, label);
+      return;
+    }
+    Label skip = a_.newLabel();
+    a_.b(arm::negateCond(cc), skip);
+    move_pins(it->second);
+    a_.b(label);
+    a_.bind(skip);
+  }
+  static CondCode negate(CondCode cc) { return arm::negateCond(cc); }
+  Label new_label() { return a_.newLabel(); }
+  void bind(Label label) { a_.bind(label); }
+  void emit_back_edge(uint32_t cost, Label label, bool irq_only) {
+    auto it = pinned_label_.find(label.id());
+    if (it == pinned_label_.end()) {
+      c_.emit_back_edge(cost, label, irq_only);
+      return;
+    }
+    move_pins(it->second);
+    std::vector<arm::Reg> kept;
+    for (const Pin& p : pins_.at(it->second)) kept.push_back(p.vec ? arm::Reg(a64::d(p.reg)) : arm::Reg(a64::x(p.reg)));
+    c_.emit_back_edge(cost, label, irq_only, kept);
+  }
+  void emit_fuel_charge(uint64_t cost) { c_.emit_fuel_charge(cost); }
+
+ private:
+  enum class Loc : uint8_t { Gp, Vec, Const };
+  struct Value {
+    Loc loc = Loc::Const;
+    uint8_t reg = 0;
+    Cell k = 0;
+    uint32_t refs = 0;  // cells mapping to it
+    uint64_t last_use = 0;
+    uint64_t pin = 0;  // == epoch_: an operand of the instruction being lowered
+  };
+  struct CellState {
+    uint32_t value;
+    bool dirty;  // the register value is not in the cell
+  };
+  // A loop-carried cell a loop header keeps in a register: every branch to
+  // the header (and the fall-through into it) puts the cell's value there,
+  // so the loop's back edge costs register moves instead of a store and a
+  // load on the loop's critical path.
+  struct Pin {
+    Unit cell;
+    bool vec;
+    uint8_t reg;
+  };
+  void plan_loop_registers();
+  void emit_loop_entries();
+  const std::vector<Pin>* pins_at(uint32_t off) const {
+    auto it = pins_.find(off);
+    return it == pins_.end() ? nullptr : &it->second;
+  }
+  bool pinned_at(uint32_t off, Unit c) const {
+    const std::vector<Pin>* pins = pins_at(off);
+    if (pins == nullptr) return false;
+    for (const Pin& p : *pins)
+      if (p.cell == c) return true;
+    return false;
+  }
+  // Puts each pinned cell's current value into its register (a parallel
+  // move: x9 and v0 break cycles). Changes no cache state: on a
+  // conditional branch the fall-through goes on with the registers as
+  // they were.
+  void move_pins(uint32_t off);
+  // At the header: the pinned cells are in their registers, not stored.
+  void enter_pinned_header(uint32_t off) {
+    for (const Pin& p : pins_.at(off)) {
+      const uint32_t v = new_value(p.vec ? Loc::Vec : Loc::Gp, p.reg, 0);
+      bind_cell(p.cell, v, true);
+    }
+  }
+
+  // ---- values and cells ----
+  uint32_t new_value(Loc loc, uint8_t reg, Cell k) {
+    uint32_t v;
+    if (!free_values_.empty()) {
+      v = free_values_.back();
+      free_values_.pop_back();
+    } else {
+      v = static_cast<uint32_t>(values_.size());
+      values_.emplace_back();
+    }
+    values_[v] = Value{loc, reg, k, 0, ++clock_, epoch_};
+    if (loc == Loc::Gp) gp_owner_[reg] = v;
+    if (loc == Loc::Vec) vec_owner_[reg] = v;
+    return v;
+  }
+  void unref(uint32_t v) {
+    if (--values_[v].refs != 0) return;
+    release(v);
+  }
+  // A value no cell maps to (yet, or any more) gives its register back.
+  void release(uint32_t v) {
+    Value& val = values_[v];
+    if (val.loc == Loc::Gp) gp_owner_[val.reg] = kNoValue;
+    if (val.loc == Loc::Vec) vec_owner_[val.reg] = kNoValue;
+    val.loc = Loc::Const;
+    free_values_.push_back(v);
+  }
+  void bind_cell(Unit c, uint32_t v, bool dirty) {
+    ++values_[v].refs;  // first: v may be the value c maps to already
+    auto it = cells_.find(c);
+    if (it != cells_.end()) {
+      unref(it->second.value);
+      it->second = CellState{v, dirty};
+    } else {
+      cells_.emplace(c, CellState{v, dirty});
+    }
+  }
+  // A result nothing will read: the cell's old value goes (dead too).
+  void kill_cell(Unit c) {
+    auto it = cells_.find(c);
+    if (it == cells_.end()) return;
+    const uint32_t v = it->second.value;
+    cells_.erase(it);
+    unref(v);
+  }
+
+  // ---- liveness at the instruction being lowered ----
+  void enter_block(uint32_t b) {
+    block_ = b;
+    last_read_.clear();
+    range_reads_.clear();
+    const Block& blk = fn_.blocks()[b];
+    for (uint32_t i = blk.first; i < blk.end; ++i) {
+      const Effects& fx = fn_.insts()[i].fx;
+      for (uint8_t r = 0; r < fx.num_reads; ++r) last_read_[fx.reads[r]] = i;
+      if (fx.reads_from != kNoCell) range_reads_.push_back({i, fx.reads_from});
+    }
+  }
+  // Read at instruction `from` or later in this block, or live at its end.
+  bool needed(Unit c, uint32_t from) const {
+    if (fn_.live_out(block_, c)) return true;
+    auto it = last_read_.find(c);
+    if (it != last_read_.end() && it->second >= from) return true;
+    for (const auto& [pos, start] : range_reads_)
+      if (pos >= from && c >= start) return true;
+    return false;
+  }
+  bool dead_result(Unit c) const { return !needed(c, cur_ + 1); }
+
+  // ---- stores (only x16 and x17 as scratch: evictions happen between an
+  // instruction's operand fetches, which may hold x10-x12) ----
+  void store(Unit c, const Value& v) {
+    switch (v.loc) {
+      case Loc::Gp: a_.str(a64::x(v.reg), c_.cell(c)); break;
+      case Loc::Vec: a_.str(a64::d(v.reg), c_.cell(c)); break;  // an f32's upper half is zero
+      case Loc::Const:
+        if (v.k == 0) {
+          a_.str(a64::xzr, c_.cell(c));
+        } else {
+          c_.load_imm(kStoreScratch, v.k);
+          a_.str(kStoreScratch, c_.cell(c));
+        }
+        break;
+    }
+  }
+  // Writes every dirty cell `keep(c)` says is needed; forgets the dead ones.
+  template <typename Keep>
+  void write_back(Keep&& keep, bool forget_dead) {
+    for (auto it = cells_.begin(); it != cells_.end();) {
+      if (it->second.dirty) {
+        if (keep(it->first)) {
+          store(it->first, values_[it->second.value]);
+          it->second.dirty = false;
+        } else if (forget_dead) {
+          const uint32_t v = it->second.value;
+          it = cells_.erase(it);
+          unref(v);
+          continue;
+        }
+      }
+      ++it;
+    }
+  }
+  // Before a transfer to `target_off`: the cells it reads hold their values.
+  void flush_for_target(uint32_t target_off) {
+    const uint32_t b = fn_.block_at_offset(target_off);
+    if (b == UINT32_MAX) return;
+    write_back([&](Unit c) { return fn_.live_in(b, c) && !pinned_at(target_off, c); }, false);
+  }
+  // Before a call or helper: every needed value in its cell, then nothing
+  // in registers (all clobbered).
+  void flush_all_and_forget() {
+    write_back([&](Unit c) { return needed(c, cur_); }, true);
+    forget_all();
+  }
+  void forget_all() {
+    for (auto& [c, st] : cells_) unref(st.value);
+    cells_.clear();
+  }
+
+  // ---- registers ----
+  void evict(uint32_t v) {
+    for (auto it = cells_.begin(); it != cells_.end();) {
+      if (it->second.value != v) {
+        ++it;
+        continue;
+      }
+      if (it->second.dirty && needed(it->first, cur_)) store(it->first, values_[v]);
+      it = cells_.erase(it);
+      unref(v);
+    }
+    if (values_[v].loc != Loc::Const) release(v);  // an unbound result (refs 0)
+  }
+  uint8_t alloc_reg(bool vec) {
+    uint32_t* owner = vec ? vec_owner_ : gp_owner_;
+    auto candidates = [&](auto&& visit) {
+      if (vec) {
+        for (uint8_t r = kFirstVec; r < kVecCount; ++r) visit(r);
+      } else {
+        for (uint8_t r : kGpRegs) visit(r);
+      }
+    };
+    int best = -1;
+    uint64_t best_use = UINT64_MAX;
+    candidates([&](uint8_t r) {
+      if (best >= 0 && owner[best] == kNoValue) return;
+      if (owner[r] == kNoValue) {
+        best = r;
+        return;
+      }
+      const Value& v = values_[owner[r]];
+      if (v.pin != epoch_ && v.last_use < best_use) {
+        best = r;
+        best_use = v.last_use;
+      }
+    });
+    if (owner[best] != kNoValue) evict(owner[best]);
+    return static_cast<uint8_t>(best);
+  }
+  uint32_t new_gp() { return new_value(Loc::Gp, alloc_reg(false), 0); }
+  uint32_t new_vec() { return new_value(Loc::Vec, alloc_reg(true), 0); }
+  uint32_t new_const(Cell k) { return new_value(Loc::Const, 0, k); }
+  a64::Gp gp_of_value(uint32_t v) const { return a64::x(values_[v].reg); }
+  a64::Vec vec_of_value(uint32_t v) const { return a64::d(values_[v].reg); }
+  // Binds a result (allocated by new_gp/new_vec/new_const) to its cell.
+  void define(Unit c, uint32_t v) { bind_cell(c, v, true); }
+
+  // ---- operands ----
+  // The value cell c holds now, loaded (into a register of the class
+  // `vec` asks for) if it is only in memory. Pinned for this instruction.
+  uint32_t value_of(Unit c, bool vec) {
+    auto it = cells_.find(c);
+    uint32_t v;
+    if (it != cells_.end()) {
+      v = it->second.value;
+    } else if (std::optional<Cell> k = fn_.frame_constant(c)) {
+      v = new_const(*k);
+      bind_cell(c, v, false);
+    } else {
+      v = vec ? new_vec() : new_gp();
+      if (vec) a_.ldr(vec_of_value(v), c_.cell(c));
+      else a_.ldr(gp_of_value(v), c_.cell(c));
+      bind_cell(c, v, false);
+    }
+    values_[v].last_use = ++clock_;
+    values_[v].pin = epoch_;
+    return v;
+  }
+  std::optional<Cell> const_of(Unit c) {
+    auto it = cells_.find(c);
+    if (it != cells_.end()) {
+      const Value& v = values_[it->second.value];
+      if (v.loc == Loc::Const) return v.k;
+      return std::nullopt;
+    }
+    return fn_.frame_constant(c);
+  }
+  // Value v in a general register (`scratch` for a constant or a value in
+  // a vector register), all 64 bits. `zero_register`: a zero may be xzr
+  // (not for add/sub/cmp immediates, where register 31 is sp).
+  a64::Gp gp_from(uint32_t v, const a64::Gp& scratch, bool zero_register = false) {
+    const Value& val = values_[v];
+    switch (val.loc) {
+      case Loc::Gp: return gp_of_value(v);
+      case Loc::Vec: a_.fmov(scratch.x(), a64::d(val.reg)); return scratch.x();
+      case Loc::Const:
+        if (val.k == 0 && zero_register) return a64::xzr;
+        c_.load_imm(scratch, val.k);
+        return scratch.x();
+    }
+    return scratch;
+  }
+  a64::Gp gp(Unit c, const a64::Gp& scratch) { return gp_from(value_of(c, false), scratch); }
+  // The cell's value in a vector register (its d view).
+  a64::Vec vec(Unit c, const a64::Vec& scratch) {
+    const uint32_t v = value_of(c, true);
+    const Value& val = values_[v];
+    switch (val.loc) {
+      case Loc::Vec: return vec_of_value(v);
+      case Loc::Gp: a_.fmov(scratch.d(), gp_of_value(v)); return scratch.d();
+      case Loc::Const:
+        c_.load_imm(a64::x16, val.k);
+        a_.fmov(scratch.d(), a64::x16);
+        return scratch.d();
+    }
+    return scratch;
+  }
+
+  // ---- lowering ----
+  void lower(uint32_t i);
+  void lower_generated(const Inst& in, const Unit* pc);
+  bool lower_int(Op op, const Unit* pc);
+  bool lower_float(Op op, const Unit* pc);
+  bool lower_division(Op op, const Unit* pc);
+  bool lower_access(Op op, const Unit* pc, bool summed);
+  void lower_pair(const Inst& in, const Unit* pc);
+  // Flags for a fused condition over cells pc[2..]; the condition that
+  // holds when it is true, or nullopt (not expanded inline).
+  std::optional<CondCode> condition_flags(Op op, const Unit* pc, uint32_t target_off);
+  // d = l BIN (cell b): an immediate where the instruction takes one.
+  void bin(Bin bin, bool wide, const a64::Gp& d, const a64::Gp& l, Unit b);
+  // d = l BIN r, all registers (x9: the rotate's scratch).
+  void bin_regs(Bin bin, bool wide, const a64::Gp& d, const a64::Gp& l, const a64::Gp& r);
+  // Flags of `l - (cell b)`: cmp/cmn with an immediate where one encodes.
+  void compare(const a64::Gp& l, Unit b, bool wide, const a64::Gp& scratch);
+  void float_arith(FKind kind, bool f64, const a64::Vec& d, const a64::Vec& l, const a64::Vec& r);
+  void lower_branch_form(Family form, CondCode taken, const Unit* pc, uint32_t field) {
+    codegen::emit_branch_form(*this, form, taken, pc, field);
+  }
+  // (A fused copy's own branch, call or return may read dst: liveness
+  // counts the instruction's reads.)
+  void copy(Unit dst, Unit src) {
+    if (dst == src) return;
+    if (!needed(dst, cur_)) {
+      kill_cell(dst);
+      return;
+    }
+    define(dst, value_of(src, false));
+  }
+  void set_const(Unit dst, Cell k) {
+    if (!needed(dst, cur_)) {
+      kill_cell(dst);
+      return;
+    }
+    define(dst, new_const(k));
+  }
+  void helper(const Unit* pc, uint32_t index, bool may_trap, bool sync_fuel) {
+    flush_all_and_forget();
+    c_.emit_helper(reinterpret_cast<const void*>(instr_helper(index)), pc, may_trap, sync_fuel);
+  }
+  uint32_t target_of(const Unit* pc, uint32_t field) const {
+    return static_cast<uint32_t>(static_cast<int64_t>(pc - code_.code()) + field + static_cast<int32_t>(pc[field]));
+  }
+  void jump_to(const Unit* pc, uint32_t field) {
+    const uint32_t t = target_of(pc, field);
+    flush_for_target(t);
+    if (pins_at(t) != nullptr) move_pins(t);
+    a_.b(target(pc, field));
+    forget_all();
+  }
+  void back_edge_to(const Unit* pc, uint32_t field, uint32_t cost, bool irq_only) {
+    flush_for_target(target_of(pc, field));
+    emit_back_edge(cost, target(pc, field), irq_only);
+    forget_all();
+  }
+  // br_if-like on a cell being nonzero.
+  void branch_on_cell(Family form, Unit cond, const Unit* pc, uint32_t field) {
+    if (std::optional<Cell> k = const_of(cond)) {  // a constant condition: always or never
+      a_.mov(a64::w9, static_cast<uint32_t>(*k) != 0 ? 1 : 0);
+      flush_for_target(target_of(pc, field));
+      a_.cmp(a64::w9, 0);
+      lower_branch_form(form, CondCode::kNE, pc, field);
+      return;
+    }
+    const a64::Gp r = gp(cond, a64::x10);
+    flush_for_target(target_of(pc, field));
+    a_.cmp(r.w(), 0);
+    lower_branch_form(form, CondCode::kNE, pc, field);
+  }
+
+  Compiler& c_;
+  a64::Assembler& a_;
+  const CompiledFunc& cf_;
+  const Function& fn_;
+  codegen::FunctionCode& code_;
+  std::vector<Value> values_;
+  std::vector<uint32_t> free_values_;
+  std::unordered_map<Unit, CellState> cells_;
+  uint32_t gp_owner_[32];
+  uint32_t vec_owner_[32];
+  uint64_t clock_ = 0, epoch_ = 1;
+  uint32_t block_ = 0, cur_ = 0;
+  std::unordered_map<Unit, uint32_t> last_read_;
+  std::vector<std::pair<uint32_t, uint32_t>> range_reads_;
+  std::unordered_map<uint32_t, std::vector<Pin>> pins_;  // by loop header offset
+  std::unordered_map<uint32_t, uint32_t> pinned_label_;  // label id -> header offset
+};
+
+void Lowering::run() {
+  std::fill(std::begin(gp_owner_), std::end(gp_owner_), kNoValue);
+  std::fill(std::begin(vec_owner_), std::end(vec_owner_), kNoValue);
+  plan_loop_registers();
+  c_.emit_prologue(cf_);
+  const std::vector<uint32_t>& targets = code_.target_offsets();
+  size_t next = 0;
+  const auto& insts = fn_.insts();
+  for (uint32_t i = 0; i < insts.size(); ++i) {
+    const uint32_t off = insts[i].offset;
+    if (next < targets.size() && targets[next] == off) {
+      // Falling into a branch target: its block reads what it needs from
+      // the frame.
+      write_back([&](Unit c) { return fn_.live_in(fn_.block_at_offset(off), c) && !pinned_at(off, c); }, false);
+      if (pins_at(off) != nullptr) move_pins(off);
+      forget_all();
+      a_.bind(code_.target_label(next++));
+      if (pins_at(off) != nullptr) enter_pinned_header(off);
+    }
+    if (uint32_t b = fn_.block_at_inst(i); b != UINT32_MAX) enter_block(b);
+    cur_ = i;
+    ++epoch_;
+    lower(i);
+  }
+  forget_all();
+  if (next < targets.size() && targets[next] == code_.size()) a_.bind(code_.target_label(next++));
+  a_.udf(0);  // translated code never falls off its end
+  emit_loop_entries();
+  c_.out_of_line().emit_deferred();
+}
+
+// On-stack replacement (docs/jit.md, "Tier-up") enters a loop header from
+// the interpreter with every value in its cell: where the header keeps
+// cells in registers, a stub loads them and jumps to it.
+void Lowering::emit_loop_entries() {
+  const std::vector<uint32_t>& targets = code_.target_offsets();
+  for (uint32_t off : code_.loop_header_offsets()) {
+    const std::vector<Pin>* pins = pins_at(off);
+    if (pins == nullptr) continue;
+    const Label entry = a_.newLabel();
+    a_.bind(entry);
+    for (const Pin& p : *pins) {
+      if (p.vec) a_.ldr(a64::d(p.reg), c_.cell(p.cell));
+      else a_.ldr(a64::x(p.reg), c_.cell(p.cell));
+    }
+    auto it = std::lower_bound(targets.begin(), targets.end(), off);
+    a_.b(code_.target_label(static_cast<size_t>(it - targets.begin())));
+    code_.set_loop_entry(off, entry);
+  }
+}
+
+void Lowering::plan_loop_registers() {
+  // Loop headers: targets of backward branches, with the end of the body
+  // (the last such branch). A br_table target is left alone (its jump
+  // table has no room for moves).
+  std::unordered_map<uint32_t, uint32_t> body_end;
+  std::vector<uint32_t> table_targets;
+  const auto& insts = fn_.insts();
+  for (uint32_t i = 0; i < insts.size(); ++i) {
+    const Inst& in = insts[i];
+    const Unit* pc = fn_.pc(i);
+    auto note = [&](uint32_t field) {
+      const uint32_t t = target_of(pc, field);
+      if (t <= in.offset) body_end[t] = std::max(body_end[t], in.offset);
+    };
+    if (codegen::is_branch_family(in.instr.family)) {
+      note(in.instr.field);
+      continue;
+    }
+    if (in.instr.family != Family::Ir) continue;
+    switch (in.instr.ir) {
+      case IrOp::Br: case IrOp::BrLoopI: case IrOp::BrLoop: note(2); break;
+      case IrOp::BrIf: case IrOp::BrUnless: case IrOp::BrIfLoopI: case IrOp::BrIfF: case IrOp::BrIfLoopF: note(3); break;
+      case IrOp::CopyBr: case IrOp::CopyBrLoopI: case IrOp::CopyBrLoop: note(4); break;
+      case IrOp::ConstBr: case IrOp::ConstBrLoopI: case IrOp::ConstBrLoop: case IrOp::GlobalGetBrIf: note(5); break;
+      case IrOp::BrTable:
+        for (uint32_t k = 0; k <= pc[3]; ++k) table_targets.push_back(target_of(pc, 4 + k));
+        break;
+      default: break;
+    }
+  }
+  for (uint32_t t : table_targets) body_end.erase(t);
+  // More pins than on x86-64: twelve general and thirty vector registers.
+  constexpr size_t kMaxGpPins = 6, kMaxVecPins = 8;
+  for (const auto& [header, end] : body_end) {
+    const uint32_t b = fn_.block_at_offset(header);
+    if (b == UINT32_MAX) continue;
+    // Uses of each cell live into the header, in the body; float uses
+    // choose a vector register.
+    std::unordered_map<Unit, std::pair<uint32_t, uint32_t>> uses;  // cell -> (all, float)
+    for (uint32_t i = fn_.blocks()[b].first; i < insts.size() && insts[i].offset <= end; ++i) {
+      const Inst& in = insts[i];
+      bool is_float = false;
+      if (in.instr.family == Family::Generated || codegen::is_branch_family(in.instr.family) ||
+          in.instr.family == Family::AddressSum) {
+        const Op op = in.instr.op;
+        is_float = codegen::float_op(op).has_value() || op == Op::F32Load || op == Op::F64Load ||
+                   op == Op::F32Store || op == Op::F64Store;
+      } else if (in.instr.family == Family::Pair) {
+        is_float = codegen::float_op(interp::kFusedPairs[in.instr.index - interp::fused_pair_index(0)].first)
+                       .has_value();
+      }
+      auto count = [&](Unit c) {
+        if (!fn_.live_in(b, c) || fn_.frame_constant(c)) return;
+        auto& u = uses[c];
+        ++u.first;
+        if (is_float) ++u.second;
+      };
+      for (uint8_t r = 0; r < in.fx.num_reads; ++r) count(in.fx.reads[r]);
+      for (uint8_t w = 0; w < in.fx.num_writes; ++w) count(in.fx.writes[w]);
+    }
+    std::vector<std::pair<uint32_t, Unit>> ranked;
+    for (const auto& [c, u] : uses)
+      if (u.first >= 2) ranked.push_back({u.first, c});
+    std::sort(ranked.begin(), ranked.end(), [](const auto& l, const auto& r) {
+      return l.first != r.first ? l.first > r.first : l.second < r.second;
+    });
+    std::vector<Pin> pins;
+    size_t gps = 0, vecs = 0;
+    for (const auto& [n, c] : ranked) {
+      const bool is_vec = uses[c].second * 2 > n;
+      if (is_vec && vecs < kMaxVecPins) pins.push_back(Pin{c, true, static_cast<uint8_t>(kFirstVec + vecs++)});
+      else if (!is_vec && gps < kMaxGpPins) pins.push_back(Pin{c, false, kGpRegs[gps++]});
+    }
+    if (pins.empty()) continue;
+    pins_.emplace(header, std::move(pins));
+  }
+  // A join inside a loop body (an `if`'s end, a block's) keeps its
+  // innermost loop's registers for the cells live into it, so control
+  // flow inside the loop does not send the carried values through memory.
+  const std::vector<uint32_t>& offsets = code_.target_offsets();
+  for (uint32_t t : offsets) {
+    if (pins_.count(t) != 0 || std::find(table_targets.begin(), table_targets.end(), t) != table_targets.end())
+      continue;
+    const uint32_t b = fn_.block_at_offset(t);
+    if (b == UINT32_MAX) continue;
+    uint32_t innermost = UINT32_MAX;
+    for (const auto& [header, end] : body_end)
+      if (header < t && t <= end && pins_.count(header) != 0 && (innermost == UINT32_MAX || header > innermost))
+        innermost = header;
+    if (innermost == UINT32_MAX) continue;
+    std::vector<Pin> pins;
+    for (const Pin& p : pins_.at(innermost))
+      if (fn_.live_in(b, p.cell)) pins.push_back(p);
+    if (!pins.empty()) pins_.emplace(t, std::move(pins));
+  }
+  for (const auto& [t, pins] : pins_) {
+    auto it = std::lower_bound(offsets.begin(), offsets.end(), t);
+    pinned_label_.emplace(code_.target_label(static_cast<size_t>(it - offsets.begin())).id(), t);
+  }
+}
+
+void Lowering::move_pins(uint32_t off) {
+  struct Move {
+    Loc src;        // Gp, Vec, or Const (k), or memory (from_cell)
+    bool from_cell;
+    uint8_t src_reg;
+    Cell k;
+    Unit cell;
+    bool dst_vec;
+    uint8_t dst_reg;
+  };
+  std::vector<Move> moves;
+  for (const Pin& p : pins_.at(off)) {
+    Move m{Loc::Const, false, 0, 0, p.cell, p.vec, p.reg};
+    auto it = cells_.find(p.cell);
+    if (it != cells_.end()) {
+      const Value& v = values_[it->second.value];
+      m.src = v.loc;
+      m.src_reg = v.reg;
+      m.k = v.k;
+    } else if (std::optional<Cell> k = fn_.frame_constant(p.cell)) {
+      m.k = *k;
+    } else {
+      m.from_cell = true;
+    }
+    if (!m.from_cell && m.src == (p.vec ? Loc::Vec : Loc::Gp) && m.src_reg == p.reg) continue;  // in place
+    moves.push_back(m);
+  }
+  auto reads_reg = [](const Move& m, bool vec, uint8_t reg) {
+    return !m.from_cell && m.src == (vec ? Loc::Vec : Loc::Gp) && m.src_reg == reg;
+  };
+  auto emit = [&](const Move& m) {
+    if (m.from_cell) {
+      if (m.dst_vec) a_.ldr(a64::d(m.dst_reg), c_.cell(m.cell));
+      else a_.ldr(a64::x(m.dst_reg), c_.cell(m.cell));
+      return;
+    }
+    switch (m.src) {
+      case Loc::Gp:
+        if (m.dst_vec) a_.fmov(a64::d(m.dst_reg), a64::x(m.src_reg));
+        else a_.mov(a64::x(m.dst_reg), a64::x(m.src_reg));
+        break;
+      case Loc::Vec:
+        if (m.dst_vec) a_.fmov(a64::d(m.dst_reg), a64::d(m.src_reg));
+        else a_.fmov(a64::x(m.dst_reg), a64::d(m.src_reg));
+        break;
+      case Loc::Const:
+        if (m.dst_vec) {
+          c_.load_imm(a64::x16, m.k);
+          a_.fmov(a64::d(m.dst_reg), a64::x16);
+        } else {
+          c_.load_imm(a64::x(m.dst_reg), m.k);
+        }
+        break;
+    }
+  };
+  while (!moves.empty()) {
+    bool progressed = false;
+    for (size_t i = 0; i < moves.size(); ++i) {
+      bool blocked = false;
+      for (size_t j = 0; j < moves.size() && !blocked; ++j)
+        blocked = j != i && reads_reg(moves[j], moves[i].dst_vec, moves[i].dst_reg);
+      if (blocked) continue;
+      emit(moves[i]);
+      moves.erase(moves.begin() + static_cast<std::ptrdiff_t>(i));
+      progressed = true;
+      break;
+    }
+    if (progressed) continue;
+    // Only cycles of register moves are left: park one source in scratch
+    // (x9 and v0 are never value registers).
+    const Move& m = moves.front();
+    const bool is_vec = m.src == Loc::Vec;
+    const uint8_t reg = m.src_reg;
+    const uint8_t scratch = is_vec ? 0 : 9;
+    if (is_vec) a_.fmov(a64::d0, a64::d(reg));
+    else a_.mov(a64::x9, a64::x(reg));
+    for (Move& other : moves)
+      if (reads_reg(other, is_vec, reg)) other.src_reg = scratch;
+  }
+}
+
+void Lowering::bin_regs(Bin bin, bool wide, const a64::Gp& d0, const a64::Gp& l0, const a64::Gp& r0) {
+  const a64::Gp d = sized(d0, wide), l = sized(l0, wide), r = sized(r0, wide);
+  // Shifts and rotates: AArch64 takes the count modulo the operand width,
+  // as wasm does.
+  switch (bin) {
+    case Bin::Add: a_.add(d, l, r); return;
+    case Bin::Sub: a_.sub(d, l, r); return;
+    case Bin::Mul: a_.mul(d, l, r); return;
+    case Bin::And: a_.and_(d, l, r); return;
+    case Bin::Or: a_.orr(d, l, r); return;
+    case Bin::Xor: a_.eor(d, l, r); return;
+    case Bin::Shl: a_.lslv(d, l, r); return;
+    case Bin::ShrS: a_.asrv(d, l, r); return;
+    case Bin::ShrU: a_.lsrv(d, l, r); return;
+    case Bin::Rotr: a_.rorv(d, l, r); return;
+    case Bin::Rotl: {  // rotating left by n is rotating right by -n
+      const a64::Gp negated = sized(a64::x9, wide);
+      a_.neg(negated, r);
+      a_.rorv(d, l, negated);
+      return;
+    }
+  }
+}
+
+void Lowering::bin(Bin op, bool wide, const a64::Gp& d0, const a64::Gp& l0, Unit b) {
+  const a64::Gp d = sized(d0, wide), l = sized(l0, wide);
+  const uint32_t width = wide ? 64 : 32;
+  if (std::optional<Cell> k = const_of(b)) {
+    const uint64_t bits = wide ? *k : static_cast<uint32_t>(*k);
+    const uint32_t s = static_cast<uint32_t>(*k) & (width - 1);
+    switch (op) {
+      case Bin::Shl: a_.lsl(d, l, s); return;
+      case Bin::ShrS: a_.asr(d, l, s); return;
+      case Bin::ShrU: a_.lsr(d, l, s); return;
+      case Bin::Rotr: a_.ror(d, l, s); return;
+      case Bin::Rotl: a_.ror(d, l, (width - s) & (width - 1)); return;
+      case Bin::Add: case Bin::Sub:
+        if (std::optional<int64_t> imm = add_sub_imm(*k, wide)) {
+          const bool add = (op == Bin::Add) == (*imm >= 0);
+          const uint64_t magnitude = static_cast<uint64_t>(*imm >= 0 ? *imm : -*imm);
+          add ? a_.add(d, l, magnitude) : a_.sub(d, l, magnitude);
+          return;
+        }
+        break;
+      case Bin::And: case Bin::Or: case Bin::Xor:
+        if (a64::Utils::isLogicalImm(bits, width)) {
+          if (op == Bin::And) a_.and_(d, l, bits);
+          else if (op == Bin::Or) a_.orr(d, l, bits);
+          else a_.eor(d, l, bits);
+          return;
+        }
+        break;
+      case Bin::Mul: break;
+    }
+  }
+  bin_regs(op, wide, d, l, gp(b, a64::x11));
+}
+
+void Lowering::compare(const a64::Gp& l0, Unit b, bool wide, const a64::Gp& scratch) {
+  const a64::Gp l = sized(l0, wide);
+  if (std::optional<Cell> k = const_of(b)) {
+    if (std::optional<int64_t> imm = add_sub_imm(*k, wide)) {
+      if (*imm >= 0) a_.cmp(l, static_cast<uint64_t>(*imm));
+      else a_.cmn(l, static_cast<uint64_t>(-*imm));  // the same flags as cmp with -imm
+      return;
+    }
+  }
+  a_.cmp(l, sized(gp(b, scratch), wide));
+}
+
+bool Lowering::lower_int(Op op, const Unit* pc) {
+  std::optional<codegen::IntOp> io = codegen::int_op(op);
+  if (!io) return false;
+  const Unit a = pc[kHandlerUnits];
+  const bool unary = io->kind == Kind::Eqz || io->kind == Kind::Move || io->kind == Kind::SignExtend;
+  const Unit dst = pc[kHandlerUnits + (unary ? 1 : 2)];
+  if (dead_result(dst)) {  // pure: nothing to emit
+    kill_cell(dst);
+    return true;
+  }
+  const bool w = io->wide;
+  std::optional<Cell> ka = const_of(a);
+  std::optional<Cell> kb;  // (assigned apart: g++ 12 -O3 saw the ?: as maybe-uninitialized)
+  if (!unary) kb = const_of(pc[kHandlerUnits + 1]);
+  switch (io->kind) {
+    case Kind::Bin: {
+      if (ka && kb) {
+        define(dst, new_const(fold_bin(io->bin, w, *ka, *kb)));
+        return true;
+      }
+      const Unit b = pc[kHandlerUnits + 1];
+      // `x = x op y` where only x names x's value: in place (a loop's
+      // counter then stays in the register its header keeps it in).
+      if (auto it = cells_.find(a); !ka && dst == a && it != cells_.end() &&
+                                    values_[it->second.value].loc == Loc::Gp &&
+                                    values_[it->second.value].refs == 1) {
+        const uint32_t v = value_of(a, false);
+        if (!kb) value_of(b, false);
+        bin(io->bin, w, gp_of_value(v), gp_of_value(v), b);
+        bind_cell(dst, v, true);
+        return true;
+      }
+      // Operands first (pinned), then the result's register.
+      const a64::Gp ra = gp(a, a64::x10);
+      if (!kb) value_of(b, false);
+      const uint32_t d = new_gp();
+      bin(io->bin, w, gp_of_value(d), ra, b);
+      define(dst, d);
+      return true;
+    }
+    case Kind::Cmp: {
+      if (ka && kb) {
+        define(dst, new_const(fold_cmp(io->cond, w, *ka, *kb) ? 1 : 0));
+        return true;
+      }
+      const a64::Gp ra = gp(a, a64::x10);
+      if (!kb) value_of(pc[kHandlerUnits + 1], false);
+      const uint32_t d = new_gp();
+      compare(ra, pc[kHandlerUnits + 1], w, a64::x11);
+      a_.cset(gp_of_value(d).w(), condition(io->cond));
+      define(dst, d);
+      return true;
+    }
+    case Kind::Eqz: {
+      if (ka) {
+        define(dst, new_const((w ? *ka : static_cast<uint32_t>(*ka)) == 0 ? 1 : 0));
+        return true;
+      }
+      const a64::Gp ra = sized(gp(a, a64::x10), w);
+      const uint32_t d = new_gp();
+      a_.cmp(ra, 0);
+      a_.cset(gp_of_value(d).w(), CondCode::kEQ);
+      define(dst, d);
+      return true;
+    }
+    case Kind::Move:
+      if (io->from_bytes == 8) {  // a reinterpretation: the same bits
+        define(dst, value_of(a, false));
+        return true;
+      }
+      if (ka) {
+        define(dst, new_const(static_cast<uint32_t>(*ka)));
+        return true;
+      } else {
+        const a64::Gp ra = gp(a, a64::x10);
+        const uint32_t d = new_gp();
+        a_.mov(gp_of_value(d).w(), ra.w());  // zero-extends
+        define(dst, d);
+        return true;
+      }
+    case Kind::SignExtend: {
+      if (ka) {
+        int64_t v = io->from_bytes == 1   ? static_cast<int8_t>(*ka)
+                    : io->from_bytes == 2 ? static_cast<int16_t>(*ka)
+                                          : static_cast<int32_t>(*ka);
+        define(dst, new_const(w ? static_cast<Cell>(v) : static_cast<uint32_t>(v)));
+        return true;
+      }
+      const a64::Gp ra = gp(a, a64::x10);
+      const uint32_t d = new_gp();
+      const a64::Gp rd = sized(gp_of_value(d), w);
+      if (io->from_bytes == 1) a_.sxtb(rd, ra.w());
+      else if (io->from_bytes == 2) a_.sxth(rd, ra.w());
+      else a_.sxtw(rd.x(), ra.w());
+      define(dst, d);
+      return true;
+    }
+  }
+  return false;
+}
+
+void Lowering::float_arith(FKind kind, bool f64, const a64::Vec& d0, const a64::Vec& l0, const a64::Vec& r0) {
+  const a64::Vec d = sized_vec(d0, f64), l = sized_vec(l0, f64), r = sized_vec(r0, f64);
+  switch (kind) {
+    case FKind::Add: a_.fadd(d, l, r); break;
+    case FKind::Sub: a_.fsub(d, l, r); break;
+    case FKind::Mul: a_.fmul(d, l, r); break;
+    default: a_.fdiv(d, l, r); break;
+  }
+}
+
+bool Lowering::lower_float(Op op, const Unit* pc) {
+  std::optional<codegen::FloatOp> fo = codegen::float_op(op);
+  if (!fo) return false;
+  const Unit a = pc[kHandlerUnits];
+  const bool unary = fo->kind == FKind::FromI32 || fo->kind == FKind::FromI64 || fo->kind == FKind::Promote ||
+                     fo->kind == FKind::Demote;
+  const Unit dst = pc[kHandlerUnits + (unary ? 1 : 2)];
+  if (dead_result(dst)) {
+    kill_cell(dst);
+    return true;
+  }
+  // Every scalar write of an s register clears the rest of the vector
+  // register: an f32 value's upper half is zero, as in its cell.
+  switch (fo->kind) {
+    case FKind::FromI32: case FKind::FromI64: {
+      const a64::Gp ra = sized(gp(a, a64::x10), fo->kind == FKind::FromI64);
+      const uint32_t d = new_vec();
+      a_.scvtf(sized_vec(vec_of_value(d), fo->f64), ra);
+      define(dst, d);
+      return true;
+    }
+    case FKind::Promote: case FKind::Demote: {
+      const a64::Vec va = vec(a, a64::v0);
+      const uint32_t d = new_vec();
+      const a64::Vec vd = vec_of_value(d);
+      fo->kind == FKind::Promote ? a_.fcvt(vd.d(), va.s()) : a_.fcvt(vd.s(), va.d());
+      define(dst, d);
+      return true;
+    }
+    default: break;
+  }
+  const a64::Vec va = vec(a, a64::v0);
+  const a64::Vec vb = vec(pc[kHandlerUnits + 1], a64::v1);
+  if (codegen::is_float_compare(fo->kind)) {
+    const uint32_t d = new_gp();
+    a_.fcmp(sized_vec(va, fo->f64), sized_vec(vb, fo->f64));
+    a_.cset(gp_of_value(d).w(), float_condition(fo->kind));
+    define(dst, d);
+    return true;
+  }
+  const uint32_t d = new_vec();
+  float_arith(fo->kind, fo->f64, vec_of_value(d), va, vb);
+  define(dst, d);
+  return true;
+}
+
+bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
+  std::optional<codegen::Access> acc = codegen::scalar_access(op);
+  if (!acc) return false;
+  const Unit* fields = pc + (summed ? 1 : 0);
+  const Unit value = fields[kHandlerUnits + 1];
+  const bool float_value = op == Op::F32Load || op == Op::F64Load || op == Op::F32Store || op == Op::F64Store;
+  // Operands and the result's register before any scratch use; a stored
+  // value that is not in a register of the right class is moved to x12
+  // only after memory_operand (which clobbers x10-x12).
+  uint32_t stored = kNoValue, d = kNoValue;
+  if (acc->store) stored = value_of(value, float_value);
+  const Unit a = pc[kHandlerUnits];
+  std::optional<Cell> ka = const_of(a), kb;
+  std::optional<a64::Gp> ra, rb;
+  if (!ka) ra = gp(a, a64::x10);
+  if (summed) {
+    kb = const_of(pc[kHandlerUnits + 1]);
+    if (!kb) rb = gp(pc[kHandlerUnits + 1], a64::x11);
+  }
+  if (!acc->store) d = float_value ? new_vec() : new_gp();
+  // The address: u32 (a sum wraps at 32 bits), zero-extended into x9.
+  const a64::Gp address = kAddress.w();
+  if (ka && (!summed || kb)) {
+    c_.load_imm(kAddress, static_cast<uint32_t>(*ka + (summed ? *kb : 0)));
+  } else if (!summed) {
+    a_.mov(address, ra->w());
+  } else {
+    const std::optional<Cell> k = ka ? ka : kb;
+    const a64::Gp r = (ka ? *rb : *ra).w();
+    if (!k) {
+      a_.add(address, ra->w(), rb->w());
+    } else if (static_cast<uint32_t>(*k) < 4096) {
+      a_.add(address, r, static_cast<uint32_t>(*k));
+    } else {
+      c_.load_imm(kAddress, static_cast<uint32_t>(*k));
+      a_.add(address, address, r);
+    }
+  }
+  // As the baseline (Compiler::memory_operand): unchecked on a guarded
+  // memory 0, each access a trap site; else checked against the size.
+  const Compiler::MemoryOperand operand = c_.memory_operand(*acc, fields[kHandlerUnits + 2]);
+  const arm::Mem at = operand.at();
+  if (acc->store) {
+    const Value& sv = values_[stored];
+    if (sv.loc == Loc::Vec && (acc->bytes == 4 || acc->bytes == 8)) {
+      operand.mark_access(c_);
+      a_.str(acc->bytes == 8 ? a64::Vec(a64::d(sv.reg)) : a64::Vec(a64::s(sv.reg)), at);
+      return true;
+    }
+    const a64::Gp r = gp_from(stored, a64::x12, true);
+    operand.mark_access(c_);
+    switch (acc->bytes) {
+      case 1: a_.strb(r.w(), at); break;
+      case 2: a_.strh(r.w(), at); break;
+      case 4: a_.str(r.w(), at); break;
+      default: a_.str(r.x(), at); break;
+    }
+    return true;
+  }
+  operand.mark_access(c_);
+  if (float_value) {
+    const a64::Vec vd = vec_of_value(d);
+    a_.ldr(acc->bytes == 8 ? a64::Vec(vd.d()) : a64::Vec(vd.s()), at);  // ldr s clears the rest
+  } else {
+    const a64::Gp rd = gp_of_value(d);
+    const a64::Gp dw = sized(rd, acc->wide);
+    switch (acc->bytes) {
+      case 1: acc->sign ? a_.ldrsb(dw, at) : a_.ldrb(rd.w(), at); break;
+      case 2: acc->sign ? a_.ldrsh(dw, at) : a_.ldrh(rd.w(), at); break;
+      case 4: acc->sign ? a_.ldrsw(rd.x(), at) : a_.ldr(rd.w(), at); break;
+      default: a_.ldr(rd.x(), at); break;
+    }
+  }
+  define(value, d);
+  return true;
+}
+
+std::optional<CondCode> Lowering::condition_flags(Op op, const Unit* pc, uint32_t target_off) {
+  const Unit a = pc[kHandlerUnits], b = pc[kHandlerUnits + 1];
+  if (std::optional<codegen::FloatOp> fo = codegen::float_op(op); fo && codegen::is_float_compare(fo->kind)) {
+    const a64::Vec va = vec(a, a64::v0), vb = vec(b, a64::v1);
+    flush_for_target(target_off);
+    a_.fcmp(sized_vec(va, fo->f64), sized_vec(vb, fo->f64));
+    return float_condition(fo->kind);
+  }
+  std::optional<codegen::IntOp> io = codegen::int_op(op);
+  if (!io) return std::nullopt;
+  const bool w = io->wide;
+  switch (io->kind) {
+    case Kind::Cmp: {
+      const a64::Gp ra = gp(a, a64::x10);
+      if (!const_of(b)) value_of(b, false);
+      // (compare's operand fetch after the flush adds no eviction: b is
+      // bound already, at most moved into x11.)
+      flush_for_target(target_off);
+      compare(ra, b, w, a64::x11);
+      return condition(io->cond);
+    }
+    case Kind::Eqz: {
+      const a64::Gp ra = sized(gp(a, a64::x10), w);
+      flush_for_target(target_off);
+      a_.cmp(ra, 0);
+      return CondCode::kEQ;
+    }
+    case Kind::Bin: {
+      const a64::Gp ra = gp(a, a64::x10);
+      if (!const_of(b)) value_of(b, false);  // pinned for bin
+      if (io->bin == Bin::And) {
+        std::optional<Cell> kb = const_of(b);
+        const uint64_t bits = kb ? (w ? *kb : static_cast<uint32_t>(*kb)) : 0;
+        flush_for_target(target_off);
+        if (kb && a64::Utils::isLogicalImm(bits, w ? 64 : 32)) a_.tst(sized(ra, w), bits);
+        else a_.tst(sized(ra, w), sized(gp(b, a64::x11), w));
+        return CondCode::kNE;
+      }
+      flush_for_target(target_off);
+      bin(io->bin, w, a64::x12, ra, b);
+      a_.tst(sized(a64::x12, w), sized(a64::x12, w));
+      return CondCode::kNE;
+    }
+    default: return std::nullopt;
+  }
+}
+
+// Integer division and remainder, with the interpreter's traps in its
+// order (divide by zero first, then overflow). AArch64's divisions do not
+// fault: both traps are explicit, and INT_MIN % -1 is 0 by msub's
+// wrapping arithmetic. A constant divisor drops the checks it cannot fail.
+// Executed even when the result is dead: it may trap.
+bool Lowering::lower_division(Op op, const Unit* pc) {
+  bool wide = false, sign = false, rem = false;
+  switch (op) {
+    case Op::I32DivS: sign = true; break;
+    case Op::I32DivU: break;
+    case Op::I32RemS: sign = rem = true; break;
+    case Op::I32RemU: rem = true; break;
+    case Op::I64DivS: wide = sign = true; break;
+    case Op::I64DivU: wide = true; break;
+    case Op::I64RemS: wide = sign = rem = true; break;
+    case Op::I64RemU: wide = rem = true; break;
+    default: return false;
+  }
+  const Unit a = pc[kHandlerUnits], b = pc[kHandlerUnits + 1], dst = pc[kHandlerUnits + 2];
+  std::optional<Cell> kb = const_of(b);
+  if (kb && !wide) kb = static_cast<uint32_t>(*kb);
+  const a64::Gp ra = sized(gp(a, a64::x10), wide);
+  a64::Gp rb;
+  if (kb) {
+    c_.load_imm(a64::x11, *kb);
+    rb = sized(a64::x11, wide);
+  } else {
+    rb = sized(gp(b, a64::x11), wide);
+  }
+  const uint32_t d = new_gp();
+  const Cell all_ones = wide ? ~Cell{0} : Cell{UINT32_MAX};
+  if (!kb || *kb == 0) a_.cbz(rb, c_.trap_label(TrapCode::IntegerDivideByZero));
+  if (sign && !rem && (!kb || *kb == all_ones)) {
+    // The minimum divided by -1 overflows: `a - 1` overflows exactly when
+    // a is the minimum.
+    Label normal = a_.newLabel();
+    if (!kb) {
+      a_.cmn(rb, 1);
+      a_.b(CondCode::kNE, normal);
+    }
+    a_.cmp(ra, 1);
+    a_.b(CondCode::kVS, c_.trap_label(TrapCode::IntegerOverflow));
+    a_.bind(normal);
+  }
+  const a64::Gp rd = sized(gp_of_value(d), wide);
+  const a64::Gp quotient = rem ? sized(a64::x12, wide) : rd;
+  sign ? a_.sdiv(quotient, ra, rb) : a_.udiv(quotient, ra, rb);
+  if (rem) a_.msub(rd, quotient, rb, ra);  // a - quotient * b
+  if (dead_result(dst)) {
+    release(d);
+    kill_cell(dst);
+    return true;
+  }
+  define(dst, d);
+  return true;
+}
+
+void Lowering::lower_generated(const Inst& in, const Unit* pc) {
+  if (lower_int(in.instr.op, pc) || lower_float(in.instr.op, pc) || lower_division(in.instr.op, pc)) return;
+  if (interp::is_memory_access_op(in.instr.op)) {
+    if (lower_access(in.instr.op, pc, false)) return;
+    helper(pc, in.instr.index, true, false);
+    return;
+  }
+  helper(pc, in.instr.index, interp::op_can_trap(in.instr.op), false);
+}
+
+void Lowering::lower_pair(const Inst& in, const Unit* pc) {
+  const interp::FusedPair& p = interp::kFusedPairs[in.instr.index - interp::fused_pair_index(0)];
+  const Unit dst = pc[kHandlerUnits + 3];
+  if (dead_result(dst)) {
+    kill_cell(dst);
+    return;
+  }
+  const Unit a = pc[kHandlerUnits], b = pc[kHandlerUnits + 1], c = pc[kHandlerUnits + 2];
+  std::optional<codegen::IntOp> first = codegen::int_op(p.first), second = codegen::int_op(p.second);
+  if (first && second && first->kind == Kind::Bin && second->kind == Kind::Bin) {
+    const bool w = first->wide;
+    // t = a FIRST b in a fresh register, then the second step into it:
+    // t SECOND c, or c SECOND t (p.right).
+    const a64::Gp ra = gp(a, a64::x10);
+    if (!const_of(b)) value_of(b, false);
+    if (!const_of(c)) value_of(c, false);
+    const uint32_t t = new_gp();
+    const a64::Gp rt = gp_of_value(t);
+    bin(first->bin, w, rt, ra, b);
+    if (!p.right) bin(second->bin, w, rt, rt, c);
+    else bin_regs(second->bin, w, rt, gp(c, a64::x12), rt);
+    define(dst, t);
+    return;
+  }
+  std::optional<codegen::FloatOp> f1 = codegen::float_op(p.first), f2 = codegen::float_op(p.second);
+  if (f1 && f2 && codegen::is_float_arith(f1->kind) && codegen::is_float_arith(f2->kind)) {
+    const bool f64 = f1->f64;
+    const a64::Vec va = vec(a, a64::v0);
+    const a64::Vec vb = vec(b, a64::v1);
+    value_of(c, true);
+    const uint32_t t = new_vec();
+    const a64::Vec vt = vec_of_value(t);
+    float_arith(f1->kind, f64, vt, va, vb);
+    const a64::Vec vc = vec(c, a64::v1);
+    if (!p.right) float_arith(f2->kind, f64, vt, vt, vc);
+    else float_arith(f2->kind, f64, vt, vc, vt);
+    define(dst, t);
+    return;
+  }
+  helper(pc, in.instr.index, false, false);
+}
+
+void Lowering::lower(uint32_t i) {
+  const Inst& in = fn_.insts()[i];
+  const Unit* pc = fn_.pc(i);
+  switch (in.instr.family) {
+    case Family::Generated: lower_generated(in, pc); return;
+    case Family::AddressSum:
+      if (lower_access(in.instr.op, pc, true)) return;
+      helper(pc, in.instr.index, true, false);
+      return;
+    case Family::Pair: lower_pair(in, pc); return;
+    case Family::BT: case Family::BF: case Family::BTI: case Family::BTF: case Family::BTLF: {
+      const uint32_t t = target_of(pc, in.instr.field);
+      std::optional<CondCode> cc = condition_flags(in.instr.op, pc, t);
+      if (!cc) {
+        helper(pc, in.instr.index, false, false);
+        a_.cmp(a64::w0, 0);
+        cc = CondCode::kNE;
+      }
+      lower_branch_form(in.instr.family, *cc, pc, in.instr.field);
+      return;
+    }
+    case Family::ABT: case Family::ABF: case Family::ABTI: case Family::ABTF: case Family::ABTLF: {
+      // dst = a + b (i32), then compare dst with rhs (which may be dst).
+      const Unit a = pc[kHandlerUnits], b = pc[kHandlerUnits + 1], dst = pc[kHandlerUnits + 2];
+      const Unit rhs = pc[kHandlerUnits + 3];
+      uint32_t d;
+      auto it = cells_.find(dst);
+      if ((dst == a || dst == b) && it != cells_.end() && values_[it->second.value].loc == Loc::Gp &&
+          values_[it->second.value].refs == 1) {  // the counter's step in place, as in lower_int
+        const Unit other = dst == a ? b : a;
+        d = value_of(dst, false);
+        value_of(other, false);
+        bin(Bin::Add, false, gp_of_value(d), gp_of_value(d), other);
+        bind_cell(dst, d, true);
+      } else {
+        const a64::Gp ra = gp(a, a64::x10);
+        value_of(b, false);
+        d = new_gp();
+        bin(Bin::Add, false, gp_of_value(d), ra, b);
+        define(dst, d);
+      }
+      const a64::Gp rd = gp_of_value(d);
+      values_[d].pin = epoch_;
+      if (!const_of(rhs)) value_of(rhs, false);
+      flush_for_target(target_of(pc, in.instr.field));
+      compare(rd, rhs, false, a64::x11);
+      lower_branch_form(codegen::branch_form(in.instr.family), condition(codegen::int_op(in.instr.op)->cond), pc,
+                        in.instr.field);
+      return;
+    }
+    case Family::Ir: break;
+  }
+  switch (in.instr.ir) {
+    case IrOp::Copy: copy(pc[2], pc[3]); return;
+    case IrOp::Copy2: {
+      if (pc[2] == pc[3]) return;
+      const uint32_t lo = value_of(pc[3], false), hi = value_of(pc[3] + 1, false);
+      define(pc[2], lo);
+      define(pc[2] + 1, hi);
+      return;
+    }
+    case IrOp::CopyPair:
+      copy(pc[2], pc[3]);
+      ++epoch_;
+      copy(pc[4], pc[5]);
+      return;
+    case IrOp::Const: set_const(pc[2], codegen::const_operand(pc)); return;
+    case IrOp::Br: jump_to(pc, 2); return;
+    case IrOp::BrLoopI: back_edge_to(pc, 2, 0, true); return;
+    case IrOp::BrLoop: back_edge_to(pc, 2, pc[3], false); return;
+    case IrOp::BrIf: branch_on_cell(Family::BT, pc[2], pc, 3); return;
+    case IrOp::BrUnless: branch_on_cell(Family::BF, pc[2], pc, 3); return;
+    case IrOp::BrIfLoopI: branch_on_cell(Family::BTI, pc[2], pc, 3); return;
+    case IrOp::BrIfF: branch_on_cell(Family::BTF, pc[2], pc, 3); return;
+    case IrOp::BrIfLoopF: branch_on_cell(Family::BTLF, pc[2], pc, 3); return;
+    case IrOp::CopyBr: copy(pc[2], pc[3]); jump_to(pc, 4); return;
+    case IrOp::CopyBrLoopI: copy(pc[2], pc[3]); back_edge_to(pc, 4, 0, true); return;
+    case IrOp::CopyBrLoop: copy(pc[2], pc[3]); back_edge_to(pc, 4, pc[5], false); return;
+    case IrOp::ConstBr: set_const(pc[2], codegen::const_operand(pc)); jump_to(pc, 5); return;
+    case IrOp::ConstBrLoopI: set_const(pc[2], codegen::const_operand(pc)); back_edge_to(pc, 5, 0, true); return;
+    case IrOp::ConstBrLoop:
+      set_const(pc[2], codegen::const_operand(pc));
+      back_edge_to(pc, 5, pc[6], false);
+      return;
+    case IrOp::Return: case IrOp::CopyReturn:
+      if (in.instr.ir == IrOp::CopyReturn) copy(pc[2], pc[3]);
+      write_back([&](Unit c) { return c < cf_.num_result_cells; }, false);
+      forget_all();
+      c_.emit_return();
+      return;
+    case IrOp::Unreachable:
+      forget_all();
+      a_.b(c_.trap_label(TrapCode::Unreachable));
+      return;
+    case IrOp::Call: case IrOp::CopyCall:
+      if (in.instr.ir == IrOp::CopyCall) {
+        copy(pc[2], pc[3]);
+        flush_all_and_forget();
+        c_.emit_call(pc[4], pc[5]);
+      } else {
+        flush_all_and_forget();
+        c_.emit_call(pc[2], pc[3]);
+      }
+      return;
+    case IrOp::CallIndirect:
+      flush_all_and_forget();
+      c_.emit_call_indirect(pc);
+      return;
+    case IrOp::Select: {
+      const Unit dst = pc[2], a = pc[3], b = pc[4], cond = pc[5];
+      if (std::optional<Cell> kc = const_of(cond)) {
+        copy(dst, static_cast<uint32_t>(*kc) != 0 ? a : b);
+        return;
+      }
+      if (dead_result(dst)) {
+        kill_cell(dst);
+        return;
+      }
+      const a64::Gp rc = gp(cond, a64::x10);
+      const a64::Gp ra = gp(a, a64::x11);
+      const a64::Gp rb = gp(b, a64::x12);
+      const uint32_t d = new_gp();
+      a_.cmp(rc.w(), 0);
+      a_.csel(gp_of_value(d), ra, rb, CondCode::kNE);
+      define(dst, d);
+      return;
+    }
+    case IrOp::GlobalGet: case IrOp::GlobalGetBrIf: {
+      const Unit dst = pc[2];
+      const uint32_t d = new_gp();
+      c_.global_inst(a64::x9, pc[3]);
+      a_.ldr(gp_of_value(d), arm::ptr(a64::x9, static_cast<int32_t>(offsetof(GlobalInst, value))));
+      define(dst, d);
+      if (in.instr.ir == IrOp::GlobalGetBrIf) {
+        ++epoch_;
+        branch_on_cell(Family::BT, pc[4], pc, 5);
+      }
+      return;
+    }
+    case IrOp::GlobalSet: {
+      const a64::Gp r = gp_from(value_of(pc[3], false), a64::x10, true);
+      c_.global_inst(a64::x9, pc[2]);
+      a_.str(r, arm::ptr(a64::x9, static_cast<int32_t>(offsetof(GlobalInst, value))));
+      return;
+    }
+    case IrOp::I32AddGlobalSet: case IrOp::I32SubGlobalSet: {
+      const Unit a = pc[2], b = pc[3], dst = pc[4];
+      const a64::Gp ra = gp(a, a64::x10);
+      if (!const_of(b)) value_of(b, false);
+      const uint32_t d = new_gp();
+      const a64::Gp rd = gp_of_value(d);
+      bin(in.instr.ir == IrOp::I32AddGlobalSet ? Bin::Add : Bin::Sub, false, rd, ra, b);
+      c_.global_inst(a64::x9, pc[5]);
+      a_.str(rd, arm::ptr(a64::x9, static_cast<int32_t>(offsetof(GlobalInst, value))));
+      define(dst, d);
+      return;
+    }
+    case IrOp::MemorySize: {
+      if (dead_result(pc[2])) {
+        kill_cell(pc[2]);
+        return;
+      }
+      const uint32_t d = new_gp();
+      a_.ldr(gp_of_value(d), ST(mem_size));
+      a_.lsr(gp_of_value(d), gp_of_value(d), 16);
+      define(pc[2], d);
+      return;
+    }
+    case IrOp::Fuel: c_.emit_fuel_charge(pc[2]); return;
+    case IrOp::BrTable: {
+      const uint32_t n = pc[3];
+      const a64::Gp r = gp(pc[2], a64::x10);
+      a_.mov(kAddress.w(), r.w());
+      for (uint32_t k = 0; k <= n; ++k) flush_for_target(target_of(pc, 4 + k));
+      forget_all();
+      c_.emit_jump_table(pc);
+      return;
+    }
+    default:
+      // Tables, bulk memory, memory.grow, v128 globals and selects: the
+      // C++ helpers, as on the baseline.
+      helper(pc, in.instr.index, true, true);
+      return;
+  }
+}
+
+}  // namespace
+
+bool compile_function(Compiler& compiler, const CompiledFunc& cf, size_t* entry_offset) {
+  codegen::FunctionCode& code = compiler.function_code();
+  a64::Assembler& a = compiler.assembler();
+  if (!code.scan(cf, a)) return false;
+  Function fn;
+  if (!fn.build(cf, code)) return false;
+  a.align(asmjit::AlignMode::kCode, 16);
+  *entry_offset = a.offset();
+  Lowering lowering(compiler, cf, fn);
+  lowering.run();
+  return true;
+}
+
+}  // namespace wasmrt::jit::opt::arm64
