@@ -43,8 +43,8 @@ bool available();
 // !available().
 const interp::Tier* tier();
 
-// True when this build has the optimizing tier for the host (x86-64 only
-// for now: docs/jit.md, "The optimizing tier").
+// True when this build has the optimizing tier for the host (x86-64 and
+// arm64: docs/jit.md, "The optimizing tier").
 bool optimizing_available();
 // The optimizing tier: compile and compile_functions are
 // compile_functions_optimized, enter and enter_at are run (the same frames,

@@ -60,7 +60,7 @@ std::unique_ptr<Engine> make_engine(std::string_view name, std::string& error);
 // with fuel metering and interrupt checks ("interp-metered").
 std::unique_ptr<Engine> make_interp_engine(bool metered = false);
 // The same on machine code (jit/jit.h): every function compiled up front
-// (Baseline, or Optimizing: x86-64 only, jit::optimizing_available()), or
+// (Baseline, or Optimizing: x86-64 and arm64, jit::optimizing_available()), or
 // tiered, with thresholds low enough that functions switch to machine code
 // in the middle of most scripts, and loops in the middle of their calls
 // (on-stack replacement).

@@ -405,7 +405,7 @@ TEST_P(MachineCode, FunctionsPastTheBranchRangeStillRun) {
   }
 }
 
-// The optimizing tier only where the build has it (x86-64): elsewhere it
+// The optimizing tier only where the build has it (x86-64, arm64): elsewhere it
 // is refused (wasm_run_engine_optimizing tests that), not skipped here.
 std::vector<ExecutionTier> machine_code_tiers() {
   std::vector<ExecutionTier> tiers{ExecutionTier::Baseline};

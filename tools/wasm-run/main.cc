@@ -113,7 +113,7 @@ constexpr const char* kUsage =
     "                    results, fuel and limits on each: interp, the\n"
     "                    interpreter; baseline, every function compiled to\n"
     "                    machine code up front; optimizing, the same with the\n"
-    "                    optimizing tier (x86-64 only); jit, tiered: functions\n"
+    "                    optimizing tier (x86-64, arm64); jit, tiered: functions\n"
     "                    start on the interpreter and hot ones (loops included)\n"
     "                    are compiled in the background, by the optimizing tier\n"
     "                    where there is one, and switched to; auto, jit where\n"

@@ -109,7 +109,8 @@ enum class ExecutionTier : uint8_t {
   Baseline,
   // Every function compiled up front by the optimizing tier (values in
   // machine registers); functions it cannot compile get the baseline's
-  // code. x86-64 only (Engine::optimizing_available()); refused elsewhere.
+  // code. x86-64 and arm64 (Engine::optimizing_available()); refused
+  // elsewhere.
   Optimizing,
   // Tiered: functions start on the interpreter; hot ones (tier_up_calls,
   // tier_up_back_edges) are compiled in the background, by the optimizing
