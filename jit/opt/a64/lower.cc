@@ -149,7 +149,7 @@ class Lowering {
   // flags alone).
   void branch_on(CondCode cc, Label label) {
     auto it = pinned_label_.find(label.id());
-    if (it == pinned_label_.end()) {
+    if (it == pinned_label_.end() || pin_moves(it->second).empty()) {
       a_.b(cc, label);
       return;
     }
@@ -216,6 +216,17 @@ class Lowering {
   // conditional branch the fall-through goes on with the registers as
   // they were.
   void move_pins(uint32_t off);
+  struct PinMove {
+    Loc src;  // Gp, Vec, or Const (k), or memory (from_cell)
+    bool from_cell;
+    uint8_t src_reg;
+    Cell k;
+    Unit cell;
+    bool dst_vec;
+    uint8_t dst_reg;
+  };
+  // The moves move_pins(off) makes (none: every pinned value is in place).
+  std::vector<PinMove> pin_moves(uint32_t off);
   // At the header: the pinned cells are in their registers, not stored.
   void enter_pinned_header(uint32_t off) {
     for (const Pin& p : pins_.at(off)) {
@@ -625,7 +636,7 @@ void Lowering::plan_loop_registers() {
   }
   for (uint32_t t : table_targets) body_end.erase(t);
   // More pins than on x86-64: twelve general and thirty vector registers.
-  constexpr size_t kMaxGpPins = 6, kMaxVecPins = 8;
+  constexpr size_t kMaxGpPins = 7, kMaxVecPins = 8;
   for (const auto& [header, end] : body_end) {
     const uint32_t b = fn_.block_at_offset(header);
     if (b == UINT32_MAX) continue;
@@ -653,9 +664,11 @@ void Lowering::plan_loop_registers() {
       for (uint8_t r = 0; r < in.fx.num_reads; ++r) count(in.fx.reads[r]);
       for (uint8_t w = 0; w < in.fx.num_writes; ++w) count(in.fx.writes[w]);
     }
+    // With twice x86-64's registers, a cell used once in the loop (a
+    // bound or a base the body only reads) is pinned too: its load leaves
+    // the loop.
     std::vector<std::pair<uint32_t, Unit>> ranked;
-    for (const auto& [c, u] : uses)
-      if (u.first >= 2) ranked.push_back({u.first, c});
+    for (const auto& [c, u] : uses) ranked.push_back({u.first, c});
     std::sort(ranked.begin(), ranked.end(), [](const auto& l, const auto& r) {
       return l.first != r.first ? l.first > r.first : l.second < r.second;
     });
@@ -694,19 +707,10 @@ void Lowering::plan_loop_registers() {
   }
 }
 
-void Lowering::move_pins(uint32_t off) {
-  struct Move {
-    Loc src;        // Gp, Vec, or Const (k), or memory (from_cell)
-    bool from_cell;
-    uint8_t src_reg;
-    Cell k;
-    Unit cell;
-    bool dst_vec;
-    uint8_t dst_reg;
-  };
-  std::vector<Move> moves;
+std::vector<Lowering::PinMove> Lowering::pin_moves(uint32_t off) {
+  std::vector<PinMove> moves;
   for (const Pin& p : pins_.at(off)) {
-    Move m{Loc::Const, false, 0, 0, p.cell, p.vec, p.reg};
+    PinMove m{Loc::Const, false, 0, 0, p.cell, p.vec, p.reg};
     auto it = cells_.find(p.cell);
     if (it != cells_.end()) {
       const Value& v = values_[it->second.value];
@@ -721,6 +725,12 @@ void Lowering::move_pins(uint32_t off) {
     if (!m.from_cell && m.src == (p.vec ? Loc::Vec : Loc::Gp) && m.src_reg == p.reg) continue;  // in place
     moves.push_back(m);
   }
+  return moves;
+}
+
+void Lowering::move_pins(uint32_t off) {
+  using Move = PinMove;
+  std::vector<Move> moves = pin_moves(off);
   auto reads_reg = [](const Move& m, bool vec, uint8_t reg) {
     return !m.from_cell && m.src == (vec ? Loc::Vec : Loc::Gp) && m.src_reg == reg;
   };
