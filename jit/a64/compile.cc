@@ -296,40 +296,50 @@ void Compiler::emit_helper(const void* fn, const Unit* pc, bool may_trap, bool s
   if (may_trap) a_.cbnz(a64::w0, near(trap_w0_));
 }
 
+// A charge is `subs` then `b.lt` (the same signed test as after `cmp`:
+// fuel is never negative, so the subtraction cannot overflow), not
+// cmp/b.lt/sub. A failed charge must leave the fuel unchanged
+// (docs/fuel.md), so its out-of-line path adds the cost back first.
 void Compiler::emit_fuel_charge(uint64_t cost) {
   if (cost == 0) return;
-  fuel_cmp(cost);
-  a_.b(CondCode::kLT, trap_label(TrapCode::OutOfFuel));
-  fuel_sub(cost);
+  const Label refund = a_.newLabel();
+  fuel_arith(cost, true, true);
+  a_.b(CondCode::kLT, refund);
+  const Label trap = trap_label(TrapCode::OutOfFuel);
+  out_of_line_.defer([this, refund, trap, cost] {
+    a_.bind(refund);
+    fuel_arith(cost, false, false);
+    a_.b(trap);
+  });
 }
 
-void Compiler::fuel_cmp(uint64_t cost) {
+// kFuel -= cost (subtract; `flags`: subs) or kFuel += cost.
+void Compiler::fuel_arith(uint64_t cost, bool subtract, bool flags) {
   if (cost < 4096) {
-    a_.cmp(kFuel, cost);
-  } else {
-    load_imm(kCallTarget, cost);
-    a_.cmp(kFuel, kCallTarget);
+    if (!subtract) a_.add(kFuel, kFuel, cost);
+    else if (flags) a_.subs(kFuel, kFuel, cost);
+    else a_.sub(kFuel, kFuel, cost);
+    return;
   }
+  load_imm(kCallTarget, cost);
+  if (!subtract) a_.add(kFuel, kFuel, kCallTarget);
+  else if (flags) a_.subs(kFuel, kFuel, kCallTarget);
+  else a_.sub(kFuel, kFuel, kCallTarget);
 }
 
-void Compiler::fuel_sub(uint64_t cost) {
-  if (cost < 4096) {
-    a_.sub(kFuel, kFuel, cost);
-  } else {
-    load_imm(kCallTarget, cost);
-    a_.sub(kFuel, kFuel, kCallTarget);
-  }
-}
-
-void Compiler::emit_poll(const std::vector<arm::Reg>& kept) {
+void Compiler::emit_poll(const std::vector<arm::Reg>& kept, uint64_t refund) {
   // The process-wide word first: no interrupt anywhere is the common case.
   Label slow = a_.newLabel(), back = a_.newLabel();
   a_.ldr(a64::x9, ST(any_pending));
   a_.ldr(a64::w9, arm::ptr(a64::x9));
   a_.cbnz(a64::w9, slow);
   a_.bind(back);
-  out_of_line_.defer([this, slow, back, kept] {
+  out_of_line_.defer([this, slow, back, kept, refund] {
     a_.bind(slow);
+    // A back edge charged its loop's fuel before this poll; an interrupt
+    // wins over that charge (docs/fuel.md), so the poll sees the fuel as it
+    // was, and the charge is made again if the poll lets the loop go on.
+    if (refund != 0) fuel_arith(refund, false, false);
     // The poll calls C++: registers whose values the code after it
     // expects (the optimizing tier's) are saved around it, 8 bytes each
     // (vector registers hold scalars), in a multiple of 16 bytes.
@@ -354,6 +364,7 @@ void Compiler::emit_poll(const std::vector<arm::Reg>& kept) {
       save_or_restore(false);
       a_.add(a64::sp, a64::sp, bytes);
     }
+    if (refund != 0) fuel_arith(refund, true, false);
     a_.b(back);
   });
 }
@@ -363,14 +374,21 @@ void Compiler::emit_poll(const std::vector<arm::Reg>& kept) {
 void Compiler::emit_back_edge(uint32_t loop_cost, Label target_label, bool irq_only,
                               const std::vector<arm::Reg>& kept) {
   if (irq_only) {
-    emit_poll(kept);
+    if (back_edge_polls_) emit_poll(kept);
     a_.b(target_label);
     return;
   }
-  fuel_cmp(loop_cost);
-  a_.b(CondCode::kLT, near(back_edge_stop_));
-  emit_poll(kept);
-  fuel_sub(loop_cost);
+  // Charged first (see emit_fuel_charge); both stops see the fuel as it
+  // was before the charge.
+  const Label refund = a_.newLabel();
+  fuel_arith(loop_cost, true, true);
+  a_.b(CondCode::kLT, refund);
+  out_of_line_.defer([this, refund, loop_cost] {
+    a_.bind(refund);
+    fuel_arith(loop_cost, false, false);
+    a_.b(back_edge_stop_);
+  });
+  if (back_edge_polls_) emit_poll(kept, loop_cost);
   a_.b(target_label);
 }
 
@@ -780,6 +798,7 @@ void Compiler::emit_prologue(const CompiledFunc& cf) {
   using namespace a64;  // NOLINT: register names
   // The interpreter's `enter`: entry fuel (the call stub checked for an
   // interrupt), locals zeroed and constants copied in.
+  back_edge_polls_ = cf.check_interrupt;
   emit_fuel_charge(cf.entry_fuel);
   if (cf.init_cell != cf.num_param_cells && cf.num_local_cells > cf.num_param_cells) {
     Label loop = a_.newLabel();

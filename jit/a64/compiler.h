@@ -213,10 +213,13 @@ class Compiler final : public ModuleEmitter {
     a_.blr(kCallTarget);
   }
   // `cmp` or `sub` of a cost from the fuel register.
-  void fuel_cmp(uint64_t cost);
-  void fuel_sub(uint64_t cost);
+  // kFuel -= cost (`flags`: subs, for the b.lt after it) or kFuel += cost;
+  // a cost past 4095 goes through kCallTarget.
+  void fuel_arith(uint64_t cost, bool subtract, bool flags);
   // At back edges (the call stub polls at entries); `kept`: as emit_back_edge.
-  void emit_poll(const std::vector<arm::Reg>& kept = {});
+  // refund: fuel the code charged just before the poll, given back while
+  // the poll runs (an interrupt wins over that charge).
+  void emit_poll(const std::vector<arm::Reg>& kept = {}, uint64_t refund = 0);
   void emit_branch(Family form, CondCode taken, const Unit* pc, uint32_t field) {
     emit_branch_form(*this, form, taken, pc, field);
   }
@@ -280,6 +283,9 @@ class Compiler final : public ModuleEmitter {
   std::unordered_map<uint32_t, std::pair<Label, Label>> veneers_;
   FunctionCode function_;
   OutOfLine out_of_line_;
+  // As the x86-64 Compiler's: a function compiled without interrupt checks
+  // (CompiledFunc::check_interrupt) needs no poll at its back edges.
+  bool back_edge_polls_ = true;
 };
 
 }  // namespace wasmrt::jit::arm64
