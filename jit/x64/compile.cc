@@ -82,27 +82,14 @@ void Compiler::emit_shared() {
     a_.jz(slow);
     // The interpreter's limits: call depth, then room for the frame below
     // this depth's call record.
-    a_.mov(x::ecx, ST32(depth));
-    a_.cmp(x::ecx, ST32(max_depth));
-    a_.jae(exhausted);
-    a_.lea(x::r8, x::qword_ptr(x::rcx, 1));
-    a_.lea(x::r8, x::qword_ptr(x::r8, x::r8, 1));  // * 3 cells
-    a_.shl(x::r8, 3);
-    a_.mov(x::r9, ST(stack_end));
-    a_.sub(x::r9, x::r8);  // the record
+    emit_call_depth_check(exhausted);
     a_.mov(x::r10, x::r9);
     a_.sub(x::r10, x::rdi);
     a_.jb(exhausted);  // the frame starts past the record
     a_.shr(x::r10, 3);
     a_.cmp(x::qword_ptr(x::rdx, compiled_func_offset(&CompiledFunc::frame_cells)), x::r10);
     a_.ja(exhausted);
-    a_.pop(x::r10);  // the return address goes into the record
-    a_.mov(x::qword_ptr(x::r9), x::r10);
-    a_.mov(x::qword_ptr(x::r9, 8), kFp);
-    a_.mov(x::r11, ST(cur));
-    a_.mov(x::qword_ptr(x::r9, 16), x::r11);
-    a_.inc(x::ecx);
-    a_.mov(ST32(depth), x::ecx);
+    emit_push_call_record();
     a_.mov(ST(cur), x::rsi);
     a_.mov(kFp, x::rdi);
     // The callee's entry check for interrupts (the interpreter's `enter`),
@@ -195,6 +182,33 @@ void Compiler::emit_shared() {
   a_.jmp(trap_eax_);
 }
 
+// Both call stubs' start: the interpreter's call-depth limit (ecx = the
+// depth), then r9 = this depth's call record, which the callee's frame
+// must end before (each stub checks that against its own frame size).
+void Compiler::emit_call_depth_check(Label exhausted) {
+  a_.mov(x::ecx, ST32(depth));
+  a_.cmp(x::ecx, ST32(max_depth));
+  a_.jae(exhausted);
+  a_.lea(x::r8, x::qword_ptr(x::rcx, 1));
+  a_.lea(x::r8, x::qword_ptr(x::r8, x::r8, 1));  // * 3 cells
+  a_.shl(x::r8, 3);
+  a_.mov(x::r9, ST(stack_end));
+  a_.sub(x::r9, x::r8);  // the record
+}
+
+// The call record at r9 (the interpreter's: return address, caller's
+// frame, caller's FuncInst), and the depth one more. The return address
+// comes off the native stack, so wasm calls do not grow it.
+void Compiler::emit_push_call_record() {
+  a_.pop(x::r10);
+  a_.mov(x::qword_ptr(x::r9), x::r10);
+  a_.mov(x::qword_ptr(x::r9, 8), kFp);
+  a_.mov(x::r11, ST(cur));
+  a_.mov(x::qword_ptr(x::r9, 16), x::r11);
+  a_.inc(x::ecx);
+  a_.mov(ST32(depth), x::ecx);
+}
+
 // Makes rcx (an InstanceData*) the running instance; rsp is 8 mod 16.
 void Compiler::emit_switch_instance() {
   a_.sub(x::rsp, 8);
@@ -234,26 +248,13 @@ void Compiler::emit_direct_stubs() {
       a_.test(x::rax, x::rax);
       a_.jz(generic);
     }
-    a_.mov(x::ecx, ST32(depth));
-    a_.cmp(x::ecx, ST32(max_depth));
-    a_.jae(exhausted);
-    a_.lea(x::r8, x::qword_ptr(x::rcx, 1));
-    a_.lea(x::r8, x::qword_ptr(x::r8, x::r8, 1));  // * 3 cells
-    a_.shl(x::r8, 3);
-    a_.mov(x::r9, ST(stack_end));
-    a_.sub(x::r9, x::r8);  // the record
+    emit_call_depth_check(exhausted);
     // The frame must end at or before the record (frame_cells < 2^27, so
     // the end is a 32-bit displacement; addresses do not wrap).
     a_.lea(x::r10, x::qword_ptr(x::rdi, static_cast<int32_t>(callee.frame_cells * 8)));
     a_.cmp(x::r10, x::r9);
     a_.ja(exhausted);
-    a_.pop(x::r10);  // the return address goes into the record
-    a_.mov(x::qword_ptr(x::r9), x::r10);
-    a_.mov(x::qword_ptr(x::r9, 8), kFp);
-    a_.mov(x::r11, ST(cur));
-    a_.mov(x::qword_ptr(x::r9, 16), x::r11);
-    a_.inc(x::ecx);
-    a_.mov(ST32(depth), x::ecx);
+    emit_push_call_record();
     a_.mov(x::rsi, ST(funcs));
     a_.mov(x::rsi, x::qword_ptr(x::rsi, static_cast<int32_t>(func_index * 8)));
     a_.mov(ST(cur), x::rsi);

@@ -164,6 +164,8 @@ class Compiler final : public ModuleEmitter {
  private:
   void emit_trap_stubs();
   void emit_switch_instance();
+  void emit_call_depth_check(Label exhausted);
+  void emit_push_call_record();
   // The defined function a call to func_index reaches when it takes a
   // direct stub, or null (an import, or a frame too large for the code).
   const CompiledFunc* direct_callee(Unit func_index) const;
