@@ -270,7 +270,108 @@ bool Function::build(const CompiledFunc& cf, const codegen::FunctionCode& code) 
     if (!in.fx.no_fall_through && bi + 1 < blocks_.size()) b.succs.push_back(static_cast<uint32_t>(bi + 1));
   }
   compute_liveness();
+  find_sunk_charges();
   return true;
+}
+
+namespace {
+
+// Work that can move past a fuel charge unobserved: it cannot trap, call
+// out, read the fuel or branch.
+bool is_unobservable(const Inst& in) {
+  if (in.fx.clobbers || in.fx.ends_block || in.fx.reads_from != kNoCell) return false;
+  switch (in.instr.family) {
+    case Family::Generated:
+      return interp::is_computed_op(in.instr.op) && !interp::op_can_trap(in.instr.op) &&
+             !scalar_access(in.instr.op);
+    case Family::Pair: {
+      const interp::FusedPair& p = interp::kFusedPairs[in.instr.index - interp::fused_pair_index(0)];
+      return !interp::op_can_trap(p.first) && !interp::op_can_trap(p.second);
+    }
+    case Family::Ir:
+      switch (in.instr.ir) {
+        case IrOp::Copy: case IrOp::Copy2: case IrOp::CopyPair: case IrOp::Const: case IrOp::GlobalGet:
+        case IrOp::MemorySize:
+          return true;
+        default: return false;
+      }
+    default: return false;
+  }
+}
+
+// A br_if whose fall-through is metered, on a condition evaluated inline.
+bool is_metered_forward_br_if(const Inst& in) {
+  const Family form = codegen::branch_form(in.instr.family);
+  if (form == Family::BTF) return is_scalar_sig(interp::op_params(in.instr.op));
+  return in.instr.family == Family::Ir && in.instr.ir == IrOp::BrIfF;
+}
+
+}  // namespace
+
+void Function::find_sunk_charges() {
+  sunk_.clear();
+  sunk_by_fuel_.clear();
+  sunk_by_branch_.clear();
+  sunk_by_header_.clear();
+  // Candidates: a Fuel instruction, then unobservable work, then the br_if.
+  for (uint32_t i = 0; i + 1 < insts_.size(); ++i) {
+    const Inst& fuel = insts_[i];
+    if (fuel.instr.family != Family::Ir || fuel.instr.ir != IrOp::Fuel) continue;
+    const uint32_t cost = code_[fuel.offset + 2];
+    if (cost == 0) continue;
+    // (Only the first instruction may be a branch target: the charge
+    // must cover every way into the work it moves past.)
+    uint32_t j = i + 1;
+    auto inside = [&](uint32_t k) { return k == i + 1 || block_start_[k] == UINT32_MAX; };
+    while (j < insts_.size() && inside(j) && is_unobservable(insts_[j])) ++j;
+    if (j == insts_.size() || !inside(j) || !is_metered_forward_br_if(insts_[j])) continue;
+    sunk_by_header_.emplace(insts_[i + 1].offset, static_cast<uint32_t>(sunk_.size()));
+    sunk_.push_back(SunkCharge{cost, insts_[i + 1].offset, i, j});
+  }
+  if (sunk_.empty()) return;
+  // Every branch to a candidate must be a metered back edge charging its
+  // cost (which then charges nothing); any other entry rules it out.
+  std::vector<bool> refused(sunk_.size(), false);
+  auto check = [&](uint32_t i, uint32_t field, int64_t back_edge_cost) {
+    auto it = sunk_by_header_.find(branch_target(i, field));
+    if (it == sunk_by_header_.end()) return;
+    if (back_edge_cost != static_cast<int64_t>(sunk_[it->second].cost)) refused[it->second] = true;
+  };
+  for (uint32_t i = 0; i < insts_.size(); ++i) {
+    const Inst& in = insts_[i];
+    const Unit* pc = code_ + in.offset;
+    if (codegen::is_branch_family(in.instr.family)) {
+      const Family form = codegen::branch_form(in.instr.family);
+      check(i, in.instr.field, form == Family::BTLF ? codegen::back_edge_cost(form, pc, in.instr.field) : -1);
+      continue;
+    }
+    if (in.instr.family != Family::Ir) continue;
+    switch (in.instr.ir) {
+      case IrOp::Br: case IrOp::BrLoopI: check(i, 2, -1); break;
+      case IrOp::BrLoop: check(i, 2, pc[3]); break;
+      case IrOp::BrIf: case IrOp::BrUnless: case IrOp::BrIfLoopI: case IrOp::BrIfF: check(i, 3, -1); break;
+      case IrOp::BrIfLoopF: check(i, 3, pc[4]); break;
+      case IrOp::CopyBr: case IrOp::CopyBrLoopI: check(i, 4, -1); break;
+      case IrOp::CopyBrLoop: check(i, 4, pc[5]); break;
+      case IrOp::ConstBr: case IrOp::ConstBrLoopI: check(i, 5, -1); break;
+      case IrOp::ConstBrLoop: check(i, 5, pc[6]); break;
+      case IrOp::GlobalGetBrIf: check(i, 5, -1); break;
+      case IrOp::BrTable:
+        for (uint32_t k = 0; k <= pc[3]; ++k) check(i, 4 + k, -1);
+        break;
+      default: break;
+    }
+  }
+  std::vector<SunkCharge> kept;
+  for (size_t k = 0; k < sunk_.size(); ++k)
+    if (!refused[k]) kept.push_back(sunk_[k]);
+  sunk_ = std::move(kept);
+  sunk_by_header_.clear();
+  for (uint32_t k = 0; k < sunk_.size(); ++k) {
+    sunk_by_header_.emplace(sunk_[k].header, k);
+    sunk_by_fuel_.emplace(sunk_[k].fuel_inst, k);
+    sunk_by_branch_.emplace(sunk_[k].branch_inst, k);
+  }
 }
 
 void Function::compute_liveness() {

@@ -30,6 +30,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "jit/codegen.h"
@@ -113,7 +114,29 @@ class Function {
   }
   const Unit* pc(uint32_t i) const { return code_ + insts_[i].offset; }
 
+  // A metered block whose work before its closing br_if cannot trap, call
+  // or observe fuel: its cost is charged on both paths out of that br_if
+  // instead of on entry (with the fall-through's own charge, one
+  // subtraction), which no observer can tell apart (docs/fuel.md, "Sunk
+  // charges"). A loop split by a br_if then pays one charge per
+  // iteration, not two. Every entry but the fall-through is a metered
+  // back edge charging exactly `cost`; they charge nothing instead.
+  struct SunkCharge {
+    uint32_t cost;
+    uint32_t header;       // the block's first unit (back edges' target)
+    uint32_t fuel_inst;    // the Fuel instruction on the fall-through entry
+    uint32_t branch_inst;  // the br_if whose two paths charge `cost`
+  };
+  const SunkCharge* sunk_charge_of_fuel(uint32_t i) const { return find_sunk(sunk_by_fuel_, i); }
+  const SunkCharge* sunk_charge_of_branch(uint32_t i) const { return find_sunk(sunk_by_branch_, i); }
+  const SunkCharge* sunk_charge_at(uint32_t header_off) const { return find_sunk(sunk_by_header_, header_off); }
+
  private:
+  const SunkCharge* find_sunk(const std::unordered_map<uint32_t, uint32_t>& by, uint32_t key) const {
+    auto it = by.find(key);
+    return it == by.end() ? nullptr : &sunk_[it->second];
+  }
+  void find_sunk_charges();
   bool live(const std::vector<uint64_t>& sets, uint32_t block, Unit c) const {
     if (block == UINT32_MAX) return false;  // the end of the code: nothing runs there
     if (all_live_) return true;
@@ -131,6 +154,8 @@ class Function {
   std::vector<uint32_t> block_offsets_;  // unit offset of each block's start
   std::vector<uint64_t> live_in_, live_out_;
   std::vector<Cell> frame_init_;
+  std::vector<SunkCharge> sunk_;
+  std::unordered_map<uint32_t, uint32_t> sunk_by_fuel_, sunk_by_branch_, sunk_by_header_;
   uint32_t init_cell_ = 0, const_begin_ = 0, const_end_ = 0;
 };
 

@@ -121,6 +121,14 @@ class Compiler final : public ModuleEmitter {
   void emit_helper(const void* fn, const Unit* pc, bool may_trap, bool sync_fuel);
   // Uses rax only (for costs past 32 bits).
   void emit_fuel_charge(uint64_t cost);
+  // A br_if's fall-through charge that also takes its block's sunk charge
+  // (opt::Function::SunkCharge): one subtraction. When it fails, the trap
+  // leaves the fuel as the two separate charges would have: the block's
+  // taken if the fuel covered it, the fall-through's not.
+  void emit_sunk_fuel_charge(uint64_t block_cost, uint64_t fall_cost);
+  // Gives back a block's sunk charge that a lower tier already took (an
+  // on-stack replacement entry at its header).
+  void emit_fuel_refund(uint64_t cost) { fuel_arith(x::Inst::kIdAdd, cost); }
   // A taken back edge to `target`. Its poll may call the poll stub, which
   // clobbers the caller-saved registers except those in `kept`.
   void emit_back_edge(uint32_t loop_cost, Label target, bool irq_only, const std::vector<x::Reg>& kept = {});
@@ -205,6 +213,9 @@ class Compiler final : public ModuleEmitter {
   void emit_float_compare(FKind kind, bool f64, Unit a, Unit b);
   bool emit_float(Op op, const Unit* pc);
 
+  // Sets ZF=0 when any interrupt in the process is pending (then the poll
+  // stub decides whether it is this call's); clobbers scratch.
+  void emit_any_pending_test(const x::Gp& scratch);
   // `cmp` or `sub` of a cost from the fuel register.
   void fuel_arith(x::Inst::Id id, uint64_t cost);
   // At back edges (the call stub polls at entries); `kept`: as emit_back_edge.

@@ -140,33 +140,94 @@ const char* const kFuelProgram = R"((module
     (i32.add)))
 )";
 
-TEST_P(MachineCode, SameResultsAndFuelAsTheInterpreterAtEveryBudget) {
-  if (!available()) GTEST_SKIP() << "no such tier in this build";
-  // Unmetered, then metered with enough fuel: the same result.
-  for (int32_t n : {0, 1, 5, 12}) {
+// `tier` against the interpreter on `wat`'s export `name`: unmetered for
+// each of `each_n` (an i32 argument), then metered with `metered_n` at every
+// `step`-th budget from 0 to past what the call needs, where a trap must
+// come at the same point and leave the same fuel, and a completed call
+// leave the same fuel. Returns how many of those budgets completed.
+int expect_same_as_interpreter(ExecutionTier tier, const std::string& wat, const std::string& name,
+                               std::initializer_list<int32_t> each_n, int32_t metered_n, uint64_t step,
+                               uint64_t past_needed) {
+  for (int32_t n : each_n) {
     const std::vector<Value> args{Value::i32(n)};
-    Outcome interp = run(ExecutionTier::Interpreter, kFuelProgram, "mix", args);
-    Outcome jit = run(tier(), kFuelProgram, "mix", args);
-    ASSERT_TRUE(interp.ok) << describe(interp);
+    Outcome interp = run(ExecutionTier::Interpreter, wat, name, args);
+    Outcome jit = run(tier, wat, name, args);
+    EXPECT_TRUE(interp.ok) << describe(interp);
     EXPECT_EQ(jit, interp) << "n=" << n << "\n  jit:    " << describe(jit) << "\n  interp: " << describe(interp);
   }
-  // Every budget from 0 to past what the call needs: the trap comes at the
-  // same point and leaves the same fuel, and the fuel left at the end of a
-  // completed call is the same.
-  const std::vector<Value> args{Value::i32(9)};
-  const Outcome full = run(ExecutionTier::Interpreter, kFuelProgram, "mix", args, 1'000'000);
-  ASSERT_TRUE(full.ok);
+  const std::vector<Value> args{Value::i32(metered_n)};
+  const Outcome full = run(ExecutionTier::Interpreter, wat, name, args, 1'000'000);
+  EXPECT_TRUE(full.ok) << describe(full);
+  if (!full.ok) return 0;
   const uint64_t needed = 1'000'000 - *full.fuel_left;
-  ASSERT_GT(needed, 200u);
+  std::vector<uint64_t> budgets;
+  for (uint64_t budget = 0; budget <= needed + past_needed; budget += step) budgets.push_back(budget);
+  budgets.push_back(needed);  // (a step past 1 may skip it)
   int completed = 0;
-  for (uint64_t budget = 0; budget <= needed + 3; ++budget) {
-    Outcome interp = run(ExecutionTier::Interpreter, kFuelProgram, "mix", args, budget);
-    Outcome jit = run(tier(), kFuelProgram, "mix", args, budget);
-    ASSERT_EQ(jit, interp) << "budget " << budget << "\n  jit:    " << describe(jit)
+  for (uint64_t budget : budgets) {
+    Outcome interp = run(ExecutionTier::Interpreter, wat, name, args, budget);
+    Outcome jit = run(tier, wat, name, args, budget);
+    EXPECT_EQ(jit, interp) << "budget " << budget << "\n  jit:    " << describe(jit)
                            << "\n  interp: " << describe(interp);
+    if (jit != interp) break;
     completed += interp.ok ? 1 : 0;
   }
-  EXPECT_EQ(completed, 4);  // budgets needed .. needed + 3
+  return completed;
+}
+
+TEST_P(MachineCode, SameResultsAndFuelAsTheInterpreterAtEveryBudget) {
+  if (!available()) GTEST_SKIP() << "no such tier in this build";
+  EXPECT_EQ(expect_same_as_interpreter(tier(), kFuelProgram, "mix", {0, 1, 5, 12}, 9, 1, 3),
+            5);  // budgets needed .. needed + 3, and needed again
+}
+
+// Loops split by a br_if (a C `for` or `while`): the optimizing tier
+// charges a header that cannot trap with its br_if's fall-through
+// (opt::Function::SunkCharge), once per iteration instead of twice. Out of
+// fuel at any point, the trap and the fuel left are still the
+// interpreter's, on the first entry, on back edges, on the exit and after
+// an on-stack replacement into the loop.
+TEST_P(MachineCode, LoopsSplitByBrIfChargeAsTheInterpreterAtEveryBudget) {
+  if (!available()) GTEST_SKIP() << "no such tier in this build";
+  const std::string wat = R"((module
+    (memory 1)
+    (func (export "run") (param $n i32) (result i32)
+      (local $i i32) (local $j i32) (local $count i32) (local $q i32)
+      (local.set $i (i32.const 2))
+      (block $sieved
+        (loop $outer
+          ;; a header with work before its br_if
+          (br_if $sieved (i32.gt_u (i32.mul (local.get $i) (local.get $i)) (local.get $n)))
+          (if (i32.eqz (i32.load8_u (local.get $i)))
+            (then
+              (local.set $j (i32.mul (local.get $i) (local.get $i)))
+              (block $marked
+                (loop $mark
+                  (br_if $marked (i32.ge_u (local.get $j) (local.get $n)))
+                  (i32.store8 (local.get $j) (i32.const 1))
+                  (local.set $j (i32.add (local.get $j) (local.get $i)))
+                  (br $mark)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $outer)))
+      (local.set $i (i32.const 2))
+      (block $counted
+        (loop $count_loop
+          ;; a conditional back edge at the bottom
+          (br_if $counted (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $count (i32.add (local.get $count) (i32.eqz (i32.load8_u (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $count_loop (i32.lt_u (local.get $i) (i32.const 1000)))))
+      ;; a header that can trap (a division) keeps its own charge
+      (local.set $i (i32.const 0))
+      (block $divided
+        (loop $div
+          (local.set $q (i32.div_u (local.get $n) (i32.add (local.get $i) (i32.const 1))))
+          (br_if $divided (i32.lt_u (local.get $q) (i32.const 3)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $div)))
+      (i32.add (local.get $count) (local.get $i))))
+  )";
+  EXPECT_GT(expect_same_as_interpreter(tier(), wat, "run", {0, 1, 2, 3, 4, 50, 997}, 60, 1, 40), 0);
 }
 
 // A dispatch loop (an interpreter's, or Go's resumable functions): a
@@ -209,23 +270,7 @@ TEST_P(MachineCode, ADispatchLoopKeepsItsValuesThroughBrTable) {
       (i64.add (i64.add (local.get $a) (local.get $b))
                (i64.add (i64.reinterpret_f64 (local.get $x)) (i64.extend_i32_u (local.get $k))))))
   )";
-  for (int32_t n : {0, 1, 6, 100, 5000}) {
-    const std::vector<Value> args{Value::i32(n)};
-    Outcome interp = run(ExecutionTier::Interpreter, wat, "run", args);
-    Outcome jit = run(tier(), wat, "run", args);
-    ASSERT_TRUE(interp.ok) << describe(interp);
-    EXPECT_EQ(jit, interp) << "n=" << n << "\n  jit:    " << describe(jit) << "\n  interp: " << describe(interp);
-  }
-  const std::vector<Value> args{Value::i32(40)};
-  const Outcome full = run(ExecutionTier::Interpreter, wat, "run", args, 1'000'000);
-  ASSERT_TRUE(full.ok);
-  const uint64_t needed = 1'000'000 - *full.fuel_left;
-  for (uint64_t budget = 0; budget <= needed + 2; budget += 7) {
-    Outcome interp = run(ExecutionTier::Interpreter, wat, "run", args, budget);
-    Outcome jit = run(tier(), wat, "run", args, budget);
-    ASSERT_EQ(jit, interp) << "budget " << budget << "\n  jit:    " << describe(jit)
-                           << "\n  interp: " << describe(interp);
-  }
+  EXPECT_GT(expect_same_as_interpreter(tier(), wat, "run", {0, 1, 6, 100, 5000}, 40, 7, 2), 0);
 }
 
 // When both operands of a float operation are NaNs, which payload comes

@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "jit/opt/ir.h"
@@ -129,11 +130,32 @@ class Lowering {
   // (defer_flush) and moves into a pinned target's registers on its taken
   // path only: the fall-through goes on with those values in registers,
   // and a loop that rarely leaves does not store on every iteration.
+  //
+  // That taken path is emitted out of line when the branch leaves its
+  // loop (a loop's exit is taken once; inline, every iteration would jump
+  // over it) or when it charges a block's sunk fuel (SunkCharge).
   void branch_on(x::CondCode cc, Label label) {
     auto it = pinned_label_.find(label.id());
     const bool stores = pending_flush_ && pending_label_.id() == label.id() && has_pending_stores();
-    if (it == pinned_label_.end() && !stores) {
+    const uint32_t charge = sunk_branch_ != nullptr ? sunk_branch_->cost : 0;
+    if (it == pinned_label_.end() && !stores && charge == 0) {
       a_.j(cc, label);
+      return;
+    }
+    if (charge != 0 || leaves_loop(label)) {
+      std::vector<std::pair<Unit, Value>> values;
+      if (stores) for_each_pending_store([&](Unit c, const CellState& st) { values.emplace_back(c, values_[st.value]); });
+      std::vector<Move> moves;
+      if (it != pinned_label_.end()) moves = plan_pin_moves(pins_.at(it->second));
+      const Label path = a_.newLabel();
+      a_.j(cc, path);
+      c_.out_of_line().defer([this, path, label, charge, values = std::move(values), moves = std::move(moves)] {
+        a_.bind(path);
+        c_.emit_fuel_charge(charge);
+        for (const auto& [c, v] : values) store(c, v);
+        emit_moves(moves);
+        a_.jmp(label);
+      });
       return;
     }
     Label skip = a_.newLabel();
@@ -149,6 +171,10 @@ class Lowering {
   void emit_back_edge(uint32_t cost, Label label, bool irq_only) {
     // (A conditional back edge's taken path: see branch_on.)
     if (pending_flush_ && pending_label_.id() == label.id()) emit_pending_stores();
+    if (sunk_labels_.count(label.id()) != 0) {
+      irq_only = true;  // the header's br_if charges `cost` (SunkCharge)
+      cost = 0;
+    }
     auto it = pinned_label_.find(label.id());
     if (it == pinned_label_.end()) {
       c_.emit_back_edge(cost, label, irq_only);
@@ -159,7 +185,10 @@ class Lowering {
     for (const Pin& p : pins_.at(it->second)) kept.push_back(p.xmm ? x::Reg(x::xmm(p.reg)) : x::Reg(x::gpq(p.reg)));
     c_.emit_back_edge(cost, label, irq_only, kept);
   }
-  void emit_fuel_charge(uint64_t cost) { c_.emit_fuel_charge(cost); }
+  void emit_fuel_charge(uint64_t cost) {
+    if (sunk_branch_ != nullptr) c_.emit_sunk_fuel_charge(sunk_branch_->cost, cost);  // the fall-through
+    else c_.emit_fuel_charge(cost);
+  }
 
  private:
   enum class Loc : uint8_t { Gp, Xmm, Const };
@@ -207,7 +236,31 @@ class Lowering {
   // conditional branch the fall-through goes on with the registers as
   // they were.
   void move_pins(uint32_t off) { move_pins(pins_.at(off)); }
-  void move_pins(const std::vector<Pin>& pins);
+  void move_pins(const std::vector<Pin>& pins) { emit_moves(plan_pin_moves(pins)); }
+  struct Move {
+    Loc src;  // Gp, Xmm, or Const (k), or memory (from_cell)
+    bool from_cell;
+    uint8_t src_reg;
+    Cell k;
+    Unit cell;
+    bool dst_xmm;
+    uint8_t dst_reg;
+  };
+  // What move_pins would do now, to be emitted later (an out-of-line path).
+  std::vector<Move> plan_pin_moves(const std::vector<Pin>& pins) const;
+  void emit_moves(std::vector<Move> moves);
+  // Whether a branch from the instruction being lowered to `label` leaves
+  // the innermost loop around it.
+  bool leaves_loop(Label label) const {
+    auto t = label_offset_.find(label.id());
+    if (t == label_offset_.end()) return false;
+    const uint32_t from = fn_.insts()[cur_].offset;
+    uint32_t header = 0, end = UINT32_MAX;
+    bool inside = false;
+    for (const auto& [h, e] : loop_extents_)
+      if (h <= from && from <= e && (!inside || h > header)) header = h, end = e, inside = true;
+    return inside && (t->second < header || t->second > end);
+  }
   // At the header: the pinned cells are in their registers, not stored.
   void enter_pinned_header(uint32_t off) {
     for (const Pin& p : pins_.at(off)) {
@@ -583,6 +636,12 @@ class Lowering {
   std::optional<uint32_t> pending_flush_;  // defer_flush's target, for this instruction
   Label pending_label_;
   std::unordered_map<uint32_t, std::vector<Pin>> table_pins_;  // by br_table offset: its targets' pins
+  std::vector<std::pair<uint32_t, uint32_t>> loop_extents_;  // header offset, last back edge's offset
+  std::unordered_map<uint32_t, uint32_t> label_offset_;  // branch target label id -> offset
+  // Headers whose charge their br_if takes (their back edges charge nothing),
+  // and that br_if's sunk charge while it is being lowered.
+  std::unordered_set<uint32_t> sunk_labels_;
+  const Function::SunkCharge* sunk_branch_ = nullptr;
 };
 
 void Lowering::run() {
@@ -614,6 +673,10 @@ void Lowering::run() {
     if (eager) lazy_constants_ = false;
   }
   const std::vector<uint32_t>& targets = code_.target_offsets();
+  for (size_t k = 0; k < targets.size(); ++k) {
+    label_offset_.emplace(code_.target_label(k).id(), targets[k]);
+    if (fn_.sunk_charge_at(targets[k]) != nullptr) sunk_labels_.insert(code_.target_label(k).id());
+  }
   size_t next = 0;
   const auto& insts = fn_.insts();
   for (uint32_t i = 0; i < insts.size(); ++i) {
@@ -637,7 +700,9 @@ void Lowering::run() {
     cur_ = i;
     ++epoch_;
     pending_flush_.reset();
+    sunk_branch_ = fn_.sunk_charge_of_branch(i);
     lower(i);
+    sunk_branch_ = nullptr;
     pending_flush_.reset();
   }
   forget_all();
@@ -661,10 +726,13 @@ void Lowering::emit_loop_entries() {
   const std::vector<uint32_t>& targets = code_.target_offsets();
   for (uint32_t off : code_.loop_header_offsets()) {
     const std::vector<Pin>* pins = pins_at(off);
-    if (pins == nullptr) continue;
+    const Function::SunkCharge* sunk = fn_.sunk_charge_at(off);
+    if (pins == nullptr && sunk == nullptr) continue;
     const Label entry = a_.newLabel();
     a_.bind(entry);
-    for (const Pin& p : *pins) {
+    // The interpreter charged the back edge; here the header's br_if will.
+    if (sunk != nullptr) c_.emit_fuel_refund(sunk->cost);
+    for (const Pin& p : pins != nullptr ? *pins : std::vector<Pin>{}) {
       if (p.xmm) a_.movq(x::xmm(p.reg), cell(p.cell));
       else a_.mov(x::gpq(p.reg), cell(p.cell));
     }
@@ -713,7 +781,10 @@ void Lowering::plan_loop_registers() {
     }
   }
   constexpr size_t kMaxGpPins = 4, kMaxXmmPins = 6;
-  for (const auto& [header, end] : body_end) loop_heads_.push_back(header);
+  for (const auto& [header, end] : body_end) {
+    loop_heads_.push_back(header);
+    loop_extents_.emplace_back(header, end);
+  }
   std::sort(loop_heads_.begin(), loop_heads_.end());
   for (const auto& [header, end] : body_end) {
     const uint32_t b = fn_.block_at_offset(header);
@@ -813,16 +884,7 @@ void Lowering::plan_loop_registers() {
   }
 }
 
-void Lowering::move_pins(const std::vector<Pin>& pins) {
-  struct Move {
-    Loc src;        // Gp, Xmm, or Const (k), or memory (from_cell)
-    bool from_cell;
-    uint8_t src_reg;
-    Cell k;
-    Unit cell;
-    bool dst_xmm;
-    uint8_t dst_reg;
-  };
+std::vector<Lowering::Move> Lowering::plan_pin_moves(const std::vector<Pin>& pins) const {
   std::vector<Move> moves;
   for (const Pin& p : pins) {
     Move m{Loc::Const, false, 0, 0, p.cell, p.xmm, p.reg};
@@ -840,6 +902,10 @@ void Lowering::move_pins(const std::vector<Pin>& pins) {
     if (!m.from_cell && m.src == (p.xmm ? Loc::Xmm : Loc::Gp) && m.src_reg == p.reg) continue;  // in place
     moves.push_back(m);
   }
+  return moves;
+}
+
+void Lowering::emit_moves(std::vector<Move> moves) {
   auto reads_reg = [](const Move& m, bool xmm, uint8_t reg) {
     return !m.from_cell && m.src == (xmm ? Loc::Xmm : Loc::Gp) && m.src_reg == reg;
   };
@@ -1774,7 +1840,9 @@ void Lowering::lower(uint32_t i) {
       define(pc[2], d);
       return;
     }
-    case IrOp::Fuel: c_.emit_fuel_charge(pc[2]); return;
+    case IrOp::Fuel:
+      if (fn_.sunk_charge_of_fuel(cur_) == nullptr) c_.emit_fuel_charge(pc[2]);  // else its block's br_if does
+      return;
     case IrOp::BrTable: {
       const uint32_t n = pc[3];
       // The index waits in edx: the moves into the targets' registers use
