@@ -196,7 +196,7 @@ uint32_t Function::block_at_offset(uint32_t off) const {
   return static_cast<uint32_t>(it - block_offsets_.begin());
 }
 
-bool Function::build(const CompiledFunc& cf, const codegen::FunctionCode& code) {
+bool Function::build(const CompiledFunc& cf, const codegen::FunctionCode& code, bool hoist) {
   code_ = code.code();
   cells_ = cf.frame_cells;
   insts_.clear();
@@ -217,7 +217,7 @@ bool Function::build(const CompiledFunc& cf, const codegen::FunctionCode& code) 
     while (next_target < targets.size() && targets[next_target] < off) ++next_target;
     if (next_target < targets.size() && targets[next_target] == off) new_block = true;
     if (new_block) {
-      blocks_.push_back(Block{static_cast<uint32_t>(insts_.size()), 0, {}});
+      blocks_.push_back(Block{static_cast<uint32_t>(insts_.size()), 0, {}, {}});
       block_offsets_.push_back(static_cast<uint32_t>(off));
       new_block = false;
     }
@@ -245,31 +245,17 @@ bool Function::build(const CompiledFunc& cf, const codegen::FunctionCode& code) 
     if (b.first == b.end) continue;
     const uint32_t last = b.end - 1;
     const Inst& in = insts_[last];
-    const Unit* pc = code_ + in.offset;
-    auto add = [&](uint32_t field) {
-      const uint32_t t = block_at_offset(branch_target(last, field));
+    for_each_branch(last, [&](uint32_t at, uint32_t field, int64_t) {
+      const uint32_t t = block_at_offset(branch_target(at, field));
       if (t != UINT32_MAX) b.succs.push_back(t);
-    };
-    if (codegen::is_branch_family(in.instr.family)) {
-      add(in.instr.field);
-    } else if (in.instr.family == Family::Ir) {
-      switch (in.instr.ir) {
-        case IrOp::Br: case IrOp::BrLoopI: case IrOp::BrLoop: add(2); break;
-        case IrOp::BrIf: case IrOp::BrUnless: case IrOp::BrIfLoopI: case IrOp::BrIfF: case IrOp::BrIfLoopF:
-          add(3);
-          break;
-        case IrOp::CopyBr: case IrOp::CopyBrLoopI: case IrOp::CopyBrLoop: add(4); break;
-        case IrOp::ConstBr: case IrOp::ConstBrLoopI: case IrOp::ConstBrLoop: add(5); break;
-        case IrOp::GlobalGetBrIf: add(5); break;
-        case IrOp::BrTable:
-          for (uint32_t k = 0; k <= pc[3]; ++k) add(4 + k);
-          break;
-        default: break;
-      }
-    }
+    });
     if (!in.fx.no_fall_through && bi + 1 < blocks_.size()) b.succs.push_back(static_cast<uint32_t>(bi + 1));
   }
   compute_liveness();
+  hoists_.clear();
+  hoist_by_header_.clear();
+  hoisted_.clear();
+  if (hoist) hoist_loop_invariants();
   find_sunk_charges();
   return true;
 }
@@ -308,6 +294,33 @@ bool is_metered_forward_br_if(const Inst& in) {
 
 }  // namespace
 
+template <typename Fn>
+void Function::for_each_branch(uint32_t i, Fn&& fn) const {
+  const Inst& in = insts_[i];
+  const Unit* pc = code_ + in.offset;
+  if (codegen::is_branch_family(in.instr.family)) {
+    const Family form = codegen::branch_form(in.instr.family);
+    fn(i, in.instr.field, form == Family::BTLF ? int64_t{codegen::back_edge_cost(form, pc, in.instr.field)} : -1);
+    return;
+  }
+  if (in.instr.family != Family::Ir) return;
+  switch (in.instr.ir) {
+    case IrOp::Br: case IrOp::BrLoopI: fn(i, 2, -1); break;
+    case IrOp::BrLoop: fn(i, 2, pc[3]); break;
+    case IrOp::BrIf: case IrOp::BrUnless: case IrOp::BrIfLoopI: case IrOp::BrIfF: fn(i, 3, -1); break;
+    case IrOp::BrIfLoopF: fn(i, 3, pc[4]); break;
+    case IrOp::CopyBr: case IrOp::CopyBrLoopI: fn(i, 4, -1); break;
+    case IrOp::CopyBrLoop: fn(i, 4, pc[5]); break;
+    case IrOp::ConstBr: case IrOp::ConstBrLoopI: fn(i, 5, -1); break;
+    case IrOp::ConstBrLoop: fn(i, 5, pc[6]); break;
+    case IrOp::GlobalGetBrIf: fn(i, 5, -1); break;
+    case IrOp::BrTable:
+      for (uint32_t k = 0; k <= pc[3]; ++k) fn(i, 4 + k, -1);
+      break;
+    default: break;
+  }
+}
+
 void Function::find_sunk_charges() {
   sunk_.clear();
   sunk_by_fuel_.clear();
@@ -337,31 +350,7 @@ void Function::find_sunk_charges() {
     if (it == sunk_by_header_.end()) return;
     if (back_edge_cost != static_cast<int64_t>(sunk_[it->second].cost)) refused[it->second] = true;
   };
-  for (uint32_t i = 0; i < insts_.size(); ++i) {
-    const Inst& in = insts_[i];
-    const Unit* pc = code_ + in.offset;
-    if (codegen::is_branch_family(in.instr.family)) {
-      const Family form = codegen::branch_form(in.instr.family);
-      check(i, in.instr.field, form == Family::BTLF ? codegen::back_edge_cost(form, pc, in.instr.field) : -1);
-      continue;
-    }
-    if (in.instr.family != Family::Ir) continue;
-    switch (in.instr.ir) {
-      case IrOp::Br: case IrOp::BrLoopI: check(i, 2, -1); break;
-      case IrOp::BrLoop: check(i, 2, pc[3]); break;
-      case IrOp::BrIf: case IrOp::BrUnless: case IrOp::BrIfLoopI: case IrOp::BrIfF: check(i, 3, -1); break;
-      case IrOp::BrIfLoopF: check(i, 3, pc[4]); break;
-      case IrOp::CopyBr: case IrOp::CopyBrLoopI: check(i, 4, -1); break;
-      case IrOp::CopyBrLoop: check(i, 4, pc[5]); break;
-      case IrOp::ConstBr: case IrOp::ConstBrLoopI: check(i, 5, -1); break;
-      case IrOp::ConstBrLoop: check(i, 5, pc[6]); break;
-      case IrOp::GlobalGetBrIf: check(i, 5, -1); break;
-      case IrOp::BrTable:
-        for (uint32_t k = 0; k <= pc[3]; ++k) check(i, 4 + k, -1);
-        break;
-      default: break;
-    }
-  }
+  for (uint32_t i = 0; i < insts_.size(); ++i) for_each_branch(i, check);
   std::vector<SunkCharge> kept;
   for (size_t k = 0; k < sunk_.size(); ++k)
     if (!refused[k]) kept.push_back(sunk_[k]);
@@ -372,6 +361,107 @@ void Function::find_sunk_charges() {
     sunk_by_fuel_.emplace(sunk_[k].fuel_inst, k);
     sunk_by_branch_.emplace(sunk_[k].branch_inst, k);
   }
+}
+
+namespace {
+
+// What loop-invariant code motion may move: pure work with one result
+// cell that cannot trap (moving it before the loop's first iteration may
+// run it when the loop body would not have).
+bool is_hoistable(const Inst& in) {
+  if (in.fx.num_writes != 1) return false;
+  if (in.instr.family == Family::Generated || in.instr.family == Family::Pair) return is_unobservable(in);
+  return false;
+}
+
+}  // namespace
+
+void Function::hoist_loop_invariants() {
+  if (all_live_) return;
+  // Loops: each back edge's target with the last back edge's offset. A
+  // loop qualifies when every branch to its header is one of its back
+  // edges: then the fall-through is the only way in, and a preheader
+  // there runs before every first iteration.
+  std::unordered_map<uint32_t, uint32_t> loop_end;
+  std::unordered_map<uint32_t, bool> entered_forward;
+  for (uint32_t i = 0; i < insts_.size(); ++i) {
+    for_each_branch(i, [&](uint32_t at, uint32_t field, int64_t) {
+      const uint32_t t = branch_target(at, field);
+      if (t <= insts_[at].offset) loop_end[t] = std::max(loop_end[t], insts_[at].offset);
+      else entered_forward[t] = true;
+    });
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> loops(loop_end.begin(), loop_end.end());
+  // Outer loops first: an instruction invariant in both moves out of both.
+  std::sort(loops.begin(), loops.end(), [](const auto& l, const auto& r) {
+    return l.first != r.first ? l.first < r.first : l.second > r.second;
+  });
+  auto index_at = [&](uint32_t off) -> uint32_t {
+    auto it = std::lower_bound(insts_.begin(), insts_.end(), off,
+                               [](const Inst& in, uint32_t o) { return in.offset < o; });
+    return it != insts_.end() && it->offset == off ? static_cast<uint32_t>(it - insts_.begin()) : UINT32_MAX;
+  };
+  hoisted_.assign(insts_.size(), 0);
+  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> found;  // header offset, instructions
+  for (const auto& [header, end] : loops) {
+    if (entered_forward.count(header) != 0) continue;
+    const uint32_t first = index_at(header);
+    if (first == UINT32_MAX || first == 0 || insts_[first - 1].fx.no_fall_through) continue;
+    const uint32_t hb = block_at_offset(header);
+    if (hb == UINT32_MAX) continue;
+    uint32_t last = first;
+    while (last + 1 < insts_.size() && insts_[last + 1].offset <= end) ++last;
+    // What the loop writes: declared writes, and every cell from a call's
+    // or helper's frame base up (its results, its callee's frame).
+    std::unordered_map<Unit, uint32_t> writes;
+    uint64_t clobbered_from = cells_;
+    for (uint32_t i = first; i <= last; ++i) {
+      if (hoisted_[i]) continue;  // already runs before an outer loop
+      const Effects& fx = insts_[i].fx;
+      for (uint8_t w = 0; w < fx.num_writes; ++w) ++writes[fx.writes[w]];
+      if (fx.reads_from != kNoCell) clobbered_from = std::min<uint64_t>(clobbered_from, fx.reads_from);
+      if (fx.clobbers && fx.reads_from == kNoCell) clobbered_from = 0;
+    }
+    auto invariant = [&](Unit c) { return c < clobbered_from && writes.count(c) == 0; };
+    std::vector<uint32_t> moved;
+    for (uint32_t i = first; i <= last; ++i) {
+      const Inst& in = insts_[i];
+      if (hoisted_[i] || !is_hoistable(in)) continue;
+      const Unit d = in.fx.writes[0];
+      if (d >= clobbered_from || writes[d] != 1 || live_in(hb, d) || frame_constant(d)) continue;
+      bool operands_invariant = true;
+      for (uint8_t r = 0; r < in.fx.num_reads; ++r) operands_invariant = operands_invariant && invariant(in.fx.reads[r]);
+      if (!operands_invariant) continue;
+      hoisted_[i] = 1;
+      writes.erase(d);  // its one writer runs before the loop now
+      moved.push_back(i);
+    }
+    if (!moved.empty()) found.emplace_back(header, std::move(moved));
+  }
+  if (found.empty()) {
+    hoisted_.clear();
+    return;
+  }
+  // Each preheader is a block of its own between the fall-through into
+  // the header and the header (appended: blocks() by offset stay as
+  // they were).
+  for (auto& [header, moved] : found) {
+    const uint32_t hb = block_at_offset(header);
+    const uint32_t end = loop_end.at(header);
+    const uint32_t pre = static_cast<uint32_t>(blocks_.size());
+    const uint32_t before = index_at(header) - 1;
+    const auto real_end = blocks_.begin() + static_cast<std::ptrdiff_t>(block_offsets_.size());
+    const auto holder = std::upper_bound(blocks_.begin(), real_end, before,
+                                         [](uint32_t i, const Block& b) { return i < b.first; });
+    const uint32_t from = static_cast<uint32_t>(holder - blocks_.begin()) - 1;
+    for (uint32_t& s : blocks_[from].succs)
+      if (s == hb) s = pre;
+    Block p{0, 0, {hb}, std::move(moved)};
+    blocks_.push_back(std::move(p));
+    hoist_by_header_.emplace(header, static_cast<uint32_t>(hoists_.size()));
+    hoists_.push_back(Hoist{header, end, pre});
+  }
+  compute_liveness();
 }
 
 void Function::compute_liveness() {
@@ -393,7 +483,11 @@ void Function::compute_liveness() {
   for (size_t bi = 0; bi < blocks_.size(); ++bi) {
     uint64_t* g = &gen[bi * words_];
     uint64_t* k = &kill[bi * words_];
-    for (uint32_t i = blocks_[bi].end; i-- > blocks_[bi].first;) {
+    const Block& blk = blocks_[bi];
+    const bool pre = !blk.hoisted.empty();
+    for (size_t n = pre ? blk.hoisted.size() : blk.end - blk.first; n-- > 0;) {
+      const uint32_t i = pre ? blk.hoisted[n] : blk.first + static_cast<uint32_t>(n);
+      if (!pre && hoisted(i)) continue;  // runs in its loop's preheader
       const Effects& fx = insts_[i].fx;
       for (uint8_t w = 0; w < fx.num_writes; ++w) {
         if (fx.writes[w] >= cells_) continue;

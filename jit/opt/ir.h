@@ -80,6 +80,9 @@ struct Inst {
 struct Block {
   uint32_t first, end;  // instruction indices [first, end)
   std::vector<uint32_t> succs;
+  // A loop's preheader (Function::Hoist) has no instructions of its own
+  // (first == end) and runs these, in order, on the way into the loop.
+  std::vector<uint32_t> hoisted;
 };
 
 class Function {
@@ -87,7 +90,10 @@ class Function {
   // Decodes cf (the codegen's scan must have succeeded on `code`) and
   // builds blocks and liveness. False when the tier leaves the function to
   // the baseline.
-  bool build(const CompiledFunc& cf, const codegen::FunctionCode& code);
+  // hoist: move loop-invariant work into preheaders (Hoist); a lowering
+  // that asks for it must emit each preheader's instructions there and
+  // skip them in the loop.
+  bool build(const CompiledFunc& cf, const codegen::FunctionCode& code, bool hoist = false);
 
   const std::vector<Inst>& insts() const { return insts_; }
   const std::vector<Block>& blocks() const { return blocks_; }
@@ -131,12 +137,36 @@ class Function {
   const SunkCharge* sunk_charge_of_branch(uint32_t i) const { return find_sunk(sunk_by_branch_, i); }
   const SunkCharge* sunk_charge_at(uint32_t header_off) const { return find_sunk(sunk_by_header_, header_off); }
 
+  // Loop-invariant code motion: pure, non-trapping instructions of a loop
+  // whose operands no instruction of the loop writes, and whose result
+  // cell only they write and nothing reads before them in an iteration,
+  // run once in a preheader block on the fall-through into the loop's
+  // header instead of on every iteration. Liveness is the moved
+  // program's. (Only loops every other entry of which is a back edge; an
+  // on-stack replacement entry must run the preheader's instructions too.)
+  struct Hoist {
+    uint32_t header;      // the loop header's offset
+    uint32_t end;         // the offset of its last back edge
+    uint32_t pre_block;   // the preheader, in blocks()
+  };
+  const Hoist* hoist_at(uint32_t header_off) const {
+    auto it = hoist_by_header_.find(header_off);
+    return it == hoist_by_header_.end() ? nullptr : &hoists_[it->second];
+  }
+  bool hoisted(uint32_t i) const { return !hoisted_.empty() && hoisted_[i]; }
+  const std::vector<Hoist>& hoists() const { return hoists_; }
+
  private:
   const SunkCharge* find_sunk(const std::unordered_map<uint32_t, uint32_t>& by, uint32_t key) const {
     auto it = by.find(key);
     return it == by.end() ? nullptr : &sunk_[it->second];
   }
   void find_sunk_charges();
+  void hoist_loop_invariants();
+  // Calls fn(i, field, back_edge_cost) for every branch of instruction i
+  // (back_edge_cost: what a metered back edge charges, else -1).
+  template <typename Fn>
+  void for_each_branch(uint32_t i, Fn&& fn) const;
   bool live(const std::vector<uint64_t>& sets, uint32_t block, Unit c) const {
     if (block == UINT32_MAX) return false;  // the end of the code: nothing runs there
     if (all_live_) return true;
@@ -156,6 +186,9 @@ class Function {
   std::vector<Cell> frame_init_;
   std::vector<SunkCharge> sunk_;
   std::unordered_map<uint32_t, uint32_t> sunk_by_fuel_, sunk_by_branch_, sunk_by_header_;
+  std::vector<Hoist> hoists_;
+  std::unordered_map<uint32_t, uint32_t> hoist_by_header_;
+  std::vector<uint8_t> hoisted_;  // by instruction index
   uint32_t init_cell_ = 0, const_begin_ = 0, const_end_ = 0;
 };
 

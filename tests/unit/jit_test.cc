@@ -230,6 +230,51 @@ TEST_P(MachineCode, LoopsSplitByBrIfChargeAsTheInterpreterAtEveryBudget) {
   EXPECT_GT(expect_same_as_interpreter(tier(), wat, "run", {0, 1, 2, 3, 4, 50, 997}, 60, 1, 40), 0);
 }
 
+// Loop-invariant code motion (opt::Function::Hoist): invariant work runs
+// once before its loop, including work a loop runs only on some
+// iterations, work invariant in an outer loop but written in an inner one,
+// and a result read after the loop. An on-stack replacement into the inner
+// loop (after its third back edge, before the interpreter ever ran the
+// conditional work) must compute what the optimized loops no longer do.
+TEST_P(MachineCode, LoopInvariantWorkMovedOutOfLoopsKeepsResultsAndFuel) {
+  if (!available()) GTEST_SKIP() << "no such tier in this build";
+  const std::string wat = R"((module
+    (memory 1)
+    (func (export "run") (param $n i32) (result i32)
+      (local $i i32) (local $j i32) (local $acc i32) (local $stride i32) (local $row i32)
+      (local $late i32) (local $scaled f64) (local $seen i32)
+      (local.set $stride (i32.add (local.get $n) (i32.const 3)))
+      (loop $outer
+        (local.set $j (i32.const 0))
+        (loop $inner
+          ;; invariant in the inner loop only; read after both loops
+          (local.set $row (i32.add (i32.mul (local.get $i) (local.get $stride)) (i32.const 16)))
+          (i32.store8 (i32.and (i32.add (local.get $row) (local.get $j)) (i32.const 4095))
+                      (local.get $j))
+          ;; invariant in both loops, and only run on some iterations
+          (if (i32.eq (local.get $j) (i32.const 5))
+            (then
+              (local.set $late (i32.xor (i32.mul (local.get $stride) (i32.const 2654435761))
+                                        (i32.const 0x5bd1e995)))
+              (local.set $acc (i32.add (local.get $acc) (local.get $late)))))
+          (local.set $scaled (f64.mul (f64.convert_i32_u (local.get $stride)) (f64.const 0.5)))
+          (local.set $acc (i32.add (local.get $acc)
+            (i32.add (i32.trunc_f64_u (local.get $scaled))
+                     (i32.load8_u (i32.and (local.get $row) (i32.const 4095))))))
+          ;; written on some iterations, read on others: stays in the loop
+          (if (i32.eq (i32.and (local.get $j) (i32.const 3)) (i32.const 1))
+            (then (local.set $acc (i32.add (local.get $acc) (local.get $seen)))))
+          (if (i32.eqz (i32.and (local.get $j) (i32.const 3)))
+            (then (local.set $seen (i32.mul (local.get $stride) (i32.const 7)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $inner (i32.lt_u (local.get $j) (local.get $n))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
+      (i32.add (local.get $acc) (local.get $row))))
+  )";
+  EXPECT_GT(expect_same_as_interpreter(tier(), wat, "run", {0, 1, 5, 6, 7, 40}, 8, 1, 3), 0);
+}
+
 // A dispatch loop (an interpreter's, or Go's resumable functions): a
 // br_table whose targets are joins inside the loop, the loop header itself
 // and the exit, with integer and float values carried around the loop. The

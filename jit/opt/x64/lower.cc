@@ -324,10 +324,22 @@ class Lowering {
     last_read_.clear();
     range_reads_.clear();
     const Block& blk = fn_.blocks()[b];
-    for (uint32_t i = blk.first; i < blk.end; ++i) {
+    auto note = [&](uint32_t i) {
       const Effects& fx = fn_.insts()[i].fx;
       for (uint8_t r = 0; r < fx.num_reads; ++r) last_read_[fx.reads[r]] = i;
       if (fx.reads_from != kNoCell) range_reads_.push_back({i, fx.reads_from});
+    };
+    for (uint32_t i = blk.first; i < blk.end; ++i) note(i);
+    for (uint32_t i : blk.hoisted) note(i);  // a preheader (in increasing order)
+  }
+  // A loop's invariant instructions, where its preheader is (Function::Hoist).
+  void emit_preheader(const Function::Hoist& h) {
+    enter_block(h.pre_block);
+    for (uint32_t i : fn_.blocks()[h.pre_block].hoisted) {
+      cur_ = i;
+      ++epoch_;
+      pending_flush_.reset();
+      lower(i);
     }
   }
   // Read at instruction `from` or later in this block, or live at its end.
@@ -685,6 +697,7 @@ void Lowering::run() {
       // Falling into a branch target: its block reads what it needs from
       // the frame (nothing to do after a br, br_table or return).
       if (i == 0 || !insts[i - 1].fx.no_fall_through) {
+        if (const Function::Hoist* h = fn_.hoist_at(off)) emit_preheader(*h);
         write_back([&](Unit c) { return fn_.live_in(fn_.block_at_offset(off), c) && !pinned_at(off, c); }, false);
         if (pins_at(off) != nullptr) move_pins(off);
       }
@@ -697,6 +710,7 @@ void Lowering::run() {
       if (pins_at(off) != nullptr) enter_pinned_header(off);
     }
     if (uint32_t b = fn_.block_at_inst(i); b != UINT32_MAX) enter_block(b);
+    if (fn_.hoisted(i)) continue;  // emitted in its loop's preheader
     cur_ = i;
     ++epoch_;
     pending_flush_.reset();
@@ -727,14 +741,30 @@ void Lowering::emit_loop_entries() {
   for (uint32_t off : code_.loop_header_offsets()) {
     const std::vector<Pin>* pins = pins_at(off);
     const Function::SunkCharge* sunk = fn_.sunk_charge_at(off);
-    if (pins == nullptr && sunk == nullptr) continue;
+    // The loops around this point whose invariant work runs before them:
+    // the interpreter's frame has not got it (it may not even have run it
+    // yet), so this entry runs it, outermost loop first.
+    std::vector<const Function::Hoist*> around;
+    for (const Function::Hoist& h : fn_.hoists())
+      if (h.header <= off && off <= h.end) around.push_back(&h);
+    std::sort(around.begin(), around.end(), [](const auto* l, const auto* r) { return l->header < r->header; });
+    if (pins == nullptr && sunk == nullptr && around.empty()) continue;
     const Label entry = a_.newLabel();
     a_.bind(entry);
     // The interpreter charged the back edge; here the header's br_if will.
     if (sunk != nullptr) c_.emit_fuel_refund(sunk->cost);
-    for (const Pin& p : pins != nullptr ? *pins : std::vector<Pin>{}) {
-      if (p.xmm) a_.movq(x::xmm(p.reg), cell(p.cell));
-      else a_.mov(x::gpq(p.reg), cell(p.cell));
+    if (!around.empty()) {
+      forget_all();
+      for (const Function::Hoist* h : around) emit_preheader(*h);
+      const uint32_t b = fn_.block_at_offset(off);
+      write_back([&](Unit c) { return fn_.live_in(b, c) && !pinned_at(off, c); }, false);
+      if (pins != nullptr) move_pins(off);
+      forget_all();
+    } else if (pins != nullptr) {
+      for (const Pin& p : *pins) {
+        if (p.xmm) a_.movq(x::xmm(p.reg), cell(p.cell));
+        else a_.mov(x::gpq(p.reg), cell(p.cell));
+      }
     }
     auto it = std::lower_bound(targets.begin(), targets.end(), off);
     a_.jmp(code_.target_label(static_cast<size_t>(it - targets.begin())));
@@ -793,6 +823,7 @@ void Lowering::plan_loop_registers() {
     // choose an SSE register.
     std::unordered_map<Unit, std::pair<uint32_t, uint32_t>> uses;  // cell -> (all, float)
     for (uint32_t i = fn_.blocks()[b].first; i < insts.size() && insts[i].offset <= end; ++i) {
+      if (fn_.hoisted(i)) continue;
       const Inst& in = insts[i];
       bool is_float = false;
       if (in.instr.family == Family::Generated || codegen::is_branch_family(in.instr.family) ||
@@ -1871,7 +1902,7 @@ bool compile_function(Compiler& compiler, const CompiledFunc& cf, size_t* entry_
   x::Assembler& a = compiler.assembler();
   if (!code.scan(cf, a)) return false;
   Function fn;
-  if (!fn.build(cf, code)) return false;
+  if (!fn.build(cf, code, /*hoist=*/true)) return false;
   compiler.begin_function(cf, entry_offset);
   Lowering lowering(compiler, cf, fn);
   lowering.run();
