@@ -21,9 +21,16 @@ bool is_scalar_sig(std::string_view letters) {
   return letters.find('v') == std::string_view::npos;
 }
 
+// The v128 loads and stores with a plain memarg (not the lane forms):
+// an address, and a v128 (two cells) or nothing as the result.
+bool is_plain_v128_access(Op op) {
+  return interp::kOpImm[static_cast<size_t>(op)] == ImmKind::MemArg &&
+         (interp::op_results(op) == "v" || (op == Op::V128Store));
+}
+
 }  // namespace
 
-Effects effects_of(const Instr& in, const Unit* pc, uint32_t num_result_cells) {
+Effects effects_of(const Instr& in, const Unit* pc, uint32_t num_result_cells, bool exact_simd) {
   Effects fx;
   auto unknown = [&] {
     fx = Effects{};
@@ -55,6 +62,32 @@ Effects effects_of(const Instr& in, const Unit* pc, uint32_t num_result_cells) {
         else fx.write(pc[H + 1]);
         return fx;
       }
+      if (exact_simd && interp::is_computed_op(in.op) && results.size() == 1) {
+        // Pure lane arithmetic: each v128 operand is two cells, lane and
+        // shuffle immediates follow the result.
+        size_t cells = 0;
+        for (char l : params) cells += l == 'v' ? 2 : 1;
+        if (cells <= Effects::kMaxCells) {
+          for (size_t i = 0; i < params.size(); ++i) {
+            fx.read(pc[H + i]);
+            if (params[i] == 'v') fx.read(pc[H + i] + 1);
+          }
+          fx.write(pc[H + params.size()]);
+          if (results[0] == 'v') fx.write(pc[H + params.size()] + 1);
+          return fx;
+        }
+      }
+      if (exact_simd && is_plain_v128_access(in.op)) {
+        fx.read(pc[H]);
+        if (in.op == Op::V128Store) {
+          fx.read(pc[H + 1]);
+          fx.read(pc[H + 1] + 1);
+        } else {
+          fx.write(pc[H + 1]);
+          fx.write(pc[H + 1] + 1);
+        }
+        return fx;
+      }
       unknown();
       return fx;
     }
@@ -64,6 +97,18 @@ Effects effects_of(const Instr& in, const Unit* pc, uint32_t num_result_cells) {
         fx.read(pc[H + 1]);
         if (acc->store) fx.read(pc[H + 2]);
         else fx.write(pc[H + 2]);
+        return fx;
+      }
+      if (exact_simd && is_plain_v128_access(in.op)) {
+        fx.read(pc[H]);
+        fx.read(pc[H + 1]);
+        if (in.op == Op::V128Store) {
+          fx.read(pc[H + 2]);
+          fx.read(pc[H + 2] + 1);
+        } else {
+          fx.write(pc[H + 2]);
+          fx.write(pc[H + 2] + 1);
+        }
         return fx;
       }
       unknown();
@@ -196,7 +241,7 @@ uint32_t Function::block_at_offset(uint32_t off) const {
   return static_cast<uint32_t>(it - block_offsets_.begin());
 }
 
-bool Function::build(const CompiledFunc& cf, const codegen::FunctionCode& code, bool hoist) {
+bool Function::build(const CompiledFunc& cf, const codegen::FunctionCode& code, bool hoist, bool exact_simd) {
   code_ = code.code();
   cells_ = cf.frame_cells;
   insts_.clear();
@@ -221,7 +266,7 @@ bool Function::build(const CompiledFunc& cf, const codegen::FunctionCode& code, 
       block_offsets_.push_back(static_cast<uint32_t>(off));
       new_block = false;
     }
-    Inst inst{static_cast<uint32_t>(off), in, effects_of(in, code_ + off, cf.num_result_cells)};
+    Inst inst{static_cast<uint32_t>(off), in, effects_of(in, code_ + off, cf.num_result_cells, exact_simd)};
     // Constant cells are never written after the prologue: the lowering
     // reads them as immediates. A write to one would break that; leave
     // such a function (translation never emits one) to the baseline.

@@ -45,7 +45,8 @@ inline constexpr uint32_t kNoCell = UINT32_MAX;
 
 // The cells one instruction reads and writes, and how it leaves.
 struct Effects {
-  static constexpr uint32_t kMaxCells = 4;
+  // (v128.bitselect reads three v128 operands: six cells.)
+  static constexpr uint32_t kMaxCells = 6;
   Unit reads[kMaxCells] = {};
   Unit writes[kMaxCells] = {};
   uint8_t num_reads = 0, num_writes = 0;
@@ -93,7 +94,8 @@ class Function {
   // hoist: move loop-invariant work into preheaders (Hoist); a lowering
   // that asks for it must emit each preheader's instructions there and
   // skip them in the loop.
-  bool build(const CompiledFunc& cf, const codegen::FunctionCode& code, bool hoist = false);
+  // exact_simd: the lowering expands the v128 operations inline (effects_of).
+  bool build(const CompiledFunc& cf, const codegen::FunctionCode& code, bool hoist = false, bool exact_simd = false);
 
   const std::vector<Inst>& insts() const { return insts_; }
   const std::vector<Block>& blocks() const { return blocks_; }
@@ -194,6 +196,11 @@ class Function {
 
 // Reads and writes of one instruction (exact for what the lowerings expand
 // inline, conservative for the rest). num_result_cells: the function's.
-Effects effects_of(const Instr& in, const Unit* pc, uint32_t num_result_cells);
+// exact_simd: the computational v128 operations and the plain v128 loads
+// and stores get their exact cells too (a v128 is two cells) and do not
+// clobber registers, for a lowering that expands them inline (x86-64);
+// else they count as unknown (every cell read, registers clobbered), as
+// for the helper calls of a lowering that does not (AArch64).
+Effects effects_of(const Instr& in, const Unit* pc, uint32_t num_result_cells, bool exact_simd = false);
 
 }  // namespace wasmrt::jit::opt

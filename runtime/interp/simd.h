@@ -772,7 +772,7 @@ WASMRT_NUM_INLINE V128 i64x2_extmul_high_i32x4_u(const V128& a, const V128& b) {
 // Float lane arithmetic (same rules as the scalar ops in numerics.h)
 // ---------------------------------------------------------------------------
 
-#define WASMRT_SIMD_FLOAT_OPS(shape, F, s)                                                                   \
+#define WASMRT_SIMD_FLOAT_OPS(shape, F, s, sfx)                                                                 \
   WASMRT_NUM_INLINE V128 shape##_abs(const V128& a)                                                          \
       WASMRT_SIMD_UNARY(detail::MaskOf<F>, x & ~(detail::MaskOf<F>(1) << (sizeof(F) * 8 - 1)))               \
           WASMRT_NUM_INLINE V128 shape##_neg(const V128& a)                                                  \
@@ -792,11 +792,11 @@ WASMRT_NUM_INLINE V128 i64x2_extmul_high_i32x4_u(const V128& a, const V128& b) {
   WASMRT_NUM_INLINE V128 shape##_nearest(const V128& a) {                                                    \
     return detail::map1<F>(a, [](F x) { return num::s##_nearest(x); });                                      \
   }                                                                                                          \
-  WASMRT_NUM_INLINE V128 shape##_add(const V128& a, const V128& b) WASMRT_SIMD_BINARY(F, x + y)              \
-      WASMRT_NUM_INLINE V128 shape##_sub(const V128& a, const V128& b) WASMRT_SIMD_BINARY(F, x - y)          \
-          WASMRT_NUM_INLINE V128 shape##_mul(const V128& a, const V128& b) WASMRT_SIMD_BINARY(F, x* y)       \
-              WASMRT_NUM_INLINE V128 shape##_div(const V128& a, const V128& b) WASMRT_SIMD_BINARY(F, x / y)  \
-                  WASMRT_NUM_INLINE V128 shape##_min(const V128& a, const V128& b) {                         \
+  WASMRT_SIMD_FLOAT_ARITH(shape##_add, F, x + y, "add" sfx)                                                  \
+  WASMRT_SIMD_FLOAT_ARITH(shape##_sub, F, x - y, "sub" sfx)                                                  \
+  WASMRT_SIMD_FLOAT_ARITH(shape##_mul, F, x * y, "mul" sfx)                                                  \
+  WASMRT_SIMD_FLOAT_ARITH(shape##_div, F, x / y, "div" sfx)                                                  \
+  WASMRT_NUM_INLINE V128 shape##_min(const V128& a, const V128& b) {                                         \
     return detail::map2<F>(a, b, [](F x, F y) { return num::s##_min(x, y); });                               \
   }                                                                                                          \
   WASMRT_NUM_INLINE V128 shape##_max(const V128& a, const V128& b) {                                         \
@@ -818,10 +818,29 @@ WASMRT_NUM_INLINE V128 i64x2_extmul_high_i32x4_u(const V128& a, const V128& b) {
 #define WASMRT_SIMD_FLOAT_SELECT(F, cond, then_value, else_value) \
   WASMRT_SIMD_BINARY(F, (cond) ? (then_value) : (else_value))
 #endif
-WASMRT_SIMD_FLOAT_OPS(f32x4, float, f32)
-WASMRT_SIMD_FLOAT_OPS(f64x2, double, f64)
+// Lane arithmetic. Which NaN comes back when both operands of a lane are
+// NaNs is the instruction's operand order (x86-64: the first operand's),
+// and a C++ `x + y` may be compiled with its operands swapped, as for the
+// scalar ops (numerics.h, WASMRT_ORDERED_FLOAT_OP): on x86-64 the
+// instruction is written out in wasm operand order, which the optimizing
+// tier's inline SIMD (jit/opt/x64/lower_simd.cc) uses too.
+#if defined(__GNUC__) && defined(__x86_64__)
+#define WASMRT_SIMD_FLOAT_ARITH(name, F, expr, insn)           \
+  WASMRT_NUM_INLINE V128 name(const V128& a, const V128& b) { \
+    __m128i x = detail::to_m128i(a);                           \
+    const __m128i y = detail::to_m128i(b);                     \
+    __asm__(insn " %1, %0" : "+x"(x) : "x"(y));                \
+    return detail::from_m128i(x);                              \
+  }
+#else
+#define WASMRT_SIMD_FLOAT_ARITH(name, F, expr, insn) \
+  WASMRT_NUM_INLINE V128 name(const V128& a, const V128& b) WASMRT_SIMD_BINARY(F, expr)
+#endif
+WASMRT_SIMD_FLOAT_OPS(f32x4, float, f32, "ps")
+WASMRT_SIMD_FLOAT_OPS(f64x2, double, f64, "pd")
 #undef WASMRT_SIMD_FLOAT_OPS
 #undef WASMRT_SIMD_FLOAT_SELECT
+#undef WASMRT_SIMD_FLOAT_ARITH
 
 // ---------------------------------------------------------------------------
 // Conversions

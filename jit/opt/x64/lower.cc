@@ -21,12 +21,15 @@
 #include <asmjit/x86.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "jit/opt/ir.h"
+#include "jit/opt/x64/lower_simd.h"
 #include "jit/x64/compiler.h"
 
 namespace wasmrt::jit::opt::x64 {
@@ -117,7 +120,7 @@ bool fold_cmp(Cond c, bool wide, Cell a, Cell b) {
   return false;
 }
 
-class Lowering {
+class Lowering final : private SimdHost {
  public:
   Lowering(Compiler& c, const CompiledFunc& cf, const Function& f)
       : c_(c), a_(c.assembler()), cf_(cf), fn_(f), code_(c.function_code()) {}
@@ -654,6 +657,71 @@ class Lowering {
   // and that br_if's sunk charge while it is being lowered.
   std::unordered_set<uint32_t> sunk_labels_;
   const Function::SunkCharge* sunk_branch_ = nullptr;
+
+  // ---- the SIMD lowering's view of the cache (lower_simd.h) ----
+  std::map<std::array<uint8_t, 16>, Label> pool16_;
+  std::vector<uint32_t> simd_temps_;
+  // After a SIMD instruction: its temporaries are free again.
+  bool simd_done(bool lowered) {
+    for (uint32_t v : simd_temps_) release(v);
+    simd_temps_.clear();
+    return lowered;
+  }
+  x::Assembler& simd_assembler() override { return a_; }
+  Compiler& simd_compiler() override { return c_; }
+  bool simd_drop_if_dead(Unit c, bool v128) override {
+    if (!dead_result(c) || (v128 && !dead_result(c + 1))) return false;
+    kill_cell(c);
+    if (v128) kill_cell(c + 1);
+    return true;
+  }
+  std::optional<Cell> simd_scalar_constant(Unit c) override { return const_of(c); }
+  std::optional<std::array<Cell, 2>> simd_constant(Unit c) override {
+    std::optional<Cell> lo = const_of(c), hi = const_of(c + 1);
+    if (!lo || !hi) return std::nullopt;
+    return std::array<Cell, 2>{*lo, *hi};
+  }
+  void simd_sync(Unit c) override {
+    for (Unit k = c; k < c + 2; ++k) {
+      if (std::optional<Cell> v = fn_.frame_constant(k)) {
+        // Lazily stored (run()): the frame may not hold it yet.
+        if (lazy_constants_) store(k, Value{Loc::Const, 0, *v, 0, 0, 0});
+        continue;
+      }
+      auto it = cells_.find(k);
+      if (it != cells_.end() && it->second.dirty) {
+        store(k, values_[it->second.value]);
+        it->second.dirty = false;
+      }
+    }
+  }
+  x::Gp simd_gp(Unit c, const x::Gp& scratch) override { return gp(c, scratch); }
+  x::Xmm simd_xmm(Unit c, const x::Xmm& scratch) override { return xmm(c, scratch); }
+  x::Xmm simd_temp() override {
+    const uint32_t v = new_xmm();
+    simd_temps_.push_back(v);
+    return xmm_of_value(v);
+  }
+  void simd_forget(Unit c) override {
+    kill_cell(c);
+    kill_cell(c + 1);
+  }
+  x::Gp simd_define_gp(Unit c, bool zext32) override {
+    const uint32_t d = new_gp();
+    values_[d].zext32 = zext32;
+    define(c, d);
+    return gp_of_value(d);
+  }
+  x::Xmm simd_define_xmm(Unit c) override {
+    const uint32_t d = new_xmm();
+    define(c, d);
+    return xmm_of_value(d);
+  }
+  x::Mem simd_constant16(const std::array<uint8_t, 16>& bytes) override {
+    auto [it, inserted] = pool16_.try_emplace(bytes);
+    if (inserted) it->second = a_.newLabel();
+    return x::xmmword_ptr(it->second);
+  }
 };
 
 void Lowering::run() {
@@ -724,6 +792,13 @@ void Lowering::run() {
   a_.int3();  // translated code never falls off its end
   emit_loop_entries();
   c_.out_of_line().emit_deferred();
+  if (!pool16_.empty()) {
+    a_.align(asmjit::AlignMode::kData, 16);
+    for (const auto& [bytes, label] : pool16_) {
+      a_.bind(label);
+      a_.embed(bytes.data(), bytes.size());
+    }
+  }
   if (!pool_.empty()) {
     a_.align(asmjit::AlignMode::kData, 8);
     for (const auto& [k, label] : pool_) {
@@ -811,6 +886,7 @@ void Lowering::plan_loop_registers() {
     }
   }
   constexpr size_t kMaxGpPins = 4, kMaxXmmPins = 6;
+  const std::vector<Unit> v128 = v128_cells(fn_);  // (SIMD reads them from their cells: lower_simd.h)
   for (const auto& [header, end] : body_end) {
     loop_heads_.push_back(header);
     loop_extents_.emplace_back(header, end);
@@ -836,7 +912,7 @@ void Lowering::plan_loop_registers() {
                        .has_value();
       }
       auto count = [&](Unit c) {
-        if (!fn_.live_in(b, c) || fn_.frame_constant(c)) return;
+        if (!fn_.live_in(b, c) || fn_.frame_constant(c) || std::binary_search(v128.begin(), v128.end(), c)) return;
         auto& u = uses[c];
         ++u.first;
         if (is_float) ++u.second;
@@ -1581,10 +1657,11 @@ void Lowering::lower_generated(const Inst& in, const Unit* pc) {
       lower_division(in.instr.op, pc))
     return;
   if (interp::is_memory_access_op(in.instr.op)) {
-    if (lower_access(in.instr.op, pc, false)) return;
+    if (lower_access(in.instr.op, pc, false) || simd_done(lower_simd_access(*this, in.instr.op, pc, false))) return;
     helper(pc, in.instr.index, true, false);
     return;
   }
+  if (simd_done(lower_simd(*this, in.instr.op, pc))) return;
   helper(pc, in.instr.index, interp::op_can_trap(in.instr.op), false);
 }
 
@@ -1594,7 +1671,7 @@ void Lowering::lower(uint32_t i) {
   switch (in.instr.family) {
     case Family::Generated: lower_generated(in, pc); return;
     case Family::AddressSum:
-      if (lower_access(in.instr.op, pc, true)) return;
+      if (lower_access(in.instr.op, pc, true) || simd_done(lower_simd_access(*this, in.instr.op, pc, true))) return;
       helper(pc, in.instr.index, true, false);
       return;
     case Family::Pair: {
@@ -1695,6 +1772,10 @@ void Lowering::lower(uint32_t i) {
     case Family::BT: case Family::BF: case Family::BTI: case Family::BTF: case Family::BTLF: {
       const uint32_t t = target_of(pc, in.instr.field);
       std::optional<x::CondCode> cc = condition_flags(in.instr.op, pc, t);
+      if (!cc && (cc = lower_simd_condition(*this, in.instr.op, pc))) {
+        simd_done(true);
+        defer_flush(t);  // (no code: the flags stay)
+      }
       if (!cc) {
         helper(pc, in.instr.index, false, false);
         a_.test(x::eax, x::eax);
@@ -1902,7 +1983,7 @@ bool compile_function(Compiler& compiler, const CompiledFunc& cf, size_t* entry_
   x::Assembler& a = compiler.assembler();
   if (!code.scan(cf, a)) return false;
   Function fn;
-  if (!fn.build(cf, code, /*hoist=*/true)) return false;
+  if (!fn.build(cf, code, /*hoist=*/true, /*exact_simd=*/true)) return false;
   compiler.begin_function(cf, entry_offset);
   Lowering lowering(compiler, cf, fn);
   lowering.run();
