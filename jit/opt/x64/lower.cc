@@ -717,6 +717,18 @@ class Lowering final : private SimdHost {
     define(c, d);
     return xmm_of_value(d);
   }
+  // A v128 whose cells hold it (a SIMD result: lower_simd.h) is copied as
+  // 16 bytes: through two general registers, the next SIMD instruction's
+  // 16-byte load would wait for two 8-byte stores it cannot forward from.
+  bool copy_v128_in_memory(Unit dst, Unit src) {
+    if (cells_.count(src) != 0 || cells_.count(src + 1) != 0 || fn_.frame_constant(src)) return false;
+    if (!simd_drop_if_dead(dst, true)) {
+      a_.movdqu(x::xmm0, x::xmmword_ptr(jit::x64::kFp, static_cast<int32_t>(src * 8)));
+      simd_forget(dst);
+      a_.movdqu(x::xmmword_ptr(jit::x64::kFp, static_cast<int32_t>(dst * 8)), x::xmm0);
+    }
+    return true;
+  }
   x::Mem simd_constant16(const std::array<uint8_t, 16>& bytes) override {
     auto [it, inserted] = pool16_.try_emplace(bytes);
     if (inserted) it->second = a_.newLabel();
@@ -1826,6 +1838,7 @@ void Lowering::lower(uint32_t i) {
     case IrOp::Copy: copy(pc[2], pc[3]); return;
     case IrOp::Copy2: {
       if (pc[2] == pc[3]) return;
+      if (copy_v128_in_memory(pc[2], pc[3])) return;
       const uint32_t lo = value_of(pc[3], false), hi = value_of(pc[3] + 1, false);
       define(pc[2], lo);
       define(pc[2] + 1, hi);

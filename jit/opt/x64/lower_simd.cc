@@ -103,6 +103,8 @@ class Simd {
   bool unary(Op op, const Unit* pc);
   bool lanes(Op op, const Unit* pc);
   bool shuffle(const Unit* pc);
+  bool arith(Op op, const Unit* pc);
+  bool arith_unary(Op op, const Unit* pc);
   // xmm0's lane signs into r (i8x16 .. i64x2 bitmask).
   void bitmask(Op op, const x::Gp& r);
 
@@ -329,8 +331,9 @@ bool Simd::shift(Op op, const Unit* pc) {
 // One v128 operand, one v128 result; and the splats (a scalar operand).
 bool Simd::unary(Op op, const Unit* pc) {
   Id id = x::Inst::kIdNone;
-  enum class K { Not, Abs, Abs64, Neg, FAbs, FNeg, Plain, High, Splat } k;
+  enum class K { Not, Abs, Abs64, Neg, FAbs, FNeg, Plain, Round, High, Splat } k;
   bool f64 = false;
+  uint32_t round = 0;
   switch (op) {
     case Op::V128Not: k = K::Not; break;
     case Op::I8x16Abs: k = K::Abs, id = x::Inst::kIdPabsb; break;
@@ -351,6 +354,20 @@ bool Simd::unary(Op op, const Unit* pc) {
     case Op::F64x2Sqrt: k = K::Plain, id = x::Inst::kIdSqrtpd; break;
     // Rounded to nearest, as the scalar conversions of each lane.
     case Op::F32x4ConvertI32x4S: k = K::Plain, id = x::Inst::kIdCvtdq2ps; break;
+    // cvtps2pd/cvtpd2ps convert as cvtss2sd/cvtsd2ss (NaNs quieted with
+    // their payload); cvtpd2ps zeroes the upper lanes, as _zero wants.
+    case Op::F64x2PromoteLowF32x4: k = K::Plain, id = x::Inst::kIdCvtps2pd; break;
+    case Op::F32x4DemoteF64x2Zero: k = K::Plain, id = x::Inst::kIdCvtpd2ps; break;
+    // roundps/roundpd: the same results as the scalar roundings, NaNs quieted
+    // (bit 3: no inexact exception).
+    case Op::F32x4Nearest: k = K::Round, id = x::Inst::kIdRoundps, round = 8; break;
+    case Op::F32x4Floor: k = K::Round, id = x::Inst::kIdRoundps, round = 9; break;
+    case Op::F32x4Ceil: k = K::Round, id = x::Inst::kIdRoundps, round = 10; break;
+    case Op::F32x4Trunc: k = K::Round, id = x::Inst::kIdRoundps, round = 11; break;
+    case Op::F64x2Nearest: k = K::Round, id = x::Inst::kIdRoundpd, round = 8; break;
+    case Op::F64x2Floor: k = K::Round, id = x::Inst::kIdRoundpd, round = 9; break;
+    case Op::F64x2Ceil: k = K::Round, id = x::Inst::kIdRoundpd, round = 10; break;
+    case Op::F64x2Trunc: k = K::Round, id = x::Inst::kIdRoundpd, round = 11; break;
     case Op::F64x2ConvertLowI32x4S: k = K::Plain, id = x::Inst::kIdCvtdq2pd; break;
     case Op::I16x8ExtendLowI8x16S: k = K::Plain, id = x::Inst::kIdPmovsxbw; break;
     case Op::I16x8ExtendLowI8x16U: k = K::Plain, id = x::Inst::kIdPmovzxbw; break;
@@ -402,6 +419,10 @@ bool Simd::unary(Op op, const Unit* pc) {
     case K::Abs: case K::Plain:
       load(a, x::xmm0);
       a_.emit(id, x::xmm0, x::xmm0);
+      break;
+    case K::Round:
+      load(a, x::xmm0);
+      a_.emit(id, x::xmm0, x::xmm0, Imm(round));
       break;
     case K::High:
       load(a, x::xmm0);
@@ -655,7 +676,166 @@ bool Simd::op(Op op, const Unit* pc) {
   }
 #undef WASMRT_SIMD_BIN
 #undef WASMRT_SIMD_BIN_SWAPPED
-  return compare(op, pc) || shift(op, pc) || unary(op, pc) || lanes(op, pc);
+  return compare(op, pc) || shift(op, pc) || unary(op, pc) || lanes(op, pc) || arith(op, pc);
+}
+
+// The multiplications SSE lacks in one instruction, pairwise additions,
+// popcnt and the conversions that need a fix-up.
+bool Simd::arith(Op op, const Unit* pc) {
+  switch (op) {
+    case Op::I16x8Q15mulrSatS: case Op::I64x2Mul:
+    case Op::I16x8ExtmulLowI8x16S: case Op::I16x8ExtmulHighI8x16S: case Op::I16x8ExtmulLowI8x16U:
+    case Op::I16x8ExtmulHighI8x16U: case Op::I32x4ExtmulLowI16x8S: case Op::I32x4ExtmulHighI16x8S:
+    case Op::I32x4ExtmulLowI16x8U: case Op::I32x4ExtmulHighI16x8U: case Op::I64x2ExtmulLowI32x4S:
+    case Op::I64x2ExtmulHighI32x4S: case Op::I64x2ExtmulLowI32x4U: case Op::I64x2ExtmulHighI32x4U:
+      break;
+    case Op::I16x8ExtaddPairwiseI8x16S: case Op::I16x8ExtaddPairwiseI8x16U: case Op::I32x4ExtaddPairwiseI16x8S:
+    case Op::I32x4ExtaddPairwiseI16x8U: case Op::I8x16Popcnt: case Op::F32x4ConvertI32x4U:
+    case Op::F64x2ConvertLowI32x4U: case Op::I32x4TruncSatF32x4S: case Op::I32x4TruncSatF64x2SZero:
+      return arith_unary(op, pc);
+    default: return false;
+  }
+  const Unit a = pc[H], b = pc[H + 1], d = pc[H + 2];
+  if (h_.simd_drop_if_dead(d, true)) return true;
+  load(a, x::xmm0);
+  load(b, x::xmm1);
+  // extmul: both operands' halves widened, then multiplied (the low half
+  // of the wide product is the wrapped one simd.h computes).
+  auto widen = [&](Id id, bool high) {
+    if (high) {
+      a_.pshufd(x::xmm0, x::xmm0, 0xEE);
+      a_.pshufd(x::xmm1, x::xmm1, 0xEE);
+    }
+    a_.emit(id, x::xmm0, x::xmm0);
+    a_.emit(id, x::xmm1, x::xmm1);
+  };
+  // i64x2 extmul: pmuldq/pmuludq multiply the low dword of each qword.
+  auto spread = [&](bool high) {
+    a_.pshufd(x::xmm0, x::xmm0, high ? 0xFA : 0x50);
+    a_.pshufd(x::xmm1, x::xmm1, high ? 0xFA : 0x50);
+  };
+  switch (op) {
+    case Op::I16x8Q15mulrSatS: {
+      // pmulhrsw is (a * b + 2^14) >> 15; only INT16_MIN squared leaves
+      // the range, as 0x8000, which the saturation makes 0x7fff.
+      a_.pmulhrsw(x::xmm0, x::xmm1);
+      a_.movdqa(x::xmm1, h_.simd_constant16(splat_bytes<uint16_t>(0x8000)));
+      a_.pcmpeqw(x::xmm1, x::xmm0);
+      a_.pxor(x::xmm0, x::xmm1);
+      break;
+    }
+    case Op::I64x2Mul: {
+      // a * b = lo(a) * lo(b) + ((hi(a) * lo(b) + lo(a) * hi(b)) << 32).
+      const x::Xmm t = h_.simd_temp(), u = h_.simd_temp();
+      a_.movdqa(t, x::xmm0);
+      a_.psrlq(t, 32);
+      a_.pmuludq(t, x::xmm1);
+      a_.movdqa(u, x::xmm1);
+      a_.psrlq(u, 32);
+      a_.pmuludq(u, x::xmm0);
+      a_.paddq(t, u);
+      a_.psllq(t, 32);
+      a_.pmuludq(x::xmm0, x::xmm1);
+      a_.paddq(x::xmm0, t);
+      break;
+    }
+    case Op::I16x8ExtmulLowI8x16S: widen(x::Inst::kIdPmovsxbw, false), a_.pmullw(x::xmm0, x::xmm1); break;
+    case Op::I16x8ExtmulHighI8x16S: widen(x::Inst::kIdPmovsxbw, true), a_.pmullw(x::xmm0, x::xmm1); break;
+    case Op::I16x8ExtmulLowI8x16U: widen(x::Inst::kIdPmovzxbw, false), a_.pmullw(x::xmm0, x::xmm1); break;
+    case Op::I16x8ExtmulHighI8x16U: widen(x::Inst::kIdPmovzxbw, true), a_.pmullw(x::xmm0, x::xmm1); break;
+    case Op::I32x4ExtmulLowI16x8S: widen(x::Inst::kIdPmovsxwd, false), a_.pmulld(x::xmm0, x::xmm1); break;
+    case Op::I32x4ExtmulHighI16x8S: widen(x::Inst::kIdPmovsxwd, true), a_.pmulld(x::xmm0, x::xmm1); break;
+    case Op::I32x4ExtmulLowI16x8U: widen(x::Inst::kIdPmovzxwd, false), a_.pmulld(x::xmm0, x::xmm1); break;
+    case Op::I32x4ExtmulHighI16x8U: widen(x::Inst::kIdPmovzxwd, true), a_.pmulld(x::xmm0, x::xmm1); break;
+    case Op::I64x2ExtmulLowI32x4S: spread(false), a_.pmuldq(x::xmm0, x::xmm1); break;
+    case Op::I64x2ExtmulHighI32x4S: spread(true), a_.pmuldq(x::xmm0, x::xmm1); break;
+    case Op::I64x2ExtmulLowI32x4U: spread(false), a_.pmuludq(x::xmm0, x::xmm1); break;
+    default: spread(true), a_.pmuludq(x::xmm0, x::xmm1); break;  // I64x2ExtmulHighI32x4U
+  }
+  store(d, x::xmm0);
+  return true;
+}
+
+bool Simd::arith_unary(Op op, const Unit* pc) {
+  const Unit a = pc[H], d = pc[H + 1];
+  if (h_.simd_drop_if_dead(d, true)) return true;
+  load(a, x::xmm0);
+  switch (op) {
+    // pmaddubsw multiplies unsigned bytes of its first operand by signed
+    // bytes of its second and adds pairs: by ones, the pairwise sums.
+    case Op::I16x8ExtaddPairwiseI8x16U:
+      a_.pmaddubsw(x::xmm0, h_.simd_constant16(splat_bytes<uint8_t>(1)));
+      break;
+    case Op::I16x8ExtaddPairwiseI8x16S:
+      a_.movdqa(x::xmm1, h_.simd_constant16(splat_bytes<uint8_t>(1)));
+      a_.pmaddubsw(x::xmm1, x::xmm0);
+      a_.movdqa(x::xmm0, x::xmm1);
+      break;
+    case Op::I32x4ExtaddPairwiseI16x8S:
+      a_.pmaddwd(x::xmm0, h_.simd_constant16(splat_bytes<uint16_t>(1)));
+      break;
+    case Op::I32x4ExtaddPairwiseI16x8U:
+      // Biased to signed (x - 2^15), summed, and the bias of two added back.
+      a_.pxor(x::xmm0, h_.simd_constant16(splat_bytes<uint16_t>(0x8000)));
+      a_.pmaddwd(x::xmm0, h_.simd_constant16(splat_bytes<uint16_t>(1)));
+      a_.paddd(x::xmm0, h_.simd_constant16(splat_bytes<uint32_t>(0x10000)));
+      break;
+    case Op::I8x16Popcnt: {
+      // Each nibble's count from a 16-entry table (pshufb), added.
+      const x::Xmm t = h_.simd_temp();
+      const std::array<uint8_t, 16> counts = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+      a_.movdqa(x::xmm1, x::xmm0);
+      a_.psrlw(x::xmm1, 4);
+      a_.pand(x::xmm0, h_.simd_constant16(splat_bytes<uint8_t>(0x0F)));
+      a_.pand(x::xmm1, h_.simd_constant16(splat_bytes<uint8_t>(0x0F)));
+      a_.movdqa(t, h_.simd_constant16(counts));
+      a_.pshufb(t, x::xmm0);
+      a_.movdqa(x::xmm0, h_.simd_constant16(counts));
+      a_.pshufb(x::xmm0, x::xmm1);
+      a_.paddb(x::xmm0, t);
+      break;
+    }
+    case Op::F32x4ConvertI32x4U:
+      // The high and low 16 bits convert exactly; hi * 2^16 is exact too,
+      // so the one rounding is the final addition's, as u32 -> f32's.
+      a_.movdqa(x::xmm1, x::xmm0);
+      a_.psrld(x::xmm1, 16);
+      a_.pand(x::xmm0, h_.simd_constant16(splat_bytes<uint32_t>(0xFFFF)));
+      a_.cvtdq2ps(x::xmm1, x::xmm1);
+      a_.cvtdq2ps(x::xmm0, x::xmm0);
+      a_.mulps(x::xmm1, h_.simd_constant16(splat_bytes<uint32_t>(0x47800000u)));  // 65536.0f
+      a_.addps(x::xmm1, x::xmm0);
+      a_.movaps(x::xmm0, x::xmm1);
+      break;
+    case Op::F64x2ConvertLowI32x4U:
+      // 2^52 + x as bits, minus 2^52: exact.
+      a_.pmovzxdq(x::xmm0, x::xmm0);
+      a_.por(x::xmm0, h_.simd_constant16(splat_bytes<uint64_t>(0x4330000000000000ull)));
+      a_.subpd(x::xmm0, h_.simd_constant16(splat_bytes<uint64_t>(0x4330000000000000ull)));
+      break;
+    case Op::I32x4TruncSatF32x4S:
+      // NaN lanes zeroed first; cvttps2dq gives INT32_MIN past either end,
+      // which lanes >= 2^31 flip to INT32_MAX.
+      a_.movaps(x::xmm1, x::xmm0);
+      a_.cmpps(x::xmm1, x::xmm0, 0);  // ordered and equal: not NaN
+      a_.andps(x::xmm0, x::xmm1);
+      a_.movaps(x::xmm1, h_.simd_constant16(splat_bytes<uint32_t>(0x4f000000u)));  // 2^31
+      a_.cmpps(x::xmm1, x::xmm0, 2);  // 2^31 <= x
+      a_.cvttps2dq(x::xmm0, x::xmm0);
+      a_.pxor(x::xmm0, x::xmm1);
+      break;
+    default:  // I32x4TruncSatF64x2SZero
+      // NaN lanes zeroed, then clamped below 2^31 (minpd: the ordered
+      // smaller); cvttpd2dq saturates below to INT32_MIN and zeroes lanes 2, 3.
+      a_.movapd(x::xmm1, x::xmm0);
+      a_.cmppd(x::xmm1, x::xmm0, 0);
+      a_.andpd(x::xmm0, x::xmm1);
+      a_.minpd(x::xmm0, h_.simd_constant16(splat_bytes<uint64_t>(0x41dfffffffc00000ull)));  // 2^31 - 1
+      a_.cvttpd2dq(x::xmm0, x::xmm0);
+      break;
+  }
+  store(d, x::xmm0);
+  return true;
 }
 
 void Simd::bitmask(Op op, const x::Gp& r) {
