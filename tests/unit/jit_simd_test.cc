@@ -164,6 +164,15 @@ Module simd_module() {
         "  (local.set 0 (i32.sub (local.get 0) (i32.const 1)))"
         "  (br 0)))"
         "(local.get 2)");
+  // Stack cells that hold a v128, then scalars, then a v128 again (a
+  // register keeping a v128 must not outlive a scalar write to its cells).
+  m.add("reuse", "vvl", "l",
+        "(i64.add (i64.add (i64x2.extract_lane 0 (i64x2.add (local.get 0) (local.get 1)))"
+        "                  (i64.mul (local.get 2) (i64x2.extract_lane 1 (i32x4.mul (local.get 0) (local.get 0)))))"
+        "         (i64x2.extract_lane 1 (i16x8.sub (i8x16.add (local.get 1) (local.get 0)) (local.get 0))))");
+  m.add("select", "vvl", "v",
+        "(local v128) (local.set 3 (f64x2.mul (local.get 0) (local.get 1)))"
+        "(select (local.get 3) (i32x4.add (local.get 3) (local.get 0)) (i32.wrap_i64 (local.get 2)))");
   m.wat += ")";
   return m;
 }

@@ -301,6 +301,7 @@ class Lowering final : private SimdHost {
     if (val.loc == Loc::Xmm) xmm_owner_[val.reg] = kNoValue;
     val.loc = Loc::Const;
     free_values_.push_back(v);
+    v128_copies_.released(v);  // (evicted)
   }
   void bind_cell(Unit c, uint32_t v, bool dirty) {
     ++values_[v].refs;  // first: v may be the value c maps to already
@@ -444,6 +445,7 @@ class Lowering final : private SimdHost {
   void forget_all() {
     for (auto& [c, st] : cells_) unref(st.value);
     cells_.clear();
+    v128_copies_.drop_all(*this);
   }
 
   // ---- registers ----
@@ -717,17 +719,21 @@ class Lowering final : private SimdHost {
     define(c, d);
     return xmm_of_value(d);
   }
-  // A v128 whose cells hold it (a SIMD result: lower_simd.h) is copied as
-  // 16 bytes: through two general registers, the next SIMD instruction's
-  // 16-byte load would wait for two 8-byte stores it cannot forward from.
-  bool copy_v128_in_memory(Unit dst, Unit src) {
-    if (cells_.count(src) != 0 || cells_.count(src + 1) != 0 || fn_.frame_constant(src)) return false;
-    if (!simd_drop_if_dead(dst, true)) {
-      a_.movdqu(x::xmm0, x::xmmword_ptr(jit::x64::kFp, static_cast<int32_t>(src * 8)));
-      simd_forget(dst);
-      a_.movdqu(x::xmmword_ptr(jit::x64::kFp, static_cast<int32_t>(dst * 8)), x::xmm0);
-    }
-    return true;
+  // The register copies of v128 results (lower_simd.h), over the allocator.
+  V128Copies v128_copies_;
+  std::pair<uint32_t, x::Xmm> simd_new_xmm() override {
+    const uint32_t v = new_xmm();
+    return {v, xmm_of_value(v)};
+  }
+  void simd_release(uint32_t v) override { release(v); }
+  x::Xmm simd_use(uint32_t v) override {
+    values_[v].pin = epoch_;
+    values_[v].last_use = ++clock_;
+    return xmm_of_value(v);
+  }
+  V128Copies& simd_copies() override { return v128_copies_; }
+  bool simd_in_cells(Unit c) override {
+    return cells_.count(c) == 0 && cells_.count(c + 1) == 0 && !fn_.frame_constant(c);
   }
   x::Mem simd_constant16(const std::array<uint8_t, 16>& bytes) override {
     auto [it, inserted] = pool16_.try_emplace(bytes);
@@ -1680,6 +1686,7 @@ void Lowering::lower_generated(const Inst& in, const Unit* pc) {
 void Lowering::lower(uint32_t i) {
   const Inst& in = fn_.insts()[i];
   const Unit* pc = fn_.pc(i);
+  v128_copies_.next_instruction(*this, in.fx);
   switch (in.instr.family) {
     case Family::Generated: lower_generated(in, pc); return;
     case Family::AddressSum:
@@ -1838,7 +1845,7 @@ void Lowering::lower(uint32_t i) {
     case IrOp::Copy: copy(pc[2], pc[3]); return;
     case IrOp::Copy2: {
       if (pc[2] == pc[3]) return;
-      if (copy_v128_in_memory(pc[2], pc[3])) return;
+      if (lower_simd_copy(*this, pc[2], pc[3])) return;
       const uint32_t lo = value_of(pc[3], false), hi = value_of(pc[3] + 1, false);
       define(pc[2], lo);
       define(pc[2] + 1, hi);

@@ -57,6 +57,10 @@ class Simd {
       a_.movdqa(into, h_.simd_constant16(bytes_of(*k)));
       return;
     }
+    if (std::optional<x::Xmm> r = h_.simd_copies().find(h_, c)) {
+      a_.movdqa(into, *r);
+      return;
+    }
     h_.simd_sync(c);
     a_.movdqu(into, cell128(c));
   }
@@ -65,6 +69,7 @@ class Simd {
   // loaded into `into`.
   asmjit::Operand source(Unit c, const x::Xmm& into) {
     if (std::optional<std::array<Cell, 2>> k = h_.simd_constant(c)) return h_.simd_constant16(bytes_of(*k));
+    if (std::optional<x::Xmm> r = h_.simd_copies().find(h_, c)) return *r;
     h_.simd_sync(c);
     if (avx()) return cell128(c);
     a_.movdqu(into, cell128(c));
@@ -73,6 +78,7 @@ class Simd {
   void store(Unit d, const x::Xmm& r) {
     h_.simd_forget(d);
     a_.movdqu(cell128(d), r);
+    h_.simd_copies().remember(h_, d, r);
   }
   // d = l OP r on two registers or a register and a source (the VEX form
   // when there is one: no alignment rule for memory).
@@ -944,6 +950,44 @@ std::optional<x::CondCode> Simd::condition(Op op, const Unit* pc) {
   return x::CondCode::kE;
 }
 }  // namespace
+
+std::optional<x::Xmm> V128Copies::find(SimdHost& h, Unit c) {
+  for (const Copy& k : copies_)
+    if (k.cell == c) return h.simd_use(k.value);
+  return std::nullopt;
+}
+
+void V128Copies::remember(SimdHost& h, Unit c, const x::Xmm& reg) {
+  for (Copy& k : copies_) k.doomed = k.doomed || (k.cell + 1 >= c && k.cell <= c + 1);  // overlapping
+  if (copies_.size() == kMax) h.simd_release(copies_.front().value);  // (released() erases it)
+  const auto [v, r] = h.simd_new_xmm();
+  h.simd_assembler().movdqa(r, reg);
+  copies_.push_back(Copy{c, v, false});
+}
+
+void V128Copies::next_instruction(SimdHost& h, const Effects& fx) {
+  for (size_t k = copies_.size(); k-- > 0;)
+    if (copies_[k].doomed) h.simd_release(copies_[k].value);
+  for (Copy& k : copies_)
+    for (uint8_t w = 0; w < fx.num_writes; ++w)
+      k.doomed = k.doomed || fx.writes[w] == k.cell || fx.writes[w] == k.cell + 1;
+}
+
+void V128Copies::drop_all(SimdHost& h) {
+  while (!copies_.empty()) h.simd_release(copies_.back().value);
+}
+
+bool lower_simd_copy(SimdHost& h, Unit dst, Unit src) {
+  if (!simd_inline_available() || !h.simd_in_cells(src)) return false;
+  if (h.simd_drop_if_dead(dst, true)) return true;
+  x::Assembler& a = h.simd_assembler();
+  std::optional<x::Xmm> r = h.simd_copies().find(h, src);
+  if (!r) a.movdqu(x::xmm0, x::xmmword_ptr(kFp, static_cast<int32_t>(src * 8)));
+  h.simd_forget(dst);
+  a.movdqu(x::xmmword_ptr(kFp, static_cast<int32_t>(dst * 8)), r ? *r : x::xmm0);
+  h.simd_copies().remember(h, dst, r ? *r : x::xmm0);
+  return true;
+}
 
 bool simd_inline_available() {
   static const bool ok = cpu().hasSSE4_1() && cpu().hasSSSE3();

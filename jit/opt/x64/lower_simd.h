@@ -1,10 +1,12 @@
 // The optimizing tier's inline SIMD on x86-64 (lower_simd.cc), and what it
 // needs from the lowering's value cache (lower.cc implements SimdHost).
 //
-// v128 values are not kept in registers between instructions: a v128
-// operand is read from its two frame cells (after the cache has written
-// back what it holds for them), the result is computed in SSE registers
-// and written to its two cells (the cache forgets what it held for them).
+// v128 values live in their two frame cells between instructions: a v128
+// operand is read from them (after the cache has written back what it
+// holds for them), the result is computed in SSE registers and written to
+// them (the cache forgets what it held for them). Within a block a copy
+// of a result may stay in a register too (simd_cached), so that the next
+// instruction does not wait for its store to forward.
 // Scalar operands and results (lane values, shift counts, extract_lane,
 // bitmask, any_true) stay in the cache's registers as usual. docs/jit.md
 // says why ("SIMD").
@@ -20,6 +22,43 @@
 #include "jit/x64/compiler.h"
 
 namespace wasmrt::jit::opt::x64 {
+
+class SimdHost;
+
+// Registers that keep copies of the last v128 results of straight-line
+// code, so that the next instruction reads a register instead of waiting
+// for a store to forward (the cells hold the values too: a copy is
+// dropped, never stored). A copy whose cells an instruction writes is
+// doomed then and dropped at the next instruction (the writer may still
+// read it: its reads come first).
+class V128Copies {
+ public:
+  // A register copy of cell c's v128 (pinned for the instruction).
+  std::optional<asmjit::x86::Xmm> find(SimdHost& h, Unit c);
+  // The v128 just stored to c, c + 1 is in `reg`: a register keeps it.
+  void remember(SimdHost& h, Unit c, const asmjit::x86::Xmm& reg);
+  // Before each instruction, with its effects.
+  void next_instruction(SimdHost& h, const Effects& fx);
+  // Wherever the value cache forgets everything (branch targets, calls).
+  void drop_all(SimdHost& h);
+  // The allocator took value v's register.
+  void released(uint32_t v) {
+    for (size_t k = 0; k < copies_.size(); ++k) {
+      if (copies_[k].value != v) continue;
+      copies_.erase(copies_.begin() + static_cast<std::ptrdiff_t>(k));
+      return;
+    }
+  }
+
+ private:
+  static constexpr size_t kMax = 4;
+  struct Copy {
+    Unit cell;
+    uint32_t value;  // the allocator's, in an SSE register
+    bool doomed;
+  };
+  std::vector<Copy> copies_;
+};
 
 class SimdHost {
  public:
@@ -49,6 +88,15 @@ class SimdHost {
   // A scalar result's register, bound to cell c.
   virtual asmjit::x86::Gp simd_define_gp(Unit c, bool zext32) = 0;
   virtual asmjit::x86::Xmm simd_define_xmm(Unit c) = 0;
+  // For V128Copies: a value of the allocator's in an SSE register, its
+  // release, its use by this instruction (pinned, most recently used).
+  virtual std::pair<uint32_t, asmjit::x86::Xmm> simd_new_xmm() = 0;
+  virtual void simd_release(uint32_t v) = 0;
+  virtual asmjit::x86::Xmm simd_use(uint32_t v) = 0;
+  virtual V128Copies& simd_copies() = 0;
+  // Cells c and c + 1 hold their values and the cache holds nothing for
+  // them (as after a SIMD result), and they are not frame constants.
+  virtual bool simd_in_cells(Unit c) = 0;
   // A 16-byte constant in the function's pool (16-byte aligned).
   virtual asmjit::x86::Mem simd_constant16(const std::array<uint8_t, 16>& bytes) = 0;
 };
@@ -63,6 +111,11 @@ bool lower_simd(SimdHost& h, Op op, const Unit* pc);
 // v128.load, its splat, extend and zero forms, and v128.store (summed: the
 // address-sum form). False if not expanded inline.
 bool lower_simd_access(SimdHost& h, Op op, const Unit* pc, bool summed);
+// A v128 copy (Copy2) whose source is in its cells: 16 bytes through an
+// SSE register (through two general registers, the next SIMD
+// instruction's 16-byte load would wait for two 8-byte stores it cannot
+// forward from). False if the source is not in its cells.
+bool lower_simd_copy(SimdHost& h, Unit dst, Unit src);
 // The flags of a fused condition on a v128 (any_true, all_true, bitmask):
 // the condition that holds when it is true, or nullopt.
 std::optional<asmjit::x86::CondCode> lower_simd_condition(SimdHost& h, Op op, const Unit* pc);
