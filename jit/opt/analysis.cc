@@ -77,6 +77,18 @@ Effects effects_of(const Instr& in, const Unit* pc, uint32_t num_result_cells, b
           return fx;
         }
       }
+      if (exact_simd && interp::kOpImm[static_cast<size_t>(in.op)] == ImmKind::MemArgLane) {
+        // v128.loadN_lane / storeN_lane: an address and a v128, and a
+        // v128 result for the loads.
+        fx.read(pc[H]);
+        fx.read(pc[H + 1]);
+        fx.read(pc[H + 1] + 1);
+        if (results == "v") {
+          fx.write(pc[H + 2]);
+          fx.write(pc[H + 2] + 1);
+        }
+        return fx;
+      }
       if (exact_simd && is_plain_v128_access(in.op)) {
         fx.read(pc[H]);
         if (in.op == Op::V128Store) {

@@ -196,8 +196,8 @@ class Function {
 
 // Reads and writes of one instruction (exact for what the lowerings expand
 // inline, conservative for the rest). num_result_cells: the function's.
-// exact_simd: the computational v128 operations and the plain v128 loads
-// and stores get their exact cells too (a v128 is two cells) and do not
+// exact_simd: the computational v128 operations and the v128 loads and
+// stores get their exact cells too (a v128 is two cells) and do not
 // clobber registers, for a lowering that expands them inline (x86-64);
 // else they count as unknown (every cell read, registers clobbered), as
 // for the helper calls of a lowering that does not (AArch64).

@@ -53,6 +53,12 @@ std::vector<V128> inputs() {
       v128_of(0x807f80ff007f0180u, 0x8000800000017fffu),
       v128_of(0x800000007fffffffu, 0x8000000000000000u),
       v128_of(0x7fffffffffffffffu, 0x00000000ffffffffu),
+      // Around the ends of the i32 and u32 ranges (saturating truncations).
+      f32x4(0x4f000000u, 0x4f7fffffu, 0x4f800000u, 0xbf000000u),
+      f32x4(0x4effffffu, 0xcf000000u, 0xcf000001u, 0x3f7fffffu),
+      v128_of(0x41e0000000000000u, 0x41efffffffe00000u),
+      v128_of(0x41f0000000000000u, 0xbfe0000000000000u),
+      v128_of(0x41dfffffffe00000u, 0xc1e0000000200000u),
       // Lane indices, in and past range (swizzle).
       v128_of(0x0706050403020100u, 0x1f1e1110ff800f08u),
   };
@@ -148,6 +154,17 @@ Module simd_module() {
     m.add(std::string(load) + "/summed", "iv", "v",
           std::string("(v128.store (i32.add (local.get 0) (i32.const 1)) (local.get 1)) (") + load +
               " (i32.add (local.get 0) (i32.const 3)))");
+  }
+  for (const char* shape : {"8", "16", "32", "64"}) {
+    const int lanes = 128 / std::stoi(shape);
+    for (int lane : {0, lanes - 1}) {
+      const std::string l = std::to_string(lane);
+      m.add(std::string("v128.load") + shape + "_lane " + l, "iv", "v",
+            std::string("(v128.load") + shape + "_lane offset=7 " + l + " (local.get 0) (local.get 1))");
+      m.add(std::string("v128.store") + shape + "_lane " + l, "iv", "v",
+            std::string("(v128.store") + shape + "_lane offset=9 " + l + " (local.get 0) (local.get 1))" +
+                " (v128.load offset=2 (local.get 0))");
+    }
   }
   // Scalar values in registers across SIMD instructions, and a v128
   // accumulator in a loop with a scalar counter.

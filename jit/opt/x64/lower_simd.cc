@@ -17,6 +17,7 @@ namespace {
 namespace x = asmjit::x86;
 using asmjit::Imm;
 using interp::kHandlerUnits;
+using interp::kOpBytes;
 using jit::x64::kFp;
 using Id = x::Inst::Id;
 
@@ -110,6 +111,7 @@ class Simd {
   bool lanes(Op op, const Unit* pc);
   bool shuffle(const Unit* pc);
   bool arith(Op op, const Unit* pc);
+  bool lane_access(Op op, const Unit* pc);
   bool arith_unary(Op op, const Unit* pc);
   // xmm0's lane signs into r (i8x16 .. i64x2 bitmask).
   void bitmask(Op op, const x::Gp& r);
@@ -271,22 +273,20 @@ bool Simd::float_min_max(bool f64, bool max, const Unit* pc) {
 }
 
 // Shifts by a scalar count, taken modulo the lane width as simd.h does.
-// SSE shifts 16-, 32- and 64-bit lanes (no 64-bit arithmetic shift); 8-bit
-// lanes by a constant are a 16-bit shift and a mask (shl, shr_u) or two
-// widened shifts packed back (shr_s).
-// Shifts by a scalar count, taken modulo the lane width as simd.h does.
-// SSE shifts 16-, 32- and 64-bit lanes (no 64-bit arithmetic shift); 8-bit
-// lanes by a constant are a 16-bit shift and a mask (shl, shr_u) or two
-// widened shifts packed back (shr_s).
+// SSE shifts 16-, 32- and 64-bit lanes logically and 16-, 32-bit lanes
+// arithmetically. 8-bit lanes: a 16-bit shift and a mask of the bits that
+// stay in each byte (shl, shr_u), or bytes doubled into words, shifted
+// arithmetically by 8 more and packed back (shr_s). i64x2.shr_s: a logical
+// shift between two xors with the lanes' sign masks.
 bool Simd::shift(Op op, const Unit* pc) {
   enum class K { Shl, ShrS, ShrU };
   uint32_t bits;
   K k;
   Id id = x::Inst::kIdNone;
   switch (op) {
-    case Op::I8x16Shl: bits = 8, k = K::Shl; break;
-    case Op::I8x16ShrS: bits = 8, k = K::ShrS; break;
-    case Op::I8x16ShrU: bits = 8, k = K::ShrU; break;
+    case Op::I8x16Shl: bits = 8, k = K::Shl, id = x::Inst::kIdPsllw; break;
+    case Op::I8x16ShrS: bits = 8, k = K::ShrS, id = x::Inst::kIdPsraw; break;
+    case Op::I8x16ShrU: bits = 8, k = K::ShrU, id = x::Inst::kIdPsrlw; break;
     case Op::I16x8Shl: bits = 16, k = K::Shl, id = x::Inst::kIdPsllw; break;
     case Op::I16x8ShrS: bits = 16, k = K::ShrS, id = x::Inst::kIdPsraw; break;
     case Op::I16x8ShrU: bits = 16, k = K::ShrU, id = x::Inst::kIdPsrlw; break;
@@ -294,41 +294,63 @@ bool Simd::shift(Op op, const Unit* pc) {
     case Op::I32x4ShrS: bits = 32, k = K::ShrS, id = x::Inst::kIdPsrad; break;
     case Op::I32x4ShrU: bits = 32, k = K::ShrU, id = x::Inst::kIdPsrld; break;
     case Op::I64x2Shl: bits = 64, k = K::Shl, id = x::Inst::kIdPsllq; break;
+    case Op::I64x2ShrS: bits = 64, k = K::ShrS, id = x::Inst::kIdPsrlq; break;  // (between the xors)
     case Op::I64x2ShrU: bits = 64, k = K::ShrU, id = x::Inst::kIdPsrlq; break;
     default: return false;
   }
   const Unit a = pc[H], count = pc[H + 1], d = pc[H + 2];
   const std::optional<Cell> kc = h_.simd_scalar_constant(count);
-  if (bits == 8 && !kc) return false;
   if (h_.simd_drop_if_dead(d, true)) return true;
+  const bool bytes_s = bits == 8 && k == K::ShrS;
+  // The count: an immediate, or (masked) in xmm1; shr_s of bytes shifts
+  // the doubled words by 8 more.
+  std::optional<uint32_t> n;
   if (kc) {
-    const uint32_t n = static_cast<uint32_t>(*kc) & (bits - 1);
+    n = (static_cast<uint32_t>(*kc) & (bits - 1)) + (bytes_s ? 8 : 0);
     load(a, x::xmm0);
-    if (bits != 8) {
-      a_.emit(id, x::xmm0, Imm(n));
-    } else if (k == K::Shl) {
-      a_.psllw(x::xmm0, n);
-      a_.pand(x::xmm0, h_.simd_constant16(splat_bytes<uint8_t>(static_cast<uint8_t>(0xFF << n))));
-    } else if (k == K::ShrU) {
-      a_.psrlw(x::xmm0, n);
-      a_.pand(x::xmm0, h_.simd_constant16(splat_bytes<uint8_t>(static_cast<uint8_t>(0xFF >> n))));
-    } else {
-      // Each byte doubled into a word (its copy in the high half), shifted
-      // arithmetically by 8 + n: the byte's value >> n, sign-extended.
-      a_.movdqa(x::xmm1, x::xmm0);
-      a_.punpcklbw(x::xmm0, x::xmm0);
-      a_.punpckhbw(x::xmm1, x::xmm1);
-      a_.psraw(x::xmm0, n + 8);
-      a_.psraw(x::xmm1, n + 8);
-      a_.packsswb(x::xmm0, x::xmm1);
-    }
   } else {
     const x::Gp r = h_.simd_gp(count, x::rcx);
     load(a, x::xmm0);
     a_.mov(x::ecx, r.r32());
     a_.and_(x::ecx, static_cast<int32_t>(bits - 1));
+    if (bytes_s) a_.add(x::ecx, 8);
     a_.movd(x::xmm1, x::ecx);
-    a_.emit(id, x::xmm0, x::xmm1);
+  }
+  auto shift_by = [&](const x::Xmm& v, Id how) {
+    if (n) a_.emit(how, v, Imm(*n));
+    else a_.emit(how, v, x::xmm1);
+  };
+  if (bits == 64 && k == K::ShrS) {
+    const x::Xmm sign = h_.simd_temp();
+    a_.pshufd(sign, x::xmm0, 0xF5);  // each lane's high dword, twice
+    a_.psrad(sign, 31);
+    a_.pxor(x::xmm0, sign);
+    shift_by(x::xmm0, id);
+    a_.pxor(x::xmm0, sign);
+  } else if (bytes_s) {
+    const x::Xmm high = h_.simd_temp();
+    a_.movdqa(high, x::xmm0);
+    a_.punpcklbw(x::xmm0, x::xmm0);
+    a_.punpckhbw(high, high);
+    shift_by(x::xmm0, id);
+    shift_by(high, id);
+    a_.packsswb(x::xmm0, high);
+  } else if (bits == 8) {
+    // The bits that stay in a byte: all ones shifted as a word, its low
+    // byte (shl) or high byte (shr_u) in every byte.
+    const x::Xmm mask = h_.simd_temp();
+    if (n) {
+      const uint8_t m = static_cast<uint8_t>(k == K::Shl ? 0xFF << *n : 0xFF >> *n);
+      a_.movdqa(mask, h_.simd_constant16(splat_bytes<uint8_t>(m)));
+    } else {
+      a_.pcmpeqd(mask, mask);
+      shift_by(mask, id);
+      a_.pshufb(mask, h_.simd_constant16(splat_bytes<uint8_t>(k == K::Shl ? 0 : 1)));
+    }
+    shift_by(x::xmm0, id);
+    a_.pand(x::xmm0, mask);
+  } else {
+    shift_by(x::xmm0, id);
   }
   store(d, x::xmm0);
   return true;
@@ -492,6 +514,35 @@ bool Simd::lanes(Op op, const Unit* pc) {
     const Unit v = pc[H], d = pc[H + 1];
     const uint32_t lane = pc[H + 2] & (count - 1);
     if (h_.simd_drop_if_dead(d, false)) return true;
+    if (std::optional<x::Xmm> c = h_.simd_copies().find(h_, v)) {
+      // From the register copy: no wait for the cells' store to forward.
+      if (is_float) {
+        const x::Xmm r = h_.simd_define_xmm(d);
+        if (size == 4) {
+          a_.insertps(r, *c, (lane << 6) | 0x0E);  // lanes 1-3 cleared: an f32's zero upper half
+        } else if (lane == 0) {
+          a_.movq(r, *c);
+        } else {
+          a_.movdqa(r, *c);
+          a_.psrldq(r, 8);
+        }
+        return true;
+      }
+      const x::Gp r = h_.simd_define_gp(d, size != 8);
+      switch (size) {
+        case 1:
+          a_.pextrb(r.r32(), *c, lane);
+          if (sign) a_.movsx(r.r32(), r.r8());
+          break;
+        case 2:
+          a_.pextrw(r.r32(), *c, lane);
+          if (sign) a_.movsx(r.r32(), r.r16());
+          break;
+        case 4: a_.pextrd(r.r32(), *c, lane); break;
+        default: a_.pextrq(r.r64(), *c, lane); break;
+      }
+      return true;
+    }
     h_.simd_sync(v);
     const int32_t at = static_cast<int32_t>(v * 8 + lane * static_cast<uint32_t>(size));
     if (is_float) {
@@ -698,6 +749,7 @@ bool Simd::arith(Op op, const Unit* pc) {
     case Op::I16x8ExtaddPairwiseI8x16S: case Op::I16x8ExtaddPairwiseI8x16U: case Op::I32x4ExtaddPairwiseI16x8S:
     case Op::I32x4ExtaddPairwiseI16x8U: case Op::I8x16Popcnt: case Op::F32x4ConvertI32x4U:
     case Op::F64x2ConvertLowI32x4U: case Op::I32x4TruncSatF32x4S: case Op::I32x4TruncSatF64x2SZero:
+    case Op::I32x4TruncSatF32x4U: case Op::I32x4TruncSatF64x2UZero:
       return arith_unary(op, pc);
     default: return false;
   }
@@ -830,6 +882,38 @@ bool Simd::arith_unary(Op op, const Unit* pc) {
       a_.cvttps2dq(x::xmm0, x::xmm0);
       a_.pxor(x::xmm0, x::xmm1);
       break;
+    case Op::I32x4TruncSatF32x4U: {
+      // NaN and negative lanes to 0 (maxps gives its second operand for a
+      // NaN). Below 2^31 cvttps2dq is exact; from 2^31 it gives 0x80000000,
+      // to which the conversion of x - 2^31 (exact there) is added; from
+      // 2^32 all ones.
+      const x::Xmm t = h_.simd_temp(), m = h_.simd_temp();
+      a_.xorps(x::xmm1, x::xmm1);
+      a_.maxps(x::xmm0, x::xmm1);
+      a_.movaps(m, h_.simd_constant16(splat_bytes<uint32_t>(0x4f000000u)));  // 2^31
+      a_.movaps(t, x::xmm0);
+      a_.subps(t, m);
+      a_.cmpps(m, x::xmm0, 2);  // 2^31 <= x
+      a_.cvttps2dq(t, t);
+      a_.pand(t, m);
+      a_.movaps(m, h_.simd_constant16(splat_bytes<uint32_t>(0x4f800000u)));  // 2^32
+      a_.cmpps(m, x::xmm0, 2);  // 2^32 <= x
+      a_.cvttps2dq(x::xmm0, x::xmm0);
+      a_.paddd(x::xmm0, t);
+      a_.por(x::xmm0, m);
+      break;
+    }
+    case Op::I32x4TruncSatF64x2UZero:
+      // NaN and negative lanes to 0, the rest clamped to 2^32 - 1 and
+      // truncated; adding 2^52 leaves the integer in the low dword, and the
+      // two low dwords are packed with zeros.
+      a_.xorpd(x::xmm1, x::xmm1);
+      a_.maxpd(x::xmm0, x::xmm1);
+      a_.minpd(x::xmm0, h_.simd_constant16(splat_bytes<uint64_t>(0x41efffffffe00000ull)));  // 2^32 - 1
+      a_.roundpd(x::xmm0, x::xmm0, 11);
+      a_.addpd(x::xmm0, h_.simd_constant16(splat_bytes<uint64_t>(0x4330000000000000ull)));  // 2^52
+      a_.shufps(x::xmm0, x::xmm1, 0x88);
+      break;
     default:  // I32x4TruncSatF64x2SZero
       // NaN lanes zeroed, then clamped below 2^31 (minpd: the ordered
       // smaller); cvttpd2dq saturates below to INT32_MIN and zeroes lanes 2, 3.
@@ -861,6 +945,9 @@ void Simd::bitmask(Op op, const x::Gp& r) {
 bool Simd::access(Op op, const Unit* pc, bool summed) {
   uint8_t bytes;
   switch (op) {
+    case Op::V128Load8Lane: case Op::V128Load16Lane: case Op::V128Load32Lane: case Op::V128Load64Lane:
+    case Op::V128Store8Lane: case Op::V128Store16Lane: case Op::V128Store32Lane: case Op::V128Store64Lane:
+      return lane_access(op, pc);
     case Op::V128Load: case Op::V128Store: bytes = 16; break;
     case Op::V128Load8x8S: case Op::V128Load8x8U: case Op::V128Load16x4S: case Op::V128Load16x4U:
     case Op::V128Load32x2S: case Op::V128Load32x2U: case Op::V128Load64Splat: case Op::V128Load64Zero:
@@ -920,6 +1007,31 @@ bool Simd::access(Op op, const Unit* pc, bool summed) {
     default: a_.movq(x::xmm0, m.at(8)); break;  // V128Load64Zero
   }
   store(value, x::xmm0);
+  return true;
+}
+
+// v128.loadN_lane (pinsr* from memory into the loaded v128) and
+// v128.storeN_lane (pextr* to memory), bounds-checked as scalar accesses.
+bool Simd::lane_access(Op op, const Unit* pc) {
+  const bool is_store = op == Op::V128Store8Lane || op == Op::V128Store16Lane || op == Op::V128Store32Lane ||
+                        op == Op::V128Store64Lane;
+  const uint8_t bytes = kOpBytes[static_cast<size_t>(op)];
+  const Unit v = pc[H + 1];
+  const Unit* imms = pc + H + (is_store ? 2 : 3);
+  const uint32_t lane = imms[1] & (16u / bytes - 1);
+  load(v, x::xmm0);
+  const x::Gp ra = h_.simd_gp(pc[H], x::rcx);
+  a_.mov(x::ecx, ra.r32());
+  jit::x64::Compiler& c = h_.simd_compiler();
+  const jit::x64::Compiler::MemoryOperand m = c.memory_operand(codegen::Access{bytes, is_store, false, false}, imms[0]);
+  m.mark_access(c);
+  switch (bytes) {
+    case 1: is_store ? a_.pextrb(m.at(1), x::xmm0, lane) : a_.pinsrb(x::xmm0, m.at(1), lane); break;
+    case 2: is_store ? a_.pextrw(m.at(2), x::xmm0, lane) : a_.pinsrw(x::xmm0, m.at(2), lane); break;
+    case 4: is_store ? a_.pextrd(m.at(4), x::xmm0, lane) : a_.pinsrd(x::xmm0, m.at(4), lane); break;
+    default: is_store ? a_.pextrq(m.at(8), x::xmm0, lane) : a_.pinsrq(x::xmm0, m.at(8), lane); break;
+  }
+  if (!is_store) store(pc[H + 2], x::xmm0);
   return true;
 }
 

@@ -5,7 +5,7 @@
 // operand is read from them (after the cache has written back what it
 // holds for them), the result is computed in SSE registers and written to
 // them (the cache forgets what it held for them). Within a block a copy
-// of a result may stay in a register too (simd_cached), so that the next
+// of a result may stay in a register too (V128Copies), so that the next
 // instruction does not wait for its store to forward.
 // Scalar operands and results (lane values, shift counts, extract_lane,
 // bitmask, any_true) stay in the cache's registers as usual. docs/jit.md
