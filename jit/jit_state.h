@@ -8,7 +8,7 @@
 //   rbx / x19  frame pointer (Cell*), as the interpreter's fp
 //   r12 / x20  memory 0's base (never moves: linear_memory.h)
 //   r13 / x21  this JitState
-//   r14 / x22  remaining fuel (INT64_MAX when unmetered); stored to `fuel`
+//   r14 / x22  remaining fuel (kUnmeteredFuel when unmetered); stored to `fuel`
 //              around every helper that may read or charge it
 //   r15 / x23  the running instance's globals (GlobalInst* const*)
 #pragma once
@@ -22,6 +22,10 @@
 #include "runtime/store/objects.h"
 
 namespace wasmrt::jit {
+
+// The fuel register's value when the store does not meter: 2^62, which
+// code compiled with fuel can neither use up nor overflow by a refund.
+inline constexpr int64_t kUnmeteredFuel = int64_t{1} << 62;
 
 using interp::Cell;
 using interp::Unit;

@@ -261,7 +261,11 @@ TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp, const void* at) {
   st.irq = &interp::interrupt_flags(ctx);
   st.any_pending = &InterruptState::any_pending();
   st.metered = ctx.fuel_enabled;
-  st.fuel = st.metered ? ctx.fuel : INT64_MAX;
+  // Unmetered (code compiled with fuel, run by a store without it): a
+  // budget nothing reads, far from both ends. Not INT64_MAX: an on-stack
+  // replacement entry adds back a loop's charge that the interpreter took
+  // (docs/fuel.md, "Sunk charges"), which must not overflow.
+  st.fuel = st.metered ? ctx.fuel : kUnmeteredFuel;
   st.cur = entry;
   switch_instance(&st, entry->instance);
   using Trampoline = uint32_t (*)(JitState*, const void*, Cell*);
