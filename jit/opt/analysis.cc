@@ -237,6 +237,37 @@ Effects effects_of(const Instr& in, const Unit* pc, uint32_t num_result_cells, b
       fx.ends_block = true;
       return fx;
     case IrOp::Const: fx.write(pc[2]); return fx;
+    // v128 (two cells) select and globals, for a lowering that expands
+    // them inline.
+    case IrOp::Select2:
+      if (!exact_simd) {  // the helper
+        unknown();
+        return fx;
+      }
+      fx.read(pc[3]);
+      fx.read(pc[3] + 1);
+      fx.read(pc[4]);
+      fx.read(pc[4] + 1);
+      fx.read(pc[5]);
+      fx.write(pc[2]);
+      fx.write(pc[2] + 1);
+      return fx;
+    case IrOp::GlobalGet2:
+      if (!exact_simd) {  // the helper
+        unknown();
+        return fx;
+      }
+      fx.write(pc[2]);
+      fx.write(pc[2] + 1);
+      return fx;
+    case IrOp::GlobalSet2:
+      if (!exact_simd) {  // the helper
+        unknown();
+        return fx;
+      }
+      fx.read(pc[3]);
+      fx.read(pc[3] + 1);
+      return fx;
     case IrOp::ConstBr: case IrOp::ConstBrLoopI: case IrOp::ConstBrLoop:
       fx.write(pc[2]);
       fx.ends_block = fx.no_fall_through = true;

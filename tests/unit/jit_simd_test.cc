@@ -190,6 +190,11 @@ Module simd_module() {
   m.add("select", "vvl", "v",
         "(local v128) (local.set 3 (f64x2.mul (local.get 0) (local.get 1)))"
         "(select (local.get 3) (i32x4.add (local.get 3) (local.get 0)) (i32.wrap_i64 (local.get 2)))");
+  // v128 globals and select.
+  m.wat += "(global $g (mut v128) (v128.const i64x2 0x0123456789abcdef 0x7ff8000000000001))\n";
+  m.add("global", "vi", "v",
+        "(global.get $g) (global.set $g (select (local.get 0) (global.get $g) (local.get 1)))"
+        "(i64x2.add (global.get $g))");
   m.wat += ")";
   return m;
 }

@@ -1989,8 +1989,9 @@ void Lowering::lower(uint32_t i) {
       return;
     }
     default:
-      // Tables, bulk memory, memory.grow, v128 globals and selects: the
-      // C++ helpers, as on the baseline.
+      if (simd_done(lower_simd_ir(*this, in.instr.ir, pc))) return;  // v128 select and globals
+      // Tables, bulk memory, memory.grow: the C++ helpers, as on the
+      // baseline.
       helper(pc, in.instr.index, true, true);
       return;
   }

@@ -8,6 +8,7 @@
 #include "jit/opt/x64/lower_simd.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 
@@ -45,6 +46,37 @@ class Simd {
   bool op(Op op, const Unit* pc);
   bool access(Op op, const Unit* pc, bool summed);
   std::optional<x::CondCode> condition(Op op, const Unit* pc);
+  // Select2 (dst a b cond), GlobalGet2 (dst global), GlobalSet2 (global src).
+  template <typename Global>
+  bool ir(interp::IrOp op, const Unit* pc, Global&& global) {
+    switch (op) {
+      case interp::IrOp::Select2: {
+        const Unit d = pc[2], a = pc[3], b = pc[4], cond = pc[5];
+        if (h_.simd_drop_if_dead(d, true)) return true;
+        const x::Gp r = h_.simd_gp(cond, x::rax);
+        load(a, x::xmm0);
+        load(b, x::xmm1);
+        const asmjit::Label keep_b = a_.newLabel();
+        a_.test(r.r32(), r.r32());
+        a_.jz(keep_b);
+        a_.movdqa(x::xmm1, x::xmm0);
+        a_.bind(keep_b);
+        store(d, x::xmm1);
+        return true;
+      }
+      case interp::IrOp::GlobalGet2: {
+        const Unit d = pc[2];
+        if (h_.simd_drop_if_dead(d, true)) return true;
+        a_.movdqu(x::xmm0, global(pc[3]));
+        store(d, x::xmm0);
+        return true;
+      }
+      default:  // GlobalSet2
+        load(pc[3], x::xmm0);
+        a_.movdqu(global(pc[2]), x::xmm0);
+        return true;
+    }
+  }
 
  private:
   static x::Mem cell128(Unit c) { return x::xmmword_ptr(kFp, static_cast<int32_t>(c * 8)); }
@@ -1105,6 +1137,18 @@ bool lower_simd_copy(SimdHost& h, Unit dst, Unit src) {
   return true;
 }
 
+bool lower_simd_ir(SimdHost& h, interp::IrOp op, const Unit* pc) {
+  using interp::IrOp;
+  if (!simd_inline_available() || (op != IrOp::Select2 && op != IrOp::GlobalGet2 && op != IrOp::GlobalSet2))
+    return false;
+  // A v128 global's value is GlobalInst::value[0..1], 16 bytes.
+  auto global = [&](Unit index) {
+    h.simd_assembler().mov(x::rax, x::qword_ptr(jit::x64::kGlobals, static_cast<int32_t>(index * 8)));
+    return x::xmmword_ptr(x::rax, static_cast<int32_t>(offsetof(GlobalInst, value)));
+  };
+  return Simd(h).ir(op, pc, global);
+}
+
 bool simd_inline_available() {
   static const bool ok = cpu().hasSSE4_1() && cpu().hasSSSE3();
   return ok;
@@ -1132,8 +1176,16 @@ std::vector<Unit> v128_cells(const Function& fn) {
     const Unit* pc = fn.pc(i);
     const bool generated = in.instr.family == Family::Generated;
     if (!generated && in.instr.family != Family::AddressSum && !codegen::is_branch_family(in.instr.family)) {
-      if (in.instr.family == Family::Ir && in.instr.ir == interp::IrOp::Copy2) {
-        cells.insert(cells.end(), {pc[2], pc[2] + 1, pc[3], pc[3] + 1});
+      if (in.instr.family == Family::Ir) {
+        switch (in.instr.ir) {
+          case interp::IrOp::Copy2: cells.insert(cells.end(), {pc[2], pc[2] + 1, pc[3], pc[3] + 1}); break;
+          case interp::IrOp::Select2:
+            cells.insert(cells.end(), {pc[2], pc[2] + 1, pc[3], pc[3] + 1, pc[4], pc[4] + 1});
+            break;
+          case interp::IrOp::GlobalGet2: cells.insert(cells.end(), {pc[2], pc[2] + 1}); break;
+          case interp::IrOp::GlobalSet2: cells.insert(cells.end(), {pc[3], pc[3] + 1}); break;
+          default: break;
+        }
       }
       continue;
     }

@@ -116,6 +116,9 @@ bool lower_simd_access(SimdHost& h, Op op, const Unit* pc, bool summed);
 // instruction's 16-byte load would wait for two 8-byte stores it cannot
 // forward from). False if the source is not in its cells.
 bool lower_simd_copy(SimdHost& h, Unit dst, Unit src);
+// v128 select and global.get/global.set (IrOp::Select2, GlobalGet2,
+// GlobalSet2). False for any other IrOp.
+bool lower_simd_ir(SimdHost& h, interp::IrOp op, const Unit* pc);
 // The flags of a fused condition on a v128 (any_true, all_true, bitmask):
 // the condition that holds when it is true, or nullopt.
 std::optional<asmjit::x86::CondCode> lower_simd_condition(SimdHost& h, Op op, const Unit* pc);
