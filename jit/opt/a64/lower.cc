@@ -144,18 +144,24 @@ class Lowering {
 
   // The primitives of codegen::emit_branch_form.
   Label target(const Unit* pc, uint32_t field) const { return code_.target(pc, field); }
-  // A conditional branch to a loop header with pinned registers goes
-  // through the moves into them on its taken path only (moves leave the
-  // flags alone).
+  // A conditional branch stores what its target reads from the frame
+  // (defer_flush) and moves into a pinned target's registers on its taken
+  // path only: the fall-through goes on with those values in registers,
+  // and a loop that rarely leaves does not store on every iteration. A
+  // branch with nothing to store or move (a header whose pinned values
+  // are in place) is one b.cond.
   void branch_on(CondCode cc, Label label) {
     auto it = pinned_label_.find(label.id());
-    if (it == pinned_label_.end() || pin_moves(it->second).empty()) {
+    const bool moves = it != pinned_label_.end() && !pin_moves(it->second).empty();
+    const bool stores = pending_flush_ && pending_label_.id() == label.id() && has_pending_stores();
+    if (!moves && !stores) {
       a_.b(cc, label);
       return;
     }
     Label skip = a_.newLabel();
     a_.b(arm::negateCond(cc), skip);
-    move_pins(it->second);
+    if (stores) emit_pending_stores();
+    if (moves) move_pins(it->second);
     a_.b(label);
     a_.bind(skip);
   }
@@ -163,6 +169,8 @@ class Lowering {
   Label new_label() { return a_.newLabel(); }
   void bind(Label label) { a_.bind(label); }
   void emit_back_edge(uint32_t cost, Label label, bool irq_only) {
+    // (A conditional back edge's taken path: see branch_on.)
+    if (pending_flush_ && pending_label_.id() == label.id()) emit_pending_stores();
     auto it = pinned_label_.find(label.id());
     if (it == pinned_label_.end()) {
       c_.emit_back_edge(cost, label, irq_only);
@@ -337,6 +345,33 @@ class Lowering {
       }
       ++it;
     }
+  }
+  // A conditional branch to `target_off` is about to be emitted: its taken
+  // path stores the values the target reads (branch_on, emit_back_edge),
+  // without changing what the fall-through knows.
+  void defer_flush(uint32_t target_off) {
+    pending_flush_ = target_off;
+    const std::vector<uint32_t>& offsets = code_.target_offsets();
+    auto it = std::lower_bound(offsets.begin(), offsets.end(), target_off);
+    pending_label_ = it != offsets.end() && *it == target_off
+                         ? code_.target_label(static_cast<size_t>(it - offsets.begin()))
+                         : Label();
+  }
+  template <typename Fn>
+  void for_each_pending_store(Fn&& fn) const {
+    const uint32_t b = fn_.block_at_offset(*pending_flush_);
+    if (b == UINT32_MAX) return;
+    for (const auto& [c, st] : cells_)
+      if (st.dirty && fn_.live_in(b, c) && !pinned_at(*pending_flush_, c)) fn(c, st);
+  }
+  bool has_pending_stores() const {
+    bool any = false;
+    for_each_pending_store([&](Unit, const CellState&) { any = true; });
+    return any;
+  }
+  // Stores only (x16, x17): the flags and every register stay as they are.
+  void emit_pending_stores() {
+    for_each_pending_store([&](Unit c, const CellState& st) { store(c, values_[st.value]); });
   }
   // Before a transfer to `target_off`: the cells it reads hold their values.
   void flush_for_target(uint32_t target_off) {
@@ -524,13 +559,13 @@ class Lowering {
   void branch_on_cell(Family form, Unit cond, const Unit* pc, uint32_t field) {
     if (std::optional<Cell> k = const_of(cond)) {  // a constant condition: always or never
       a_.mov(a64::w9, static_cast<uint32_t>(*k) != 0 ? 1 : 0);
-      flush_for_target(target_of(pc, field));
+      defer_flush(target_of(pc, field));
       a_.cmp(a64::w9, 0);
       lower_branch_form(form, CondCode::kNE, pc, field);
       return;
     }
     const a64::Gp r = gp(cond, a64::x10);
-    flush_for_target(target_of(pc, field));
+    defer_flush(target_of(pc, field));
     a_.cmp(r.w(), 0);
     lower_branch_form(form, CondCode::kNE, pc, field);
   }
@@ -551,6 +586,8 @@ class Lowering {
   std::vector<std::pair<uint32_t, uint32_t>> range_reads_;
   std::unordered_map<uint32_t, std::vector<Pin>> pins_;  // by loop header offset
   std::unordered_map<uint32_t, uint32_t> pinned_label_;  // label id -> header offset
+  std::optional<uint32_t> pending_flush_;  // defer_flush's target, for this instruction
+  Label pending_label_;
 };
 
 void Lowering::run() {
@@ -575,7 +612,9 @@ void Lowering::run() {
     if (uint32_t b = fn_.block_at_inst(i); b != UINT32_MAX) enter_block(b);
     cur_ = i;
     ++epoch_;
+    pending_flush_.reset();
     lower(i);
+    pending_flush_.reset();
   }
   forget_all();
   if (next < targets.size() && targets[next] == code_.size()) a_.bind(code_.target_label(next++));
@@ -1093,7 +1132,7 @@ std::optional<CondCode> Lowering::condition_flags(Op op, const Unit* pc, uint32_
   const Unit a = pc[kHandlerUnits], b = pc[kHandlerUnits + 1];
   if (std::optional<codegen::FloatOp> fo = codegen::float_op(op); fo && codegen::is_float_compare(fo->kind)) {
     const a64::Vec va = vec(a, a64::v0), vb = vec(b, a64::v1);
-    flush_for_target(target_off);
+    defer_flush(target_off);
     a_.fcmp(sized_vec(va, fo->f64), sized_vec(vb, fo->f64));
     return float_condition(fo->kind);
   }
@@ -1106,13 +1145,13 @@ std::optional<CondCode> Lowering::condition_flags(Op op, const Unit* pc, uint32_
       if (!const_of(b)) value_of(b, false);
       // (compare's operand fetch after the flush adds no eviction: b is
       // bound already, at most moved into x11.)
-      flush_for_target(target_off);
+      defer_flush(target_off);
       compare(ra, b, w, a64::x11);
       return condition(io->cond);
     }
     case Kind::Eqz: {
       const a64::Gp ra = sized(gp(a, a64::x10), w);
-      flush_for_target(target_off);
+      defer_flush(target_off);
       a_.cmp(ra, 0);
       return CondCode::kEQ;
     }
@@ -1122,12 +1161,12 @@ std::optional<CondCode> Lowering::condition_flags(Op op, const Unit* pc, uint32_
       if (io->bin == Bin::And) {
         std::optional<Cell> kb = const_of(b);
         const uint64_t bits = kb ? (w ? *kb : static_cast<uint32_t>(*kb)) : 0;
-        flush_for_target(target_off);
+        defer_flush(target_off);
         if (kb && a64::Utils::isLogicalImm(bits, w ? 64 : 32)) a_.tst(sized(ra, w), bits);
         else a_.tst(sized(ra, w), sized(gp(b, a64::x11), w));
         return CondCode::kNE;
       }
-      flush_for_target(target_off);
+      defer_flush(target_off);
       bin(io->bin, w, a64::x12, ra, b);
       a_.tst(sized(a64::x12, w), sized(a64::x12, w));
       return CondCode::kNE;
@@ -1289,7 +1328,7 @@ void Lowering::lower(uint32_t i) {
       const a64::Gp rd = gp_of_value(d);
       values_[d].pin = epoch_;
       if (!const_of(rhs)) value_of(rhs, false);
-      flush_for_target(target_of(pc, in.instr.field));
+      defer_flush(target_of(pc, in.instr.field));
       compare(rd, rhs, false, a64::x11);
       lower_branch_form(codegen::branch_form(in.instr.family), condition(codegen::int_op(in.instr.op)->cond), pc,
                         in.instr.field);
