@@ -586,6 +586,7 @@ class Lowering {
   std::vector<std::pair<uint32_t, uint32_t>> range_reads_;
   std::unordered_map<uint32_t, std::vector<Pin>> pins_;  // by loop header offset
   std::unordered_map<uint32_t, uint32_t> pinned_label_;  // label id -> header offset
+  std::vector<uint32_t> loop_heads_;  // targets of backward branches, sorted
   std::optional<uint32_t> pending_flush_;  // defer_flush's target, for this instruction
   Label pending_label_;
 };
@@ -606,6 +607,10 @@ void Lowering::run() {
       write_back([&](Unit c) { return fn_.live_in(fn_.block_at_offset(off), c) && !pinned_at(off, c); }, false);
       if (pins_at(off) != nullptr) move_pins(off);
       forget_all();
+      // Loop headers start a 16-byte block (NOPs before them), as on
+      // x86-64: a small hot loop's speed should not depend on where it
+      // happens to fall.
+      if (std::binary_search(loop_heads_.begin(), loop_heads_.end(), off)) a_.align(asmjit::AlignMode::kCode, 16);
       a_.bind(code_.target_label(next++));
       if (pins_at(off) != nullptr) enter_pinned_header(off);
     }
@@ -673,6 +678,8 @@ void Lowering::plan_loop_registers() {
       default: break;
     }
   }
+  for (const auto& [header, end] : body_end) loop_heads_.push_back(header);
+  std::sort(loop_heads_.begin(), loop_heads_.end());
   for (uint32_t t : table_targets) body_end.erase(t);
   // More pins than on x86-64: twelve general and thirty vector registers.
   constexpr size_t kMaxGpPins = 7, kMaxVecPins = 8;
