@@ -363,6 +363,57 @@ TEST_P(MachineCode, NaNPayloadsAreTheSameOnEveryTier) {
   }
 }
 
+// The float operations the optimizing tiers expand inline (sqrt, abs,
+// neg, copysign, rounding, min, max) give the interpreter's bits, NaNs
+// (quiet, signaling, either sign, each operand position) and zeros
+// included.
+TEST_P(MachineCode, InlineFloatOpsGiveTheInterpretersBits) {
+  if (!available()) GTEST_SKIP() << "no such tier in this build";
+  const char* const unary[] = {"sqrt", "abs", "neg", "ceil", "floor", "trunc", "nearest"};
+  const char* const binary[] = {"copysign", "min", "max"};
+  std::string wat = "(module\n";
+  for (const char* op : unary) {
+    wat += std::string("(func (export \"f32.") + op + "\") (param i32 i32) (result i32)" +
+           " (i32.reinterpret_f32 (f32." + op + " (f32.reinterpret_i32 (local.get 0)))))\n";
+    wat += std::string("(func (export \"f64.") + op + "\") (param i64 i64) (result i64)" +
+           " (i64.reinterpret_f64 (f64." + op + " (f64.reinterpret_i64 (local.get 0)))))\n";
+  }
+  for (const char* op : binary) {
+    wat += std::string("(func (export \"f32.") + op + "\") (param i32 i32) (result i32)" +
+           " (i32.reinterpret_f32 (f32." + op + " (f32.reinterpret_i32 (local.get 0)) (f32.reinterpret_i32 (local.get 1)))))\n";
+    wat += std::string("(func (export \"f64.") + op + "\") (param i64 i64) (result i64)" +
+           " (i64.reinterpret_f64 (f64." + op + " (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))\n";
+  }
+  wat += ")";
+  // Quiet and signaling NaNs of both signs, ±0, ±infinity, halves (ties
+  // for nearest), a negative number (sqrt's default NaN) and numbers.
+  const uint32_t f32s[] = {0x7fc00001u, 0xffc00002u, 0x7f800003u, 0xff800004u, 0x00000000u, 0x80000000u,
+                           0x7f800000u, 0xff800000u, 0x40200000u, 0xc0200000u, 0x3f000000u, 0xbfc00000u,
+                           0x3f800000u, 0x4b800001u};
+  const uint64_t f64s[] = {0x7ff8000000000001u, 0xfff8000000000002u, 0x7ff0000000000003u, 0xfff0000000000004u,
+                           0x0000000000000000u, 0x8000000000000000u, 0x7ff0000000000000u, 0xfff0000000000000u,
+                           0x4004000000000000u, 0xc004000000000000u, 0x3fe0000000000000u, 0xbff8000000000000u,
+                           0x3ff0000000000000u, 0x4340000000000001u};
+  auto check = [&](const std::string& name, const std::vector<Value>& args) {
+    Outcome interp = run(ExecutionTier::Interpreter, wat, name, args);
+    Outcome jit = run(tier(), wat, name, args);
+    EXPECT_EQ(jit, interp) << name << " " << std::hex << args[0].low_bits() << " " << args[1].low_bits()
+                           << "\n  jit:    " << describe(jit) << "\n  interp: " << describe(interp);
+  };
+  for (const char* op : unary) {
+    for (uint32_t a : f32s) check(std::string("f32.") + op, {Value::i32(static_cast<int32_t>(a)), Value::i32(0)});
+    for (uint64_t a : f64s) check(std::string("f64.") + op, {Value::i64(static_cast<int64_t>(a)), Value::i64(0)});
+  }
+  for (const char* op : binary) {
+    for (uint32_t a : f32s)
+      for (uint32_t b : f32s)
+        check(std::string("f32.") + op, {Value::i32(static_cast<int32_t>(a)), Value::i32(static_cast<int32_t>(b))});
+    for (uint64_t a : f64s)
+      for (uint64_t b : f64s)
+        check(std::string("f64.") + op, {Value::i64(static_cast<int64_t>(a)), Value::i64(static_cast<int64_t>(b))});
+  }
+}
+
 TEST_P(MachineCode, SameTrapsAndBacktraces) {
   if (!available()) GTEST_SKIP() << "no such tier in this build";
   for (int32_t address : {0, 65536 - 131000, 131072 - 131000 - 4, 131072 - 131000 - 3, -1}) {

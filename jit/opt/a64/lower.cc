@@ -503,6 +503,7 @@ class Lowering {
   void lower_generated(const Inst& in, const Unit* pc);
   bool lower_int(Op op, const Unit* pc);
   bool lower_float(Op op, const Unit* pc);
+  bool lower_float_bits_and_rounding(Op op, const Unit* pc);
   bool lower_division(Op op, const Unit* pc);
   bool lower_access(Op op, const Unit* pc, bool summed);
   void lower_pair(const Inst& in, const Unit* pc);
@@ -1058,6 +1059,98 @@ bool Lowering::lower_float(Op op, const Unit* pc) {
   return true;
 }
 
+// sqrt, abs, neg, copysign, ceil, floor, trunc, nearest, min and max:
+// inline rather than a helper call, which would store every live value
+// and reload it after. Each gives the interpreter's bits: on AArch64 the
+// interpreter's sqrt and rounding are these same instructions (fsqrt,
+// frint*), abs and neg are bit operations here as there (fabs and fneg
+// never touch a NaN's payload or quiet bit), and min and max follow
+// numerics.h's float_min/float_max (below). Writing an s register clears
+// the rest of the vector register: an f32 value's upper half stays zero.
+bool Lowering::lower_float_bits_and_rounding(Op op, const Unit* pc) {
+  enum class K { Sqrt, Abs, Neg, Copysign, Nearest, Floor, Ceil, Trunc, Min, Max } k;
+  bool f64 = true;
+  switch (op) {
+    case Op::F32Sqrt: f64 = false; [[fallthrough]];
+    case Op::F64Sqrt: k = K::Sqrt; break;
+    case Op::F32Abs: f64 = false; [[fallthrough]];
+    case Op::F64Abs: k = K::Abs; break;
+    case Op::F32Neg: f64 = false; [[fallthrough]];
+    case Op::F64Neg: k = K::Neg; break;
+    case Op::F32Copysign: f64 = false; [[fallthrough]];
+    case Op::F64Copysign: k = K::Copysign; break;
+    case Op::F32Nearest: f64 = false; [[fallthrough]];
+    case Op::F64Nearest: k = K::Nearest; break;
+    case Op::F32Floor: f64 = false; [[fallthrough]];
+    case Op::F64Floor: k = K::Floor; break;
+    case Op::F32Ceil: f64 = false; [[fallthrough]];
+    case Op::F64Ceil: k = K::Ceil; break;
+    case Op::F32Trunc: f64 = false; [[fallthrough]];
+    case Op::F64Trunc: k = K::Trunc; break;
+    case Op::F32Min: f64 = false; [[fallthrough]];
+    case Op::F64Min: k = K::Min; break;
+    case Op::F32Max: f64 = false; [[fallthrough]];
+    case Op::F64Max: k = K::Max; break;
+    default: return false;
+  }
+  const bool binary = k == K::Copysign || k == K::Min || k == K::Max;
+  const Unit dst = pc[kHandlerUnits + (binary ? 2 : 1)];
+  if (dead_result(dst)) {
+    kill_cell(dst);
+    return true;
+  }
+  const a64::Vec va = sized_vec(vec(pc[kHandlerUnits], a64::v0), f64);
+  a64::Vec vb;
+  if (binary) vb = sized_vec(vec(pc[kHandlerUnits + 1], a64::v1), f64);
+  const uint32_t d = new_vec();
+  const a64::Vec vd = sized_vec(vec_of_value(d), f64);
+  switch (k) {
+    case K::Sqrt: a_.fsqrt(vd, va); break;
+    case K::Abs: a_.fabs(vd, va); break;
+    case K::Neg: a_.fneg(vd, va); break;
+    case K::Nearest: a_.frintn(vd, va); break;  // ties to even (the interpreter's frinti in the default mode)
+    case K::Floor: a_.frintm(vd, va); break;
+    case K::Ceil: a_.frintp(vd, va); break;
+    case K::Trunc: a_.frintz(vd, va); break;
+    case K::Copysign: {
+      // On the bits: a's magnitude, b's sign (x10, x11 are free once both
+      // operands are in vector registers).
+      const a64::Gp ta = sized(a64::x10, f64), tb = sized(a64::x11, f64);
+      const uint32_t sign = f64 ? 63 : 31;
+      a_.fmov(ta, va);
+      a_.fmov(tb, vb);
+      a_.lsr(tb, tb, sign);
+      a_.bfi(ta, tb, sign, 1);
+      a_.fmov(vd, ta);
+      break;
+    }
+    case K::Min: case K::Max: {
+      // Ordered operands: fmin/fmax give wasm's result, -0 below +0
+      // included. A NaN operand: numerics.h returns the first NaN operand
+      // with its quiet bit set, where fmin/fmax would prefer a signaling
+      // NaN over a quiet one; that case (rare) is out of line.
+      const Label nan = a_.newLabel(), done = a_.newLabel();
+      a_.fcmp(va, vb);
+      a_.b(CondCode::kVS, nan);
+      k == K::Min ? a_.fmin(vd, va, vb) : a_.fmax(vd, va, vb);
+      a_.bind(done);
+      c_.out_of_line().defer([this, nan, done, va, vb, vd, f64] {
+        a_.bind(nan);
+        a_.fcmp(va, va);
+        a_.fcsel(vd, va, vb, CondCode::kVS);  // a if a is a NaN, else b
+        const a64::Gp t = sized(a64::x16, f64);
+        a_.fmov(t, vd);
+        a_.orr(t, t, f64 ? uint64_t{1} << 51 : uint64_t{1} << 22);  // the quiet bit
+        a_.fmov(vd, t);
+        a_.b(done);
+      });
+      break;
+    }
+  }
+  define(dst, d);
+  return true;
+}
+
 bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
   std::optional<codegen::Access> acc = codegen::scalar_access(op);
   if (!acc) return false;
@@ -1240,7 +1333,9 @@ bool Lowering::lower_division(Op op, const Unit* pc) {
 }
 
 void Lowering::lower_generated(const Inst& in, const Unit* pc) {
-  if (lower_int(in.instr.op, pc) || lower_float(in.instr.op, pc) || lower_division(in.instr.op, pc)) return;
+  if (lower_int(in.instr.op, pc) || lower_float(in.instr.op, pc) || lower_float_bits_and_rounding(in.instr.op, pc) ||
+      lower_division(in.instr.op, pc))
+    return;
   if (interp::is_memory_access_op(in.instr.op)) {
     if (lower_access(in.instr.op, pc, false)) return;
     helper(pc, in.instr.index, true, false);
