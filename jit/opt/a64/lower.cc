@@ -223,7 +223,8 @@ class Lowering {
   // move: x9 and v0 break cycles). Changes no cache state: on a
   // conditional branch the fall-through goes on with the registers as
   // they were.
-  void move_pins(uint32_t off);
+  void move_pins(uint32_t off) { move_pins(pins_.at(off)); }
+  void move_pins(const std::vector<Pin>& pins);
   struct PinMove {
     Loc src;  // Gp, Vec, or Const (k), or memory (from_cell)
     bool from_cell;
@@ -234,7 +235,8 @@ class Lowering {
     uint8_t dst_reg;
   };
   // The moves move_pins(off) makes (none: every pinned value is in place).
-  std::vector<PinMove> pin_moves(uint32_t off);
+  std::vector<PinMove> pin_moves(uint32_t off) { return pin_moves(pins_.at(off)); }
+  std::vector<PinMove> pin_moves(const std::vector<Pin>& pins);
   // At the header: the pinned cells are in their registers, not stored.
   void enter_pinned_header(uint32_t off) {
     for (const Pin& p : pins_.at(off)) {
@@ -588,6 +590,7 @@ class Lowering {
   std::unordered_map<uint32_t, std::vector<Pin>> pins_;  // by loop header offset
   std::unordered_map<uint32_t, uint32_t> pinned_label_;  // label id -> header offset
   std::vector<uint32_t> loop_heads_;  // targets of backward branches, sorted
+  std::unordered_map<uint32_t, std::vector<Pin>> table_pins_;  // by br_table offset: its targets' pins
   std::optional<uint32_t> pending_flush_;  // defer_flush's target, for this instruction
   Label pending_label_;
 };
@@ -651,10 +654,9 @@ void Lowering::emit_loop_entries() {
 
 void Lowering::plan_loop_registers() {
   // Loop headers: targets of backward branches, with the end of the body
-  // (the last such branch). A br_table target is left alone (its jump
-  // table has no room for moves).
+  // (the last such branch). A br_table's targets: see table_pins_ below.
   std::unordered_map<uint32_t, uint32_t> body_end;
-  std::vector<uint32_t> table_targets;
+  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> tables;  // br_table offset, its distinct targets
   const auto& insts = fn_.insts();
   for (uint32_t i = 0; i < insts.size(); ++i) {
     const Inst& in = insts[i];
@@ -673,15 +675,21 @@ void Lowering::plan_loop_registers() {
       case IrOp::BrIf: case IrOp::BrUnless: case IrOp::BrIfLoopI: case IrOp::BrIfF: case IrOp::BrIfLoopF: note(3); break;
       case IrOp::CopyBr: case IrOp::CopyBrLoopI: case IrOp::CopyBrLoop: note(4); break;
       case IrOp::ConstBr: case IrOp::ConstBrLoopI: case IrOp::ConstBrLoop: case IrOp::GlobalGetBrIf: note(5); break;
-      case IrOp::BrTable:
-        for (uint32_t k = 0; k <= pc[3]; ++k) table_targets.push_back(target_of(pc, 4 + k));
+      case IrOp::BrTable: {
+        std::vector<uint32_t> targets;
+        for (uint32_t k = 0; k <= pc[3]; ++k) targets.push_back(target_of(pc, 4 + k));
+        std::sort(targets.begin(), targets.end());
+        targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+        for (uint32_t t : targets)
+          if (t <= in.offset) body_end[t] = std::max(body_end[t], in.offset);
+        tables.emplace_back(in.offset, std::move(targets));
         break;
+      }
       default: break;
     }
   }
   for (const auto& [header, end] : body_end) loop_heads_.push_back(header);
   std::sort(loop_heads_.begin(), loop_heads_.end());
-  for (uint32_t t : table_targets) body_end.erase(t);
   // More pins than on x86-64: twelve general and thirty vector registers.
   constexpr size_t kMaxGpPins = 7, kMaxVecPins = 8;
   for (const auto& [header, end] : body_end) {
@@ -734,8 +742,7 @@ void Lowering::plan_loop_registers() {
   // flow inside the loop does not send the carried values through memory.
   const std::vector<uint32_t>& offsets = code_.target_offsets();
   for (uint32_t t : offsets) {
-    if (pins_.count(t) != 0 || std::find(table_targets.begin(), table_targets.end(), t) != table_targets.end())
-      continue;
+    if (pins_.count(t) != 0) continue;
     const uint32_t b = fn_.block_at_offset(t);
     if (b == UINT32_MAX) continue;
     uint32_t innermost = UINT32_MAX;
@@ -748,15 +755,47 @@ void Lowering::plan_loop_registers() {
       if (fn_.live_in(b, p.cell)) pins.push_back(p);
     if (!pins.empty()) pins_.emplace(t, std::move(pins));
   }
+  // A br_table's jump table has no room for moves: it moves the union of
+  // its targets' registers once, before its jump, which is possible only
+  // if no cell has two registers among them and no register two cells.
+  // Otherwise its targets keep nothing in registers (which leaves every
+  // other table's union consistent: it only shrinks).
+  auto union_of = [&](const std::vector<uint32_t>& targets, std::vector<Pin>& all) {
+    bool consistent = true;
+    for (uint32_t t : targets) {
+      const std::vector<Pin>* pins = pins_at(t);
+      if (pins == nullptr) continue;
+      for (const Pin& p : *pins) {
+        bool seen = false;
+        for (const Pin& q : all) {
+          const bool same_cell = q.cell == p.cell, same_reg = q.vec == p.vec && q.reg == p.reg;
+          if (same_cell != same_reg) consistent = false;
+          seen = seen || same_cell;
+        }
+        if (!seen) all.push_back(p);
+      }
+    }
+    return consistent;
+  };
+  for (const auto& [at, targets] : tables) {
+    std::vector<Pin> all;
+    if (!union_of(targets, all))
+      for (uint32_t t : targets) pins_.erase(t);
+  }
+  for (const auto& [at, targets] : tables) {
+    std::vector<Pin> all;
+    union_of(targets, all);
+    if (!all.empty()) table_pins_.emplace(at, std::move(all));
+  }
   for (const auto& [t, pins] : pins_) {
     auto it = std::lower_bound(offsets.begin(), offsets.end(), t);
     pinned_label_.emplace(code_.target_label(static_cast<size_t>(it - offsets.begin())).id(), t);
   }
 }
 
-std::vector<Lowering::PinMove> Lowering::pin_moves(uint32_t off) {
+std::vector<Lowering::PinMove> Lowering::pin_moves(const std::vector<Pin>& pins) {
   std::vector<PinMove> moves;
-  for (const Pin& p : pins_.at(off)) {
+  for (const Pin& p : pins) {
     PinMove m{Loc::Const, false, 0, 0, p.cell, p.vec, p.reg};
     auto it = cells_.find(p.cell);
     if (it != cells_.end()) {
@@ -775,9 +814,9 @@ std::vector<Lowering::PinMove> Lowering::pin_moves(uint32_t off) {
   return moves;
 }
 
-void Lowering::move_pins(uint32_t off) {
+void Lowering::move_pins(const std::vector<Pin>& pins) {
   using Move = PinMove;
-  std::vector<Move> moves = pin_moves(off);
+  std::vector<Move> moves = pin_moves(pins);
   auto reads_reg = [](const Move& m, bool vec, uint8_t reg) {
     return !m.from_cell && m.src == (vec ? Loc::Vec : Loc::Gp) && m.src_reg == reg;
   };
@@ -1557,10 +1596,15 @@ void Lowering::lower(uint32_t i) {
     case IrOp::Fuel: c_.emit_fuel_charge(pc[2]); return;
     case IrOp::BrTable: {
       const uint32_t n = pc[3];
+      // The index waits in w12: the moves into the targets' registers use
+      // x9 to break cycles (and x16, x17), and may overwrite the index's
+      // register; the jump table wants it in w9.
       const a64::Gp r = gp(pc[2], a64::x10);
-      a_.mov(kAddress.w(), r.w());
+      a_.mov(a64::w12, r.w());
       for (uint32_t k = 0; k <= n; ++k) flush_for_target(target_of(pc, 4 + k));
+      if (auto it = table_pins_.find(in.offset); it != table_pins_.end()) move_pins(it->second);
       forget_all();
+      a_.mov(kAddress.w(), a64::w12);
       c_.emit_jump_table(pc);
       return;
     }
