@@ -489,17 +489,24 @@ std::optional<CondCode> Compiler::emit_condition_flags(Op op, const Unit* pc) {
   }
 }
 
-Compiler::MemoryOperand Compiler::memory_operand(const Access& acc, uint64_t offset) {
+Compiler::MemoryOperand Compiler::memory_operand(const Access& acc, uint64_t offset, const a64::Gp& index_reg,
+                                                 bool low32) {
   using namespace a64;  // NOLINT: register names
-  // The effective address, address + offset in 64 bits (no wrap): x9 or x10.
-  const a64::Gp effective = offset == 0 ? x9 : x10;
+  const bool unchecked = elides_bounds_check(acc, guarded());
+  a64::Gp index = index_reg.x();
+  if (low32) {
+    if (unchecked && offset == 0) return {true, index, true};
+    a_.mov(w9, index.w());  // zero-extends
+    index = x9;
+  }
+  // The effective address, address + offset in 64 bits (no wrap): index or x10.
+  const a64::Gp effective = offset == 0 ? index : a64::Gp(x10);
   if (offset != 0 && offset < 4096) {
-    a_.add(x10, x9, offset);
+    a_.add(x10, index, offset);
   } else if (offset != 0) {
     load_imm(x10, offset);
-    a_.add(x10, x9, x10);
+    a_.add(x10, index, x10);
   }
-  const bool unchecked = elides_bounds_check(acc, guarded());
   if (!unchecked) {
     // In bounds when effective + width <= size.
     a_.add(x11, effective, acc.bytes);

@@ -144,21 +144,27 @@ class Compiler final : public ModuleEmitter {
   void emit_return() { a_.b(return_stub_); }
   Label trap_label(TrapCode code) { return out_of_line_.trap_exit(a_, code); }
   // Where a scalar access to memory 0 reads or writes, its u32 address
-  // zero-extended in x9 (clobbers x10-x12): on a guarded memory
-  // unchecked (an out-of-bounds access faults in the guard regions,
-  // fault_handler.h), else after the explicit check against
-  // JitState::mem_size. Shared by the baseline and the optimizing tier.
+  // zero-extended in `index` (x9 unless given; left unchanged) (clobbers
+  // x10-x12): on a guarded memory unchecked (an out-of-bounds access
+  // faults in the guard regions, fault_handler.h), else after the explicit
+  // check against JitState::mem_size. `low32`: only index's low 32 bits
+  // are the address (an i32 cell's upper half is unspecified); then an
+  // unchecked access without offset extends it in the addressing mode
+  // ([x20, w, uxtw]), any other is first moved to w9. Shared by the
+  // baseline and the optimizing tier.
   struct MemoryOperand {
     bool unchecked;
     a64::Gp index;  // memory base + index is the effective address
-    arm::Mem at() const { return arm::ptr(kMemBase, index); }
+    bool uxtw = false;  // ... + index.w() zero-extended
+    arm::Mem at() const { return uxtw ? arm::ptr(kMemBase, index.w(), arm::uxtw(0)) : arm::ptr(kMemBase, index); }
     // Right before the instruction that touches memory: an unchecked one
     // is a trap site.
     void mark_access(Compiler& c) const {
       if (unchecked) c.add_trap_site(c.a_.offset(), c.trap_label(TrapCode::MemoryOutOfBounds));
     }
   };
-  MemoryOperand memory_operand(const Access& acc, uint64_t offset);
+  MemoryOperand memory_operand(const Access& acc, uint64_t offset, const a64::Gp& index = a64::x9,
+                               bool low32 = false);
   // br_table's dispatch (pc: the instruction), its index already in w9: a
   // jump through a table of the targets' offsets, emitted out of line.
   // Clobbers x9-x11. Shared by the baseline and the optimizing tier.

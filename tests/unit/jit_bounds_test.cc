@@ -196,7 +196,14 @@ TEST_P(JitBoundsTest, AWrappedI64AddressesMemoryByItsLow32Bits) {
         (local.set 2 (i32.add (local.get 2) (i32.load8_u (i32.wrap_i64 (local.get 0)))))
         (local.set 0 (i64.add (local.get 0) (i64.const 0x100000000)))
         (br_if $l (i32.lt_u (local.tee 1 (i32.add (local.get 1) (i32.const 1))) (i32.const 3))))
-      (local.get 2)))
+      (local.get 2))
+    (func (export "store32") (param i64) (result i32)
+      (i32.store (i32.wrap_i64 (local.get 0)) (i32.const 0x01020304))
+      (i32.load (i32.const 12)))
+    (func (export "mul16") (param i64) (result i32)
+      (i32.load8_u offset=16 (i32.mul (i32.wrap_i64 (local.get 0)) (i32.const 1))))
+    (func (export "wide16") (param i64) (result i32)
+      (i32.load8_u offset=16 (i32.wrap_i64 (i64.mul (local.get 0) (i64.const 1))))))
   )";
   auto module = engine.compile(bytes_of(wat));
   ASSERT_TRUE(module.ok()) << module.error().message;
@@ -215,6 +222,13 @@ TEST_P(JitBoundsTest, AWrappedI64AddressesMemoryByItsLow32Bits) {
   EXPECT_EQ(call("store", Value::i64(0x300000009)), 7);
   EXPECT_EQ(call("bits", Value::f64(2.0)), 0);  // 0x4000000000000000: address 0
   EXPECT_EQ(call("loop", Value::i64(0x5)), 3 * 0x2a);
+  // A wider store (explicitly checked on AArch64), an address the code
+  // computed with a 32-bit operation (indexing memory from its register)
+  // and one wrapped from a 64-bit operation's result.
+  EXPECT_EQ(call("store32", Value::i64(0x50000000C)), 0x01020304);
+  EXPECT_EQ(call("mul16", Value::i64(0x700000005)), 0x2b);
+  EXPECT_EQ(call("mul16", Value::i64(static_cast<int64_t>(0x9000000000000001u))), 0);  // address 17
+  EXPECT_EQ(call("wide16", Value::i64(0x700000005)), 0x2b);
 }
 
 // A trap on a thread the embedder started (the handler is per process, the

@@ -192,6 +192,11 @@ class Lowering {
     uint32_t refs = 0;  // cells mapping to it
     uint64_t last_use = 0;
     uint64_t pin = 0;  // == epoch_: an operand of the instruction being lowered
+    // Its register was written as a w register by this lowering, so bits
+    // 32-63 are zero. Not so for a cell loaded from memory: an i32 cell's
+    // upper half is unspecified (i32.wrap_i64 emits no code: "Cell
+    // encoding" in runtime/interp/ir.h).
+    bool zext32 = false;
   };
   struct CellState {
     uint32_t value;
@@ -970,6 +975,7 @@ bool Lowering::lower_int(Op op, const Unit* pc) {
         const uint32_t v = value_of(a, false);
         if (!kb) value_of(b, false);
         bin(io->bin, w, gp_of_value(v), gp_of_value(v), b);
+        values_[v].zext32 = !w;
         bind_cell(dst, v, true);
         return true;
       }
@@ -978,6 +984,7 @@ bool Lowering::lower_int(Op op, const Unit* pc) {
       if (!kb) value_of(b, false);
       const uint32_t d = new_gp();
       bin(io->bin, w, gp_of_value(d), ra, b);
+      values_[d].zext32 = !w;
       define(dst, d);
       return true;
     }
@@ -991,6 +998,7 @@ bool Lowering::lower_int(Op op, const Unit* pc) {
       const uint32_t d = new_gp();
       compare(ra, pc[kHandlerUnits + 1], w, a64::x11);
       a_.cset(gp_of_value(d).w(), condition(io->cond));
+      values_[d].zext32 = true;
       define(dst, d);
       return true;
     }
@@ -1003,6 +1011,7 @@ bool Lowering::lower_int(Op op, const Unit* pc) {
       const uint32_t d = new_gp();
       a_.cmp(ra, 0);
       a_.cset(gp_of_value(d).w(), CondCode::kEQ);
+      values_[d].zext32 = true;
       define(dst, d);
       return true;
     }
@@ -1018,6 +1027,7 @@ bool Lowering::lower_int(Op op, const Unit* pc) {
         const a64::Gp ra = gp(a, a64::x10);
         const uint32_t d = new_gp();
         a_.mov(gp_of_value(d).w(), ra.w());  // zero-extends
+        values_[d].zext32 = true;
         define(dst, d);
         return true;
       }
@@ -1035,6 +1045,7 @@ bool Lowering::lower_int(Op op, const Unit* pc) {
       if (io->from_bytes == 1) a_.sxtb(rd, ra.w());
       else if (io->from_bytes == 2) a_.sxth(rd, ra.w());
       else a_.sxtw(rd.x(), ra.w());
+      values_[d].zext32 = !w;
       define(dst, d);
       return true;
     }
@@ -1089,6 +1100,7 @@ bool Lowering::lower_float(Op op, const Unit* pc) {
     const uint32_t d = new_gp();
     a_.fcmp(sized_vec(va, fo->f64), sized_vec(vb, fo->f64));
     a_.cset(gp_of_value(d).w(), float_condition(fo->kind));
+    values_[d].zext32 = true;
     define(dst, d);
     return true;
   }
@@ -1210,12 +1222,19 @@ bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
     if (!kb) rb = gp(pc[kHandlerUnits + 1], a64::x11);
   }
   if (!acc->store) d = float_value ? new_vec() : new_gp();
-  // The address: u32 (a sum wraps at 32 bits), zero-extended into x9.
+  // The address: u32 (a sum wraps at 32 bits), zero-extended into x9;
+  // a single register address indexes memory from its own register
+  // (memory_operand: as it is if this lowering wrote it as a w register,
+  // else by its low 32 bits).
   const a64::Gp address = kAddress.w();
+  a64::Gp index = kAddress;
+  bool low32 = false;
   if (ka && (!summed || kb)) {
     c_.load_imm(kAddress, static_cast<uint32_t>(*ka + (summed ? *kb : 0)));
   } else if (!summed) {
-    a_.mov(address, ra->w());
+    index = ra->x();
+    const Value& av = values_[value_of(a, false)];
+    low32 = !(av.loc == Loc::Gp && av.zext32);
   } else {
     const std::optional<Cell> k = ka ? ka : kb;
     const a64::Gp r = (ka ? *rb : *ra).w();
@@ -1230,7 +1249,7 @@ bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
   }
   // As the baseline (Compiler::memory_operand): unchecked on a guarded
   // memory 0, each access a trap site; else checked against the size.
-  const Compiler::MemoryOperand operand = c_.memory_operand(*acc, fields[kHandlerUnits + 2]);
+  const Compiler::MemoryOperand operand = c_.memory_operand(*acc, fields[kHandlerUnits + 2], index, low32);
   const arm::Mem at = operand.at();
   if (acc->store) {
     const Value& sv = values_[stored];
@@ -1262,6 +1281,7 @@ bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
       case 4: acc->sign ? a_.ldrsw(rd.x(), at) : a_.ldr(rd.w(), at); break;
       default: a_.ldr(rd.x(), at); break;
     }
+    values_[d].zext32 = acc->bytes < 8 && !(acc->sign && acc->wide);  // written as a w register
   }
   define(value, d);
   return true;
@@ -1362,6 +1382,7 @@ bool Lowering::lower_division(Op op, const Unit* pc) {
   const a64::Gp quotient = rem ? sized(a64::x12, wide) : rd;
   sign ? a_.sdiv(quotient, ra, rb) : a_.udiv(quotient, ra, rb);
   if (rem) a_.msub(rd, quotient, rb, ra);  // a - quotient * b
+  values_[d].zext32 = !wide;
   if (dead_result(dst)) {
     release(d);
     kill_cell(dst);
@@ -1404,6 +1425,7 @@ void Lowering::lower_pair(const Inst& in, const Unit* pc) {
     bin(first->bin, w, rt, ra, b);
     if (!p.right) bin(second->bin, w, rt, rt, c);
     else bin_regs(second->bin, w, rt, gp(c, a64::x12), rt);
+    values_[t].zext32 = !w;
     define(dst, t);
     return;
   }
@@ -1458,12 +1480,14 @@ void Lowering::lower(uint32_t i) {
         d = value_of(dst, false);
         value_of(other, false);
         bin(Bin::Add, false, gp_of_value(d), gp_of_value(d), other);
+        values_[d].zext32 = true;
         bind_cell(dst, d, true);
       } else {
         const a64::Gp ra = gp(a, a64::x10);
         value_of(b, false);
         d = new_gp();
         bin(Bin::Add, false, gp_of_value(d), ra, b);
+        values_[d].zext32 = true;
         define(dst, d);
       }
       const a64::Gp rd = gp_of_value(d);
@@ -1577,6 +1601,7 @@ void Lowering::lower(uint32_t i) {
       const uint32_t d = new_gp();
       const a64::Gp rd = gp_of_value(d);
       bin(in.instr.ir == IrOp::I32AddGlobalSet ? Bin::Add : Bin::Sub, false, rd, ra, b);
+      values_[d].zext32 = true;
       c_.global_inst(a64::x9, pc[5]);
       a_.str(rd, arm::ptr(a64::x9, static_cast<int32_t>(offsetof(GlobalInst, value))));
       define(dst, d);
