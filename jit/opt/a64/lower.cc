@@ -158,6 +158,24 @@ class Lowering {
       a_.b(cc, label);
       return;
     }
+    if (leaves_loop(label)) {
+      // Out of line: the loop's hot path falls through instead of
+      // branching over the stores and moves on every iteration. They are
+      // planned now, from the values as they are here.
+      std::vector<std::pair<Unit, Value>> values;
+      if (stores) for_each_pending_store([&](Unit c, const CellState& st) { values.emplace_back(c, values_[st.value]); });
+      std::vector<PinMove> planned;
+      if (moves) planned = pin_moves(it->second);
+      const Label path = a_.newLabel();
+      a_.b(cc, path);
+      c_.out_of_line().defer([this, path, label, values = std::move(values), planned = std::move(planned)] {
+        a_.bind(path);
+        for (const auto& [c, v] : values) store(c, v);
+        emit_moves(planned);
+        a_.b(label);
+      });
+      return;
+    }
     Label skip = a_.newLabel();
     a_.b(arm::negateCond(cc), skip);
     if (stores) emit_pending_stores();
@@ -229,7 +247,19 @@ class Lowering {
   // conditional branch the fall-through goes on with the registers as
   // they were.
   void move_pins(uint32_t off) { move_pins(pins_.at(off)); }
-  void move_pins(const std::vector<Pin>& pins);
+  void move_pins(const std::vector<Pin>& pins) { emit_moves(pin_moves(pins)); }
+  // Whether a branch to `label` leaves the innermost loop around the
+  // instruction being lowered.
+  bool leaves_loop(Label label) const {
+    auto t = label_offset_.find(label.id());
+    if (t == label_offset_.end()) return false;
+    const uint32_t from = fn_.insts()[cur_].offset;
+    uint32_t header = 0, end = UINT32_MAX;
+    bool inside = false;
+    for (const auto& [h, e] : loop_extents_)
+      if (h <= from && from <= e && (!inside || h > header)) header = h, end = e, inside = true;
+    return inside && (t->second < header || t->second > end);
+  }
   struct PinMove {
     Loc src;  // Gp, Vec, or Const (k), or memory (from_cell)
     bool from_cell;
@@ -242,6 +272,7 @@ class Lowering {
   // The moves move_pins(off) makes (none: every pinned value is in place).
   std::vector<PinMove> pin_moves(uint32_t off) { return pin_moves(pins_.at(off)); }
   std::vector<PinMove> pin_moves(const std::vector<Pin>& pins);
+  void emit_moves(std::vector<PinMove> moves);
   // At the header: the pinned cells are in their registers, not stored.
   void enter_pinned_header(uint32_t off) {
     for (const Pin& p : pins_.at(off)) {
@@ -595,6 +626,8 @@ class Lowering {
   std::unordered_map<uint32_t, std::vector<Pin>> pins_;  // by loop header offset
   std::unordered_map<uint32_t, uint32_t> pinned_label_;  // label id -> header offset
   std::vector<uint32_t> loop_heads_;  // targets of backward branches, sorted
+  std::vector<std::pair<uint32_t, uint32_t>> loop_extents_;  // header offset, last back edge's offset
+  std::unordered_map<uint32_t, uint32_t> label_offset_;  // branch target label id -> offset
   std::unordered_map<uint32_t, std::vector<Pin>> table_pins_;  // by br_table offset: its targets' pins
   std::optional<uint32_t> pending_flush_;  // defer_flush's target, for this instruction
   Label pending_label_;
@@ -606,6 +639,7 @@ void Lowering::run() {
   plan_loop_registers();
   c_.emit_prologue(cf_);
   const std::vector<uint32_t>& targets = code_.target_offsets();
+  for (size_t k = 0; k < targets.size(); ++k) label_offset_.emplace(code_.target_label(k).id(), targets[k]);
   size_t next = 0;
   const auto& insts = fn_.insts();
   for (uint32_t i = 0; i < insts.size(); ++i) {
@@ -693,7 +727,10 @@ void Lowering::plan_loop_registers() {
       default: break;
     }
   }
-  for (const auto& [header, end] : body_end) loop_heads_.push_back(header);
+  for (const auto& [header, end] : body_end) {
+    loop_heads_.push_back(header);
+    loop_extents_.emplace_back(header, end);
+  }
   std::sort(loop_heads_.begin(), loop_heads_.end());
   // More pins than on x86-64: twelve general and thirty vector registers.
   constexpr size_t kMaxGpPins = 7, kMaxVecPins = 8;
@@ -819,9 +856,8 @@ std::vector<Lowering::PinMove> Lowering::pin_moves(const std::vector<Pin>& pins)
   return moves;
 }
 
-void Lowering::move_pins(const std::vector<Pin>& pins) {
+void Lowering::emit_moves(std::vector<PinMove> moves) {
   using Move = PinMove;
-  std::vector<Move> moves = pin_moves(pins);
   auto reads_reg = [](const Move& m, bool vec, uint8_t reg) {
     return !m.from_cell && m.src == (vec ? Loc::Vec : Loc::Gp) && m.src_reg == reg;
   };
