@@ -313,6 +313,21 @@ void Compiler::emit_fuel_charge(uint64_t cost) {
   });
 }
 
+void Compiler::emit_sunk_fuel_charge(uint64_t block_cost, uint64_t fall_cost) {
+  const Label fail = a_.newLabel();
+  fuel_arith(block_cost + fall_cost, true, true);
+  a_.b(CondCode::kLT, fail);
+  const Label trap = trap_label(TrapCode::OutOfFuel);
+  out_of_line_.defer([this, fail, trap, block_cost, fall_cost] {
+    a_.bind(fail);
+    fuel_arith(fall_cost, false, false);
+    a_.cmp(kFuel, 0);
+    a_.b(CondCode::kGE, trap);  // the block's charge alone fits: taken, as the interpreter does
+    fuel_arith(block_cost, false, false);
+    a_.b(trap);
+  });
+}
+
 // kFuel -= cost (subtract; `flags`: subs) or kFuel += cost.
 void Compiler::fuel_arith(uint64_t cost, bool subtract, bool flags) {
   if (cost < 4096) {

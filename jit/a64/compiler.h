@@ -133,6 +133,13 @@ class Compiler final : public ModuleEmitter {
   void emit_helper(const void* fn, const Unit* pc, bool may_trap, bool sync_fuel);
   // Uses x16 only (for costs past 12 bits).
   void emit_fuel_charge(uint64_t cost);
+  // A br_if's fall-through charge that also takes its block's sunk charge
+  // (opt::Function::SunkCharge): one subtraction; when it fails, the trap
+  // leaves the fuel as the two separate charges would have.
+  void emit_sunk_fuel_charge(uint64_t block_cost, uint64_t fall_cost);
+  // Gives back a block's sunk charge that a lower tier already took (an
+  // on-stack replacement entry at its header).
+  void emit_fuel_refund(uint64_t cost) { fuel_arith(cost, false, false); }
   // A taken back edge to `target`. Its poll may call the poll stub, which
   // clobbers the caller-saved registers except those in `kept` (general
   // registers and the low 64 bits of vector registers).

@@ -33,6 +33,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "jit/a64/compiler.h"
@@ -154,11 +155,14 @@ class Lowering {
     auto it = pinned_label_.find(label.id());
     const bool moves = it != pinned_label_.end() && !pin_moves(it->second).empty();
     const bool stores = pending_flush_ && pending_label_.id() == label.id() && has_pending_stores();
-    if (!moves && !stores) {
+    // The br_if that charges its loop header's sunk cost (SunkCharge)
+    // charges it on its taken path too, out of line.
+    const uint32_t charge = sunk_branch_ != nullptr ? sunk_branch_->cost : 0;
+    if (!moves && !stores && charge == 0) {
       a_.b(cc, label);
       return;
     }
-    if (leaves_loop(label)) {
+    if (charge != 0 || leaves_loop(label)) {
       // Out of line: the loop's hot path falls through instead of
       // branching over the stores and moves on every iteration. They are
       // planned now, from the values as they are here.
@@ -168,8 +172,9 @@ class Lowering {
       if (moves) planned = pin_moves(it->second);
       const Label path = a_.newLabel();
       a_.b(cc, path);
-      c_.out_of_line().defer([this, path, label, values = std::move(values), planned = std::move(planned)] {
+      c_.out_of_line().defer([this, path, label, charge, values = std::move(values), planned = std::move(planned)] {
         a_.bind(path);
+        c_.emit_fuel_charge(charge);
         for (const auto& [c, v] : values) store(c, v);
         emit_moves(planned);
         a_.b(label);
@@ -189,6 +194,10 @@ class Lowering {
   void emit_back_edge(uint32_t cost, Label label, bool irq_only) {
     // (A conditional back edge's taken path: see branch_on.)
     if (pending_flush_ && pending_label_.id() == label.id()) emit_pending_stores();
+    if (sunk_labels_.count(label.id()) != 0) {
+      irq_only = true;  // the header's br_if charges `cost` (SunkCharge)
+      cost = 0;
+    }
     auto it = pinned_label_.find(label.id());
     if (it == pinned_label_.end()) {
       c_.emit_back_edge(cost, label, irq_only);
@@ -199,7 +208,10 @@ class Lowering {
     for (const Pin& p : pins_.at(it->second)) kept.push_back(p.vec ? arm::Reg(a64::d(p.reg)) : arm::Reg(a64::x(p.reg)));
     c_.emit_back_edge(cost, label, irq_only, kept);
   }
-  void emit_fuel_charge(uint64_t cost) { c_.emit_fuel_charge(cost); }
+  void emit_fuel_charge(uint64_t cost) {
+    if (sunk_branch_ != nullptr) c_.emit_sunk_fuel_charge(sunk_branch_->cost, cost);  // the fall-through
+    else c_.emit_fuel_charge(cost);
+  }
 
  private:
   enum class Loc : uint8_t { Gp, Vec, Const };
@@ -333,10 +345,22 @@ class Lowering {
     last_read_.clear();
     range_reads_.clear();
     const Block& blk = fn_.blocks()[b];
-    for (uint32_t i = blk.first; i < blk.end; ++i) {
+    auto note = [&](uint32_t i) {
       const Effects& fx = fn_.insts()[i].fx;
       for (uint8_t r = 0; r < fx.num_reads; ++r) last_read_[fx.reads[r]] = i;
       if (fx.reads_from != kNoCell) range_reads_.push_back({i, fx.reads_from});
+    };
+    for (uint32_t i = blk.first; i < blk.end; ++i) note(i);
+    for (uint32_t i : blk.hoisted) note(i);  // a preheader (in increasing order)
+  }
+  // A loop's invariant instructions, where its preheader is (Function::Hoist).
+  void emit_preheader(const Function::Hoist& h) {
+    enter_block(h.pre_block);
+    for (uint32_t i : fn_.blocks()[h.pre_block].hoisted) {
+      cur_ = i;
+      ++epoch_;
+      pending_flush_.reset();
+      lower(i);
     }
   }
   // Read at instruction `from` or later in this block, or live at its end.
@@ -628,6 +652,10 @@ class Lowering {
   std::vector<uint32_t> loop_heads_;  // targets of backward branches, sorted
   std::vector<std::pair<uint32_t, uint32_t>> loop_extents_;  // header offset, last back edge's offset
   std::unordered_map<uint32_t, uint32_t> label_offset_;  // branch target label id -> offset
+  // Headers whose charge their br_if takes (their back edges charge nothing),
+  // and that br_if's sunk charge while it is being lowered.
+  std::unordered_set<uint32_t> sunk_labels_;
+  const Function::SunkCharge* sunk_branch_ = nullptr;
   std::unordered_map<uint32_t, std::vector<Pin>> table_pins_;  // by br_table offset: its targets' pins
   std::optional<uint32_t> pending_flush_;  // defer_flush's target, for this instruction
   Label pending_label_;
@@ -639,7 +667,10 @@ void Lowering::run() {
   plan_loop_registers();
   c_.emit_prologue(cf_);
   const std::vector<uint32_t>& targets = code_.target_offsets();
-  for (size_t k = 0; k < targets.size(); ++k) label_offset_.emplace(code_.target_label(k).id(), targets[k]);
+  for (size_t k = 0; k < targets.size(); ++k) {
+    label_offset_.emplace(code_.target_label(k).id(), targets[k]);
+    if (fn_.sunk_charge_at(targets[k]) != nullptr) sunk_labels_.insert(code_.target_label(k).id());
+  }
   size_t next = 0;
   const auto& insts = fn_.insts();
   for (uint32_t i = 0; i < insts.size(); ++i) {
@@ -647,6 +678,8 @@ void Lowering::run() {
     if (next < targets.size() && targets[next] == off) {
       // Falling into a branch target: its block reads what it needs from
       // the frame.
+      if (i > 0 && !insts[i - 1].fx.no_fall_through)
+        if (const Function::Hoist* h = fn_.hoist_at(off)) emit_preheader(*h);
       write_back([&](Unit c) { return fn_.live_in(fn_.block_at_offset(off), c) && !pinned_at(off, c); }, false);
       if (pins_at(off) != nullptr) move_pins(off);
       forget_all();
@@ -658,10 +691,13 @@ void Lowering::run() {
       if (pins_at(off) != nullptr) enter_pinned_header(off);
     }
     if (uint32_t b = fn_.block_at_inst(i); b != UINT32_MAX) enter_block(b);
+    if (fn_.hoisted(i)) continue;  // emitted in its loop's preheader
     cur_ = i;
     ++epoch_;
     pending_flush_.reset();
+    sunk_branch_ = fn_.sunk_charge_of_branch(i);
     lower(i);
+    sunk_branch_ = nullptr;
     pending_flush_.reset();
   }
   forget_all();
@@ -678,12 +714,31 @@ void Lowering::emit_loop_entries() {
   const std::vector<uint32_t>& targets = code_.target_offsets();
   for (uint32_t off : code_.loop_header_offsets()) {
     const std::vector<Pin>* pins = pins_at(off);
-    if (pins == nullptr) continue;
+    const Function::SunkCharge* sunk = fn_.sunk_charge_at(off);
+    // The loops around this point whose invariant work runs before them:
+    // the interpreter's frame has not got it (it may not even have run it
+    // yet), so this entry runs it, outermost loop first.
+    std::vector<const Function::Hoist*> around;
+    for (const Function::Hoist& h : fn_.hoists())
+      if (h.header <= off && off <= h.end) around.push_back(&h);
+    std::sort(around.begin(), around.end(), [](const auto* l, const auto* r) { return l->header < r->header; });
+    if (pins == nullptr && sunk == nullptr && around.empty()) continue;
     const Label entry = a_.newLabel();
     a_.bind(entry);
-    for (const Pin& p : *pins) {
-      if (p.vec) a_.ldr(a64::d(p.reg), c_.cell(p.cell));
-      else a_.ldr(a64::x(p.reg), c_.cell(p.cell));
+    // The interpreter charged the back edge; here the header's br_if will.
+    if (sunk != nullptr) c_.emit_fuel_refund(sunk->cost);
+    if (!around.empty()) {
+      forget_all();
+      for (const Function::Hoist* h : around) emit_preheader(*h);
+      const uint32_t b = fn_.block_at_offset(off);
+      write_back([&](Unit c) { return fn_.live_in(b, c) && !pinned_at(off, c); }, false);
+      if (pins != nullptr) move_pins(off);
+      forget_all();
+    } else if (pins != nullptr) {
+      for (const Pin& p : *pins) {
+        if (p.vec) a_.ldr(a64::d(p.reg), c_.cell(p.cell));
+        else a_.ldr(a64::x(p.reg), c_.cell(p.cell));
+      }
     }
     auto it = std::lower_bound(targets.begin(), targets.end(), off);
     a_.b(code_.target_label(static_cast<size_t>(it - targets.begin())));
@@ -741,6 +796,7 @@ void Lowering::plan_loop_registers() {
     // choose a vector register.
     std::unordered_map<Unit, std::pair<uint32_t, uint32_t>> uses;  // cell -> (all, float)
     for (uint32_t i = fn_.blocks()[b].first; i < insts.size() && insts[i].offset <= end; ++i) {
+      if (fn_.hoisted(i)) continue;
       const Inst& in = insts[i];
       bool is_float = false;
       if (in.instr.family == Family::Generated || codegen::is_branch_family(in.instr.family) ||
@@ -1654,7 +1710,9 @@ void Lowering::lower(uint32_t i) {
       define(pc[2], d);
       return;
     }
-    case IrOp::Fuel: c_.emit_fuel_charge(pc[2]); return;
+    case IrOp::Fuel:
+      if (fn_.sunk_charge_of_fuel(cur_) == nullptr) c_.emit_fuel_charge(pc[2]);  // else its block's br_if does
+      return;
     case IrOp::BrTable: {
       const uint32_t n = pc[3];
       // The index waits in w12: the moves into the targets' registers use
@@ -1684,7 +1742,7 @@ bool compile_function(Compiler& compiler, const CompiledFunc& cf, size_t* entry_
   a64::Assembler& a = compiler.assembler();
   if (!code.scan(cf, a)) return false;
   Function fn;
-  if (!fn.build(cf, code)) return false;
+  if (!fn.build(cf, code, /*hoist=*/true)) return false;
   a.align(asmjit::AlignMode::kCode, 16);
   *entry_offset = a.offset();
   Lowering lowering(compiler, cf, fn);
