@@ -419,6 +419,11 @@ class ModuleEmitter {
   virtual const FunctionCode& function_code() const = 0;
 
   bool guarded() const { return guarded_; }
+  // Whether the module was compiled with fuel metering: its code's fuel
+  // register then holds the fuel, else the poll word's address
+  // (jit_state.h). Set before emit_shared.
+  bool fuel_code() const { return fuel_code_; }
+  void set_fuel_code(bool fuel_code) { fuel_code_ = fuel_code; }
   // An unchecked access instruction at `access_offset` in the code whose
   // out-of-bounds fault resumes at `exit` (fault_handler.h).
   void add_trap_site(size_t access_offset, asmjit::Label exit) { trap_sites_.push_back({access_offset, exit}); }
@@ -430,6 +435,7 @@ class ModuleEmitter {
 
  private:
   const bool guarded_;
+  bool fuel_code_ = true;
   std::vector<PendingTrapSite> trap_sites_;
 };
 
@@ -489,6 +495,7 @@ Result<std::shared_ptr<const JitCode>> compile_module_with(const std::vector<Com
                                                            Make&& make) {
   ModuleBuild build;
   std::unique_ptr<ModuleEmitter> emitter = make(build.holder(), use_guard_regions(bounds));
+  emitter->set_fuel_code(funcs.empty() || funcs.front().fuel);
   emitter->emit_shared();
   std::vector<ModuleBuild::Emitted> emitted;
   emitted.reserve(which.size());

@@ -8,8 +8,12 @@
 //   rbx / x19  frame pointer (Cell*), as the interpreter's fp
 //   r12 / x20  memory 0's base (never moves: linear_memory.h)
 //   r13 / x21  this JitState
-//   r14 / x22  remaining fuel (kUnmeteredFuel when unmetered); stored to `fuel`
-//              around every helper that may read or charge it
+//   r14 / x22  code compiled with fuel: the remaining fuel (kUnmeteredFuel
+//              when the store does not meter), stored to `fuel` around every
+//              helper that may read or charge it; code compiled without
+//              fuel: the address of InterruptState::any_pending(), so that
+//              an interrupt poll is one compare with memory. The register
+//              follows the running instance's module (switch_instance).
 //   r15 / x23  the running instance's globals (GlobalInst* const*)
 #pragma once
 

@@ -15,6 +15,7 @@
 
 #include "jit/jit.h"
 #include "jit/jit_state.h"
+#include "runtime/store/compiled_module.h"
 #include "runtime/store/interrupt.h"
 
 namespace wasmrt::jit {
@@ -184,6 +185,16 @@ void switch_instance(JitState* st, InstanceData* inst) {
   st->mem = inst->memory0;
   st->mem_base = st->mem != nullptr ? st->mem->base() : nullptr;
   st->mem_size = st->mem != nullptr ? st->mem->size_bytes() : 0;
+  // The fuel register (jit_state.h) as the instance's code expects it:
+  // fuel, kept across the switch in a metered store (whose modules all
+  // have fuel code: Instance::create refuses others); the budget nothing
+  // reads in a store that does not meter (the register may have held the
+  // poll word's address); the poll word's address for code without fuel.
+  if (inst->compiled != nullptr && !inst->compiled->options.fuel) {
+    st->fuel = static_cast<int64_t>(reinterpret_cast<uintptr_t>(st->any_pending));
+  } else if (!st->metered) {
+    st->fuel = kUnmeteredFuel;
+  }
 }
 
 uint32_t call_slow(JitState* st, FuncInst* callee, Cell* nfp) {

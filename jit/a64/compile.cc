@@ -180,8 +180,7 @@ void Compiler::emit_shared() {
     // The callee's entry check for interrupts (the interpreter's `enter`),
     // here rather than in every function: the callee is frame #0 already.
     Label entry_poll = a_.newLabel(), polled = a_.newLabel();
-    a_.ldr(x8, ST(any_pending));
-    a_.ldr(w8, arm::ptr(x8));
+    emit_any_pending_load(a64::w8);
     a_.cbnz(w8, entry_poll);
     a_.bind(polled);
     a_.ldr(x8, arm::ptr(x1, static_cast<int32_t>(offsetof(FuncInst, instance))));
@@ -267,11 +266,25 @@ void Compiler::emit_shared() {
 // Makes x8 (an InstanceData*) the running instance. Clobbers x30: callers
 // save it (and anything else they need) first.
 void Compiler::emit_switch_instance() {
+  // The fuel register's meaning follows the instance's module (jit_state.h).
+  a_.str(kFuel, ST(fuel));
   a_.mov(a64::x1, a64::x8);
   a_.mov(a64::x0, kSt);
   call_cpp(reinterpret_cast<const void*>(&switch_instance));
   a_.ldr(kMemBase, ST(mem_base));
   a_.ldr(kGlobals, ST(globals));
+  a_.ldr(kFuel, ST(fuel));
+}
+
+void Compiler::emit_any_pending_load(const a64::Gp& w) {
+  // Code without fuel keeps the word's address in the fuel register: one
+  // load, not two dependent ones.
+  if (fuel_code()) {
+    a_.ldr(w.x(), ST(any_pending));
+    a_.ldr(w, arm::ptr(w.x()));
+  } else {
+    a_.ldr(w, arm::ptr(kFuel));
+  }
 }
 
 void Compiler::emit_trap_stubs() {
@@ -345,8 +358,7 @@ void Compiler::fuel_arith(uint64_t cost, bool subtract, bool flags) {
 void Compiler::emit_poll(const std::vector<arm::Reg>& kept, uint64_t refund) {
   // The process-wide word first: no interrupt anywhere is the common case.
   Label slow = a_.newLabel(), back = a_.newLabel();
-  a_.ldr(a64::x9, ST(any_pending));
-  a_.ldr(a64::w9, arm::ptr(a64::x9));
+  emit_any_pending_load(a64::w9);
   a_.cbnz(a64::w9, slow);
   a_.bind(back);
   out_of_line_.defer([this, slow, back, kept, refund] {

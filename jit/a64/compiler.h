@@ -194,6 +194,8 @@ class Compiler final : public ModuleEmitter {
   // used, emitted after it so that its conditional branches reach them.
   void emit_trap_stubs();
   void emit_switch_instance();
+  // w = InterruptState::any_pending() (nonzero: some interrupt is pending).
+  void emit_any_pending_load(const a64::Gp& w);
   // Whether cf's machine code (from the optimizing tier's lowering, or
   // the baseline's) stays under kMaxFunctionBytes: compiles it into a
   // scratch code holder and measures.

@@ -94,6 +94,7 @@ struct CompiledFunc {
   // the function's first basic block (0 without fuel metering).
   uint32_t entry_fuel = 0;
   bool check_interrupt = false;  // poll ExecContext::interrupt on entry
+  bool fuel = false;             // compiled with fuel metering (TranslateOptions)
   // ---- set by a tier, possibly while other threads run the function ----
   // With tier-up these are published once, by a compile on any thread,
   // while other threads run the module: C++ reads and writes them with

@@ -545,6 +545,7 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
   out = CompiledFunc{};
   out.func_index = func_index;
   out.check_interrupt = options_.interrupt_checks;
+  out.fuel = options_.fuel;
   out_ = &out;
   // Emitted into reused scratch buffers, then copied out at their exact
   // size: one allocation per function and nothing freed (a module of a

@@ -292,6 +292,90 @@ TEST(Interrupt, WakesBlockedHostFunctions) {
   EXPECT_TRUE(instance->call("ok", {}).ok());
 }
 
+// Code compiled with fuel and code compiled without it, calling each other
+// in a store that does not meter: the JIT's fuel register holds fuel in the
+// first and the poll word's address in the second (jit/jit_state.h), so it
+// changes meaning at every call and return between them. Results and
+// interrupts must come out the same in either direction, however deep.
+constexpr std::string_view kFuelledLeaf = R"((module
+  (func (export "tri") (param $n i32) (result i32) (local $s i32)
+    (block (loop
+      (br_if 1 (i32.eqz (local.get $n)))
+      (local.set $s (i32.add (local.get $s) (local.get $n)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br 0)))
+    (local.get $s))
+  (func (export "spin") (loop (br 0))))
+)";
+constexpr std::string_view kUnfuelledMiddle = R"((module
+  (import "leaf" "tri" (func $tri (param i32) (result i32)))
+  (import "leaf" "spin" (func $spin))
+  (func (export "sum_tris") (param $n i32) (result i32) (local $s i32)
+    (block (loop
+      (br_if 1 (i32.eqz (local.get $n)))
+      (local.set $s (i32.add (local.get $s) (call $tri (local.get $n))))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br 0)))
+    (local.get $s))
+  (func (export "spin_there") (call $spin))
+  (func (export "spin_here") (loop (br 0))))
+)";
+constexpr std::string_view kFuelledTop = R"((module
+  (import "middle" "sum_tris" (func $sum_tris (param i32) (result i32)))
+  (import "middle" "spin_here" (func $spin_here))
+  (import "middle" "spin_there" (func $spin_there))
+  (func (export "nested") (param $n i32) (result i32) (local $s i32)
+    (block (loop
+      (br_if 1 (i32.eqz (local.get $n)))
+      (local.set $s (i32.add (local.get $s) (call $sum_tris (local.get $n))))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br 0)))
+    (local.get $s))
+  (func (export "spin_below") (call $spin_here))
+  (func (export "spin_two_below") (call $spin_there)))
+)";
+
+TEST(Interrupt, CodeCompiledWithAndWithoutFuelCallsEachOther) {
+  Engine fuelled = fuel_engine();
+  Engine unfuelled = test_engine();
+  Store store(unfuelled);
+  auto leaf = Linker().instantiate(store, compile(kFuelledLeaf, fuelled));
+  ASSERT_TRUE(leaf.ok()) << leaf.error().to_string();
+  Linker to_leaf;
+  to_leaf.define_instance("leaf", leaf.value());
+  auto middle = to_leaf.instantiate(store, compile(kUnfuelledMiddle, unfuelled));
+  ASSERT_TRUE(middle.ok()) << middle.error().to_string();
+  Linker to_middle;
+  to_middle.define_instance("middle", middle.value());
+  auto top = to_middle.instantiate(store, compile(kFuelledTop, fuelled));
+  ASSERT_TRUE(top.ok()) << top.error().to_string();
+
+  // sum_tris(n) = n(n+1)(n+2)/6; nested(n) sums those. Repeated so that a
+  // tiered engine runs them on each tier.
+  for (int round = 0; round < 4; ++round) {
+    EXPECT_EQ(call_i32(*middle, "sum_tris", 100), 171700);
+    int32_t nested = 0;
+    for (int32_t k = 1; k <= 60; ++k) nested += k * (k + 1) * (k + 2) / 6;
+    EXPECT_EQ(call_i32(*top, "nested", 60), nested);
+  }
+  InterruptHandle handle = store.interrupt_handle();
+  const std::pair<const Instance*, const char*> spins[] = {
+      {&*middle, "spin_here"},      {&*middle, "spin_there"},    {&*leaf, "spin"},
+      {&*top, "spin_below"},        {&*top, "spin_two_below"},
+  };
+  for (const auto& [instance, name] : spins) {
+    std::thread stopper([handle] {
+      std::this_thread::sleep_for(milliseconds(20));
+      handle.interrupt();
+    });
+    auto result = instance->call(name, {});
+    stopper.join();
+    ASSERT_FALSE(result.ok()) << name;
+    EXPECT_EQ(trap_kind(result.error()), TrapKind::Interrupted) << name;
+    EXPECT_EQ(call_i32(*top, "nested", 10), 715) << name;
+  }
+}
+
 TEST(Interrupt, DeadlineNeedsAnInterruptibleEngine) {
   EngineConfig config = test_config();
   config.interruptible = false;
