@@ -263,7 +263,12 @@ void Compiler::emit_direct_stubs() {
     a_.mov(kFp, x::rdi);
     if (callee.check_interrupt) {
       emit_any_pending_test(x::r8);
-      a_.jne(poll);
+      if (local) {
+        a_.je(entry->second);  // the poll's branch is the jump to the entry
+        a_.jmp(poll);
+      } else {
+        a_.jne(poll);
+      }
       a_.bind(polled);
     }
     if (local) a_.jmp(entry->second);
@@ -371,12 +376,19 @@ void Compiler::emit_any_pending_test(const x::Gp& scratch) {
   a_.cmp(x::dword_ptr(scratch), 0);
 }
 
-void Compiler::emit_poll(const std::vector<x::Reg>& kept, uint64_t refund) {
+void Compiler::emit_poll(const std::vector<x::Reg>& kept, uint64_t refund, Label then_jump) {
   // The process-wide word first: no interrupt anywhere is the common case.
-  Label slow = a_.newLabel(), back = a_.newLabel();
+  // Before a back edge's jump the poll's own branch is that jump (one
+  // taken branch per iteration, not a not-taken one and a jump).
+  Label slow = a_.newLabel(), back = then_jump.isValid() ? then_jump : a_.newLabel();
   emit_any_pending_test(x::rax);
-  a_.jne(slow);
-  a_.bind(back);
+  if (then_jump.isValid()) {
+    a_.je(then_jump);
+    a_.jmp(slow);
+  } else {
+    a_.jne(slow);
+    a_.bind(back);
+  }
   out_of_line_.defer([this, slow, back, kept, refund] {
     a_.bind(slow);
     // A back edge charged its loop's fuel before this poll; an interrupt
@@ -430,8 +442,8 @@ void Compiler::emit_poll(const std::vector<x::Reg>& kept, uint64_t refund) {
 void Compiler::emit_back_edge(uint32_t loop_cost, Label target_label, bool irq_only,
                               const std::vector<x::Reg>& kept) {
   if (irq_only) {
-    if (back_edge_polls_) emit_poll(kept);
-    a_.jmp(target_label);
+    if (back_edge_polls_) emit_poll(kept, 0, target_label);
+    else a_.jmp(target_label);
     return;
   }
   // Charged first (see emit_fuel_charge); both stops see the fuel as it
@@ -444,8 +456,8 @@ void Compiler::emit_back_edge(uint32_t loop_cost, Label target_label, bool irq_o
     fuel_arith(x::Inst::kIdAdd, loop_cost);
     a_.jmp(back_edge_stop_);
   });
-  if (back_edge_polls_) emit_poll(kept, loop_cost);
-  a_.jmp(target_label);
+  if (back_edge_polls_) emit_poll(kept, loop_cost, target_label);
+  else a_.jmp(target_label);
 }
 
 

@@ -221,7 +221,8 @@ class Compiler final : public ModuleEmitter {
   // At back edges (the call stub polls at entries); `kept`: as emit_back_edge.
   // refund: fuel the code charged just before the poll, given back while
   // the poll runs (an interrupt wins over that charge).
-  void emit_poll(const std::vector<x::Reg>& kept = {}, uint64_t refund = 0);
+  // then_jump: jump there after the poll (the poll's branch is the jump).
+  void emit_poll(const std::vector<x::Reg>& kept = {}, uint64_t refund = 0, Label then_jump = Label());
   void emit_branch(Family form, x::CondCode taken, const Unit* pc, uint32_t field) {
     emit_branch_form(*this, form, taken, pc, field);
   }
