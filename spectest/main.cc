@@ -1,6 +1,6 @@
 // wasm-spectest: runs the official spec test suite (.wast scripts).
 //
-//   wasm-spectest [--engine interp|baseline|jit[-metered]|none] [--json FILE|-] [--verbose] PATH...
+//   wasm-spectest [--engine ENGINE] [--json FILE|-] [--verbose] PATH...
 //   wasm-spectest --dump-modules DIR [PATH...]
 //
 // With no PATH the suite is taken from $WASMRT_SPECTEST_DIR, else from
@@ -38,8 +38,9 @@ struct Options {
 
 void print_usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: wasm-spectest [--engine interp|baseline|jit[-metered]|none] [--json FILE|-] [--verbose] [PATH...]\n"
+               "usage: wasm-spectest [--engine ENGINE] [--json FILE|-] [--verbose] [PATH...]\n"
                "       wasm-spectest --dump-modules DIR [PATH...]\n"
+               "ENGINE is interp, baseline, optimizing or jit, each optionally -metered, or none.\n"
                "PATH is a .wast file or a directory of them (default: $WASMRT_SPECTEST_DIR,\n"
                "else %s/../shared/spectest).\n",
                WASMRT_SOURCE_DIR);
