@@ -172,6 +172,9 @@ class Compiler final : public ModuleEmitter {
  private:
   void emit_trap_stubs();
   void emit_switch_instance();
+  // After a call whose callee's frame started at cell arg_base: kFp is the
+  // caller's frame again.
+  void emit_back_to_caller_frame(Unit arg_base);
   void emit_call_depth_check(Label exhausted);
   void emit_push_call_record();
   // The defined function a call to func_index reaches when it takes a
