@@ -153,28 +153,7 @@ void Compiler::emit_shared() {
     a_.cbz(x2, slow);
     a_.ldr(x9, arm::ptr(x2, compiled_func_offset(&CompiledFunc::jit_entry)));
     a_.cbz(x9, slow);
-    // The interpreter's limits: call depth, then room for the frame below
-    // this depth's call record.
-    a_.ldr(w3, ST32(depth));
-    a_.ldr(w4, ST32(max_depth));
-    a_.cmp(w3, w4);
-    a_.b(CondCode::kHS, exhausted);
-    a_.add(x5, x3, 1);
-    a_.add(x5, x5, x5, arm::lsl(1));  // * 3 cells
-    a_.lsl(x5, x5, 3);
-    a_.ldr(x6, ST(stack_end));
-    a_.sub(x6, x6, x5);  // the record
-    a_.subs(x7, x6, x0);
-    a_.b(CondCode::kLO, exhausted);  // the frame starts past the record
-    a_.lsr(x7, x7, 3);
-    a_.ldr(x8, arm::ptr(x2, compiled_func_offset(&CompiledFunc::frame_cells)));
-    a_.cmp(x8, x7);
-    a_.b(CondCode::kHI, exhausted);
-    a_.stp(x30, kFp, arm::ptr(x6));  // the return address and caller frame go into the record
-    a_.ldr(x8, ST(cur));
-    a_.str(x8, arm::ptr(x6, 16));
-    a_.add(w3, w3, 1);
-    a_.str(w3, ST32(depth));
+    emit_call_record(std::nullopt, exhausted);
     a_.str(x1, ST(cur));
     a_.mov(kFp, x0);
     // The callee's entry check for interrupts (the interpreter's `enter`),
@@ -200,8 +179,10 @@ void Compiler::emit_shared() {
     emit_switch_instance();
     a_.ldr(x9, arm::ptr_post(sp, 16));
     a_.br(x9);
-    // Host functions and functions without machine code.
+    // Host functions and functions without machine code. The call site
+    // finds the callee's frame in kFp afterwards, as after a wasm callee.
     a_.bind(slow);
+    a_.mov(kFp, x0);
     a_.str(x30, arm::ptr_pre(sp, -16));
     a_.str(kFuel, ST(fuel));
     a_.mov(x2, x0);
@@ -225,7 +206,9 @@ void Compiler::emit_shared() {
     a_.lsl(x5, x5, 3);
     a_.ldr(x6, ST(stack_end));
     a_.sub(x6, x6, x5);  // this depth's record
-    a_.ldp(x30, kFp, arm::ptr(x6));
+    // (The caller's frame is not loaded from the record: the call site
+    // sets it from the callee's, emit_back_to_caller_frame.)
+    a_.ldr(x30, arm::ptr(x6));
     a_.ldr(x8, arm::ptr(x6, 16));
     a_.str(x8, ST(cur));
     a_.sub(w3, w3, 1);
@@ -261,6 +244,116 @@ void Compiler::emit_shared() {
   a_.b(trap_w0_);
 
   emit_trap_stubs();
+}
+
+void Compiler::emit_call_record(std::optional<uint64_t> frame_cells, Label exhausted) {
+  using namespace a64;  // NOLINT: register names
+  // The interpreter's limits: call depth, then room for the frame below
+  // this depth's call record.
+  a_.ldr(w3, ST32(depth));
+  a_.ldr(w4, ST32(max_depth));
+  a_.cmp(w3, w4);
+  a_.b(CondCode::kHS, exhausted);
+  a_.add(x5, x3, 1);
+  a_.add(x5, x5, x5, arm::lsl(1));  // * 3 cells
+  a_.lsl(x5, x5, 3);
+  a_.ldr(x6, ST(stack_end));
+  a_.sub(x6, x6, x5);  // the record
+  if (frame_cells) {
+    // The frame must end at or before the record (frame_cells < 2^27:
+    // addresses do not wrap).
+    load_imm(x7, *frame_cells * 8);
+    a_.add(x7, x0, x7);
+    a_.cmp(x7, x6);
+    a_.b(CondCode::kHI, exhausted);
+  } else {
+    a_.subs(x7, x6, x0);
+    a_.b(CondCode::kLO, exhausted);  // the frame starts past the record
+    a_.lsr(x7, x7, 3);
+    a_.ldr(x8, arm::ptr(x2, compiled_func_offset(&CompiledFunc::frame_cells)));
+    a_.cmp(x8, x7);
+    a_.b(CondCode::kHI, exhausted);
+  }
+  a_.stp(x30, kFp, arm::ptr(x6));  // the return address and caller frame go into the record
+  a_.ldr(x8, ST(cur));
+  a_.str(x8, arm::ptr(x6, 16));
+  a_.add(w3, w3, 1);
+  a_.str(w3, ST32(depth));
+}
+
+const CompiledFunc* Compiler::direct_callee(Unit func_index) const {
+  if (func_index < num_imported_ || func_index - num_imported_ >= funcs_.size()) return nullptr;
+  const CompiledFunc& callee = funcs_[func_index - num_imported_];
+  return callee.frame_cells <= kMaxJitFrameCells ? &callee : nullptr;
+}
+
+// A direct call stub: the call stub specialised to one function of this
+// module, entered by `bl` with the callee's frame in x0, as on x86-64
+// (x64::Compiler::emit_direct_stubs says what is known here and what is
+// still checked). Conditional branches reach only 1 MiB: the trap exits
+// are emitted after every few stubs.
+void Compiler::emit_direct_stubs() {
+  using namespace a64;  // NOLINT: register names
+  size_t emitted = 0;
+  for (const auto& [defined, stub] : direct_stubs_) {
+    if (emitted++ % 64 == 63) emit_trap_stubs();
+    const Label exhausted = trap_label(TrapCode::CallStackExhausted);
+    const CompiledFunc& callee = funcs_[defined];
+    const uint32_t func_index = num_imported_ + defined;
+    auto entry = entries_.find(defined);
+    const bool local = entry != entries_.end();
+    Label generic = a_.newLabel(), poll = a_.newLabel(), polled = a_.newLabel();
+    a_.align(asmjit::AlignMode::kCode, 16);
+    a_.bind(stub);
+    if (!local) {
+      load_imm(x9, reinterpret_cast<uint64_t>(&callee.jit_entry));
+      a_.ldr(x9, arm::ptr(x9));
+      a_.cbz(x9, generic);
+    }
+    emit_call_record(callee.frame_cells, exhausted);
+    load_func_inst(x1, func_index);
+    a_.str(x1, ST(cur));
+    a_.mov(kFp, x0);
+    if (callee.check_interrupt) {
+      emit_any_pending_load(w8);
+      if (local) {
+        a_.cbz(w8, entry->second);  // the poll's branch is the jump to the entry
+        a_.b(poll);
+      } else {
+        a_.cbnz(w8, poll);
+      }
+      a_.bind(polled);
+    }
+    if (local) a_.b(entry->second);
+    else a_.br(x9);
+    if (callee.check_interrupt) {
+      // As the generic stub's entry poll: the callee is frame #0 already
+      // (x30 is in the record).
+      a_.bind(poll);
+      if (!local) a_.str(x9, arm::ptr_pre(sp, -16));
+      a_.bl(poll_stub_);
+      if (!local) a_.ldr(x9, arm::ptr_post(sp, 16));
+      a_.b(polled);
+    }
+    if (!local) {
+      // No machine code (yet): the generic stub, with the return address
+      // still in x30, calls out.
+      a_.bind(generic);
+      load_func_inst(x1, func_index);
+      a_.b(call_stub_);
+    }
+  }
+}
+
+void Compiler::load_func_inst(const a64::Gp& r, Unit func_index) {
+  a_.ldr(r, ST(funcs));
+  const uint64_t offset = uint64_t{func_index} * 8;
+  if (offset < 32768) {
+    a_.ldr(r, arm::ptr(r, static_cast<int32_t>(offset)));
+  } else {
+    load_imm(kOffset, offset);
+    a_.ldr(r, arm::ptr(r, kOffset));
+  }
 }
 
 // Makes x8 (an InstanceData*) the running instance. Clobbers x30: callers
@@ -355,12 +448,20 @@ void Compiler::fuel_arith(uint64_t cost, bool subtract, bool flags) {
   else a_.sub(kFuel, kFuel, kCallTarget);
 }
 
-void Compiler::emit_poll(const std::vector<arm::Reg>& kept, uint64_t refund) {
+void Compiler::emit_poll(const std::vector<arm::Reg>& kept, uint64_t refund, Label then_jump) {
   // The process-wide word first: no interrupt anywhere is the common case.
-  Label slow = a_.newLabel(), back = a_.newLabel();
+  // Before a back edge's jump the poll's own branch is that jump (one
+  // taken branch per iteration, not a not-taken one and a jump; a
+  // function's code fits cbz's range: kMaxFunctionBytes).
+  Label slow = a_.newLabel(), back = then_jump.isValid() ? then_jump : a_.newLabel();
   emit_any_pending_load(a64::w9);
-  a_.cbnz(a64::w9, slow);
-  a_.bind(back);
+  if (then_jump.isValid()) {
+    a_.cbz(a64::w9, then_jump);
+    a_.b(slow);
+  } else {
+    a_.cbnz(a64::w9, slow);
+    a_.bind(back);
+  }
   out_of_line_.defer([this, slow, back, kept, refund] {
     a_.bind(slow);
     // A back edge charged its loop's fuel before this poll; an interrupt
@@ -401,8 +502,8 @@ void Compiler::emit_poll(const std::vector<arm::Reg>& kept, uint64_t refund) {
 void Compiler::emit_back_edge(uint32_t loop_cost, Label target_label, bool irq_only,
                               const std::vector<arm::Reg>& kept) {
   if (irq_only) {
-    if (back_edge_polls_) emit_poll(kept);
-    a_.b(target_label);
+    if (back_edge_polls_) emit_poll(kept, 0, target_label);
+    else a_.b(target_label);
     return;
   }
   // Charged first (see emit_fuel_charge); both stops see the fuel as it
@@ -415,8 +516,8 @@ void Compiler::emit_back_edge(uint32_t loop_cost, Label target_label, bool irq_o
     fuel_arith(loop_cost, false, false);
     a_.b(back_edge_stop_);
   });
-  if (back_edge_polls_) emit_poll(kept, loop_cost);
-  a_.b(target_label);
+  if (back_edge_polls_) emit_poll(kept, loop_cost, target_label);
+  else a_.b(target_label);
 }
 
 void Compiler::emit_bin(Bin bin, bool wide, const a64::Gp& dst, const a64::Gp& lhs, const a64::Gp& rhs) {
@@ -565,6 +666,50 @@ void Compiler::emit_jump_table(const Unit* pc) {
 
 void Compiler::emit_call_indirect(const Unit* pc) {
   using namespace a64;  // NOLINT: register names
+  std::optional<TableElemsLayout> elems = table_elems_layout();
+  if (!elems) {
+    emit_resolve_indirect(pc);
+    cell_address(x0, pc[4]);
+    a_.bl(call_stub_);
+    emit_back_to_caller_frame(pc[4]);
+    return;
+  }
+  // The interpreter's checks inline, in its order: the index in bounds, a
+  // non-null element, the canonical signature id. Any failure goes to the
+  // C++ checks, which trap with the interpreter's message (it names the
+  // element).
+  Label slow = a_.newLabel(), resolved = a_.newLabel();
+  load(x9, pc[5], false);  // the index, zero-extended
+  a_.ldr(x10, ST(tables));
+  load_imm(kOffset, uint64_t{pc[3]} * 8);
+  a_.ldr(x10, arm::ptr(x10, kOffset));
+  a_.ldr(x11, arm::ptr(x10, elems->begin));
+  a_.ldr(x12, arm::ptr(x10, elems->end));
+  a_.sub(x12, x12, x11);
+  a_.lsr(x12, x12, 3);
+  a_.cmp(x9, x12);
+  a_.b(CondCode::kHS, slow);
+  a_.ldr(x1, arm::ptr(x11, x9, arm::lsl(3)));
+  a_.cbz(x1, slow);
+  a_.ldr(x10, ST(type_sig_ids));
+  load_imm(kOffset, uint64_t{pc[2]} * 4);
+  a_.ldr(w10, arm::ptr(x10, kOffset));
+  a_.ldr(w12, arm::ptr(x1, static_cast<int32_t>(offsetof(FuncInst, sig_id))));
+  a_.cmp(w12, w10);
+  a_.b(CondCode::kNE, slow);
+  a_.bind(resolved);
+  cell_address(x0, pc[4]);
+  a_.bl(call_stub_);
+  emit_back_to_caller_frame(pc[4]);
+  out_of_line_.defer([this, pc, slow, resolved] {
+    a_.bind(slow);
+    emit_resolve_indirect(pc);
+    a_.b(resolved);
+  });
+}
+
+void Compiler::emit_resolve_indirect(const Unit* pc) {
+  using namespace a64;  // NOLINT: register names
   // The checks in C++ (they name the element in the trap message).
   a_.mov(x0, kSt);
   a_.mov(x1, kFp);
@@ -577,8 +722,6 @@ void Compiler::emit_call_indirect(const Unit* pc) {
   a_.b(trap_w0_);
   a_.bind(ok);
   a_.mov(x1, x0);
-  cell_address(x0, pc[4]);
-  a_.bl(call_stub_);
 }
 
 bool Compiler::emit_access(Op op, const Unit* pc, bool summed) {
@@ -685,16 +828,33 @@ bool Compiler::emit_float(Op op, const Unit* pc) {
 }
 
 void Compiler::emit_call(Unit func_index, Unit arg_base) {
-  a_.ldr(a64::x1, ST(funcs));
-  const uint64_t offset = uint64_t{func_index} * 8;
-  if (offset < 32768) {
-    a_.ldr(a64::x1, arm::ptr(a64::x1, static_cast<int32_t>(offset)));
-  } else {
-    load_imm(kOffset, offset);
-    a_.ldr(a64::x1, arm::ptr(a64::x1, kOffset));
+  if (direct_callee(func_index) != nullptr) {
+    auto [it, inserted] = direct_stubs_.try_emplace(func_index - num_imported_);
+    if (inserted) it->second = a_.newLabel();
+    cell_address(a64::x0, arg_base);
+    a_.bl(it->second);
+    emit_back_to_caller_frame(arg_base);
+    return;
   }
+  load_func_inst(a64::x1, func_index);
   cell_address(a64::x0, arg_base);
   a_.bl(call_stub_);
+  emit_back_to_caller_frame(arg_base);
+}
+
+// Every call leaves the callee's frame in kFp, whose start is the caller's
+// argument cells: the caller's frame is an offset away (as on x86-64,
+// where loading it from the call record put a load chain after every
+// return).
+void Compiler::emit_back_to_caller_frame(Unit arg_base) {
+  const uint64_t bytes = uint64_t{arg_base} * 8;
+  if (bytes == 0) return;
+  if (bytes < 4096) {
+    a_.sub(kFp, kFp, bytes);
+  } else {
+    load_imm(kOffset, bytes);
+    a_.sub(kFp, kFp, kOffset);
+  }
 }
 
 void Compiler::emit_instr(const Instr& in, const Unit* pc) {
@@ -821,7 +981,8 @@ bool Compiler::fits_branch_range(const CompiledFunc& cf, bool optimized) const {
   scratch.init(holder_.environment());
   ErrorFlag errors;
   scratch.setErrorHandler(&errors);
-  Compiler trial(scratch, guarded(), optimized, true);
+  Compiler trial(scratch, guarded(), optimized, funcs_, true);
+  trial.set_fuel_code(fuel_code());
   trial.emit_shared();
   size_t entry = 0;
   if (!trial.emit_function(cf, &entry) || errors.failed) return false;
@@ -861,15 +1022,25 @@ void Compiler::emit_prologue(const CompiledFunc& cf) {
 
 bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
   if (cf.frame_cells > kMaxJitFrameCells) return false;
+  // Both lowerings start a function at a 16-byte boundary: aligned here
+  // first, their own alignment adds nothing, so this label is the entry
+  // (direct stubs jump to it).
+  a_.align(asmjit::AlignMode::kCode, 16);
+  const Label entry = a_.newLabel();
+  a_.bind(entry);
+  const size_t entry_at = a_.offset();
+  bool emitted = false;
   // The optimizing tier first (a trial measures only the code it asks
   // for); its functions end, as the baseline's, with their trap exits.
   if (optimize_ && (trial_ || cf.code.size() <= kOptimizedUnitsThatAlwaysFit || fits_branch_range(cf, true)) &&
       opt::arm64::compile_function(*this, cf, entry_offset)) {
     emit_trap_stubs();
-    return true;
+    emitted = true;
+  } else if (!(trial_ && optimize_)) {
+    emitted = emit_baseline(cf, entry_offset);
   }
-  if (trial_ && optimize_) return false;
-  return emit_baseline(cf, entry_offset);
+  if (emitted && *entry_offset == entry_at) entries_[cf.func_index - num_imported_] = entry;
+  return emitted;
 }
 
 bool Compiler::emit_baseline(const CompiledFunc& cf, size_t* entry_offset) {
@@ -900,16 +1071,16 @@ bool optimizing_available() { return true; }
 Result<std::shared_ptr<const JitCode>> compile_functions(const std::vector<CompiledFunc>& funcs,
                                                          std::span<const uint32_t> which, const interp::Tier* as,
                                                          interp::BoundsChecks bounds) {
-  return compile_module_with(funcs, which, as, bounds, [](asmjit::CodeHolder& holder, bool guarded) {
-    return std::make_unique<arm64::Compiler>(holder, guarded, false);
+  return compile_module_with(funcs, which, as, bounds, [&funcs](asmjit::CodeHolder& holder, bool guarded) {
+    return std::make_unique<arm64::Compiler>(holder, guarded, false, funcs);
   });
 }
 
 Result<std::shared_ptr<const JitCode>> compile_functions_optimized(const std::vector<CompiledFunc>& funcs,
                                                                    std::span<const uint32_t> which,
                                                                    const interp::Tier* as, interp::BoundsChecks bounds) {
-  return compile_module_with(funcs, which, as, bounds, [](asmjit::CodeHolder& holder, bool guarded) {
-    return std::make_unique<arm64::Compiler>(holder, guarded, true);
+  return compile_module_with(funcs, which, as, bounds, [&funcs](asmjit::CodeHolder& holder, bool guarded) {
+    return std::make_unique<arm64::Compiler>(holder, guarded, true, funcs);
   });
 }
 

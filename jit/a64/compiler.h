@@ -112,16 +112,23 @@ class Compiler final : public ModuleEmitter {
   // optimize: try the optimizing tier's lowering (jit/opt/a64/lower.cc) on
   // every function first, and compile with the baseline only the functions
   // it leaves. guarded: memory 0's accesses may be left to the guard
-  // regions (codegen.h: elides_bounds_check). trial: compiles only to
-  // measure (fits_branch_range).
-  Compiler(asmjit::CodeHolder& holder, bool guarded, bool optimize, bool trial = false)
+  // regions (codegen.h: elides_bounds_check). funcs: the module's defined
+  // functions (what compile_module_with compiles from), so that calls to
+  // them take a direct path. trial: compiles only to measure
+  // (fits_branch_range).
+  Compiler(asmjit::CodeHolder& holder, bool guarded, bool optimize, const std::vector<CompiledFunc>& funcs,
+           bool trial = false)
       : ModuleEmitter(guarded), holder_(holder), optimize_(optimize), trial_(trial), assembler_(&holder),
-        a_(assembler_) {}
+        a_(assembler_), funcs_(funcs), num_imported_(funcs.empty() ? 0 : funcs.front().func_index) {}
 
   // Shared code: the trampoline, the call and return stubs.
   void emit_shared() override;
   bool emit_function(const CompiledFunc& cf, size_t* entry_offset) override;
-  void emit_end() override {}
+  // The direct call stubs, then their trap exits (once, at the end).
+  void emit_end() override {
+    emit_direct_stubs();
+    emit_trap_stubs();
+  }
   Label trampoline() const override { return trampoline_; }
 
   // ---- what the optimizing tier's lowering uses (same contract as here) ----
@@ -146,7 +153,8 @@ class Compiler final : public ModuleEmitter {
   void emit_back_edge(uint32_t loop_cost, Label target, bool irq_only, const std::vector<arm::Reg>& kept = {});
   // The call sequence of Call (callee's frame at arg_base; clobbers all).
   void emit_call(Unit func_index, Unit arg_base);
-  // call_indirect: resolve (C++), then the call stub.
+  // call_indirect: the interpreter's checks inline (C++ when one fails, to
+  // trap with its message), then the call stub.
   void emit_call_indirect(const Unit* pc);
   void emit_return() { a_.b(return_stub_); }
   Label trap_label(TrapCode code) { return out_of_line_.trap_exit(a_, code); }
@@ -194,6 +202,22 @@ class Compiler final : public ModuleEmitter {
   // used, emitted after it so that its conditional branches reach them.
   void emit_trap_stubs();
   void emit_switch_instance();
+  // After a call whose callee's frame started at cell arg_base: kFp is the
+  // caller's frame again (uses x17).
+  void emit_back_to_caller_frame(Unit arg_base);
+  // The checks of a call that depend on the run (call depth, room for the
+  // frame below the new record) and the call record (return address from
+  // x30, caller's frame and function); frame_cells: the callee's, or
+  // nullopt to read it from x2's CompiledFunc. Leaves the record in x6.
+  void emit_call_record(std::optional<uint64_t> frame_cells, Label exhausted);
+  // A defined function called directly (as x64::Compiler::direct_callee).
+  const CompiledFunc* direct_callee(Unit func_index) const;
+  // r = the running instance's FuncInst* of function func_index (uses x17).
+  void load_func_inst(const a64::Gp& r, Unit func_index);
+  void emit_direct_stubs();
+  // The C++ resolution of call_indirect at pc: the callee's FuncInst* in x1,
+  // or a trap.
+  void emit_resolve_indirect(const Unit* pc);
   // w = InterruptState::any_pending() (nonzero: some interrupt is pending).
   void emit_any_pending_load(const a64::Gp& w);
   // Whether cf's machine code (from the optimizing tier's lowering, or
@@ -234,7 +258,8 @@ class Compiler final : public ModuleEmitter {
   // At back edges (the call stub polls at entries); `kept`: as emit_back_edge.
   // refund: fuel the code charged just before the poll, given back while
   // the poll runs (an interrupt wins over that charge).
-  void emit_poll(const std::vector<arm::Reg>& kept = {}, uint64_t refund = 0);
+  // then_jump: branch there after the poll (the poll's branch is the jump).
+  void emit_poll(const std::vector<arm::Reg>& kept = {}, uint64_t refund = 0, Label then_jump = Label());
   void emit_branch(Family form, CondCode taken, const Unit* pc, uint32_t field) {
     emit_branch_form(*this, form, taken, pc, field);
   }
@@ -294,6 +319,11 @@ class Compiler final : public ModuleEmitter {
   a64::Assembler assembler_;
   a64::Assembler& a_;
   Label trampoline_, exit_, exit_ok_, trap_w0_, call_stub_, return_stub_, back_edge_stop_, poll_stub_;
+  const std::vector<CompiledFunc>& funcs_;
+  const uint32_t num_imported_;
+  // By defined function index: the entries of the functions compiled into
+  // this code object, and the direct stubs its calls use.
+  std::unordered_map<uint32_t, Label> entries_, direct_stubs_;
   // Per function (and once for the shared code).
   std::unordered_map<uint32_t, std::pair<Label, Label>> veneers_;
   FunctionCode function_;
