@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "jit/a64/compiler.h"
+#include "jit/opt/fold.h"
 #include "jit/opt/ir.h"
 
 namespace wasmrt::jit::opt::arm64 {
@@ -77,63 +78,6 @@ std::optional<int64_t> add_sub_imm(Cell k, bool wide) {
   const int64_t v = wide ? static_cast<int64_t>(k) : static_cast<int32_t>(k);
   if (v > -4096 && v < 4096) return v;
   return std::nullopt;
-}
-
-// Constant folding of the pure integer operations, with wasm's semantics
-// (i32 results zero-extended, as every tier writes them).
-Cell fold_bin(Bin bin, bool wide, Cell a, Cell b) {
-  if (wide) {
-    const unsigned s = static_cast<unsigned>(b & 63);
-    switch (bin) {
-      case Bin::Add: return a + b;
-      case Bin::Sub: return a - b;
-      case Bin::Mul: return a * b;
-      case Bin::And: return a & b;
-      case Bin::Or: return a | b;
-      case Bin::Xor: return a ^ b;
-      case Bin::Shl: return a << s;
-      case Bin::ShrS: return static_cast<Cell>(static_cast<int64_t>(a) >> s);
-      case Bin::ShrU: return a >> s;
-      case Bin::Rotl: return s == 0 ? a : (a << s) | (a >> (64 - s));
-      case Bin::Rotr: return s == 0 ? a : (a >> s) | (a << (64 - s));
-    }
-    return 0;
-  }
-  const uint32_t x32 = static_cast<uint32_t>(a), y32 = static_cast<uint32_t>(b);
-  const unsigned s = y32 & 31;
-  switch (bin) {
-    case Bin::Add: return uint32_t(x32 + y32);
-    case Bin::Sub: return uint32_t(x32 - y32);
-    case Bin::Mul: return uint32_t(x32 * y32);
-    case Bin::And: return x32 & y32;
-    case Bin::Or: return x32 | y32;
-    case Bin::Xor: return x32 ^ y32;
-    case Bin::Shl: return uint32_t(x32 << s);
-    case Bin::ShrS: return static_cast<uint32_t>(static_cast<int32_t>(x32) >> s);
-    case Bin::ShrU: return x32 >> s;
-    case Bin::Rotl: return s == 0 ? x32 : uint32_t((x32 << s) | (x32 >> (32 - s)));
-    case Bin::Rotr: return s == 0 ? x32 : uint32_t((x32 >> s) | (x32 << (32 - s)));
-  }
-  return 0;
-}
-
-bool fold_cmp(Cond c, bool wide, Cell a, Cell b) {
-  const uint64_t ua = wide ? a : static_cast<uint32_t>(a), ub = wide ? b : static_cast<uint32_t>(b);
-  const int64_t sa = wide ? static_cast<int64_t>(a) : static_cast<int32_t>(a);
-  const int64_t sb = wide ? static_cast<int64_t>(b) : static_cast<int32_t>(b);
-  switch (c) {
-    case Cond::Eq: return ua == ub;
-    case Cond::Ne: return ua != ub;
-    case Cond::LtS: return sa < sb;
-    case Cond::LtU: return ua < ub;
-    case Cond::GtS: return sa > sb;
-    case Cond::GtU: return ua > ub;
-    case Cond::LeS: return sa <= sb;
-    case Cond::LeU: return ua <= ub;
-    case Cond::GeS: return sa >= sb;
-    case Cond::GeU: return ua >= ub;
-  }
-  return false;
 }
 
 class Lowering {
