@@ -87,13 +87,15 @@ void Compiler::cell_address(const a64::Gp& r, Unit c) {
   }
 }
 
-void Compiler::global_inst(const a64::Gp& r, Unit index) {
+void Compiler::global_inst(const a64::Gp& r, Unit index) { load_pointer_at(r, kGlobals, index); }
+
+void Compiler::load_pointer_at(const a64::Gp& r, const a64::Gp& array, Unit index) {
   const uint64_t offset = uint64_t{index} * 8;
   if (offset < 32768) {
-    a_.ldr(r, arm::ptr(kGlobals, static_cast<int32_t>(offset)));
+    a_.ldr(r, arm::ptr(array, static_cast<int32_t>(offset)));
   } else {
     load_imm(kOffset, offset);
-    a_.ldr(r, arm::ptr(kGlobals, kOffset));
+    a_.ldr(r, arm::ptr(array, kOffset));
   }
 }
 
@@ -347,13 +349,7 @@ void Compiler::emit_direct_stubs() {
 
 void Compiler::load_func_inst(const a64::Gp& r, Unit func_index) {
   a_.ldr(r, ST(funcs));
-  const uint64_t offset = uint64_t{func_index} * 8;
-  if (offset < 32768) {
-    a_.ldr(r, arm::ptr(r, static_cast<int32_t>(offset)));
-  } else {
-    load_imm(kOffset, offset);
-    a_.ldr(r, arm::ptr(r, kOffset));
-  }
+  load_pointer_at(r, r, func_index);
 }
 
 // Makes x8 (an InstanceData*) the running instance. Clobbers x30: callers
@@ -681,8 +677,7 @@ void Compiler::emit_call_indirect(const Unit* pc) {
   Label slow = a_.newLabel(), resolved = a_.newLabel();
   load(x9, pc[5], false);  // the index, zero-extended
   a_.ldr(x10, ST(tables));
-  load_imm(kOffset, uint64_t{pc[3]} * 8);
-  a_.ldr(x10, arm::ptr(x10, kOffset));
+  load_pointer_at(x10, x10, pc[3]);
   a_.ldr(x11, arm::ptr(x10, elems->begin));
   a_.ldr(x12, arm::ptr(x10, elems->end));
   a_.sub(x12, x12, x11);

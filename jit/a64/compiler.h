@@ -214,6 +214,8 @@ class Compiler final : public ModuleEmitter {
   const CompiledFunc* direct_callee(Unit func_index) const;
   // r = the running instance's FuncInst* of function func_index (uses x17).
   void load_func_inst(const a64::Gp& r, Unit func_index);
+  // r = array[index], an array of pointers (uses x17).
+  void load_pointer_at(const a64::Gp& r, const a64::Gp& array, Unit index);
   void emit_direct_stubs();
   // The C++ resolution of call_indirect at pc: the callee's FuncInst* in x1,
   // or a trap.
