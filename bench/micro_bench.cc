@@ -3,7 +3,9 @@
 //
 //   decode+validate and translation of a real ~2 MB module (Go's wasip1
 //   hello world), in MB/s of module bytes;
-//   instantiation of a tiny module and of the Go module (WASI linked);
+//   instantiation of a tiny module and of the Go module (WASI linked), and
+//   the memory each instance touches before its first instruction
+//   (counter touched_KiB);
 //   host->guest calls (Func::call) and guest->host calls (an imported host
 //   function called in a guest loop), per call;
 //   memory.grow by one page.
@@ -11,11 +13,13 @@
 // (bench/run_limits_bench.sh). Run in a Release build:
 //   build/release/bench/micro_bench --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 
 #include <cstdint>
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +47,40 @@ std::shared_ptr<const wasmrt::Module> compile_or_skip(benchmark::State& state, s
     return nullptr;
   }
   return *module;
+}
+
+// The process's resident memory in KiB, exactly: smaps_rollup walks the
+// page tables (statm's counters are per-CPU estimates, off by hundreds of
+// KiB). 0 where /proc is missing.
+uint64_t resident_kib() {
+  std::ifstream in("/proc/self/smaps_rollup");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Rss:", 0) == 0) return std::stoull(line.substr(4));
+  }
+  return 0;
+}
+
+// What one instance made by `make` touches before running any code: the
+// growth of resident memory while 16 of them (their stores included) are
+// alive at once, divided by 16, after one untimed instance has built
+// whatever a module builds once and the heap gave its free pages back.
+// Memory shared between instances (the copy-on-write image's page cache,
+// the compiled code) is not counted: it is paid once per module, not per
+// instance.
+template <typename Make>
+void count_touched_memory(benchmark::State& state, Make make) {
+  constexpr int kInstances = 16;
+  { auto warm = make(); }
+  std::vector<decltype(make())> live;
+  live.reserve(kInstances);
+  // Freed heap pages stay resident and would hide what new instances
+  // allocate: give them back first.
+  malloc_trim(0);
+  const uint64_t before = resident_kib();
+  for (int i = 0; i < kInstances; ++i) live.push_back(make());
+  const uint64_t after = resident_kib();
+  state.counters["touched_KiB"] = after > before ? static_cast<double>(after - before) / kInstances : 0.0;
 }
 
 #ifdef WASMRT_BENCH_GO_MODULE
@@ -95,15 +133,21 @@ BENCHMARK(BM_TranslateGoHello)->ArgNames({"interrupts", "fuel"})->Args({0, 0})->
 
 // Instantiating the compiled Go module with WASI linked, the way wasm-run
 // does before calling _start: a fresh store, linker and WASI state each time.
+// Arg 1: the default (copy-on-write memory image); 0: every data segment
+// copied (EngineConfig::memory_images off), which is how instantiation
+// worked before images.
 void BM_InstantiateGoHello(benchmark::State& state) {
+  wasmrt::EngineConfig config;
+  config.memory_images = state.range(0) != 0;
+  const wasmrt::Engine engine(config);
   const auto& bytes = go_module();
-  auto module = wasmrt::Module::compile(bytes);
+  auto module = engine.compile(bytes);
   if (!module.ok()) {
     state.SkipWithError("compile failed");
     return;
   }
   for (auto _ : state) {
-    wasmrt::Store store;
+    wasmrt::Store store(engine);
     wasmrt::Linker linker;
     auto wasi = wasmrt::Wasi::create(wasmrt::WasiConfig{});
     if (!wasi.ok()) {
@@ -118,8 +162,25 @@ void BM_InstantiateGoHello(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(instance->valid());
   }
+  struct Live {
+    std::shared_ptr<wasmrt::Wasi> wasi;
+    std::optional<wasmrt::Instance> instance;
+  };
+  count_touched_memory(state, [&] {
+    Live live;
+    wasmrt::Store store(engine);
+    wasmrt::Linker linker;
+    auto wasi = wasmrt::Wasi::create(wasmrt::WasiConfig{});
+    if (wasi.ok()) {
+      live.wasi = std::move(wasi).value();
+      live.wasi->define(linker);
+      auto instance = linker.instantiate(store, *module);
+      if (instance.ok()) live.instance = std::move(instance).value();
+    }
+    return live;
+  });
 }
-BENCHMARK(BM_InstantiateGoHello)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_InstantiateGoHello)->ArgName("images")->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond);
 #endif  // WASMRT_BENCH_GO_MODULE
 
 // The smallest useful module: one page of memory, a global, a table and
@@ -135,12 +196,17 @@ constexpr std::string_view kTinyWat = R"((module
     (i32.add (local.get 0) (i32.const 1)))
 ))";
 
+// Arg images as for BM_InstantiateGoHello (this module's 5 bytes of data
+// are copied either way: too few for an image).
 void BM_InstantiateTiny(benchmark::State& state) {
-  auto module = compile_or_skip(state, kTinyWat);
+  wasmrt::EngineConfig config;
+  config.memory_images = state.range(0) != 0;
+  const wasmrt::Engine engine(config);
+  auto module = compile_or_skip(state, kTinyWat, engine);
   if (!module) return;
   wasmrt::Linker linker;
   for (auto _ : state) {
-    wasmrt::Store store;
+    wasmrt::Store store(engine);
     auto instance = linker.instantiate(store, module);
     if (!instance.ok()) {
       state.SkipWithError("instantiation failed");
@@ -148,8 +214,12 @@ void BM_InstantiateTiny(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(instance->valid());
   }
+  count_touched_memory(state, [&] {
+    wasmrt::Store store(engine);
+    return linker.instantiate(store, module);
+  });
 }
-BENCHMARK(BM_InstantiateTiny)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_InstantiateTiny)->ArgName("images")->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond);
 
 // One more instance in a store that lives on (a plugin host instantiating
 // per request in a long-lived store).

@@ -45,6 +45,7 @@ struct StoreState : std::enable_shared_from_this<StoreState> {
     limits.stack_cells = std::max<size_t>(config.max_wasm_stack_bytes / sizeof(Cell), 1024);
     limits.max_call_depth = config.max_call_depth;
     limits.allow_guard_regions = config.memory_guard_regions;
+    limits.memory_images = config.memory_images;
     return limits;
   }
 

@@ -3,8 +3,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <initializer_list>
 #include <string>
+
+#include "runtime/memory/memory_image.h"
 
 namespace wasmrt {
 
@@ -142,6 +146,34 @@ int64_t LinearMemory::grow(uint64_t delta_pages) {
   }
   size_bytes_ = new_bytes;
   return static_cast<int64_t>(old_pages);
+}
+
+bool LinearMemory::map_image(const MemoryImage& image) {
+  const uint64_t extent = image.extent();
+  if (extent == 0) return true;
+  if (extent > committed_bytes_ || extent > size_bytes_ || image.fd() < 0) return false;
+  for (size_t i = 0; i < image.runs().size(); ++i) {
+    const MemoryImage::Run& run = image.runs()[i];
+    void* at = base_ + run.offset;
+    void* mapped = mmap(at, static_cast<size_t>(run.bytes), PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, image.fd(), static_cast<off_t>(run.offset));
+    if (mapped == at) continue;
+    // A failed MAP_FIXED may have unmapped part of the range already (the
+    // kernel does not promise otherwise), and the runs before it hold the
+    // image: put back the zero pages this memory had, so it is exactly as
+    // before. A hole left in the middle of a sandbox's memory could be
+    // filled by any later mmap of the process and read or written by the
+    // guest, so if even that fails, stopping is the only safe answer.
+    const uint64_t end = run.offset + run.bytes;
+    void* restored = mmap(base_, static_cast<size_t>(end), PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+    if (restored != base_) {
+      std::fputs("wasmrt: cannot restore a linear memory after a failed image mapping\n", stderr);
+      std::abort();
+    }
+    return false;
+  }
+  return true;
 }
 
 }  // namespace wasmrt

@@ -45,6 +45,8 @@
 
 namespace wasmrt {
 
+class MemoryImage;
+
 // A pool of pages shared by several memories (e.g. every memory of one
 // store), safe to use from many threads. Memories take pages from it when
 // created and grown and give them back when destroyed. It must outlive every
@@ -120,6 +122,14 @@ class LinearMemory {
   // unchanged) past the declared max, the host cap, the page budget, the
   // reservation, or when the OS refuses to commit the pages.
   int64_t grow(uint64_t delta_pages);
+
+  // Replaces the memory's first image.extent() bytes by a copy-on-write
+  // mapping of `image` (memory_image.h): reads see the image, the first
+  // write to a page copies that page for this memory alone. Only for a
+  // memory nothing has written yet (instantiation, before any code runs),
+  // whose committed size covers the extent. False (memory still all
+  // zero, as before) when the OS refuses; the caller then copies.
+  bool map_image(const MemoryImage& image);
 
   // True if [addr + offset, addr + offset + width) lies inside the memory.
   // Computed in 64 bits with an overflow check, so no wrap can pass.

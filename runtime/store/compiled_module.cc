@@ -1,9 +1,13 @@
 #include "runtime/store/compiled_module.h"
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <utility>
 
 #include "jit/jit.h"
+#include "runtime/binary/instr.h"
+#include "runtime/binary/reader.h"
 #include "runtime/store/sig_registry.h"
 
 namespace wasmrt {
@@ -39,7 +43,91 @@ interp::CompiledFunc translation_of(const interp::CompiledFunc& f) {
   return copy;
 }
 
+// The offset of an active data segment when its expression is exactly
+// `i32.const N` (what toolchains emit for a module that defines its own
+// memory); nullopt for anything else (global.get of an imported global).
+std::optional<uint32_t> constant_offset(const ModuleDesc& m, const ConstExpr& expr) {
+  if (expr.begin > expr.end || expr.end > m.bytes.size()) return std::nullopt;
+  Reader reader(m.bytes.data() + expr.begin, expr.end - expr.begin, expr.begin);
+  Instr instr;
+  if (!read_instruction(reader, instr) || instr.op != Op::I32Const) return std::nullopt;
+  const auto value = static_cast<uint32_t>(instr.bits);
+  if (!read_instruction(reader, instr) || instr.op != Op::End || !reader.at_end()) return std::nullopt;
+  return value;
+}
+
+// Below this many bytes of non-zero pages, instances copy the bytes: a
+// page fault per page touched costs less than an mmap call (which also
+// splits the memory's mapping, and costs again at munmap). Measured with
+// bench/micro_bench (docs/architecture.md).
+constexpr uint64_t kImageMinBytes = 16 * 1024;
+// Holes of up to this many zero bytes between non-zero pages are mapped
+// from the image anyway: one mmap call instead of two.
+constexpr uint64_t kImageMergeGap = 32 * 1024;
+// A flat copy of the initial contents is built up to the last segment's
+// end; past this size, only when the segments fill at least half of it
+// (a module with a few bytes near 4 GiB keeps the one-by-one path).
+constexpr uint64_t kFlatContentsLimit = uint64_t{64} << 20;
+
+std::unique_ptr<DataInitPlan> make_data_init_plan(const ModuleDesc& m) {
+  auto plan = std::make_unique<DataInitPlan>();
+  plan->dropped.assign(m.datas.size(), 0);
+  // Memory 0 is the module's own, so at this point of instantiation it
+  // has exactly its declared minimum size and nothing wrote to it yet.
+  const bool own_memory = m.num_imported_memories == 0 && !m.memories.empty();
+  const uint64_t memory_bytes = own_memory ? m.memories[0].limits.min * kPageSize : 0;
+  uint64_t end = 0;
+  uint64_t total = 0;
+  std::vector<std::pair<uint64_t, const DataSegment*>> active;
+  for (size_t i = 0; i < m.datas.size(); ++i) {
+    const DataSegment& seg = m.datas[i];
+    if (seg.mode != SegmentMode::Active) continue;
+    if (!own_memory || seg.memory_index != 0) return nullptr;
+    std::optional<uint32_t> offset = constant_offset(m, seg.offset);
+    if (!offset) return nullptr;
+    const uint64_t seg_end = uint64_t{*offset} + seg.data_size;
+    // This segment traps, after the ones before it wrote their bytes: the
+    // one-by-one path does exactly that.
+    if (seg_end > memory_bytes) return nullptr;
+    if (seg.data_begin > m.bytes.size() || seg.data_size > m.bytes.size() - seg.data_begin) return nullptr;
+    plan->dropped[i] = 1;
+    if (seg.data_size == 0) continue;
+    end = std::max(end, seg_end);
+    total += seg.data_size;
+    active.emplace_back(*offset, &seg);
+  }
+  if (end > kFlatContentsLimit && end / 2 > total) return nullptr;
+
+  // In segment order, so a later segment's bytes win where two overlap,
+  // as applying them in order does.
+  std::vector<uint8_t> contents(end, 0);
+  for (const auto& [offset, seg] : active) {
+    std::memcpy(contents.data() + offset, m.bytes.data() + seg->data_begin, seg->data_size);
+  }
+  while (!contents.empty() && contents.back() == 0) contents.pop_back();
+  if (contents.empty()) return plan;  // nothing but zeros: nothing to write
+
+  std::vector<MemoryImage::Run> map_runs = MemoryImage::nonzero_runs(contents, kImageMergeGap);
+  uint64_t map_bytes = 0;
+  for (const MemoryImage::Run& run : map_runs) map_bytes += run.bytes;
+  if (map_bytes >= kImageMinBytes) {
+    plan->image = MemoryImage::create(contents, std::move(map_runs));
+    if (plan->image != nullptr) return plan;
+  }
+  // Copy: only the non-zero pages, none of the holes.
+  plan->copy_runs = MemoryImage::nonzero_runs(contents, 0);
+  contents.shrink_to_fit();
+  plan->contents = std::move(contents);
+  return plan;
+}
+
 }  // namespace
+
+const DataInitPlan* CompiledModule::data_init_plan() const {
+  DataInitState& state = *data_init_;
+  std::call_once(state.once, [&] { state.plan = make_data_init_plan(*desc); });
+  return state.plan.get();
+}
 
 Result<std::shared_ptr<const CompiledModule>> compile_module(std::shared_ptr<const ModuleDesc> desc,
                                                              const interp::TranslateOptions& translate_options,

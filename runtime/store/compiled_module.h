@@ -12,10 +12,32 @@
 #include "runtime/interp/interp.h"
 #include "runtime/interp/tier.h"
 #include "runtime/memory/linear_memory.h"
+#include "runtime/memory/memory_image.h"
 #include "runtime/store/tier_up.h"
 #include "wasmrt/result.h"
 
 namespace wasmrt {
+
+// What instantiation does for the active data segments of a module whose
+// segments can be applied ahead of time: each has a constant offset
+// (i32.const) into memory 0, which the module defines itself, and each
+// lies inside that memory's initial size, so applying them cannot trap
+// and gives the same bytes in every instance. (Otherwise instantiation
+// evaluates and applies them one by one, as the spec's algorithm reads.)
+struct DataInitPlan {
+  // data_dropped of an instance once its active segments ran: 1 for each
+  // active segment, 0 for each passive one (data.drop/memory.init still
+  // read the passive ones from the module's bytes).
+  std::vector<uint8_t> dropped;
+  // The segments' bytes, mapped copy-on-write (LinearMemory::map_image);
+  // null when they are all zero, or few (copying a few pages costs less
+  // than a mapping), or the OS gave no memfd.
+  std::unique_ptr<MemoryImage> image;
+  // Without an image: the memory's non-zero initial bytes, from address 0
+  // (trailing zeros trimmed), and the page-aligned stretches of it to copy.
+  std::vector<uint8_t> contents;
+  std::vector<MemoryImage::Run> copy_runs;
+};
 
 struct CompiledModule {
   std::shared_ptr<const ModuleDesc> desc;
@@ -51,7 +73,18 @@ struct CompiledModule {
   // compiles.
   const std::vector<interp::CompiledFunc>& checked_copy() const { return checked_->code; }
 
+  // The ahead-of-time plan for the active data segments, or null when they
+  // must be applied one by one. Built on the first call (from any thread;
+  // later calls wait for it and share it), so a module that is compiled
+  // and never instantiated, or only instantiated into imported memories,
+  // pays nothing for it.
+  const DataInitPlan* data_init_plan() const;
+
  private:
+  struct DataInitState {
+    std::once_flag once;
+    std::unique_ptr<DataInitPlan> plan;
+  };
   struct CheckedVariant {
     std::once_flag once;
     std::vector<interp::CompiledFunc> code;
@@ -63,6 +96,7 @@ struct CompiledModule {
   // Filled lazily by code_for_memory, behind the once_flag (the module is
   // otherwise immutable and shared between threads).
   std::unique_ptr<CheckedVariant> checked_ = std::make_unique<CheckedVariant>();
+  std::unique_ptr<DataInitState> data_init_ = std::make_unique<DataInitState>();
 };
 
 // Translates a validated module, and compiles it up front (options.jit) or

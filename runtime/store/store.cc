@@ -7,6 +7,7 @@
 #include "runtime/store/store.h"
 
 #include <algorithm>
+#include <cstring>
 #include <new>
 #include <string>
 #include <utility>
@@ -352,7 +353,10 @@ Result<void> ObjectStore::initialize(StoreInstance& instance, ExecContext& ctx) 
     }
     if (seg.mode != SegmentMode::Passive) elem_drop(data, i);
   }
-  for (uint32_t i = 0; i < m.datas.size(); ++i) {
+  // The data segments: from the module's plan when it has one (same
+  // bytes, same drops, nothing evaluated), else one by one.
+  const uint32_t num_datas = apply_data_init_plan(data) ? 0 : static_cast<uint32_t>(m.datas.size());
+  for (uint32_t i = 0; i < num_datas; ++i) {
     const DataSegment& seg = m.datas[i];
     if (seg.mode != SegmentMode::Active) continue;
     Cell offset[2];
@@ -370,6 +374,33 @@ Result<void> ObjectStore::initialize(StoreInstance& instance, ExecContext& ctx) 
     WASMRT_TRY(call(ctx, data.funcs[*m.start], unused));
   }
   return ok();
+}
+
+bool ObjectStore::apply_data_init_plan(InstanceData& data) const {
+  if (!limits_.memory_images) return false;
+  const DataInitPlan* plan = data.compiled->data_init_plan();
+  if (plan == nullptr) return false;
+  // The plan exists only for a memory 0 this instance created: nothing
+  // has written to it, and its size is the declared minimum, which holds
+  // every segment.
+  LinearMemory* memory = data.memory0;
+  if (plan->image != nullptr) {
+    // On failure the memory is still all zero: the caller applies the
+    // segments one by one instead.
+    if (memory == nullptr || !memory->map_image(*plan->image)) return false;
+  } else if (!plan->copy_runs.empty()) {
+    if (memory == nullptr) return false;
+    for (const MemoryImage::Run& run : plan->copy_runs) {
+      const uint64_t n = std::min<uint64_t>(run.bytes, plan->contents.size() - run.offset);
+      uint8_t* to = memory->checked_pointer(run.offset, n);
+      // Cannot happen (the plan checked every segment against the size);
+      // the one-by-one path then writes the same final bytes.
+      if (to == nullptr) return false;
+      std::memcpy(to, plan->contents.data() + run.offset, n);
+    }
+  }
+  data.data_dropped = plan->dropped;
+  return true;
 }
 
 Result<void> ObjectStore::call(ExecContext& ctx, FuncInst* f, Cell* args_results) {

@@ -42,6 +42,10 @@ struct StoreLimits {
   size_t stack_cells = ExecContext::kDefaultStackCells;
   uint32_t max_call_depth = ExecContext::kDefaultMaxCallDepth;
   bool allow_guard_regions = true;
+  // Apply constant active data segments from the module's precomputed
+  // plan (compiled_module.h): map its copy-on-write image or copy its
+  // bytes, instead of evaluating every segment. Off: one by one, always.
+  bool memory_images = true;
 };
 
 // A reference to one store object of the given kind.
@@ -127,6 +131,7 @@ class ObjectStore {
                                                std::span<const Extern> imports, ExecContext& ctx);
   Result<void> check_import(const ModuleDesc& module, const Import& import, const Extern& provided) const;
   Result<void> initialize(StoreInstance& instance, ExecContext& ctx);
+  bool apply_data_init_plan(InstanceData& data) const;
 
   Result<void> check_limits(const ModuleDesc& m) const;
 

@@ -176,6 +176,13 @@ struct EngineConfig {
   // instances run code that checks every access (slower). Turn it off for
   // hosts that keep very many memories in a small address space.
   bool memory_guard_regions = true;
+  // Instantiate memories from a copy-on-write image of their initial
+  // contents (built once per module, on its first instantiation), so a new
+  // instance touches only the pages it writes (docs/architecture.md).
+  // Off: every instance copies its data segments one by one. Only modules
+  // whose data segments have constant offsets into their own memory use
+  // an image; the result is the same either way.
+  bool memory_images = true;
 
   // ---- per-call stack ----
   // The wasm value stack of one call, in bytes (params, locals, operands),
