@@ -181,6 +181,39 @@ void BM_InstantiateGoHello(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_InstantiateGoHello)->ArgName("images")->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond);
+
+// The first instantiation of a freshly compiled Go module (what a process
+// that runs the module once pays): with images on, it builds the module's
+// plan (compiled_module.h) on top of instantiating.
+void BM_FirstInstantiateGoHello(benchmark::State& state) {
+  wasmrt::EngineConfig config;
+  config.memory_images = state.range(0) != 0;
+  const wasmrt::Engine engine(config);
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto module = engine.compile(go_module());
+    if (!module.ok()) {
+      state.SkipWithError("compile failed");
+      return;
+    }
+    state.ResumeTiming();
+    wasmrt::Store store(engine);
+    wasmrt::Linker linker;
+    auto wasi = wasmrt::Wasi::create(wasmrt::WasiConfig{});
+    if (!wasi.ok()) {
+      state.SkipWithError("WASI setup failed");
+      return;
+    }
+    (*wasi)->define(linker);
+    auto instance = linker.instantiate(store, *module);
+    if (!instance.ok()) {
+      state.SkipWithError(("instantiation failed: " + instance.error().to_string()).c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(instance->valid());
+  }
+}
+BENCHMARK(BM_FirstInstantiateGoHello)->ArgName("images")->Arg(1)->Arg(0)->Iterations(15)->Unit(benchmark::kMicrosecond);
 #endif  // WASMRT_BENCH_GO_MODULE
 
 // The smallest useful module: one page of memory, a global, a table and

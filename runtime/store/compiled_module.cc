@@ -74,7 +74,7 @@ constexpr uint64_t kFlatContentsLimit = uint64_t{64} << 20;
 
 std::unique_ptr<DataInitPlan> make_data_init_plan(const ModuleDesc& m) {
   auto plan = std::make_unique<DataInitPlan>();
-  plan->dropped.assign(m.datas.size(), 0);
+  plan->dropped.assign(m.datas.size(), false);
   // Memory 0 is the module's own, so at this point of instantiation it
   // has exactly its declared minimum size and nothing wrote to it yet.
   const bool own_memory = m.num_imported_memories == 0 && !m.memories.empty();
@@ -93,7 +93,7 @@ std::unique_ptr<DataInitPlan> make_data_init_plan(const ModuleDesc& m) {
     // one-by-one path does exactly that.
     if (seg_end > memory_bytes) return nullptr;
     if (seg.data_begin > m.bytes.size() || seg.data_size > m.bytes.size() - seg.data_begin) return nullptr;
-    plan->dropped[i] = 1;
+    plan->dropped[i] = true;
     if (seg.data_size == 0) continue;
     end = std::max(end, seg_end);
     total += seg.data_size;
@@ -128,6 +128,10 @@ std::unique_ptr<DataInitPlan> make_data_init_plan(const ModuleDesc& m) {
 
 const DataInitPlan* CompiledModule::data_init_plan() const {
   DataInitState& state = *data_init_;
+  if (!state.asked_once.load(std::memory_order_relaxed) &&
+      !state.asked_once.exchange(true, std::memory_order_relaxed)) {
+    return nullptr;
+  }
   std::call_once(state.once, [&] { state.plan = make_data_init_plan(*desc); });
   return state.plan.get();
 }

@@ -2,6 +2,7 @@
 // one CompiledModule is shared by every instance on every thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -25,10 +26,10 @@ namespace wasmrt {
 // and gives the same bytes in every instance. (Otherwise instantiation
 // evaluates and applies them one by one, as the spec's algorithm reads.)
 struct DataInitPlan {
-  // data_dropped of an instance once its active segments ran: 1 for each
-  // active segment, 0 for each passive one (data.drop/memory.init still
-  // read the passive ones from the module's bytes).
-  std::vector<uint8_t> dropped;
+  // data_dropped of an instance once its active segments ran: true for
+  // each active segment, false for each passive one (data.drop and
+  // memory.init still read the passive ones from the module's bytes).
+  std::vector<bool> dropped;
   // The segments' bytes, mapped copy-on-write (LinearMemory::map_image);
   // null when they are all zero, or few (copying a few pages costs less
   // than a mapping), or the OS gave no memfd.
@@ -74,14 +75,17 @@ struct CompiledModule {
   const std::vector<interp::CompiledFunc>& checked_copy() const { return checked_->code; }
 
   // The ahead-of-time plan for the active data segments, or null when they
-  // must be applied one by one. Built on the first call (from any thread;
-  // later calls wait for it and share it), so a module that is compiled
-  // and never instantiated, or only instantiated into imported memories,
-  // pays nothing for it.
+  // must be applied one by one. The first call returns null: building the
+  // plan costs more than applying the segments once (Go's hello world:
+  // about 0.3 ms more), and a process that instantiates a module once, as
+  // wasm-run does, must not pay for it. The second call builds it (from
+  // any thread; concurrent callers wait and share it), and every later one
+  // returns it.
   const DataInitPlan* data_init_plan() const;
 
  private:
   struct DataInitState {
+    std::atomic<bool> asked_once{false};
     std::once_flag once;
     std::unique_ptr<DataInitPlan> plan;
   };

@@ -195,7 +195,10 @@ struct InstanceData {
   // from here, elem.drop clears it.
   std::vector<std::vector<Cell>> elem_segments;
   std::vector<uint8_t> elem_dropped;  // 1 once dropped (mirrors elem_segments)
-  std::vector<uint8_t> data_dropped;  // 1 once dropped; the bytes stay in module->bytes
+  // true once dropped; the bytes stay in module->bytes. A bit each: Go
+  // modules have tens of thousands of segments, and every instance starts
+  // with a copy (store.cc).
+  std::vector<bool> data_dropped;
   // First memory (or null), for the interpreter's fast path.
   LinearMemory* memory0 = nullptr;
   // The StoreInstance that holds this data (set by ObjectStore), so host
@@ -224,7 +227,7 @@ inline void elem_drop(InstanceData& inst, uint32_t elem_index) {
   inst.elem_segments[elem_index].shrink_to_fit();
 }
 inline void data_drop(InstanceData& inst, uint32_t data_index) {
-  inst.data_dropped[data_index] = 1;
+  inst.data_dropped[data_index] = true;
 }
 
 // The other table and memory instructions, as both tiers run them. grow

@@ -316,7 +316,7 @@ Result<StoreInstance*> ObjectStore::instantiate_unguarded(std::shared_ptr<const 
     }
   }
   data.elem_dropped.assign(m.elems.size(), 0);
-  data.data_dropped.assign(m.datas.size(), 0);
+  data.data_dropped.assign(m.datas.size(), false);
 
   for (const Export& e : m.exports) {
     Extern value;
