@@ -129,6 +129,9 @@ class LinearMemory {
   // memory nothing has written yet (instantiation, before any code runs),
   // whose committed size covers the extent. False (memory still all
   // zero, as before) when the OS refuses; the caller then copies.
+  // Afterwards, pages of the image are file-backed: anything that frees
+  // pages of a memory (madvise(MADV_DONTNEED), as a future reset might)
+  // would bring back the image's bytes there, not zeros.
   bool map_image(const MemoryImage& image);
 
   // True if [addr + offset, addr + offset + width) lies inside the memory.

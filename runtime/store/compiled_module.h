@@ -31,8 +31,8 @@ struct DataInitPlan {
   // memory.init still read the passive ones from the module's bytes).
   std::vector<bool> dropped;
   // The segments' bytes, mapped copy-on-write (LinearMemory::map_image);
-  // null when they are all zero, or few (copying a few pages costs less
-  // than a mapping), or the OS gave no memfd.
+  // null when they are all zero, or fill less than 16 KiB of pages (they
+  // are copied: compiled_module.cc says why), or the OS gave no memfd.
   std::unique_ptr<MemoryImage> image;
   // Without an image: the memory's non-zero initial bytes, from address 0
   // (trailing zeros trimmed), and the page-aligned stretches of it to copy.
