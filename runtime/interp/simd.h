@@ -772,7 +772,7 @@ WASMRT_NUM_INLINE V128 i64x2_extmul_high_i32x4_u(const V128& a, const V128& b) {
 // Float lane arithmetic (same rules as the scalar ops in numerics.h)
 // ---------------------------------------------------------------------------
 
-#define WASMRT_SIMD_FLOAT_OPS(shape, F, s, sfx)                                                                 \
+#define WASMRT_SIMD_FLOAT_OPS(shape, F, s, sfx, arr)                                                         \
   WASMRT_NUM_INLINE V128 shape##_abs(const V128& a)                                                          \
       WASMRT_SIMD_UNARY(detail::MaskOf<F>, x & ~(detail::MaskOf<F>(1) << (sizeof(F) * 8 - 1)))               \
           WASMRT_NUM_INLINE V128 shape##_neg(const V128& a)                                                  \
@@ -792,10 +792,10 @@ WASMRT_NUM_INLINE V128 i64x2_extmul_high_i32x4_u(const V128& a, const V128& b) {
   WASMRT_NUM_INLINE V128 shape##_nearest(const V128& a) {                                                    \
     return detail::map1<F>(a, [](F x) { return num::s##_nearest(x); });                                      \
   }                                                                                                          \
-  WASMRT_SIMD_FLOAT_ARITH(shape##_add, F, x + y, "add" sfx)                                                  \
-  WASMRT_SIMD_FLOAT_ARITH(shape##_sub, F, x - y, "sub" sfx)                                                  \
-  WASMRT_SIMD_FLOAT_ARITH(shape##_mul, F, x * y, "mul" sfx)                                                  \
-  WASMRT_SIMD_FLOAT_ARITH(shape##_div, F, x / y, "div" sfx)                                                  \
+  WASMRT_SIMD_FLOAT_ARITH(shape##_add, F, x + y, "add" sfx, "fadd", arr)                                     \
+  WASMRT_SIMD_FLOAT_ARITH(shape##_sub, F, x - y, "sub" sfx, "fsub", arr)                                     \
+  WASMRT_SIMD_FLOAT_ARITH(shape##_mul, F, x * y, "mul" sfx, "fmul", arr)                                     \
+  WASMRT_SIMD_FLOAT_ARITH(shape##_div, F, x / y, "div" sfx, "fdiv", arr)                                     \
   WASMRT_NUM_INLINE V128 shape##_min(const V128& a, const V128& b) {                                         \
     return detail::map2<F>(a, b, [](F x, F y) { return num::s##_min(x, y); });                               \
   }                                                                                                          \
@@ -819,25 +819,38 @@ WASMRT_NUM_INLINE V128 i64x2_extmul_high_i32x4_u(const V128& a, const V128& b) {
   WASMRT_SIMD_BINARY(F, (cond) ? (then_value) : (else_value))
 #endif
 // Lane arithmetic. Which NaN comes back when both operands of a lane are
-// NaNs is the instruction's operand order (x86-64: the first operand's),
-// and a C++ `x + y` may be compiled with its operands swapped, as for the
-// scalar ops (numerics.h, WASMRT_ORDERED_FLOAT_OP): on x86-64 the
-// instruction is written out in wasm operand order, which the optimizing
-// tier's inline SIMD (jit/opt/x64/lower_simd.cc) uses too.
+// NaNs is the instruction's operand order (x86-64: the first operand's;
+// AArch64: a signaling one's, else the first's), and a C++ `x + y` may be
+// compiled with its operands swapped, as for the scalar ops (numerics.h,
+// WASMRT_ORDERED_FLOAT_OP): on x86-64 and AArch64 the instruction is
+// written out in wasm operand order, which the optimizing tier's inline
+// SIMD (jit/opt/x64/lower_simd.cc, jit/opt/a64/lower_simd.cc) uses too.
 #if defined(__GNUC__) && defined(__x86_64__)
-#define WASMRT_SIMD_FLOAT_ARITH(name, F, expr, insn)           \
-  WASMRT_NUM_INLINE V128 name(const V128& a, const V128& b) { \
-    __m128i x = detail::to_m128i(a);                           \
-    const __m128i y = detail::to_m128i(b);                     \
-    __asm__(insn " %1, %0" : "+x"(x) : "x"(y));                \
-    return detail::from_m128i(x);                              \
+#define WASMRT_SIMD_FLOAT_ARITH(name, F, expr, insn, a64_insn, arr) \
+  WASMRT_NUM_INLINE V128 name(const V128& a, const V128& b) {       \
+    __m128i x = detail::to_m128i(a);                                \
+    const __m128i y = detail::to_m128i(b);                          \
+    __asm__(insn " %1, %0" : "+x"(x) : "x"(y));                     \
+    return detail::from_m128i(x);                                   \
+  }
+#elif defined(__GNUC__) && defined(__aarch64__)
+#define WASMRT_SIMD_FLOAT_ARITH(name, F, expr, insn, a64_insn, arr)                  \
+  WASMRT_NUM_INLINE V128 name(const V128& a, const V128& b) {                        \
+    typedef F Lanes16 __attribute__((vector_size(16)));                              \
+    Lanes16 x, y, r;                                                                 \
+    std::memcpy(&x, a.bytes, 16);                                                    \
+    std::memcpy(&y, b.bytes, 16);                                                    \
+    __asm__(a64_insn " %0." arr ", %1." arr ", %2." arr : "=w"(r) : "w"(x), "w"(y)); \
+    V128 out;                                                                        \
+    std::memcpy(out.bytes, &r, 16);                                                  \
+    return out;                                                                      \
   }
 #else
-#define WASMRT_SIMD_FLOAT_ARITH(name, F, expr, insn) \
+#define WASMRT_SIMD_FLOAT_ARITH(name, F, expr, insn, a64_insn, arr) \
   WASMRT_NUM_INLINE V128 name(const V128& a, const V128& b) WASMRT_SIMD_BINARY(F, expr)
 #endif
-WASMRT_SIMD_FLOAT_OPS(f32x4, float, f32, "ps")
-WASMRT_SIMD_FLOAT_OPS(f64x2, double, f64, "pd")
+WASMRT_SIMD_FLOAT_OPS(f32x4, float, f32, "ps", "4s")
+WASMRT_SIMD_FLOAT_OPS(f64x2, double, f64, "pd", "2d")
 #undef WASMRT_SIMD_FLOAT_OPS
 #undef WASMRT_SIMD_FLOAT_SELECT
 #undef WASMRT_SIMD_FLOAT_ARITH
