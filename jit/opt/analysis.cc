@@ -616,4 +616,36 @@ void Function::compute_liveness() {
   }
 }
 
+std::vector<Unit> v128_cells(const Function& fn) {
+  std::vector<Unit> cells;
+  for (uint32_t i = 0; i < fn.insts().size(); ++i) {
+    const Inst& in = fn.insts()[i];
+    const Unit* pc = fn.pc(i);
+    const bool generated = in.instr.family == Family::Generated;
+    if (!generated && in.instr.family != Family::AddressSum && !codegen::is_branch_family(in.instr.family)) {
+      if (in.instr.family == Family::Ir) {
+        switch (in.instr.ir) {
+          case interp::IrOp::Copy2: cells.insert(cells.end(), {pc[2], pc[2] + 1, pc[3], pc[3] + 1}); break;
+          case interp::IrOp::Select2:
+            cells.insert(cells.end(), {pc[2], pc[2] + 1, pc[3], pc[3] + 1, pc[4], pc[4] + 1});
+            break;
+          case interp::IrOp::GlobalGet2: cells.insert(cells.end(), {pc[2], pc[2] + 1}); break;
+          case interp::IrOp::GlobalSet2: cells.insert(cells.end(), {pc[3], pc[3] + 1}); break;
+          default: break;
+        }
+      }
+      continue;
+    }
+    const std::string_view params = interp::op_params(in.instr.op);
+    const Unit* fields = pc + kHandlerUnits + (in.instr.family == Family::AddressSum ? 1 : 0);
+    for (size_t p = 0; p < params.size(); ++p)
+      if (params[p] == 'v') cells.insert(cells.end(), {fields[p], fields[p] + 1});
+    const std::string_view results = interp::op_results(in.instr.op);
+    if (results == "v") cells.insert(cells.end(), {fields[params.size()], fields[params.size()] + 1});
+  }
+  std::sort(cells.begin(), cells.end());
+  cells.erase(std::unique(cells.begin(), cells.end()), cells.end());
+  return cells;
+}
+
 }  // namespace wasmrt::jit::opt

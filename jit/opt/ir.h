@@ -203,4 +203,11 @@ class Function {
 // for the helper calls of a lowering that does not (AArch64).
 Effects effects_of(const Instr& in, const Unit* pc, uint32_t num_result_cells, bool exact_simd = false);
 
+// The cells some instruction reads or writes as a v128 (sorted), for the
+// lowerings' inline SIMD, which reads and writes v128 values through
+// their cells: loop headers keep no such cell in a register (it would be
+// stored before every SIMD instruction that reads it and loaded again at
+// the back edge).
+std::vector<Unit> v128_cells(const Function& fn);
+
 }  // namespace wasmrt::jit::opt

@@ -123,9 +123,4 @@ bool lower_simd_ir(SimdHost& h, interp::IrOp op, const Unit* pc);
 // the condition that holds when it is true, or nullopt.
 std::optional<asmjit::x86::CondCode> lower_simd_condition(SimdHost& h, Op op, const Unit* pc);
 
-// The cells some instruction reads or writes as a v128 (sorted): loop
-// headers keep no such cell in a register (it would be stored before
-// every SIMD instruction that reads it and loaded again at the back edge).
-std::vector<Unit> v128_cells(const Function& fn);
-
 }  // namespace wasmrt::jit::opt::x64
