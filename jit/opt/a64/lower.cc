@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "jit/a64/compiler.h"
+#include "jit/opt/a64/lower_simd.h"
 #include "jit/opt/fold.h"
 #include "jit/opt/ir.h"
 
@@ -80,7 +81,7 @@ std::optional<int64_t> add_sub_imm(Cell k, bool wide) {
   return std::nullopt;
 }
 
-class Lowering {
+class Lowering final : private SimdHost {
  public:
   Lowering(Compiler& c, const CompiledFunc& cf, const Function& f)
       : c_(c), a_(c.assembler()), cf_(cf), fn_(f), code_(c.function_code()) {}
@@ -263,6 +264,7 @@ class Lowering {
     if (val.loc == Loc::Vec) vec_owner_[val.reg] = kNoValue;
     val.loc = Loc::Const;
     free_values_.push_back(v);
+    v128_copies_.released(v);  // (evicted)
   }
   void bind_cell(Unit c, uint32_t v, bool dirty) {
     ++values_[v].refs;  // first: v may be the value c maps to already
@@ -394,6 +396,7 @@ class Lowering {
   void forget_all() {
     for (auto& [c, st] : cells_) unref(st.value);
     cells_.clear();
+    v128_copies_.drop_all(*this);
   }
 
   // ---- registers ----
@@ -513,6 +516,46 @@ class Lowering {
   bool lower_division(Op op, const Unit* pc);
   bool lower_access(Op op, const Unit* pc, bool summed);
   void lower_pair(const Inst& in, const Unit* pc);
+  // The memory operand of an access at address cell a (+ cell b: the
+  // address-sum form) and offset (clobbers x9-x12).
+  Compiler::MemoryOperand address_operand(Unit a, std::optional<Unit> b, const codegen::Access& acc, uint64_t offset) {
+    const bool summed = b.has_value();
+    std::optional<Cell> ka = const_of(a), kb;
+    std::optional<a64::Gp> ra, rb;
+    if (!ka) ra = gp(a, a64::x10);
+    if (summed) {
+      kb = const_of(*b);
+      if (!kb) rb = gp(*b, a64::x11);
+    }
+    // The address: u32 (a sum wraps at 32 bits), zero-extended into x9;
+    // a single register address indexes memory from its own register
+    // (memory_operand: as it is if this lowering wrote it as a w register,
+    // else by its low 32 bits).
+    const a64::Gp address = kAddress.w();
+    a64::Gp index = kAddress;
+    bool low32 = false;
+    if (ka && (!summed || kb)) {
+      c_.load_imm(kAddress, static_cast<uint32_t>(*ka + (summed ? *kb : 0)));
+    } else if (!summed) {
+      index = ra->x();
+      const Value& av = values_[value_of(a, false)];
+      low32 = !(av.loc == Loc::Gp && av.zext32);
+    } else {
+      const std::optional<Cell> k = ka ? ka : kb;
+      const a64::Gp r = (ka ? *rb : *ra).w();
+      if (!k) {
+        a_.add(address, ra->w(), rb->w());
+      } else if (static_cast<uint32_t>(*k) < 4096) {
+        a_.add(address, r, static_cast<uint32_t>(*k));
+      } else {
+        c_.load_imm(kAddress, static_cast<uint32_t>(*k));
+        a_.add(address, address, r);
+      }
+    }
+    // As the baseline (Compiler::memory_operand): unchecked on a guarded
+    // memory 0, each access a trap site; else checked against the size.
+    return c_.memory_operand(acc, offset, index, low32);
+  }
   // Flags for a fused condition over cells pc[2..]; the condition that
   // holds when it is true, or nullopt (not expanded inline).
   std::optional<CondCode> condition_flags(Op op, const Unit* pc, uint32_t target_off);
@@ -603,6 +646,80 @@ class Lowering {
   std::unordered_map<uint32_t, std::vector<Pin>> table_pins_;  // by br_table offset: its targets' pins
   std::optional<uint32_t> pending_flush_;  // defer_flush's target, for this instruction
   Label pending_label_;
+
+  // ---- the SIMD lowering's view of the cache (lower_simd.h) ----
+  std::vector<uint32_t> simd_temps_;
+  // After a SIMD instruction: its temporaries are free again.
+  bool simd_done(bool lowered) {
+    for (uint32_t v : simd_temps_) release(v);
+    simd_temps_.clear();
+    return lowered;
+  }
+  a64::Assembler& simd_assembler() override { return a_; }
+  Compiler& simd_compiler() override { return c_; }
+  bool simd_drop_if_dead(Unit c, bool v128) override {
+    if (!dead_result(c) || (v128 && !dead_result(c + 1))) return false;
+    kill_cell(c);
+    if (v128) kill_cell(c + 1);
+    return true;
+  }
+  std::optional<Cell> simd_scalar_constant(Unit c) override { return const_of(c); }
+  // (Frame constant cells hold their values: the prologue stores them.)
+  void simd_sync(Unit c) override {
+    for (Unit k = c; k < c + 2; ++k) {
+      auto it = cells_.find(k);
+      if (it != cells_.end() && it->second.dirty) {
+        store(k, values_[it->second.value]);
+        it->second.dirty = false;
+      }
+    }
+  }
+  a64::Gp simd_gp(Unit c, const a64::Gp& scratch) override { return gp(c, scratch); }
+  a64::Vec simd_vec(Unit c, const a64::Vec& scratch) override { return vec(c, scratch); }
+  a64::Vec simd_temp() override {
+    const uint32_t v = new_vec();
+    simd_temps_.push_back(v);
+    return vec_of_value(v);
+  }
+  void simd_forget(Unit c) override {
+    kill_cell(c);
+    kill_cell(c + 1);
+  }
+  a64::Gp simd_define_gp(Unit c, bool zext32) override {
+    const uint32_t d = new_gp();
+    values_[d].zext32 = zext32;
+    define(c, d);
+    return gp_of_value(d);
+  }
+  a64::Vec simd_define_vec(Unit c) override {
+    const uint32_t d = new_vec();
+    define(c, d);
+    return vec_of_value(d);
+  }
+  // The register copies of v128 results (lower_simd.h), over the allocator.
+  V128Copies v128_copies_;
+  std::pair<uint32_t, a64::Vec> simd_new_vec() override {
+    const uint32_t v = new_vec();
+    return {v, vec_of_value(v)};
+  }
+  void simd_release(uint32_t v) override { release(v); }
+  a64::Vec simd_use(uint32_t v) override {
+    values_[v].pin = epoch_;
+    values_[v].last_use = ++clock_;
+    return vec_of_value(v);
+  }
+  V128Copies& simd_copies() override { return v128_copies_; }
+  bool simd_in_cells(Unit c) override {
+    for (Unit k = c; k < c + 2; ++k) {
+      auto it = cells_.find(k);
+      if (it != cells_.end() && it->second.dirty) return false;
+    }
+    return true;
+  }
+  Compiler::MemoryOperand simd_memory_operand(Unit a, std::optional<Unit> b, const codegen::Access& acc,
+                                              uint64_t offset) override {
+    return address_operand(a, b, acc, offset);
+  }
 };
 
 void Lowering::run() {
@@ -733,6 +850,7 @@ void Lowering::plan_loop_registers() {
   std::sort(loop_heads_.begin(), loop_heads_.end());
   // More pins than on x86-64: twelve general and thirty vector registers.
   constexpr size_t kMaxGpPins = 7, kMaxVecPins = 8;
+  const std::vector<Unit> v128 = v128_cells(fn_);  // (SIMD reads them from their cells: lower_simd.h)
   for (const auto& [header, end] : body_end) {
     const uint32_t b = fn_.block_at_offset(header);
     if (b == UINT32_MAX) continue;
@@ -753,7 +871,7 @@ void Lowering::plan_loop_registers() {
                        .has_value();
       }
       auto count = [&](Unit c) {
-        if (!fn_.live_in(b, c) || fn_.frame_constant(c)) return;
+        if (!fn_.live_in(b, c) || fn_.frame_constant(c) || std::binary_search(v128.begin(), v128.end(), c)) return;
         auto& u = uses[c];
         ++u.first;
         if (is_float) ++u.second;
@@ -1249,43 +1367,16 @@ bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
   // only after memory_operand (which clobbers x10-x12).
   uint32_t stored = kNoValue, d = kNoValue;
   if (acc->store) stored = value_of(value, float_value);
-  const Unit a = pc[kHandlerUnits];
-  std::optional<Cell> ka = const_of(a), kb;
-  std::optional<a64::Gp> ra, rb;
-  if (!ka) ra = gp(a, a64::x10);
-  if (summed) {
-    kb = const_of(pc[kHandlerUnits + 1]);
-    if (!kb) rb = gp(pc[kHandlerUnits + 1], a64::x11);
+  if (!acc->store) {
+    // (The address operands pinned first: the result's register is not
+    // taken from them.)
+    if (!const_of(pc[kHandlerUnits])) value_of(pc[kHandlerUnits], false);
+    if (summed && !const_of(pc[kHandlerUnits + 1])) value_of(pc[kHandlerUnits + 1], false);
+    d = float_value ? new_vec() : new_gp();
   }
-  if (!acc->store) d = float_value ? new_vec() : new_gp();
-  // The address: u32 (a sum wraps at 32 bits), zero-extended into x9;
-  // a single register address indexes memory from its own register
-  // (memory_operand: as it is if this lowering wrote it as a w register,
-  // else by its low 32 bits).
-  const a64::Gp address = kAddress.w();
-  a64::Gp index = kAddress;
-  bool low32 = false;
-  if (ka && (!summed || kb)) {
-    c_.load_imm(kAddress, static_cast<uint32_t>(*ka + (summed ? *kb : 0)));
-  } else if (!summed) {
-    index = ra->x();
-    const Value& av = values_[value_of(a, false)];
-    low32 = !(av.loc == Loc::Gp && av.zext32);
-  } else {
-    const std::optional<Cell> k = ka ? ka : kb;
-    const a64::Gp r = (ka ? *rb : *ra).w();
-    if (!k) {
-      a_.add(address, ra->w(), rb->w());
-    } else if (static_cast<uint32_t>(*k) < 4096) {
-      a_.add(address, r, static_cast<uint32_t>(*k));
-    } else {
-      c_.load_imm(kAddress, static_cast<uint32_t>(*k));
-      a_.add(address, address, r);
-    }
-  }
-  // As the baseline (Compiler::memory_operand): unchecked on a guarded
-  // memory 0, each access a trap site; else checked against the size.
-  const Compiler::MemoryOperand operand = c_.memory_operand(*acc, fields[kHandlerUnits + 2], index, low32);
+  const Compiler::MemoryOperand operand =
+      address_operand(pc[kHandlerUnits], summed ? std::optional<Unit>(pc[kHandlerUnits + 1]) : std::nullopt, *acc,
+              fields[kHandlerUnits + 2]);
   const arm::Mem at = operand.at();
   if (acc->store) {
     const Value& sv = values_[stored];
@@ -1433,10 +1524,11 @@ void Lowering::lower_generated(const Inst& in, const Unit* pc) {
       lower_division(in.instr.op, pc))
     return;
   if (interp::is_memory_access_op(in.instr.op)) {
-    if (lower_access(in.instr.op, pc, false)) return;
+    if (lower_access(in.instr.op, pc, false) || simd_done(lower_simd_access(*this, in.instr.op, pc, false))) return;
     helper(pc, in.instr.index, true, false);
     return;
   }
+  if (simd_done(lower_simd(*this, in.instr.op, pc))) return;
   helper(pc, in.instr.index, interp::op_can_trap(in.instr.op), false);
 }
 
@@ -1486,16 +1578,21 @@ void Lowering::lower_pair(const Inst& in, const Unit* pc) {
 void Lowering::lower(uint32_t i) {
   const Inst& in = fn_.insts()[i];
   const Unit* pc = fn_.pc(i);
+  v128_copies_.next_instruction(*this, in.fx);
   switch (in.instr.family) {
     case Family::Generated: lower_generated(in, pc); return;
     case Family::AddressSum:
-      if (lower_access(in.instr.op, pc, true)) return;
+      if (lower_access(in.instr.op, pc, true) || simd_done(lower_simd_access(*this, in.instr.op, pc, true))) return;
       helper(pc, in.instr.index, true, false);
       return;
     case Family::Pair: lower_pair(in, pc); return;
     case Family::BT: case Family::BF: case Family::BTI: case Family::BTF: case Family::BTLF: {
       const uint32_t t = target_of(pc, in.instr.field);
       std::optional<CondCode> cc = condition_flags(in.instr.op, pc, t);
+      if (!cc && (cc = lower_simd_condition(*this, in.instr.op, pc))) {
+        simd_done(true);
+        defer_flush(t);  // (no code: the flags stay)
+      }
       if (!cc) {
         helper(pc, in.instr.index, false, false);
         a_.cmp(a64::w0, 0);
@@ -1541,6 +1638,7 @@ void Lowering::lower(uint32_t i) {
     case IrOp::Copy: copy(pc[2], pc[3]); return;
     case IrOp::Copy2: {
       if (pc[2] == pc[3]) return;
+      if (simd_done(lower_simd_copy(*this, pc[2], pc[3]))) return;
       const uint32_t lo = value_of(pc[3], false), hi = value_of(pc[3] + 1, false);
       define(pc[2], lo);
       define(pc[2] + 1, hi);
@@ -1672,8 +1770,9 @@ void Lowering::lower(uint32_t i) {
       return;
     }
     default:
-      // Tables, bulk memory, memory.grow, v128 globals and selects: the
-      // C++ helpers, as on the baseline.
+      if (simd_done(lower_simd_ir(*this, in.instr.ir, pc))) return;  // v128 select and globals
+      // Tables, bulk memory, memory.grow: the C++ helpers, as on the
+      // baseline.
       helper(pc, in.instr.index, true, true);
       return;
   }
@@ -1686,7 +1785,7 @@ bool compile_function(Compiler& compiler, const CompiledFunc& cf, size_t* entry_
   a64::Assembler& a = compiler.assembler();
   if (!code.scan(cf, a)) return false;
   Function fn;
-  if (!fn.build(cf, code, /*hoist=*/true)) return false;
+  if (!fn.build(cf, code, /*hoist=*/true, /*exact_simd=*/true)) return false;
   a.align(asmjit::AlignMode::kCode, 16);
   *entry_offset = a.offset();
   Lowering lowering(compiler, cf, fn);
