@@ -681,6 +681,15 @@ class Lowering final : private SimdHost {
     simd_temps_.push_back(v);
     return vec_of_value(v);
   }
+  std::optional<uint32_t> simd_take_temp(const a64::Vec& reg) override {
+    for (size_t k = 0; k < simd_temps_.size(); ++k) {
+      const uint32_t v = simd_temps_[k];
+      if (values_[v].reg != reg.id()) continue;
+      simd_temps_.erase(simd_temps_.begin() + static_cast<std::ptrdiff_t>(k));
+      return v;
+    }
+    return std::nullopt;
+  }
   void simd_forget(Unit c) override {
     kill_cell(c);
     kill_cell(c + 1);

@@ -117,6 +117,9 @@ class Simd {
     const a64::Vec r = load(c, into);
     if (r.id() != into.id()) a_.mov(into.b16(), r.b16());
   }
+  // The register an instruction computes its v128 result in: one of the
+  // allocator's, which becomes the result's register copy (store).
+  a64::Vec out() { return h_.simd_temp().v(); }
   void store(Unit d, const a64::Vec& r) {
     h_.simd_forget(d);
     access16(false, r, kFp, uint64_t{d} * 8);
@@ -143,10 +146,11 @@ class Simd {
     const Unit a = pc[H], b = pc[H + 1], d = pc[H + 2];
     if (h_.simd_drop_if_dead(d, true)) return;
     const a64::Vec va = load(a, v0), vb = load(b, v1);
-    if (swap) a_.emit(id, full(v0, s), full(vb, s), full(va, s));
-    else a_.emit(id, full(v0, s), full(va, s), full(vb, s));
-    if (invert) a_.mvn(v0.b16(), v0.b16());
-    store(d, v0);
+    const a64::Vec r = out();
+    if (swap) a_.emit(id, full(r, s), full(vb, s), full(va, s));
+    else a_.emit(id, full(r, s), full(va, s), full(vb, s));
+    if (invert) a_.mvn(r.b16(), r.b16());
+    store(d, r);
   }
   // d = OP a lane-wise, from shape `from` to shape `to` (`from_low`: the
   // operand's low half).
@@ -154,8 +158,9 @@ class Simd {
     const Unit a = pc[H], d = pc[H + 1];
     if (h_.simd_drop_if_dead(d, true)) return;
     const a64::Vec va = load(a, v0);
-    a_.emit(id, full(v0, to), from_low ? low(va, from) : full(va, from));
-    store(d, v0);
+    const a64::Vec r = out();
+    a_.emit(id, full(r, to), from_low ? low(va, from) : full(va, from));
+    store(d, r);
   }
 
   bool compare(Op op, const Unit* pc);
@@ -297,12 +302,13 @@ bool Simd::shift(Op op, const Unit* pc) {
       store(d, va);
       return true;
     }
+    const a64::Vec o = out();
     switch (k) {
-      case K::Shl: a_.shl(full(v0, s), full(va, s), Imm(n)); break;
-      case K::ShrS: a_.sshr(full(v0, s), full(va, s), Imm(n)); break;
-      case K::ShrU: a_.ushr(full(v0, s), full(va, s), Imm(n)); break;
+      case K::Shl: a_.shl(full(o, s), full(va, s), Imm(n)); break;
+      case K::ShrS: a_.sshr(full(o, s), full(va, s), Imm(n)); break;
+      case K::ShrU: a_.ushr(full(o, s), full(va, s), Imm(n)); break;
     }
-    store(d, v0);
+    store(d, o);
     return true;
   }
   const a64::Gp r = h_.simd_gp(count, a64::x10);
@@ -310,8 +316,9 @@ bool Simd::shift(Op op, const Unit* pc) {
   a_.and_(a64::w11, r.w(), bits - 1);
   if (k != K::Shl) a_.neg(a64::w11, a64::w11);
   a_.dup(v1.b16(), a64::w11);
-  a_.emit(k == K::ShrS ? a64::Inst::kIdSshl_v : a64::Inst::kIdUshl_v, full(v0, s), full(va, s), full(v1, s));
-  store(d, v0);
+  const a64::Vec o = out();
+  a_.emit(k == K::ShrS ? a64::Inst::kIdSshl_v : a64::Inst::kIdUshl_v, full(o, s), full(va, s), full(v1, s));
+  store(d, o);
   return true;
 }
 
@@ -362,8 +369,9 @@ bool Simd::unary_op(Op op, const Unit* pc) {
       const Unit a = pc[H], d = pc[H + 1];
       if (h_.simd_drop_if_dead(d, true)) return true;
       const a64::Vec va = load(a, v0);
-      a_.fcvtn(v0.s2(), va.d2());
-      store(d, v0);
+      const a64::Vec o = out();
+      a_.fcvtn(o.s2(), va.d2());
+      store(d, o);
       return true;
     }
     case Op::I16x8ExtendLowI8x16S: unary(a64::Inst::kIdSxtl_v, Shape::H, Shape::B, true, pc); return true;
@@ -388,9 +396,10 @@ bool Simd::unary_op(Op op, const Unit* pc) {
       const Unit a = pc[H], d = pc[H + 1];
       if (h_.simd_drop_if_dead(d, true)) return true;
       const a64::Vec va = load(a, v0);
-      sign ? a_.sxtl(v0.d2(), va.s2()) : a_.uxtl(v0.d2(), va.s2());
-      sign ? a_.scvtf(v0.d2(), v0.d2()) : a_.ucvtf(v0.d2(), v0.d2());
-      store(d, v0);
+      const a64::Vec o = out();
+      sign ? a_.sxtl(o.d2(), va.s2()) : a_.uxtl(o.d2(), va.s2());
+      sign ? a_.scvtf(o.d2(), o.d2()) : a_.ucvtf(o.d2(), o.d2());
+      store(d, o);
       return true;
     }
     case Op::I32x4TruncSatF64x2SZero: case Op::I32x4TruncSatF64x2UZero: {
@@ -400,31 +409,34 @@ bool Simd::unary_op(Op op, const Unit* pc) {
       const Unit a = pc[H], d = pc[H + 1];
       if (h_.simd_drop_if_dead(d, true)) return true;
       const a64::Vec va = load(a, v0);
-      sign ? a_.fcvtzs(v0.d2(), va.d2()) : a_.fcvtzu(v0.d2(), va.d2());
-      sign ? a_.sqxtn(v0.s2(), v0.d2()) : a_.uqxtn(v0.s2(), v0.d2());
-      store(d, v0);
+      const a64::Vec o = out();
+      sign ? a_.fcvtzs(o.d2(), va.d2()) : a_.fcvtzu(o.d2(), va.d2());
+      sign ? a_.sqxtn(o.s2(), o.d2()) : a_.uqxtn(o.s2(), o.d2());
+      store(d, o);
       return true;
     }
     case Op::I8x16Splat: case Op::I16x8Splat: case Op::I32x4Splat: case Op::I64x2Splat: {
       const Unit a = pc[H], d = pc[H + 1];
       if (h_.simd_drop_if_dead(d, true)) return true;
       const a64::Gp r = h_.simd_gp(a, a64::x10);
+      const a64::Vec o = out();
       switch (op) {
-        case Op::I8x16Splat: a_.dup(v0.b16(), r.w()); break;
-        case Op::I16x8Splat: a_.dup(v0.h8(), r.w()); break;
-        case Op::I32x4Splat: a_.dup(v0.s4(), r.w()); break;
-        default: a_.dup(v0.d2(), r.x()); break;
+        case Op::I8x16Splat: a_.dup(o.b16(), r.w()); break;
+        case Op::I16x8Splat: a_.dup(o.h8(), r.w()); break;
+        case Op::I32x4Splat: a_.dup(o.s4(), r.w()); break;
+        default: a_.dup(o.d2(), r.x()); break;
       }
-      store(d, v0);
+      store(d, o);
       return true;
     }
     case Op::F32x4Splat: case Op::F64x2Splat: {
       const Unit a = pc[H], d = pc[H + 1];
       if (h_.simd_drop_if_dead(d, true)) return true;
       const a64::Vec f = h_.simd_vec(a, v1);
-      if (op == Op::F32x4Splat) a_.dup(v0.s4(), f.s(0));
-      else a_.dup(v0.d2(), f.d(0));
-      store(d, v0);
+      const a64::Vec o = out();
+      if (op == Op::F32x4Splat) a_.dup(o.s4(), f.s(0));
+      else a_.dup(o.d2(), f.d(0));
+      store(d, o);
       return true;
     }
     default: return false;
@@ -467,22 +479,22 @@ bool Simd::widening(Op op, const Unit* pc) {
   if (h_.simd_drop_if_dead(d, true)) return true;
   const a64::Vec va = load(a, v0), vb = load(b, v1);
   const Shape to = static_cast<Shape>(static_cast<uint8_t>(from) + 1);
+  const a64::Vec o = out();
   switch (k) {
     case K::Narrow: {
-      // The result's low half from a, then its high half from b: into a
-      // temporary when b is in v0 (not possible: b is in v1 or a copy).
-      a_.emit(id, low(v0, from), full(va, to));
-      a_.emit(id2, full(v0, from), full(vb, to));
+      // The result's low half from a, then its high half from b.
+      a_.emit(id, low(o, from), full(va, to));
+      a_.emit(id2, full(o, from), full(vb, to));
       break;
     }
-    case K::ExtmulLow: a_.emit(id, full(v0, to), low(va, from), low(vb, from)); break;
-    case K::ExtmulHigh: a_.emit(id, full(v0, to), full(va, from), full(vb, from)); break;
+    case K::ExtmulLow: a_.emit(id, full(o, to), low(va, from), low(vb, from)); break;
+    case K::ExtmulHigh: a_.emit(id, full(o, to), full(va, from), full(vb, from)); break;
     case K::Dot: {
       // The products of the low and high halves, then their pairs added.
       const a64::Vec t = h_.simd_temp();
       a_.smull(t.s4(), va.h4(), vb.h4());
-      a_.smull2(v0.s4(), va.h8(), vb.h8());
-      a_.addp(v0.s4(), t.s4(), v0.s4());
+      a_.smull2(o.s4(), va.h8(), vb.h8());
+      a_.addp(o.s4(), t.s4(), o.s4());
       break;
     }
     case K::Mul64:
@@ -492,11 +504,11 @@ bool Simd::widening(Op op, const Unit* pc) {
       a_.umov(a64::x11, va.d(1));
       a_.umov(a64::x12, vb.d(1));
       a_.mul(a64::x11, a64::x11, a64::x12);
-      a_.fmov(v0.d(), a64::x10);
-      a_.ins(v0.d(1), a64::x11);
+      a_.fmov(o.d(), a64::x10);
+      a_.ins(o.d(1), a64::x11);
       break;
   }
-  store(d, v0);
+  store(d, o);
   return true;
 }
 
@@ -563,16 +575,17 @@ bool Simd::lanes(Op op, const Unit* pc) {
   const Unit v = pc[H], sc = pc[H + 1], d = pc[H + 2];
   const uint32_t l = pc[H + 3] & (count - 1);
   if (h_.simd_drop_if_dead(d, true)) return true;
+  const a64::Vec o = out();
   if (is_float) {
     const a64::Vec f = h_.simd_vec(sc, v1);
-    load_into(v, v0);
-    a_.ins(lane(v0, s, l), lane(f, s, 0));
+    load_into(v, o);
+    a_.ins(lane(o, s, l), lane(f, s, 0));
   } else {
     const a64::Gp r = h_.simd_gp(sc, a64::x10);
-    load_into(v, v0);
-    a_.ins(lane(v0, s, l), size == 8 ? a64::Gp(r.x()) : a64::Gp(r.w()));
+    load_into(v, o);
+    a_.ins(lane(o, s, l), size == 8 ? a64::Gp(r.x()) : a64::Gp(r.w()));
   }
-  store(d, v0);
+  store(d, o);
   return true;
 }
 
@@ -596,18 +609,18 @@ bool Simd::shuffle(const Unit* pc) {
   uint64_t lo, hi;
   std::memcpy(&lo, idx, 8);
   std::memcpy(&hi, idx + 8, 8);
-  const a64::Vec t = h_.simd_temp();
+  const a64::Vec t = h_.simd_temp(), o = out();
   if (use_a && use_b) {
     load_into(a, v0);
     load_into(b, v1);
     constant(t, lo, hi);
-    a_.tbl(v0.b16(), v0.b16(), v1.b16(), t.b16());
+    a_.tbl(o.b16(), v0.b16(), v1.b16(), t.b16());
   } else {
     const a64::Vec va = load(use_a ? a : b, v0);
     constant(t, lo, hi);
-    a_.tbl(v0.b16(), va.b16(), t.b16());
+    a_.tbl(o.b16(), va.b16(), t.b16());
   }
-  store(d, v0);
+  store(d, o);
   return true;
 }
 
@@ -813,8 +826,11 @@ bool Simd::access(Op op, const Unit* pc, bool summed) {
   const Unit* fields = pc + (summed ? 1 : 0);
   const Unit value = fields[H + 1];
   // (A load is never dropped, dead or not: it may trap.)
+  // (The result's register before the address: memory_operand's
+  // scratch registers stay as it leaves them.)
   a64::Vec vs = v0;
   if (is_store) vs = load(value, v0);
+  else vs = out();
   const Compiler::MemoryOperand m =
       h_.simd_memory_operand(pc[H], summed ? std::optional<Unit>(pc[H + 1]) : std::nullopt,
                              codegen::Access{bytes, is_store, false, false}, fields[H + 2]);
@@ -822,21 +838,21 @@ bool Simd::access(Op op, const Unit* pc, bool summed) {
   m.mark_access(c_);
   switch (op) {
     case Op::V128Store: a_.str(vs.q(), at); return true;
-    case Op::V128Load: a_.ldr(v0.q(), at); break;
-    case Op::V128Load8x8S: a_.ldr(v0.d(), at), a_.sxtl(v0.h8(), v0.b8()); break;
-    case Op::V128Load8x8U: a_.ldr(v0.d(), at), a_.uxtl(v0.h8(), v0.b8()); break;
-    case Op::V128Load16x4S: a_.ldr(v0.d(), at), a_.sxtl(v0.s4(), v0.h4()); break;
-    case Op::V128Load16x4U: a_.ldr(v0.d(), at), a_.uxtl(v0.s4(), v0.h4()); break;
-    case Op::V128Load32x2S: a_.ldr(v0.d(), at), a_.sxtl(v0.d2(), v0.s2()); break;
-    case Op::V128Load32x2U: a_.ldr(v0.d(), at), a_.uxtl(v0.d2(), v0.s2()); break;
-    case Op::V128Load8Splat: a_.ldr(v0.b(), at), a_.dup(v0.b16(), v0.b(0)); break;
-    case Op::V128Load16Splat: a_.ldr(v0.h(), at), a_.dup(v0.h8(), v0.h(0)); break;
-    case Op::V128Load32Splat: a_.ldr(v0.s(), at), a_.dup(v0.s4(), v0.s(0)); break;
-    case Op::V128Load64Splat: a_.ldr(v0.d(), at), a_.dup(v0.d2(), v0.d(0)); break;
-    case Op::V128Load32Zero: a_.ldr(v0.s(), at); break;  // (clears the rest)
-    default: a_.ldr(v0.d(), at); break;                  // V128Load64Zero
+    case Op::V128Load: a_.ldr(vs.q(), at); break;
+    case Op::V128Load8x8S: a_.ldr(vs.d(), at), a_.sxtl(vs.h8(), vs.b8()); break;
+    case Op::V128Load8x8U: a_.ldr(vs.d(), at), a_.uxtl(vs.h8(), vs.b8()); break;
+    case Op::V128Load16x4S: a_.ldr(vs.d(), at), a_.sxtl(vs.s4(), vs.h4()); break;
+    case Op::V128Load16x4U: a_.ldr(vs.d(), at), a_.uxtl(vs.s4(), vs.h4()); break;
+    case Op::V128Load32x2S: a_.ldr(vs.d(), at), a_.sxtl(vs.d2(), vs.s2()); break;
+    case Op::V128Load32x2U: a_.ldr(vs.d(), at), a_.uxtl(vs.d2(), vs.s2()); break;
+    case Op::V128Load8Splat: a_.ldr(vs.b(), at), a_.dup(vs.b16(), vs.b(0)); break;
+    case Op::V128Load16Splat: a_.ldr(vs.h(), at), a_.dup(vs.h8(), vs.h(0)); break;
+    case Op::V128Load32Splat: a_.ldr(vs.s(), at), a_.dup(vs.s4(), vs.s(0)); break;
+    case Op::V128Load64Splat: a_.ldr(vs.d(), at), a_.dup(vs.d2(), vs.d(0)); break;
+    case Op::V128Load32Zero: a_.ldr(vs.s(), at); break;  // (clears the rest)
+    default: a_.ldr(vs.d(), at); break;                  // V128Load64Zero
   }
-  store(value, v0);
+  store(value, vs);
   return true;
 }
 
@@ -851,13 +867,14 @@ bool Simd::lane_access(Op op, const Unit* pc) {
   const Unit v = pc[H + 1];
   const Unit* imms = pc + H + (is_store ? 2 : 3);
   const uint32_t l = imms[1] & (16u / bytes - 1);
-  a64::Vec from = v1;
+  a64::Vec from = v1, o = v0;
   if (is_store) {
     const a64::Vec vv = load(v, v0);
     if (l == 0) from = vv;  // the low lane is the scalar register's
     else a_.dup(scalar(v1, s), lane(vv, s, l));
   } else {
-    load_into(v, v0);
+    o = out();
+    load_into(v, o);
   }
   const Compiler::MemoryOperand m =
       h_.simd_memory_operand(pc[H], std::nullopt, codegen::Access{bytes, is_store, false, false}, imms[0]);
@@ -868,8 +885,8 @@ bool Simd::lane_access(Op op, const Unit* pc) {
     return true;
   }
   a_.ldr(scalar(v1, s), at);
-  a_.ins(lane(v0, s, l), lane(v1, s, 0));
-  store(pc[H + 2], v0);
+  a_.ins(lane(o, s, l), lane(v1, s, 0));
+  store(pc[H + 2], o);
   return true;
 }
 
@@ -908,9 +925,10 @@ bool Simd::ir(interp::IrOp op, const Unit* pc) {
     case interp::IrOp::GlobalGet2: {
       const Unit d = pc[2];
       if (h_.simd_drop_if_dead(d, true)) return true;
+      const a64::Vec o = out();
       c_.global_inst(a64::x9, pc[3]);
-      access16(true, v0, a64::x9, kValue);
-      store(d, v0);
+      access16(true, o, a64::x9, kValue);
+      store(d, o);
       return true;
     }
     case interp::IrOp::GlobalSet2: {
@@ -941,6 +959,12 @@ std::optional<a64::Vec> V128Copies::find(SimdHost& h, Unit c) {
 void V128Copies::remember(SimdHost& h, Unit c, const a64::Vec& reg) {
   for (Copy& k : copies_) k.doomed = k.doomed || (k.cell + 1 >= c && k.cell <= c + 1);  // overlapping
   if (copies_.size() == kMax) h.simd_release(copies_.front().value);  // (released() erases it)
+  if (std::optional<uint32_t> v = h.simd_take_temp(reg)) {
+    // Computed in a register of its own: that register is the copy (no
+    // move on the dependency chain to the next instruction).
+    copies_.push_back(Copy{c, *v, false});
+    return;
+  }
   const auto [v, r] = h.simd_new_vec();
   h.simd_assembler().mov(r.b16(), reg.b16());
   copies_.push_back(Copy{c, v, false});

@@ -37,7 +37,8 @@ class V128Copies {
  public:
   // A register copy of cell c's v128 (pinned for the instruction).
   std::optional<asmjit::a64::Vec> find(SimdHost& h, Unit c);
-  // The v128 just stored to c, c + 1 is in `reg`: a register keeps it.
+  // The v128 just stored to c, c + 1 is in `reg`: a register keeps it
+  // (`reg` itself when it is a simd_temp).
   void remember(SimdHost& h, Unit c, const asmjit::a64::Vec& reg);
   // Before each instruction, with its effects.
   void next_instruction(SimdHost& h, const Effects& fx);
@@ -82,6 +83,10 @@ class SimdHost {
   virtual asmjit::a64::Vec simd_vec(Unit c, const asmjit::a64::Vec& scratch) = 0;
   // A vector register of this instruction's own, free again after it.
   virtual asmjit::a64::Vec simd_temp() = 0;
+  // If `reg` is one of this instruction's simd_temp registers: it is no
+  // longer freed after the instruction, and its value is returned (a
+  // result computed there becomes a V128Copies copy without a move).
+  virtual std::optional<uint32_t> simd_take_temp(const asmjit::a64::Vec& reg) = 0;
   // The v128 result cells c and c + 1 are about to be written in the
   // frame: what the cache holds for them is forgotten.
   virtual void simd_forget(Unit c) = 0;
