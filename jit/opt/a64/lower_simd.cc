@@ -125,8 +125,8 @@ class Simd {
     access16(false, r, kFp, uint64_t{d} * 8);
     h_.simd_copies().remember(h_, d, r);
   }
-  // A 16-byte constant (x9 and x16... only x9 is used: evictions, which
-  // use x16 and x17, may come between this and its use).
+  // A 16-byte constant, built through x9 (not x16 or x17, which an
+  // eviction between this and the constant's use may overwrite).
   void constant(const a64::Vec& v, uint64_t lo, uint64_t hi) {
     if (lo == 0 && hi == 0) {
       a_.movi(v.d2(), Imm(0));

@@ -7,7 +7,6 @@
 // the wasm rule. What is not here calls the interpreter's helper.
 #include "jit/opt/x64/lower_simd.h"
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
