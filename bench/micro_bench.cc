@@ -131,6 +131,28 @@ void BM_TranslateGoHello(benchmark::State& state) {
 BENCHMARK(BM_TranslateGoHello)->ArgNames({"interrupts", "fuel"})->Args({0, 0})->Args({1, 0})->Args({1, 1})
     ->Unit(benchmark::kMillisecond);
 
+// A fresh store, linker and WASI state and an instance of `module` in
+// them, dropped again: what wasm-run makes before calling _start. False
+// (the benchmark marked failed) if a step fails.
+bool instantiate_with_wasi(benchmark::State& state, const wasmrt::Engine& engine,
+                           const std::shared_ptr<const wasmrt::Module>& module) {
+  wasmrt::Store store(engine);
+  wasmrt::Linker linker;
+  auto wasi = wasmrt::Wasi::create(wasmrt::WasiConfig{});
+  if (!wasi.ok()) {
+    state.SkipWithError("WASI setup failed");
+    return false;
+  }
+  (*wasi)->define(linker);
+  auto instance = linker.instantiate(store, module);
+  if (!instance.ok()) {
+    state.SkipWithError(("instantiation failed: " + instance.error().to_string()).c_str());
+    return false;
+  }
+  benchmark::DoNotOptimize(instance->valid());
+  return true;
+}
+
 // Instantiating the compiled Go module with WASI linked, the way wasm-run
 // does before calling _start: a fresh store, linker and WASI state each time.
 // Arg 1: the default (copy-on-write memory image); 0: every data segment
@@ -147,20 +169,7 @@ void BM_InstantiateGoHello(benchmark::State& state) {
     return;
   }
   for (auto _ : state) {
-    wasmrt::Store store(engine);
-    wasmrt::Linker linker;
-    auto wasi = wasmrt::Wasi::create(wasmrt::WasiConfig{});
-    if (!wasi.ok()) {
-      state.SkipWithError("WASI setup failed");
-      return;
-    }
-    (*wasi)->define(linker);
-    auto instance = linker.instantiate(store, *module);
-    if (!instance.ok()) {
-      state.SkipWithError(("instantiation failed: " + instance.error().to_string()).c_str());
-      return;
-    }
-    benchmark::DoNotOptimize(instance->valid());
+    if (!instantiate_with_wasi(state, engine, *module)) return;
   }
   struct Live {
     std::shared_ptr<wasmrt::Wasi> wasi;
@@ -197,20 +206,7 @@ void BM_FirstInstantiateGoHello(benchmark::State& state) {
       return;
     }
     state.ResumeTiming();
-    wasmrt::Store store(engine);
-    wasmrt::Linker linker;
-    auto wasi = wasmrt::Wasi::create(wasmrt::WasiConfig{});
-    if (!wasi.ok()) {
-      state.SkipWithError("WASI setup failed");
-      return;
-    }
-    (*wasi)->define(linker);
-    auto instance = linker.instantiate(store, *module);
-    if (!instance.ok()) {
-      state.SkipWithError(("instantiation failed: " + instance.error().to_string()).c_str());
-      return;
-    }
-    benchmark::DoNotOptimize(instance->valid());
+    if (!instantiate_with_wasi(state, engine, *module)) return;
   }
 }
 BENCHMARK(BM_FirstInstantiateGoHello)->ArgName("images")->Arg(1)->Arg(0)->Iterations(15)->Unit(benchmark::kMicrosecond);
