@@ -317,13 +317,10 @@ void Compiler::emit_direct_stubs() {
     a_.str(x1, ST(cur));
     a_.mov(kFp, x0);
     if (callee.check_interrupt) {
+      // (Not `cbz` to a local entry: the stubs follow all of the module's
+      // code, past cbz's 1 MiB reach from most entries.)
       emit_any_pending_load(w8);
-      if (local) {
-        a_.cbz(w8, entry->second);  // the poll's branch is the jump to the entry
-        a_.b(poll);
-      } else {
-        a_.cbnz(w8, poll);
-      }
+      a_.cbnz(w8, poll);
       a_.bind(polled);
     }
     if (local) a_.b(entry->second);
