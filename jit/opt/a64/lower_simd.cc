@@ -515,23 +515,10 @@ bool Simd::widening(Op op, const Unit* pc) {
 // extract_lane reads the lane from the register copy or the v128's cells;
 // replace_lane inserts the scalar into the loaded v128.
 bool Simd::lanes(Op op, const Unit* pc) {
-  uint32_t size;
-  bool extract = true, sign = false;
-  switch (op) {
-    case Op::I8x16ExtractLaneS: sign = true; [[fallthrough]];
-    case Op::I8x16ExtractLaneU: size = 1; break;
-    case Op::I16x8ExtractLaneS: sign = true; [[fallthrough]];
-    case Op::I16x8ExtractLaneU: size = 2; break;
-    case Op::I32x4ExtractLane: case Op::F32x4ExtractLane: size = 4; break;
-    case Op::I64x2ExtractLane: case Op::F64x2ExtractLane: size = 8; break;
-    case Op::I8x16ReplaceLane: size = 1, extract = false; break;
-    case Op::I16x8ReplaceLane: size = 2, extract = false; break;
-    case Op::I32x4ReplaceLane: case Op::F32x4ReplaceLane: size = 4, extract = false; break;
-    case Op::I64x2ReplaceLane: case Op::F64x2ReplaceLane: size = 8, extract = false; break;
-    default: return false;
-  }
-  const bool is_float = op == Op::F32x4ExtractLane || op == Op::F64x2ExtractLane || op == Op::F32x4ReplaceLane ||
-                        op == Op::F64x2ReplaceLane;
+  const std::optional<LaneOp> decoded = lane_op(op);
+  if (!decoded) return false;
+  const uint32_t size = decoded->size;
+  const bool extract = decoded->extract, sign = decoded->sign, is_float = decoded->is_float;
   const Shape s = shape_of_bytes(size);
   const uint32_t count = 16 / size;
   if (extract) {
@@ -950,36 +937,17 @@ bool Simd::copy(Unit dst, Unit src) {
 
 }  // namespace
 
-std::optional<a64::Vec> V128Copies::find(SimdHost& h, Unit c) {
-  for (const Copy& k : copies_)
-    if (k.cell == c) return h.simd_use(k.value);
-  return std::nullopt;
-}
-
 void V128Copies::remember(SimdHost& h, Unit c, const a64::Vec& reg) {
-  for (Copy& k : copies_) k.doomed = k.doomed || (k.cell + 1 >= c && k.cell <= c + 1);  // overlapping
-  if (copies_.size() == kMax) h.simd_release(copies_.front().value);  // (released() erases it)
+  make_room(h, c);
   if (std::optional<uint32_t> v = h.simd_take_temp(reg)) {
     // Computed in a register of its own: that register is the copy (no
     // move on the dependency chain to the next instruction).
-    copies_.push_back(Copy{c, *v, false});
+    add(c, *v);
     return;
   }
   const auto [v, r] = h.simd_new_vec();
   h.simd_assembler().mov(r.b16(), reg.b16());
-  copies_.push_back(Copy{c, v, false});
-}
-
-void V128Copies::next_instruction(SimdHost& h, const Effects& fx) {
-  for (size_t k = copies_.size(); k-- > 0;)
-    if (copies_[k].doomed) h.simd_release(copies_[k].value);
-  for (Copy& k : copies_)
-    for (uint8_t w = 0; w < fx.num_writes; ++w)
-      k.doomed = k.doomed || fx.writes[w] == k.cell || fx.writes[w] == k.cell + 1;
-}
-
-void V128Copies::drop_all(SimdHost& h) {
-  while (!copies_.empty()) h.simd_release(copies_.back().value);
+  add(c, v);
 }
 
 bool lower_simd(SimdHost& h, Op op, const Unit* pc) { return Simd(h).op(op, pc); }

@@ -22,45 +22,19 @@
 
 #include "jit/a64/compiler.h"
 #include "jit/opt/ir.h"
+#include "jit/opt/simd_common.h"
 
 namespace wasmrt::jit::opt::arm64 {
 
 class SimdHost;
 
-// Vector registers that keep copies of the last v128 results of
-// straight-line code, so that the next instruction reads a register
-// instead of its cells (the cells hold the values too: a copy is dropped,
-// never stored). A copy whose cells an instruction writes is doomed then
-// and dropped at the next instruction (the writer may still read it: its
-// reads come first).
-class V128Copies {
+// The register copies of the last v128 results (opt::V128CopyList), kept
+// in vector registers.
+class V128Copies : public V128CopyList<SimdHost, asmjit::a64::Vec> {
  public:
-  // A register copy of cell c's v128 (pinned for the instruction).
-  std::optional<asmjit::a64::Vec> find(SimdHost& h, Unit c);
   // The v128 just stored to c, c + 1 is in `reg`: a register keeps it
   // (`reg` itself when it is a simd_temp).
   void remember(SimdHost& h, Unit c, const asmjit::a64::Vec& reg);
-  // Before each instruction, with its effects.
-  void next_instruction(SimdHost& h, const Effects& fx);
-  // Wherever the value cache forgets everything (branch targets, calls).
-  void drop_all(SimdHost& h);
-  // The allocator took value v's register.
-  void released(uint32_t v) {
-    for (size_t k = 0; k < copies_.size(); ++k) {
-      if (copies_[k].value != v) continue;
-      copies_.erase(copies_.begin() + static_cast<std::ptrdiff_t>(k));
-      return;
-    }
-  }
-
- private:
-  static constexpr size_t kMax = 4;
-  struct Copy {
-    Unit cell;
-    uint32_t value;  // the allocator's, in a vector register
-    bool doomed;
-  };
-  std::vector<Copy> copies_;
 };
 
 class SimdHost {

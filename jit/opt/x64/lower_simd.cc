@@ -527,23 +527,10 @@ bool Simd::unary(Op op, const Unit* pc) {
 // extract_lane reads the lane from the v128's cells; replace_lane inserts
 // the scalar into the loaded v128.
 bool Simd::lanes(Op op, const Unit* pc) {
-  int size;
-  bool extract = true, sign = false;
-  switch (op) {
-    case Op::I8x16ExtractLaneS: sign = true; [[fallthrough]];
-    case Op::I8x16ExtractLaneU: size = 1; break;
-    case Op::I16x8ExtractLaneS: sign = true; [[fallthrough]];
-    case Op::I16x8ExtractLaneU: size = 2; break;
-    case Op::I32x4ExtractLane: case Op::F32x4ExtractLane: size = 4; break;
-    case Op::I64x2ExtractLane: case Op::F64x2ExtractLane: size = 8; break;
-    case Op::I8x16ReplaceLane: size = 1, extract = false; break;
-    case Op::I16x8ReplaceLane: size = 2, extract = false; break;
-    case Op::I32x4ReplaceLane: case Op::F32x4ReplaceLane: size = 4, extract = false; break;
-    case Op::I64x2ReplaceLane: case Op::F64x2ReplaceLane: size = 8, extract = false; break;
-    default: return false;
-  }
-  const bool is_float = op == Op::F32x4ExtractLane || op == Op::F64x2ExtractLane || op == Op::F32x4ReplaceLane ||
-                        op == Op::F64x2ReplaceLane;
+  const std::optional<LaneOp> decoded = lane_op(op);
+  if (!decoded) return false;
+  const int size = static_cast<int>(decoded->size);
+  const bool extract = decoded->extract, sign = decoded->sign, is_float = decoded->is_float;
   const uint32_t count = 16 / static_cast<uint32_t>(size);
   if (extract) {
     const Unit v = pc[H], d = pc[H + 1];
@@ -1098,30 +1085,11 @@ std::optional<x::CondCode> Simd::condition(Op op, const Unit* pc) {
 }
 }  // namespace
 
-std::optional<x::Xmm> V128Copies::find(SimdHost& h, Unit c) {
-  for (const Copy& k : copies_)
-    if (k.cell == c) return h.simd_use(k.value);
-  return std::nullopt;
-}
-
 void V128Copies::remember(SimdHost& h, Unit c, const x::Xmm& reg) {
-  for (Copy& k : copies_) k.doomed = k.doomed || (k.cell + 1 >= c && k.cell <= c + 1);  // overlapping
-  if (copies_.size() == kMax) h.simd_release(copies_.front().value);  // (released() erases it)
+  make_room(h, c);
   const auto [v, r] = h.simd_new_xmm();
   h.simd_assembler().movdqa(r, reg);
-  copies_.push_back(Copy{c, v, false});
-}
-
-void V128Copies::next_instruction(SimdHost& h, const Effects& fx) {
-  for (size_t k = copies_.size(); k-- > 0;)
-    if (copies_[k].doomed) h.simd_release(copies_[k].value);
-  for (Copy& k : copies_)
-    for (uint8_t w = 0; w < fx.num_writes; ++w)
-      k.doomed = k.doomed || fx.writes[w] == k.cell || fx.writes[w] == k.cell + 1;
-}
-
-void V128Copies::drop_all(SimdHost& h) {
-  while (!copies_.empty()) h.simd_release(copies_.back().value);
+  add(c, v);
 }
 
 bool lower_simd_copy(SimdHost& h, Unit dst, Unit src) {
