@@ -368,7 +368,7 @@ void Compiler::fuel_arith(x::Inst::Id id, uint64_t cost) {
 void Compiler::emit_any_pending_test(const x::Gp& scratch) {
   // Code without fuel keeps the word's address in the fuel register: one
   // compare with memory (limits_bench's sieve: 1.10x its time without
-  // polls through JitState, 1.03x so). Else through JitState: measured
+  // polls through JitState, 1.04-1.05x so). Else through JitState: measured
   // faster in tight loops than one load from the word's absolute address,
   // whose 9-byte `moffs` mov cost sieve's inner loop a quarter of its time.
   if (!fuel_code()) {
