@@ -30,6 +30,7 @@
 
 #include "jit/opt/fold.h"
 #include "jit/opt/ir.h"
+#include "jit/opt/loop_registers.h"
 #include "jit/opt/x64/lower_simd.h"
 #include "jit/x64/compiler.h"
 
@@ -129,7 +130,7 @@ class Lowering final : private SimdHost {
     }
     move_pins(it->second);
     std::vector<x::Reg> kept;
-    for (const Pin& p : pins_.at(it->second)) kept.push_back(p.xmm ? x::Reg(x::xmm(p.reg)) : x::Reg(x::gpq(p.reg)));
+    for (const Pin& p : pins_.at(it->second)) kept.push_back(p.vec ? x::Reg(x::xmm(p.reg)) : x::Reg(x::gpq(p.reg)));
     c_.emit_back_edge(cost, label, irq_only, kept);
   }
   void emit_fuel_charge(uint64_t cost) {
@@ -156,15 +157,8 @@ class Lowering final : private SimdHost {
     uint32_t value;
     bool dirty;  // the register value is not in the cell
   };
-  // A loop-carried cell a loop header keeps in a register: every branch to
-  // the header (and the fall-through into it) puts the cell's value there,
-  // so the loop's back edge costs register moves instead of a store and a
-  // load on the loop's critical path.
-  struct Pin {
-    Unit cell;
-    bool xmm;
-    uint8_t reg;
-  };
+  // Loop headers and the cells they keep in registers (Pin, planned by
+  // jit/opt/loop_registers.h).
   void plan_loop_registers();
   void emit_loop_entries();
   const std::vector<Pin>* pins_at(uint32_t off) const {
@@ -211,7 +205,7 @@ class Lowering final : private SimdHost {
   // At the header: the pinned cells are in their registers, not stored.
   void enter_pinned_header(uint32_t off) {
     for (const Pin& p : pins_.at(off)) {
-      const uint32_t v = new_value(p.xmm ? Loc::Xmm : Loc::Gp, p.reg, 0);
+      const uint32_t v = new_value(p.vec ? Loc::Xmm : Loc::Gp, p.reg, 0);
       bind_cell(p.cell, v, true);
     }
   }
@@ -799,7 +793,7 @@ void Lowering::emit_loop_entries() {
       forget_all();
     } else if (pins != nullptr) {
       for (const Pin& p : *pins) {
-        if (p.xmm) a_.movq(x::xmm(p.reg), cell(p.cell));
+        if (p.vec) a_.movq(x::xmm(p.reg), cell(p.cell));
         else a_.mov(x::gpq(p.reg), cell(p.cell));
       }
     }
@@ -810,143 +804,15 @@ void Lowering::emit_loop_entries() {
 }
 
 void Lowering::plan_loop_registers() {
-  // Loop headers: targets of backward branches, with the end of the body
-  // (the last such branch). A br_table's jump table has no room for moves,
-  // so its targets keep registers only where one set of moves before the
-  // jump serves them all (below).
-  std::unordered_map<uint32_t, uint32_t> body_end;
-  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> tables;  // br_table offset, its targets
-  const auto& insts = fn_.insts();
-  for (uint32_t i = 0; i < insts.size(); ++i) {
-    const Inst& in = insts[i];
-    const Unit* pc = fn_.pc(i);
-    auto note = [&](uint32_t field) {
-      const uint32_t t = target_of(pc, field);
-      if (t <= in.offset) body_end[t] = std::max(body_end[t], in.offset);
-    };
-    if (codegen::is_branch_family(in.instr.family)) {
-      note(in.instr.field);
-      continue;
-    }
-    if (in.instr.family != Family::Ir) continue;
-    switch (in.instr.ir) {
-      case IrOp::Br: case IrOp::BrLoopI: case IrOp::BrLoop: note(2); break;
-      case IrOp::BrIf: case IrOp::BrUnless: case IrOp::BrIfLoopI: case IrOp::BrIfF: case IrOp::BrIfLoopF: note(3); break;
-      case IrOp::CopyBr: case IrOp::CopyBrLoopI: case IrOp::CopyBrLoop: note(4); break;
-      case IrOp::ConstBr: case IrOp::ConstBrLoopI: case IrOp::ConstBrLoop: case IrOp::GlobalGetBrIf: note(5); break;
-      case IrOp::BrTable: {
-        std::vector<uint32_t> targets;
-        for (uint32_t k = 0; k <= pc[3]; ++k) targets.push_back(target_of(pc, 4 + k));
-        std::sort(targets.begin(), targets.end());
-        targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
-        for (uint32_t t : targets)
-          if (t <= in.offset) body_end[t] = std::max(body_end[t], in.offset);
-        tables.emplace_back(in.offset, std::move(targets));
-        break;
-      }
-      default: break;
-    }
-  }
-  constexpr size_t kMaxGpPins = 4, kMaxXmmPins = 6;
-  const std::vector<Unit> v128 = v128_cells(fn_);  // (SIMD reads them from their cells: lower_simd.h)
-  for (const auto& [header, end] : body_end) {
-    loop_heads_.push_back(header);
-    loop_extents_.emplace_back(header, end);
-  }
-  std::sort(loop_heads_.begin(), loop_heads_.end());
-  for (const auto& [header, end] : body_end) {
-    const uint32_t b = fn_.block_at_offset(header);
-    if (b == UINT32_MAX) continue;
-    // Uses of each cell live into the header, in the body; float uses
-    // choose an SSE register.
-    std::unordered_map<Unit, std::pair<uint32_t, uint32_t>> uses;  // cell -> (all, float)
-    for (uint32_t i = fn_.blocks()[b].first; i < insts.size() && insts[i].offset <= end; ++i) {
-      if (fn_.hoisted(i)) continue;
-      const Inst& in = insts[i];
-      bool is_float = false;
-      if (in.instr.family == Family::Generated || codegen::is_branch_family(in.instr.family) ||
-          in.instr.family == Family::AddressSum) {
-        const Op op = in.instr.op;
-        is_float = codegen::float_op(op).has_value() || op == Op::F32Load || op == Op::F64Load ||
-                   op == Op::F32Store || op == Op::F64Store;
-      } else if (in.instr.family == Family::Pair) {
-        is_float = codegen::float_op(interp::kFusedPairs[in.instr.index - interp::fused_pair_index(0)].first)
-                       .has_value();
-      }
-      auto count = [&](Unit c) {
-        if (!fn_.live_in(b, c) || fn_.frame_constant(c) || std::binary_search(v128.begin(), v128.end(), c)) return;
-        auto& u = uses[c];
-        ++u.first;
-        if (is_float) ++u.second;
-      };
-      for (uint8_t r = 0; r < in.fx.num_reads; ++r) count(in.fx.reads[r]);
-      for (uint8_t w = 0; w < in.fx.num_writes; ++w) count(in.fx.writes[w]);
-    }
-    std::vector<std::pair<uint32_t, Unit>> ranked;
-    for (const auto& [c, u] : uses)
-      if (u.first >= 1) ranked.push_back({u.first, c});
-    std::sort(ranked.begin(), ranked.end(), [](const auto& l, const auto& r) {
-      return l.first != r.first ? l.first > r.first : l.second < r.second;
-    });
-    std::vector<Pin> pins;
-    size_t gps = 0, xmms = 0;
-    for (const auto& [n, c] : ranked) {
-      const bool xmm = uses[c].second * 2 > n;
-      if (xmm && xmms < kMaxXmmPins) pins.push_back(Pin{c, true, static_cast<uint8_t>(kFirstXmm + xmms++)});
-      else if (!xmm && gps < kMaxGpPins) pins.push_back(Pin{c, false, kGpRegs[gps++]});
-    }
-    if (pins.empty()) continue;
-    pins_.emplace(header, std::move(pins));
-  }
-  // A join inside a loop body (an `if`'s end, a block's) keeps its
-  // innermost loop's registers for the cells live into it, so control
-  // flow inside the loop does not send the carried values through memory.
+  // rsi, rdi, r8, r9 (four of the seven general value registers: the rest
+  // serve the loop's temporaries) and xmm2-xmm7.
+  const PinBudget budget{4, 6, std::span<const uint8_t>(kGpRegs, 4), kFirstXmm};
+  LoopRegisters plan = opt::plan_loop_registers(fn_, code_.target_offsets(), budget);
+  pins_ = std::move(plan.pins);
+  table_pins_ = std::move(plan.table_pins);
+  loop_heads_ = std::move(plan.loop_heads);
+  loop_extents_ = std::move(plan.loop_extents);
   const std::vector<uint32_t>& offsets = code_.target_offsets();
-  for (uint32_t t : offsets) {
-    if (pins_.count(t) != 0) continue;
-    const uint32_t b = fn_.block_at_offset(t);
-    if (b == UINT32_MAX) continue;
-    uint32_t innermost = UINT32_MAX;
-    for (const auto& [header, end] : body_end)
-      if (header < t && t <= end && pins_.count(header) != 0 && (innermost == UINT32_MAX || header > innermost))
-        innermost = header;
-    if (innermost == UINT32_MAX) continue;
-    std::vector<Pin> pins;
-    for (const Pin& p : pins_.at(innermost))
-      if (fn_.live_in(b, p.cell)) pins.push_back(p);
-    if (!pins.empty()) pins_.emplace(t, std::move(pins));
-  }
-  // A br_table moves the union of its targets' registers once, before its
-  // jump: possible only if no cell has two registers among them and no
-  // register two cells. Otherwise its targets keep nothing in registers
-  // (which leaves every other table's union consistent: it only shrinks).
-  auto union_of = [&](const std::vector<uint32_t>& targets, std::vector<Pin>& all) {
-    bool consistent = true;
-    for (uint32_t t : targets) {
-      const std::vector<Pin>* pins = pins_at(t);
-      if (pins == nullptr) continue;
-      for (const Pin& p : *pins) {
-        bool seen = false;
-        for (const Pin& q : all) {
-          const bool same_cell = q.cell == p.cell, same_reg = q.xmm == p.xmm && q.reg == p.reg;
-          if (same_cell != same_reg) consistent = false;
-          seen = seen || same_cell;
-        }
-        if (!seen) all.push_back(p);
-      }
-    }
-    return consistent;
-  };
-  for (const auto& [at, targets] : tables) {
-    std::vector<Pin> all;
-    if (!union_of(targets, all))
-      for (uint32_t t : targets) pins_.erase(t);
-  }
-  for (const auto& [at, targets] : tables) {
-    std::vector<Pin> all;
-    union_of(targets, all);
-    if (!all.empty()) table_pins_.emplace(at, std::move(all));
-  }
   for (const auto& [t, pins] : pins_) {
     auto it = std::lower_bound(offsets.begin(), offsets.end(), t);
     pinned_label_.emplace(code_.target_label(static_cast<size_t>(it - offsets.begin())).id(), t);
@@ -956,7 +822,7 @@ void Lowering::plan_loop_registers() {
 std::vector<Lowering::Move> Lowering::plan_pin_moves(const std::vector<Pin>& pins) const {
   std::vector<Move> moves;
   for (const Pin& p : pins) {
-    Move m{Loc::Const, false, 0, 0, p.cell, p.xmm, p.reg};
+    Move m{Loc::Const, false, 0, 0, p.cell, p.vec, p.reg};
     auto it = cells_.find(p.cell);
     if (it != cells_.end()) {
       const Value& v = values_[it->second.value];
@@ -968,7 +834,7 @@ std::vector<Lowering::Move> Lowering::plan_pin_moves(const std::vector<Pin>& pin
     } else {
       m.from_cell = true;
     }
-    if (!m.from_cell && m.src == (p.xmm ? Loc::Xmm : Loc::Gp) && m.src_reg == p.reg) continue;  // in place
+    if (!m.from_cell && m.src == (p.vec ? Loc::Xmm : Loc::Gp) && m.src_reg == p.reg) continue;  // in place
     moves.push_back(m);
   }
   return moves;
