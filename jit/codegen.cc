@@ -330,7 +330,9 @@ ModuleCode::~ModuleCode() {
 // /tmp/perf-<pid>.map, the file `perf report` reads to name code it found
 // no symbols for (one line per function: start, size, name). Out-of-line
 // code is emitted after each function's body, so a function's range runs
-// to the next one's entry.
+// to the next one's entry. The code itself goes to
+// /tmp/perf-<pid>-<start address in hex>.bin, for scripts/jit_annotate.py
+// (perf cannot disassemble code it has no file for).
 void write_perf_map(const uint8_t* bytes, size_t code_size, size_t stubs_end,
                     const std::vector<ModuleBuild::Emitted>& emitted, const interp::Tier* tier) {
   static const bool enabled = std::getenv("WASMRT_PERF_MAP") != nullptr;
@@ -352,6 +354,12 @@ void write_perf_map(const uint8_t* bytes, size_t code_size, size_t stubs_end,
                  starts[i].second, tier_name.c_str());
   }
   std::fclose(out);
+  char name[64];
+  std::snprintf(name, sizeof name, "/tmp/perf-%d-%zx.bin", static_cast<int>(getpid()), address(0));
+  if (FILE* code = std::fopen(name, "wb"); code != nullptr) {
+    std::fwrite(bytes, 1, code_size, code);
+    std::fclose(code);
+  }
 }
 
 }  // namespace
