@@ -34,6 +34,10 @@ inline constexpr int64_t kUnmeteredFuel = int64_t{1} << 62;
 using interp::Cell;
 using interp::Unit;
 
+// A call record's size: return address, caller's frame, caller's FuncInst
+// (the interpreter's layout, runtime/interp/execute.cc).
+inline constexpr size_t kCallRecordCells = 3;
+
 struct JitState {
   uint8_t* mem_base = nullptr;  // memory 0 of `inst` (null: none)
   // Memory 0's size in bytes, for memory.size and the explicit bounds
@@ -52,9 +56,16 @@ struct JitState {
   const std::atomic<uint32_t>* any_pending = nullptr;
   int64_t fuel = 0;
   void* saved_rsp = nullptr;  // the trampoline's stack pointer (rsp / sp), for traps
-  uint32_t depth = 0;         // call depth of `cur`
-  uint32_t entry_depth = 0;   // depth of the function jit::run entered
-  uint32_t max_depth = 0;
+  // The call depth, kept as the address of its call record (the
+  // interpreter's records, kCallRecordCells each, below stack_end: depth d's
+  // at stack_end - d * kCallRecordCells), so that a call and a return find
+  // their record with one load instead of a load, a multiply and a
+  // subtraction from stack_end (fib spends most of its time in them).
+  Cell* rec = nullptr;        // `cur`'s
+  Cell* entry_rec = nullptr;  // the function jit::run entered
+  // The lowest record a call may make, for the depth limit (null when the
+  // limit is beyond the address space: never reached).
+  Cell* min_rec = nullptr;
   uint32_t trap_message_set = 0;  // ctx->trap_message already says more
   uint32_t trap_scratch = 0;      // resolve_indirect's trap code
   ExecContext* ctx = nullptr;
@@ -63,6 +74,9 @@ struct JitState {
   // index), for call_indirect's inline checks.
   TableInst* const* tables = nullptr;
   const uint32_t* type_sig_ids = nullptr;
+
+  uint32_t depth() const { return static_cast<uint32_t>((stack_end - rec) / kCallRecordCells); }
+  uint32_t entry_depth() const { return static_cast<uint32_t>((stack_end - entry_rec) / kCallRecordCells); }
 };
 
 // A helper for one translated instruction: reads its operands from `fp`

@@ -200,7 +200,7 @@ void switch_instance(JitState* st, InstanceData* inst) {
 uint32_t call_slow(JitState* st, FuncInst* callee, Cell* nfp) {
   ExecContext& ctx = *st->ctx;
   if (st->metered) ctx.fuel = st->fuel;
-  TrapCode t = interp::call_outside(ctx, st->inst, callee, nfp, st->depth);
+  TrapCode t = interp::call_outside(ctx, st->inst, callee, nfp, st->depth());
   if (st->metered) st->fuel = ctx.fuel;  // the callee may have used some
   // Host code may have grown the memory.
   st->mem_size = st->mem != nullptr ? st->mem->size_bytes() : 0;
@@ -267,8 +267,13 @@ TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp, const void* at) {
   JitState st;
   st.ctx = &ctx;
   st.stack_end = ctx.stack.get() + ctx.stack_cells;
-  st.depth = st.entry_depth = ctx.call_depth;
-  st.max_depth = ctx.max_call_depth;
+  st.rec = st.entry_rec = st.stack_end - size_t{ctx.call_depth} * kCallRecordCells;
+  // As an address, without forming a pointer outside the stack: a record
+  // below the stack's start cannot be made anyway (a frame must fit under
+  // it), so such a limit is never reached.
+  const uintptr_t end = reinterpret_cast<uintptr_t>(st.stack_end);
+  const uint64_t limit_bytes = uint64_t{ctx.max_call_depth} * kCallRecordCells * sizeof(Cell);
+  st.min_rec = limit_bytes > end ? nullptr : reinterpret_cast<Cell*>(end - limit_bytes);
   st.irq = &interp::interrupt_flags(ctx);
   st.any_pending = &InterruptState::any_pending();
   st.metered = ctx.fuel_enabled;
@@ -288,7 +293,7 @@ TrapCode run(ExecContext& ctx, FuncInst* entry, Cell* fp, const void* at) {
   const TrapCode trap = static_cast<TrapCode>(result);
   if (trap != TrapCode::None) {
     if (st.trap_message_set == 0) ctx.set_trap(trap);
-    interp::record_backtrace(ctx, st.cur, st.stack_end, st.depth, st.entry_depth);
+    interp::record_backtrace(ctx, st.cur, st.stack_end, st.depth(), st.entry_depth());
   }
   return trap;
 }

@@ -200,21 +200,17 @@ void Compiler::emit_shared() {
   {
     Label switch_instance_label = a_.newLabel();
     a_.bind(return_stub_);
-    a_.ldr(w3, ST32(depth));
-    a_.ldr(w4, ST32(entry_depth));
-    a_.cmp(w3, w4);
+    a_.ldr(x6, ST(rec));  // this depth's record
+    a_.ldr(x4, ST(entry_rec));
+    a_.cmp(x6, x4);
     a_.b(CondCode::kEQ, exit_ok_);
-    a_.add(x5, x3, x3, arm::lsl(1));
-    a_.lsl(x5, x5, 3);
-    a_.ldr(x6, ST(stack_end));
-    a_.sub(x6, x6, x5);  // this depth's record
     // (The caller's frame is not loaded from the record: the call site
     // sets it from the callee's, emit_back_to_caller_frame.)
     a_.ldr(x30, arm::ptr(x6));
     a_.ldr(x8, arm::ptr(x6, 16));
     a_.str(x8, ST(cur));
-    a_.sub(w3, w3, 1);
-    a_.str(w3, ST32(depth));
+    a_.add(x3, x6, kCallRecordCells * sizeof(Cell));
+    a_.str(x3, ST(rec));
     a_.ldr(x8, arm::ptr(x8, static_cast<int32_t>(offsetof(FuncInst, instance))));
     a_.ldr(x10, ST(inst));
     a_.cmp(x8, x10);
@@ -250,17 +246,13 @@ void Compiler::emit_shared() {
 
 void Compiler::emit_call_record(std::optional<uint64_t> frame_cells, Label exhausted) {
   using namespace a64;  // NOLINT: register names
-  // The interpreter's limits: call depth, then room for the frame below
-  // this depth's call record.
-  a_.ldr(w3, ST32(depth));
-  a_.ldr(w4, ST32(max_depth));
-  a_.cmp(w3, w4);
-  a_.b(CondCode::kHS, exhausted);
-  a_.add(x5, x3, 1);
-  a_.add(x5, x5, x5, arm::lsl(1));  // * 3 cells
-  a_.lsl(x5, x5, 3);
-  a_.ldr(x6, ST(stack_end));
-  a_.sub(x6, x6, x5);  // the record
+  // The interpreter's limits: call depth (the callee's record, x6, is not
+  // below JitState::min_rec), then room for the frame below that record.
+  a_.ldr(x6, ST(rec));
+  a_.sub(x6, x6, kCallRecordCells * sizeof(Cell));
+  a_.ldr(x4, ST(min_rec));
+  a_.cmp(x6, x4);
+  a_.b(CondCode::kLO, exhausted);
   if (frame_cells) {
     // The frame must end at or before the record (frame_cells < 2^27:
     // addresses do not wrap).
@@ -279,8 +271,7 @@ void Compiler::emit_call_record(std::optional<uint64_t> frame_cells, Label exhau
   a_.stp(x30, kFp, arm::ptr(x6));  // the return address and caller frame go into the record
   a_.ldr(x8, ST(cur));
   a_.str(x8, arm::ptr(x6, 16));
-  a_.add(w3, w3, 1);
-  a_.str(w3, ST32(depth));
+  a_.str(x6, ST(rec));
 }
 
 const CompiledFunc* Compiler::direct_callee(Unit func_index) const {

@@ -137,19 +137,15 @@ void Compiler::emit_shared() {
   {
     Label to_host = a_.newLabel(), switch_instance_label = a_.newLabel();
     a_.bind(return_stub_);
-    a_.mov(x::ecx, ST32(depth));
-    a_.cmp(x::ecx, ST32(entry_depth));
+    a_.mov(x::r9, ST(rec));  // this depth's record
+    a_.cmp(x::r9, ST(entry_rec));
     a_.je(to_host);
-    a_.lea(x::r8, x::qword_ptr(x::rcx, x::rcx, 1));
-    a_.shl(x::r8, 3);
-    a_.mov(x::r9, ST(stack_end));
-    a_.sub(x::r9, x::r8);  // this depth's record
     // (The caller's frame is not loaded from the record: the call site
     // sets it from the callee's, emit_back_to_caller_frame.)
     a_.mov(x::rax, x::qword_ptr(x::r9, 16));
     a_.mov(ST(cur), x::rax);
-    a_.dec(x::ecx);
-    a_.mov(ST32(depth), x::ecx);
+    a_.lea(x::rcx, x::qword_ptr(x::r9, kCallRecordCells * sizeof(Cell)));
+    a_.mov(ST(rec), x::rcx);
     a_.mov(x::rcx, x::qword_ptr(x::rax, static_cast<int32_t>(offsetof(FuncInst, instance))));
     a_.push(x::qword_ptr(x::r9));
     a_.cmp(x::rcx, ST(inst));
@@ -184,22 +180,20 @@ void Compiler::emit_shared() {
   a_.jmp(trap_eax_);
 }
 
-// Both call stubs' start: the interpreter's call-depth limit (ecx = the
-// depth), then r9 = this depth's call record, which the callee's frame
-// must end before (each stub checks that against its own frame size).
+// Both call stubs' start: r9 = the callee's call record (the interpreter's
+// call-depth limit is that the record is not below JitState::min_rec),
+// which the callee's frame must end before (each stub checks that against
+// its own frame size).
 void Compiler::emit_call_depth_check(Label exhausted) {
-  a_.mov(x::ecx, ST32(depth));
-  a_.cmp(x::ecx, ST32(max_depth));
-  a_.jae(exhausted);
-  a_.lea(x::r8, x::qword_ptr(x::rcx, 1));
-  a_.lea(x::r8, x::qword_ptr(x::r8, x::r8, 1));  // * 3 cells
-  a_.shl(x::r8, 3);
-  a_.mov(x::r9, ST(stack_end));
-  a_.sub(x::r9, x::r8);  // the record
+  a_.mov(x::r9, ST(rec));
+  a_.sub(x::r9, kCallRecordCells * sizeof(Cell));
+  a_.cmp(x::r9, ST(min_rec));
+  a_.jb(exhausted);
 }
 
 // The call record at r9 (the interpreter's: return address, caller's
-// frame, caller's FuncInst), and the depth one more. The return address
+// frame, caller's FuncInst), which becomes the current one (the depth one
+// more). The return address
 // comes off the native stack, so wasm calls do not grow it.
 void Compiler::emit_push_call_record() {
   a_.pop(x::r10);
@@ -207,8 +201,7 @@ void Compiler::emit_push_call_record() {
   a_.mov(x::qword_ptr(x::r9, 8), kFp);
   a_.mov(x::r11, ST(cur));
   a_.mov(x::qword_ptr(x::r9, 16), x::r11);
-  a_.inc(x::ecx);
-  a_.mov(ST32(depth), x::ecx);
+  a_.mov(ST(rec), x::r9);
 }
 
 // Makes rcx (an InstanceData*) the running instance; rsp is 8 mod 16.

@@ -369,13 +369,16 @@ int32_t depth_reached(const Instance& instance) {
   return depth ? depth->get().i32() : -1;
 }
 
-void dive(const EngineConfig& config, std::string_view entry, int32_t min_depth, int32_t max_depth) {
+// The depth the guest reached (-1 if it did not end as it must).
+int32_t dive(const EngineConfig& config, std::string_view entry, int32_t min_depth, int32_t max_depth) {
   Engine engine(config);
   Store store = guarded_store(engine);
   auto instance = instantiate_ok(store, compile_hostile(engine, "unbounded_recursion.wat"));
-  ASSERT_TRUE(instance);
+  EXPECT_TRUE(instance);
+  if (!instance) return -1;
   auto result = entry == "dive_fat" ? instance->call(entry, {Value::i64(1)}) : instance->call(entry, {});
-  ASSERT_TRUE(is_trap(result, TrapKind::CallStackExhausted));
+  EXPECT_TRUE(is_trap(result, TrapKind::CallStackExhausted));
+  if (!is_trap(result, TrapKind::CallStackExhausted)) return -1;
   EXPECT_EQ(result.error().trap->message.rfind("call stack exhausted", 0), 0u)
       << result.error().trap->message;
   int32_t depth = depth_reached(*instance);
@@ -388,19 +391,29 @@ void dive(const EngineConfig& config, std::string_view entry, int32_t min_depth,
   // A fresh call after the exhaustion works.
   EXPECT_TRUE(instance->call("reset", {}).ok());
   EXPECT_TRUE(returns_i32(instance->call("answer", {}), 42));
+  return depth;
+}
+
+// The same, and the depth must be the interpreter's to the frame: every
+// tier enforces the interpreter's limits, not limits of its own.
+void dive_as_interpreter(const EngineConfig& config, std::string_view entry, int32_t min_depth, int32_t max_depth) {
+  EngineConfig interpreter = config;
+  interpreter.tier = ExecutionTier::Interpreter;
+  const int32_t expected = dive(interpreter, entry, min_depth, max_depth);
+  EXPECT_EQ(dive(config, entry, min_depth, max_depth), expected) << entry;
 }
 
 void case_unbounded_recursion() {
   // Defaults: 8 MiB of wasm stack, 100,000 frames.
-  dive(test_config(), "dive", 1000, 100'000);
+  dive_as_interpreter(test_config(), "dive", 1000, 100'000);
   // 8 KB frames against 8 MiB: about a thousand frames.
-  dive(test_config(), "dive_fat", 100, 1100);
+  dive_as_interpreter(test_config(), "dive_fat", 100, 1100);
   EngineConfig small_stack = test_config();
   small_stack.max_wasm_stack_bytes = 256 * 1024;
-  dive(small_stack, "dive_fat", 1, 33);  // 256 KiB / 8,000 B per frame
+  dive_as_interpreter(small_stack, "dive_fat", 1, 33);  // 256 KiB / 8,000 B per frame
   EngineConfig few_frames = test_config();
   few_frames.max_call_depth = 100;
-  dive(few_frames, "dive", 90, 100);
+  dive_as_interpreter(few_frames, "dive", 90, 100);
 }
 
 // ---------------------------------------------------------------------------
