@@ -976,6 +976,20 @@ bool Lowering::lower_int(Op op, const Unit* pc) {
       if (!kb) value_of(b, false);
       const uint32_t d = new_gp();
       const x::Gp rd = gp_of_value(d);
+      // A sum into a new register is one `lea` (three operands, no copy
+      // first). The 32-bit form keeps the low half of the 64-bit sum:
+      // i32.add's result, whatever the operands' upper halves hold.
+      if (ra && (io->bin == Bin::Add || io->bin == Bin::Sub)) {
+        std::optional<int32_t> imm = imm_of(b, w);
+        if (imm && io->bin == Bin::Sub) imm = *imm == INT32_MIN ? std::nullopt : std::optional<int32_t>(-*imm);
+        if (imm || (io->bin == Bin::Add && !kb)) {
+          const x::Mem sum = imm ? x::qword_ptr(*ra, *imm) : x::qword_ptr(*ra, gp(b, x::rdx));
+          a_.lea(sized(rd, w), sum);
+          values_[d].zext32 = !w;
+          define(dst, d);
+          return true;
+        }
+      }
       if (ka) a_.mov(sized(rd, w), w ? *ka : static_cast<uint32_t>(*ka));
       else a_.mov(sized(rd, w), sized(*ra, w));
       bin_into(io->bin, w, rd, b);
