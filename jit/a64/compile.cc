@@ -972,12 +972,13 @@ bool Compiler::fits_branch_range(const CompiledFunc& cf, bool optimized) const {
   return scratch.textSection()->bufferSize() - entry <= kMaxFunctionBytes;
 }
 
-void Compiler::emit_prologue(const CompiledFunc& cf) {
+void Compiler::emit_prologue(const CompiledFunc& cf, bool frame_init) {
   using namespace a64;  // NOLINT: register names
   // The interpreter's `enter`: entry fuel (the call stub checked for an
   // interrupt), locals zeroed and constants copied in.
   back_edge_polls_ = cf.check_interrupt;
   emit_fuel_charge(cf.entry_fuel);
+  if (!frame_init) return;
   if (cf.init_cell != cf.num_param_cells && cf.num_local_cells > cf.num_param_cells) {
     Label loop = a_.newLabel();
     cell_address(x9, cf.num_param_cells);

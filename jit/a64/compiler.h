@@ -133,8 +133,15 @@ class Compiler final : public ModuleEmitter {
 
   // ---- what the optimizing tier's lowering uses (same contract as here) ----
   a64::Assembler& assembler() { return a_; }
-  // The interpreter's `enter`: entry fuel, zeroed locals, constants.
-  void emit_prologue(const CompiledFunc& cf);
+  // The interpreter's `enter`: entry fuel, zeroed locals, constants. With
+  // frame_init false, only the fuel (the caller materializes
+  // frame_init itself: frame_init_is_lazy).
+  void emit_prologue(const CompiledFunc& cf, bool frame_init = true);
+  // Whether cf's whole frame_init (locals and constants) may be left to
+  // the function's code instead of the prologue.
+  static bool frame_init_is_lazy(const CompiledFunc& cf) {
+    return cf.init_cell == cf.num_param_cells;
+  }
   // A C++ instruction helper (jit_state.h) on the instruction at pc, its
   // operands in their cells; clobbers every caller-saved register.
   void emit_helper(const void* fn, const Unit* pc, bool may_trap, bool sync_fuel);

@@ -385,8 +385,23 @@ class Lowering final : private SimdHost {
   // in registers (all clobbered).
   void flush_all_and_forget() {
     write_back([&](Unit c) { return needed(c, cur_); }, true);
+    materialize_constants();
     forget_all();
   }
+  // Stores the frame constants the instruction being lowered reads from
+  // the frame (a helper's operands, a return's results), when the
+  // prologue did not (run()).
+  void materialize_constants() {
+    if (!lazy_constants_) return;
+    const Effects& fx = fn_.insts()[cur_].fx;
+    for (size_t k = 0; k < cf_.frame_init.size(); ++k) {
+      const Unit c = cf_.init_cell + static_cast<Unit>(k);
+      std::optional<Cell> v = fn_.frame_constant(c);
+      if (v && fx.reads_cell(c)) store(c, Value{Loc::Const, 0, *v, 0, 0, 0});
+    }
+  }
+  // The frame constants are not stored by the prologue (run()).
+  bool lazy_constants_ = false;
   void forget_all() {
     for (auto& [c, st] : cells_) unref(st.value);
     cells_.clear();
@@ -658,9 +673,13 @@ class Lowering final : private SimdHost {
     return true;
   }
   std::optional<Cell> simd_scalar_constant(Unit c) override { return const_of(c); }
-  // (Frame constant cells hold their values: the prologue stores them.)
   void simd_sync(Unit c) override {
     for (Unit k = c; k < c + 2; ++k) {
+      if (std::optional<Cell> v = fn_.frame_constant(k)) {
+        // Lazily stored (run()): the frame may not hold it yet.
+        if (lazy_constants_) store(k, Value{Loc::Const, 0, *v, 0, 0, 0});
+        continue;
+      }
       auto it = cells_.find(k);
       if (it != cells_.end() && it->second.dirty) {
         store(k, values_[it->second.value]);
@@ -729,7 +748,31 @@ void Lowering::run() {
   std::fill(std::begin(gp_owner_), std::end(gp_owner_), kNoValue);
   std::fill(std::begin(vec_owner_), std::end(vec_owner_), kNoValue);
   plan_loop_registers();
-  c_.emit_prologue(cf_);
+  // The zeroed locals and the frame constants are constants the code
+  // knows: rather than the prologue storing them all on every call, they
+  // start as dirty constant values, stored like any other value only
+  // where something reads the frame (a branch target that reads them, a
+  // helper, an eviction). Most are never stored: a local is written
+  // before it is read, a constant is used as an immediate.
+  lazy_constants_ = Compiler::frame_init_is_lazy(cf_);
+  c_.emit_prologue(cf_, !lazy_constants_);
+  if (lazy_constants_) {
+    // A constant is stored only before an instruction that reads it from
+    // the frame (materialize_constants; a v128 operand: simd_sync):
+    // liveness counts its reads as an immediate's too, so a dirty value
+    // would be stored at every branch target it is live into. An
+    // instruction known only to its helper reads every cell: then the
+    // constants are stored here, once.
+    const auto& insts = fn_.insts();
+    const bool eager =
+        std::any_of(insts.begin(), insts.end(), [](const Inst& in) { return in.fx.reads_from == 0; });
+    for (size_t k = 0; k < cf_.frame_init.size(); ++k) {
+      const Unit c = cf_.init_cell + static_cast<Unit>(k);
+      if (!fn_.frame_constant(c)) bind_cell(c, new_const(cf_.frame_init[k]), true);  // a zeroed local
+      else if (eager) store(c, Value{Loc::Const, 0, cf_.frame_init[k], 0, 0, 0});
+    }
+    if (eager) lazy_constants_ = false;
+  }
   const std::vector<uint32_t>& targets = code_.target_offsets();
   for (size_t k = 0; k < targets.size(); ++k) {
     label_offset_.emplace(code_.target_label(k).id(), targets[k]);
@@ -1543,6 +1586,7 @@ void Lowering::lower(uint32_t i) {
     case IrOp::Return: case IrOp::CopyReturn:
       if (in.instr.ir == IrOp::CopyReturn) copy(pc[2], pc[3]);
       write_back([&](Unit c) { return c < cf_.num_result_cells; }, false);
+      materialize_constants();
       forget_all();
       c_.emit_return();
       return;
