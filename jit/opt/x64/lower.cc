@@ -30,6 +30,7 @@
 
 #include "jit/opt/fold.h"
 #include "jit/opt/ir.h"
+#include "jit/opt/lazy_frame.h"
 #include "jit/opt/loop_registers.h"
 #include "jit/opt/x64/lower_simd.h"
 #include "jit/x64/compiler.h"
@@ -373,12 +374,8 @@ class Lowering final : private SimdHost {
   // prologue did not (run()).
   void materialize_constants() {
     if (!lazy_constants_) return;
-    const Effects& fx = fn_.insts()[cur_].fx;
-    for (size_t k = 0; k < cf_.frame_init.size(); ++k) {
-      const Unit c = cf_.init_cell + static_cast<Unit>(k);
-      std::optional<Cell> v = fn_.frame_constant(c);
-      if (v && fx.reads_cell(c)) store(c, Value{Loc::Const, 0, *v, 0, 0, 0});
-    }
+    store_constants_read(cf_, fn_, fn_.insts()[cur_].fx,
+                         [&](Unit c, Cell k) { store(c, Value{Loc::Const, 0, k, 0, 0, 0}); });
   }
   void forget_all() {
     for (auto& [c, st] : cells_) unref(st.value);
@@ -684,29 +681,13 @@ void Lowering::run() {
   std::fill(std::begin(gp_owner_), std::end(gp_owner_), kNoValue);
   std::fill(std::begin(xmm_owner_), std::end(xmm_owner_), kNoValue);
   plan_loop_registers();
-  // The zeroed locals and the frame constants are constants the code
-  // knows: rather than the prologue storing them all on every call, they
-  // start as dirty constant values, stored like any other value only
-  // where something reads the frame (a branch target that reads them, a
-  // helper, an eviction). Most are never stored: a local is written
-  // before it is read, a constant is used as an immediate.
+  // The lazy entry (jit/opt/lazy_frame.h).
   lazy_constants_ = Compiler::frame_init_is_lazy(cf_);
   c_.emit_prologue(cf_, !lazy_constants_);
   if (lazy_constants_) {
-    // A constant is stored only before an instruction that reads it from
-    // the frame (materialize_constants): liveness counts its reads as an
-    // immediate's too, so a dirty value would be stored at every branch
-    // target it is live into. An instruction known only to its helper
-    // reads every cell: then the constants are stored here, once.
-    const auto& insts = fn_.insts();
-    const bool eager =
-        std::any_of(insts.begin(), insts.end(), [](const Inst& in) { return in.fx.reads_from == 0; });
-    for (size_t k = 0; k < cf_.frame_init.size(); ++k) {
-      const Unit c = cf_.init_cell + static_cast<Unit>(k);
-      if (!fn_.frame_constant(c)) bind_cell(c, new_const(cf_.frame_init[k]), true);  // a zeroed local
-      else if (eager) store(c, Value{Loc::Const, 0, cf_.frame_init[k], 0, 0, 0});
-    }
-    if (eager) lazy_constants_ = false;
+    lazy_constants_ = start_lazy_frame(
+        cf_, fn_, [&](Unit c, Cell k) { bind_cell(c, new_const(k), true); },
+        [&](Unit c, Cell k) { store(c, Value{Loc::Const, 0, k, 0, 0, 0}); });
   }
   const std::vector<uint32_t>& targets = code_.target_offsets();
   for (size_t k = 0; k < targets.size(); ++k) {
