@@ -9,6 +9,7 @@
 #include "runtime/binary/decoder.h"
 #include "runtime/binary/module.h"
 #include "runtime/binary/types.h"
+#include "runtime/api/engine_state.h"
 #include "runtime/api/module_impl.h"
 #include "runtime/store/compiled_module.h"
 #include "runtime/text/wat.h"
@@ -120,6 +121,14 @@ Module::~Module() = default;
 
 Result<std::shared_ptr<const Module>> Module::compile(std::span<const uint8_t> bytes) {
   return Engine().compile(bytes);
+}
+
+Engine::Engine() : Engine(EngineConfig{}) {}
+
+Engine::Engine(EngineConfig config) : config_(config), state_(std::make_shared<api_detail::EngineState>()) {
+  if (config_.kept_memory_reservations != 0) {
+    state_->memory_reservations = std::make_shared<ReservationPool>(config_.kept_memory_reservations);
+  }
 }
 
 bool Engine::jit_available() { return jit::tier() != nullptr; }

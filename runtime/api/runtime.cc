@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "runtime/api/engine_state.h"
 #include "runtime/api/module_impl.h"
 #include "runtime/binary/types.h"
 #include "runtime/common/trap_codes.h"
@@ -29,12 +30,14 @@ namespace api_detail {
 struct InterruptSignal : InterruptState {};
 
 struct StoreState : std::enable_shared_from_this<StoreState> {
-  explicit StoreState(const EngineConfig& engine_config)
-      : config(engine_config), objects(limits_from(engine_config)), signal(std::make_shared<InterruptSignal>()) {
+  StoreState(const EngineConfig& engine_config, const EngineState* engine)
+      : config(engine_config),
+        objects(limits_from(engine_config, engine)),
+        signal(std::make_shared<InterruptSignal>()) {
     objects.embedder_data = this;
   }
 
-  static StoreLimits limits_from(const EngineConfig& config) {
+  static StoreLimits limits_from(const EngineConfig& config, const EngineState* engine) {
     StoreLimits limits;
     limits.max_memory_pages = std::min<uint64_t>(config.max_memory_pages, kMaxMemoryPages);
     limits.max_store_memory_pages = config.max_store_memory_pages;
@@ -46,6 +49,7 @@ struct StoreState : std::enable_shared_from_this<StoreState> {
     limits.max_call_depth = config.max_call_depth;
     limits.allow_guard_regions = config.memory_guard_regions;
     limits.memory_images = config.memory_images;
+    if (engine != nullptr) limits.memory_reservations = engine->memory_reservations;
     return limits;
   }
 
@@ -434,8 +438,8 @@ void HostContext::trap(std::string message) {
 
 // ---- Store ----------------------------------------------------------------
 
-Store::Store(const Engine& engine) : state_(std::make_shared<StoreState>(engine.config())) {}
-Store::Store() : state_(std::make_shared<StoreState>(EngineConfig{})) {}
+Store::Store(const Engine& engine) : state_(std::make_shared<StoreState>(engine.config(), engine.state().get())) {}
+Store::Store() : state_(std::make_shared<StoreState>(EngineConfig{}, nullptr)) {}
 
 Result<void> Store::set_fuel(uint64_t fuel) {
   if (!state_->config.consume_fuel) return usage_error("fuel metering is off (EngineConfig::consume_fuel)");

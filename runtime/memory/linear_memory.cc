@@ -3,12 +3,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
 #include <string>
 
 #include "runtime/memory/memory_image.h"
+#include "runtime/memory/reservation_pool.h"
 
 namespace wasmrt {
 
@@ -83,9 +85,12 @@ Result<std::unique_ptr<LinearMemory>> LinearMemory::create(uint64_t initial_page
   const bool can_guard = limits.allow_guard_regions && kPageSize % page == 0 && kPreGuardBytes % page == 0;
 
   if (can_guard) {
-    if (void* mapping = reserve(kPreGuardBytes + kGuardedBytesFromBase)) {
+    void* mapping = limits.reservations != nullptr ? limits.reservations->take(kGuardedReservationBytes) : nullptr;
+    if (mapping == nullptr) mapping = reserve(kGuardedReservationBytes);
+    if (mapping != nullptr) {
+      memory->reservations_ = limits.reservations;
       memory->mapping_ = mapping;
-      memory->mapping_bytes_ = kPreGuardBytes + kGuardedBytesFromBase;
+      memory->mapping_bytes_ = kGuardedReservationBytes;
       memory->base_ = static_cast<uint8_t*>(mapping) + kPreGuardBytes;
       memory->reserved_from_base_ = kGuardedBytesFromBase;
       memory->guarded_ = true;
@@ -120,8 +125,42 @@ Result<std::unique_ptr<LinearMemory>> LinearMemory::create(uint64_t initial_page
 }
 
 LinearMemory::~LinearMemory() {
-  if (mapping_) munmap(mapping_, static_cast<size_t>(mapping_bytes_));
   if (budget_) budget_->give_back(pages());
+  if (mapping_ == nullptr) return;
+  // Back to the pool as a new reservation is: one mmap replaces every
+  // committed page (written copies, the image's file mapping) by fresh
+  // inaccessible anonymous memory, which frees the pages.
+  if (reservations_ != nullptr && guarded_ && committed_bytes_ != 0) {
+    void* fresh = mmap(base_, static_cast<size_t>(committed_bytes_), PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+    if (fresh != base_) {
+      munmap(mapping_, static_cast<size_t>(mapping_bytes_));
+      return;
+    }
+  }
+  if (reservations_ != nullptr && guarded_) {
+    reservations_->give_back(mapping_, mapping_bytes_);
+    return;
+  }
+  munmap(mapping_, static_cast<size_t>(mapping_bytes_));
+}
+
+bool LinearMemory::reset_to_initial(uint64_t initial_pages) {
+  if (initial_pages > pages()) return false;
+  const uint64_t keep_bytes = std::min(round_up(initial_pages * kPageSize, os_page_size()), committed_bytes_);
+  // Pages this memory wrote are private copies (of the image, or of the
+  // zero page): dropping them makes the range read as before any write.
+  if (keep_bytes != 0 && madvise(base_, static_cast<size_t>(keep_bytes), MADV_DONTNEED) != 0) return false;
+  if (committed_bytes_ > keep_bytes) {
+    // Grown pages: freed and inaccessible again, as memory.grow found them.
+    void* fresh = mmap(base_ + keep_bytes, static_cast<size_t>(committed_bytes_ - keep_bytes), PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+    if (fresh != base_ + keep_bytes) return false;
+  }
+  if (budget_) budget_->give_back(pages() - initial_pages);
+  size_bytes_ = initial_pages * kPageSize;
+  committed_bytes_ = keep_bytes;
+  return true;
 }
 
 int64_t LinearMemory::grow(uint64_t delta_pages) {
@@ -173,6 +212,7 @@ bool LinearMemory::map_image(const MemoryImage& image) {
     }
     return false;
   }
+  mapped_image_ = &image;
   return true;
 }
 

@@ -46,6 +46,7 @@
 namespace wasmrt {
 
 class MemoryImage;
+class ReservationPool;
 
 // A pool of pages shared by several memories (e.g. every memory of one
 // store), safe to use from many threads. Memories take pages from it when
@@ -82,6 +83,10 @@ struct MemoryLimits {
   bool allow_guard_regions = true;
   // Optional shared cap on the total pages of several memories (not owned).
   PageBudget* budget = nullptr;
+  // Optional: where a guarded memory takes its reservation from, and gives
+  // it back to when destroyed (reservation_pool.h). Shared, so it outlives
+  // every memory that uses it.
+  std::shared_ptr<ReservationPool> reservations;
 };
 
 class LinearMemory {
@@ -94,6 +99,8 @@ class LinearMemory {
   static constexpr uint64_t kAddressableBytes = kMaxMemoryPages * kPageSize;  // 4 GiB
   static constexpr uint64_t kPostGuardBytes = (uint64_t{4} << 30) + 64 * 1024;
   static constexpr uint64_t kGuardedBytesFromBase = kAddressableBytes + kPostGuardBytes;
+  // The whole guarded reservation, pre-guard included.
+  static constexpr uint64_t kGuardedReservationBytes = kPreGuardBytes + kGuardedBytesFromBase;
 
   // Creates a memory of `initial_pages` zeroed pages that may grow to
   // min(max_pages or 65536, limits.max_pages). Fails (Unlinkable) when the
@@ -129,10 +136,23 @@ class LinearMemory {
   // memory nothing has written yet (instantiation, before any code runs),
   // whose committed size covers the extent. False (memory still all
   // zero, as before) when the OS refuses; the caller then copies.
-  // Afterwards, pages of the image are file-backed: anything that frees
-  // pages of a memory (madvise(MADV_DONTNEED), as a future reset might)
-  // would bring back the image's bytes there, not zeros.
+  // Afterwards, pages of the image are file-backed: freeing them
+  // (reset_to_initial) brings back the image's bytes there, not zeros.
   bool map_image(const MemoryImage& image);
+  // The image map_image mapped (still in place), or null.
+  const MemoryImage* mapped_image() const { return mapped_image_; }
+
+  // Back to `initial_pages` pages (at most pages()) holding exactly what
+  // they held after create() and map_image(): zeros, and the mapped
+  // image's bytes where it is mapped. The kernel frees every page this
+  // memory wrote (madvise(MADV_DONTNEED) drops the private copies, so the
+  // pages read as the image or as zero again) and pages grown past
+  // `initial_pages` become inaccessible again: nothing is zeroed byte by
+  // byte, and the cost grows with the pages written, not with the size.
+  // The page budget gets the grown pages back. False when the OS refuses:
+  // the memory's contents are then undefined and it must be destroyed,
+  // never used again.
+  bool reset_to_initial(uint64_t initial_pages);
 
   // True if [addr + offset, addr + offset + width) lies inside the memory.
   // Computed in 64 bits with an overflow check, so no wrap can pass.
@@ -221,6 +241,9 @@ class LinearMemory {
   // OS page is larger than a Wasm page).
   uint64_t committed_bytes_ = 0;
   PageBudget* budget_ = nullptr;
+  const MemoryImage* mapped_image_ = nullptr;
+  // Where the guarded reservation came from and goes back to, or null.
+  std::shared_ptr<ReservationPool> reservations_;
 };
 
 }  // namespace wasmrt

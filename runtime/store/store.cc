@@ -112,6 +112,7 @@ Result<LinearMemory*> ObjectStore::add_memory(const MemoryType& type) {
   memory_limits.max_pages = limits_.max_memory_pages;
   memory_limits.allow_guard_regions = limits_.allow_guard_regions;
   memory_limits.budget = &memory_budget_;
+  memory_limits.reservations = limits_.memory_reservations;
   std::optional<uint64_t> max;
   if (type.limits.has_max) max = type.limits.max;
   auto memory = LinearMemory::create(type.limits.min, max, memory_limits);

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/memory/reservation_pool.h"
 #include "runtime/store/compiled_module.h"
 #include "runtime/store/exec_context.h"
 #include "runtime/store/objects.h"
@@ -46,6 +47,10 @@ struct StoreLimits {
   // plan (compiled_module.h): map its copy-on-write image or copy its
   // bytes, instead of evaluating every segment. Off: one by one, always.
   bool memory_images = true;
+  // Where guarded memories take their address-space reservations from and
+  // give them back to (reservation_pool.h; shared by the stores of one
+  // engine); null: each memory reserves and unmaps its own.
+  std::shared_ptr<ReservationPool> memory_reservations;
 };
 
 // A reference to one store object of the given kind.

@@ -183,6 +183,15 @@ struct EngineConfig {
   // whose data segments have constant offsets into their own memory use
   // an image; the result is the same either way.
   bool memory_images = true;
+  // Guarded address-space reservations (8 GiB each, see
+  // memory_guard_regions) the engine keeps for reuse once the memory that
+  // held one is destroyed, so that a new memory (a new instance) does not
+  // pay the kernel to map and unmap 8 GiB: a kept reservation holds no
+  // memory (every page is freed and made inaccessible when it comes back)
+  // and is shared by every store of the engine, on any thread. Raise it to
+  // about the number of instances created and destroyed concurrently; 0
+  // turns the reuse off.
+  uint32_t kept_memory_reservations = 64;
 
   // ---- per-call stack ----
   // The wasm value stack of one call, in bytes (params, locals, operands),
@@ -192,12 +201,17 @@ struct EngineConfig {
   uint32_t max_call_depth = 100'000;
 };
 
-// The entry point for embedders: holds configuration and, later, the
-// shared state (code caches, stores) that instances need.
+namespace api_detail {
+struct EngineState;
+}  // namespace api_detail
+
+// The entry point for embedders: holds configuration and the state its
+// stores share (kept memory reservations). Copies share that state; it
+// lives as long as any copy, store or memory that uses it.
 class Engine {
  public:
-  Engine() = default;
-  explicit Engine(EngineConfig config) : config_(config) {}
+  Engine();
+  explicit Engine(EngineConfig config);
 
   const EngineConfig& config() const { return config_; }
   // True when this build has the optimizing tier (ExecutionTier::Optimizing).
@@ -213,8 +227,11 @@ class Engine {
   // Module::compile uses a default EngineConfig.
   Result<std::shared_ptr<const Module>> compile(std::span<const uint8_t> bytes) const;
 
+  const std::shared_ptr<api_detail::EngineState>& state() const { return state_; }
+
  private:
   EngineConfig config_;
+  std::shared_ptr<api_detail::EngineState> state_;
 };
 
 }  // namespace wasmrt
