@@ -301,23 +301,7 @@ Result<StoreInstance*> ObjectStore::instantiate_unguarded(std::shared_ptr<const 
     data.globals.push_back(add_global(m.globals[i], value[0], value[1]));
   }
 
-  data.elem_segments.resize(m.elems.size());
-  for (size_t i = 0; i < m.elems.size(); ++i) {
-    const ElemSegment& seg = m.elems[i];
-    std::vector<Cell>& cells = data.elem_segments[i];
-    cells.reserve(seg.size());
-    if (seg.uses_exprs) {
-      for (const ConstExpr& expr : seg.exprs) {
-        Cell value[2];
-        eval_const_expr(m, expr, data, value);
-        cells.push_back(value[0]);
-      }
-    } else {
-      for (uint32_t func_index : seg.func_indices) cells.push_back(funcref_cell(data.funcs[func_index]));
-    }
-  }
-  data.elem_dropped.assign(m.elems.size(), 0);
-  data.data_dropped.assign(m.datas.size(), false);
+  evaluate_elem_segments(data);
 
   for (const Export& e : m.exports) {
     Extern value;
@@ -335,6 +319,65 @@ Result<StoreInstance*> ObjectStore::instantiate_unguarded(std::shared_ptr<const 
   instances_.push_back(std::move(owned));
   WASMRT_TRY(initialize(instance, ctx));
   return &instance;
+}
+
+// The element segments' values, none dropped, and no data segment dropped:
+// what instantiation starts from before it applies the active segments.
+void ObjectStore::evaluate_elem_segments(InstanceData& data) {
+  const ModuleDesc& m = *data.module;
+  data.elem_segments.resize(m.elems.size());
+  for (size_t i = 0; i < m.elems.size(); ++i) {
+    const ElemSegment& seg = m.elems[i];
+    std::vector<Cell>& cells = data.elem_segments[i];
+    cells.clear();
+    cells.reserve(seg.size());
+    if (seg.uses_exprs) {
+      for (const ConstExpr& expr : seg.exprs) {
+        Cell value[2];
+        eval_const_expr(m, expr, data, value);
+        cells.push_back(value[0]);
+      }
+    } else {
+      for (uint32_t func_index : seg.func_indices) cells.push_back(funcref_cell(data.funcs[func_index]));
+    }
+  }
+  data.elem_dropped.assign(m.elems.size(), 0);
+  data.data_dropped.assign(m.datas.size(), false);
+}
+
+bool ObjectStore::resettable(const StoreInstance& instance) const {
+  const ModuleDesc& m = *instance.data.module;
+  if (instances_.size() != 1 || instances_[0].get() != &instance) return false;
+  if (m.num_imported_memories != 0 || m.num_imported_tables != 0 || m.num_imported_globals != 0) return false;
+  // Nothing else in the store that the instance could reach and a reset
+  // would leave as it is.
+  return memories_.size() == m.memories.size() && tables_.size() == m.tables.size() &&
+         globals_.size() == m.globals.size();
+}
+
+Result<void> ObjectStore::reset_instance(StoreInstance& instance, ExecContext& ctx) {
+  if (!resettable(instance)) {
+    return unlinkable("only the one instance of a store, importing nothing but functions, can be reset");
+  }
+  InstanceData& data = instance.data;
+  const ModuleDesc& m = *data.module;
+  for (size_t i = 0; i < m.memories.size(); ++i) {
+    if (!data.memories[i]->reset_to_initial(m.memories[i].limits.min)) {
+      return unlinkable("the OS refused to reset memory " + std::to_string(i));
+    }
+  }
+  for (size_t i = 0; i < m.tables.size(); ++i) {
+    TableInst& table = *data.tables[i];
+    const uint64_t initial = m.tables[i].limits.min;
+    // Tables never shrink, so the size is at least the initial one.
+    table_budget_.used -= table.elems.size() - initial;
+    table.elems.assign(initial, 0);  // null, as add_table made them
+  }
+  for (size_t i = 0; i < m.globals.size(); ++i) {
+    eval_const_expr(m, m.global_inits[i], data, data.globals[i]->value);
+  }
+  evaluate_elem_segments(data);
+  return initialize(instance, ctx);
 }
 
 Result<void> ObjectStore::initialize(StoreInstance& instance, ExecContext& ctx) {
@@ -387,8 +430,10 @@ bool ObjectStore::apply_data_init_plan(InstanceData& data) const {
   LinearMemory* memory = data.memory0;
   if (plan->image != nullptr) {
     // On failure the memory is still all zero: the caller applies the
-    // segments one by one instead.
-    if (memory == nullptr || !memory->map_image(*plan->image)) return false;
+    // segments one by one instead. A reset memory (reset_instance) that
+    // kept the image mapped reads as the image already.
+    if (memory == nullptr) return false;
+    if (memory->mapped_image() != plan->image.get() && !memory->map_image(*plan->image)) return false;
   } else if (!plan->copy_runs.empty()) {
     if (memory == nullptr) return false;
     for (const MemoryImage::Run& run : plan->copy_runs) {

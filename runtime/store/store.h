@@ -117,6 +117,21 @@ class ObjectStore {
   Result<StoreInstance*> instantiate(std::shared_ptr<const CompiledModule> module,
                                      std::span<const Extern> imports, ExecContext& ctx);
 
+  // Puts `instance` back in the state instantiate() left it in, for a
+  // pool that reuses one instance for request after request (wasmrt/pool.h):
+  // its memories back to their initial size and bytes (re-mapped, never
+  // zeroed byte by byte: LinearMemory::reset_to_initial), its tables to
+  // their initial size and elements, its globals to their initial values,
+  // every dropped segment restored, then the active segments and the start
+  // function run again. Only for the one instance of this store whose
+  // imports are all functions (resettable()): an imported memory, table or
+  // global, or a second instance, holds state this cannot restore.
+  // Errors: Unlinkable when the instance is not resettable or the OS
+  // refuses to reset a memory; Trap from a segment or the start function.
+  // After an error the instance's state is undefined: discard the store.
+  Result<void> reset_instance(StoreInstance& instance, ExecContext& ctx);
+  bool resettable(const StoreInstance& instance) const;
+
   // Calls `f` with arguments in args_results (cells); results replace them.
   // args_results must hold max(param cells, result cells). On a trap the
   // error is Phase::Trap with the message; details stay in `ctx`.
@@ -136,6 +151,7 @@ class ObjectStore {
                                                std::span<const Extern> imports, ExecContext& ctx);
   Result<void> check_import(const ModuleDesc& module, const Import& import, const Extern& provided) const;
   Result<void> initialize(StoreInstance& instance, ExecContext& ctx);
+  static void evaluate_elem_segments(InstanceData& data);
   bool apply_data_init_plan(InstanceData& data) const;
 
   Result<void> check_limits(const ModuleDesc& m) const;
