@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "runtime/memory/reservation_pool.h"
+#include "wasmrt/result.h"
 
 namespace wasmrt::api_detail {
 
@@ -11,5 +12,15 @@ struct EngineState {
   // EngineConfig::kept_memory_reservations; null when it is 0.
   std::shared_ptr<ReservationPool> memory_reservations;
 };
+
+struct StoreState;
+
+// For pooled instances (pool.cc): puts the one instance of `store`
+// (`instance`, a StoreInstance) back in its initial state
+// (ObjectStore::reset_instance), runs a reactor's `_initialize` again as
+// Linker::instantiate does, and gives the store back its initial fuel (0),
+// no timeout or deadline, and no pending interrupt. After an error the
+// store must be discarded.
+Result<void> reset_pooled_instance(StoreState& store, void* instance);
 
 }  // namespace wasmrt::api_detail

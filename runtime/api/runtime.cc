@@ -277,6 +277,20 @@ Result<std::vector<Value>> call_func(StoreState& store, FuncInst* f, std::span<c
   return results;
 }
 
+// A WASI reactor (e.g. Go's -buildmode=c-shared) must run `_initialize`
+// before any other export; a command (`_start`) initializes itself.
+Result<void> run_reactor_initialize(StoreState& state, const StoreInstance& made) {
+  std::optional<Extern> initialize = made.find_export("_initialize");
+  if (!initialize || initialize->kind != ExternKind::Func || made.find_export("_start")) return ok();
+  FuncInst* f = initialize->func();
+  if (!f->type->params.empty() || !f->type->results.empty()) {
+    return Error{Phase::Unlinkable, "_initialize must have type [] -> []"};
+  }
+  auto ran = call_func(state, f, {});
+  if (!ran.ok()) return std::move(ran).error();
+  return ok();
+}
+
 }  // namespace
 
 std::string_view value_type_name(ValueType type) {
@@ -760,19 +774,30 @@ Result<Instance> Linker::instantiate(Store& store, const std::shared_ptr<const M
   out.store_ = store.state_;
   out.instance_ = created.value();
   out.module_ = module;
-  // A WASI reactor (e.g. Go's -buildmode=c-shared) must run `_initialize`
-  // before any other export; a command (`_start`) initializes itself.
-  StoreInstance* made = created.value();
-  std::optional<Extern> initialize = made->find_export("_initialize");
-  if (initialize && initialize->kind == ExternKind::Func && !made->find_export("_start")) {
-    FuncInst* f = initialize->func();
-    if (!f->type->params.empty() || !f->type->results.empty()) {
-      return Error{Phase::Unlinkable, "_initialize must have type [] -> []"};
-    }
-    auto ran = call_func(state, f, {});
-    if (!ran.ok()) return std::move(ran).error();
-  }
+  WASMRT_TRY(run_reactor_initialize(state, *created.value()));
   return out;
+}
+
+Result<void> api_detail::reset_pooled_instance(StoreState& state, void* instance) {
+  // As a new store starts: nothing carried over from the last request.
+  state.fuel = 0;
+  state.timeout.reset();
+  state.deadline.reset();
+  state.last_stats = CallStats{};
+  // A fresh signal, not a cleared one: an InterruptHandle the last
+  // request took keeps the old one, and can no longer stop this one.
+  state.signal = std::make_shared<api_detail::InterruptSignal>();
+  auto& made = *static_cast<StoreInstance*>(instance);
+  {
+    CallScope scope(state);
+    ExecContext& ctx = state.objects.exec_context();
+    auto reset = state.objects.reset_instance(made, ctx);
+    if (!reset.ok()) {
+      if (reset.error().phase == Phase::Trap) return trap_error_with_details(ctx);
+      return std::move(reset).error();
+    }
+  }
+  return run_reactor_initialize(state, made);
 }
 
 }  // namespace wasmrt

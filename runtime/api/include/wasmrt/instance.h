@@ -38,6 +38,9 @@ namespace api_detail {
 struct StoreState;
 struct InterruptSignal;
 }  // namespace api_detail
+namespace pool_detail {
+struct Access;
+}  // namespace pool_detail
 
 // What the most recent top-level call into a store used. A top-level call
 // is Func::call / Instance::call from the embedder, or the start function
@@ -107,6 +110,7 @@ class Store {
 
  private:
   friend class Linker;
+  friend struct pool_detail::Access;
   std::shared_ptr<api_detail::StoreState> state_;
 };
 
@@ -214,6 +218,7 @@ class Instance {
 
  private:
   friend class Linker;
+  friend struct pool_detail::Access;
   std::shared_ptr<api_detail::StoreState> store_;
   void* instance_ = nullptr;
   std::shared_ptr<const Module> module_;

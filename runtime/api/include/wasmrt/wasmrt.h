@@ -237,3 +237,4 @@ class Engine {
 }  // namespace wasmrt
 
 #include "wasmrt/instance.h"  // IWYU pragma: export
+#include "wasmrt/pool.h"      // IWYU pragma: export
