@@ -5,7 +5,9 @@
 //   hello world), in MB/s of module bytes;
 //   instantiation of a tiny module and of the Go module (WASI linked), and
 //   the memory each instance touches before its first instruction
-//   (counter touched_KiB);
+//   (counter touched_KiB), fresh and pooled (an InstancePool lease taken
+//   and released, or for the WASI-linked Go module, which a pool refuses,
+//   the same reset below the public API);
 //   host->guest calls (Func::call) and guest->host calls (an imported host
 //   function called in a guest loop), per call;
 //   memory.grow by one page.
@@ -24,8 +26,12 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/api/engine_state.h"
+#include "runtime/api/module_impl.h"
 #include "runtime/binary/decoder.h"
 #include "runtime/interp/interp.h"
+#include "runtime/memory/reservation_pool.h"
+#include "runtime/store/store.h"
 #include "runtime/valid/validator.h"
 #include "wasmrt/wasi.h"
 #include "wasmrt/wasmrt.h"
@@ -191,6 +197,42 @@ void BM_InstantiateGoHello(benchmark::State& state) {
 }
 BENCHMARK(BM_InstantiateGoHello)->ArgName("images")->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond);
 
+// Instantiation proper: a fresh store and instance per iteration, with one
+// linker whose WASI functions were defined once (a platform defines its
+// host functions once per process; a Wasi per request is
+// BM_InstantiateGoHello's extra).
+void BM_InstantiateGoHelloLinked(benchmark::State& state) {
+  const wasmrt::Engine engine;
+  auto module = engine.compile(go_module());
+  auto wasi = wasmrt::Wasi::create(wasmrt::WasiConfig{});
+  if (!module.ok() || !wasi.ok()) {
+    state.SkipWithError("compile or WASI setup failed");
+    return;
+  }
+  wasmrt::Linker linker;
+  (*wasi)->define(linker);
+  for (auto _ : state) {
+    wasmrt::Store store(engine);
+    auto instance = linker.instantiate(store, *module);
+    if (!instance.ok()) {
+      state.SkipWithError(("instantiation failed: " + instance.error().to_string()).c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(instance->valid());
+  }
+  struct Live {
+    wasmrt::Store store;
+    std::optional<wasmrt::Instance> instance;
+  };
+  count_touched_memory(state, [&] {
+    auto live = std::make_unique<Live>(Live{wasmrt::Store(engine), std::nullopt});
+    auto instance = linker.instantiate(live->store, *module);
+    if (instance.ok()) live->instance = std::move(instance).value();
+    return live;
+  });
+}
+BENCHMARK(BM_InstantiateGoHelloLinked)->Unit(benchmark::kMicrosecond);
+
 // The first instantiation of a freshly compiled Go module (what a process
 // that runs the module once pays): with images on, it builds the module's
 // plan (compiled_module.h) on top of instantiating.
@@ -210,6 +252,71 @@ void BM_FirstInstantiateGoHello(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_FirstInstantiateGoHello)->ArgName("images")->Arg(1)->Arg(0)->Iterations(15)->Unit(benchmark::kMicrosecond);
+
+// The Go module's instance reset in place (ObjectStore::reset_instance, what
+// an InstancePool lease's release does) after a request that wrote
+// `range(0)` pages of its memory: its cost from one request to the next
+// when pooled. Below the public API, because InstancePool refuses WASI
+// modules (wasmrt/pool.h): the imports are stand-ins that are never
+// called. touched_KiB: what an instance still holds after the reset
+// (the pages the reset did not free), averaged over 16.
+void BM_ResetGoHelloInstance(benchmark::State& state) {
+  const wasmrt::Engine engine;
+  auto module = engine.compile(go_module());
+  if (!module.ok()) {
+    state.SkipWithError("compile failed");
+    return;
+  }
+  const auto& compiled = (*module)->impl().compiled;
+  const wasmrt::ModuleDesc& desc = *compiled->desc;
+  const int64_t pages_written = state.range(0);
+  struct Pooled {
+    std::unique_ptr<wasmrt::ObjectStore> store;
+    wasmrt::StoreInstance* instance = nullptr;
+  };
+  auto make = [&]() -> Pooled {
+    wasmrt::StoreLimits limits;
+    limits.memory_reservations = engine.state()->memory_reservations;
+    Pooled pooled{std::make_unique<wasmrt::ObjectStore>(limits)};
+    std::vector<wasmrt::Extern> imports;
+    for (const wasmrt::Import& import : desc.imports) {
+      auto host = std::make_shared<wasmrt::HostFunc>();
+      host->type = desc.types[import.func_type];
+      host->fn = [](wasmrt::HostCallContext&, const wasmrt::Cell*, wasmrt::Cell*) {
+        return wasmrt::TrapCode::HostError;
+      };
+      imports.push_back(wasmrt::Extern::of(pooled.store->add_host_func(std::move(host))));
+    }
+    auto made = pooled.store->instantiate(compiled, imports, pooled.store->exec_context());
+    if (made.ok()) pooled.instance = made.value();
+    return pooled;
+  };
+  // Twice: the module's second instantiation builds its image (the
+  // first copies the segments), and a pool's instances are not its first.
+  make();
+  Pooled pooled = make();
+  if (pooled.instance == nullptr) {
+    state.SkipWithError("instantiation failed");
+    return;
+  }
+  wasmrt::LinearMemory* memory = pooled.instance->data.memory0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    // A request: writes spread over the memory's first pages.
+    for (int64_t page = 0; page < pages_written; ++page) memory->base()[page * 4096 * 3 + 17] = 1;
+    state.ResumeTiming();
+    if (!pooled.store->reset_instance(*pooled.instance, pooled.store->exec_context()).ok()) {
+      state.SkipWithError("reset failed");
+      return;
+    }
+  }
+  count_touched_memory(state, [&] {
+    Pooled one = make();
+    if (one.instance != nullptr) (void)one.store->reset_instance(*one.instance, one.store->exec_context());
+    return one;
+  });
+}
+BENCHMARK(BM_ResetGoHelloInstance)->ArgName("pages_written")->Arg(0)->Arg(64)->Unit(benchmark::kMicrosecond);
 #endif  // WASMRT_BENCH_GO_MODULE
 
 // The smallest useful module: one page of memory, a global, a table and
@@ -249,6 +356,38 @@ void BM_InstantiateTiny(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_InstantiateTiny)->ArgName("images")->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond);
+
+// The tiny module from an InstancePool: one request's acquire() and its
+// release (the reset), with the request's one call (`inc`, which writes
+// the global) in between, untimed. touched_KiB: what each of 16 leases
+// held at once adds (their instances stay in the pool, so nothing once
+// the pool has them: the figure is what a request pays in fresh memory).
+void BM_InstantiateTinyPooled(benchmark::State& state) {
+  const wasmrt::Engine engine;
+  auto module = compile_or_skip(state, kTinyWat, engine);
+  if (!module) return;
+  wasmrt::InstancePoolConfig pool_config;
+  pool_config.max_instances = 32;
+  pool_config.max_idle = 32;
+  pool_config.prefill = 32;
+  auto pool = wasmrt::InstancePool::create(engine, wasmrt::Linker(), module, pool_config);
+  if (!pool.ok()) {
+    state.SkipWithError(("pool failed: " + pool.error().to_string()).c_str());
+    return;
+  }
+  for (auto _ : state) {
+    auto lease = (*pool)->acquire();
+    if (!lease.ok()) {
+      state.SkipWithError("acquire failed");
+      return;
+    }
+    state.PauseTiming();
+    benchmark::DoNotOptimize(lease->instance().call("inc", {Value::i32(1)}).ok());
+    state.ResumeTiming();
+  }
+  count_touched_memory(state, [&] { return (*pool)->acquire(); });
+}
+BENCHMARK(BM_InstantiateTinyPooled)->Unit(benchmark::kMicrosecond);
 
 // One more instance in a store that lives on (a plugin host instantiating
 // per request in a long-lived store).
