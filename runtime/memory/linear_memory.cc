@@ -85,10 +85,14 @@ Result<std::unique_ptr<LinearMemory>> LinearMemory::create(uint64_t initial_page
   const bool can_guard = limits.allow_guard_regions && kPageSize % page == 0 && kPreGuardBytes % page == 0;
 
   if (can_guard) {
-    void* mapping = limits.reservations != nullptr ? limits.reservations->take(kGuardedReservationBytes) : nullptr;
-    if (mapping == nullptr) mapping = reserve(kGuardedReservationBytes);
+    ReservationPool::Reservation kept;
+    if (limits.reservations != nullptr) kept = limits.reservations->take(kGuardedReservationBytes);
+    void* mapping = kept.mapping != nullptr ? kept.mapping : reserve(kGuardedReservationBytes);
     if (mapping != nullptr) {
       memory->reservations_ = limits.reservations;
+      // A kept reservation may come with pages already accessible (what
+      // its last memory had committed), all reading as zero.
+      memory->committed_bytes_ = kept.accessible;
       memory->mapping_ = mapping;
       memory->mapping_bytes_ = kGuardedReservationBytes;
       memory->base_ = static_cast<uint8_t*>(mapping) + kPreGuardBytes;
@@ -116,6 +120,17 @@ Result<std::unique_ptr<LinearMemory>> LinearMemory::create(uint64_t initial_page
                           " pages");
   }
 
+  // Accessible past the initial size, an access there would not fault:
+  // give the excess of a kept reservation back to PROT_NONE.
+  const uint64_t initial_commit = round_up(initial_bytes, page);
+  if (memory->committed_bytes_ > initial_commit) {
+    if (mprotect(memory->base_ + initial_commit, static_cast<size_t>(memory->committed_bytes_ - initial_commit),
+                 PROT_NONE) != 0) {
+      return resource_error("cannot allocate a memory of " + std::to_string(initial_pages) + " pages");
+    }
+    memory->committed_bytes_ = initial_commit;
+  }
+
   // Budget and commit the initial pages the same way growth does.
   memory->budget_ = limits.budget;
   if (initial_pages != 0 && memory->grow(initial_pages) == kGrowFailed) {
@@ -127,11 +142,13 @@ Result<std::unique_ptr<LinearMemory>> LinearMemory::create(uint64_t initial_page
 LinearMemory::~LinearMemory() {
   if (budget_) budget_->give_back(pages());
   if (mapping_ == nullptr) return;
-  // Back to the pool as a new reservation is: one mmap replaces every
-  // committed page (written copies, the image's file mapping) by fresh
-  // inaccessible anonymous memory, which frees the pages.
+  // Back to the pool as a new reservation is, but for its committed pages
+  // staying accessible: one mmap replaces them all (written copies, the
+  // image's file mapping) by fresh anonymous memory, which frees the
+  // pages; they read as zero again. The next memory of the same size then
+  // needs no mprotect.
   if (reservations_ != nullptr && guarded_ && committed_bytes_ != 0) {
-    void* fresh = mmap(base_, static_cast<size_t>(committed_bytes_), PROT_NONE,
+    void* fresh = mmap(base_, static_cast<size_t>(committed_bytes_), PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
     if (fresh != base_) {
       munmap(mapping_, static_cast<size_t>(mapping_bytes_));
@@ -139,7 +156,7 @@ LinearMemory::~LinearMemory() {
     }
   }
   if (reservations_ != nullptr && guarded_) {
-    reservations_->give_back(mapping_, mapping_bytes_);
+    reservations_->give_back(ReservationPool::Reservation{mapping_, mapping_bytes_, committed_bytes_});
     return;
   }
   munmap(mapping_, static_cast<size_t>(mapping_bytes_));

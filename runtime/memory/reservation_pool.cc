@@ -7,35 +7,35 @@
 namespace wasmrt {
 
 ReservationPool::~ReservationPool() {
-  for (const Kept& kept : kept_) munmap(kept.mapping, static_cast<size_t>(kept.bytes));
+  for (const Reservation& kept : kept_) munmap(kept.mapping, static_cast<size_t>(kept.bytes));
 }
 
-void* ReservationPool::take(uint64_t bytes) {
+ReservationPool::Reservation ReservationPool::take(uint64_t bytes) {
   std::lock_guard lock(mutex_);
   // Newest first: its page tables are the likeliest to still be cached.
   for (size_t i = kept_.size(); i-- > 0;) {
     if (kept_[i].bytes != bytes) continue;
-    void* mapping = kept_[i].mapping;
+    const Reservation taken = kept_[i];
     kept_[i] = kept_.back();
     kept_.pop_back();
-    return mapping;
+    return taken;
   }
-  return nullptr;
+  return {};
 }
 
-void ReservationPool::give_back(void* mapping, uint64_t bytes) {
+void ReservationPool::give_back(const Reservation& reservation) {
   {
     std::lock_guard lock(mutex_);
     if (kept_.size() < max_kept_) {
       // Called from a destructor: a failed allocation unmaps instead.
       try {
-        kept_.push_back(Kept{mapping, bytes});
+        kept_.push_back(reservation);
         return;
       } catch (const std::bad_alloc&) {
       }
     }
   }
-  munmap(mapping, static_cast<size_t>(bytes));
+  munmap(reservation.mapping, static_cast<size_t>(reservation.bytes));
 }
 
 uint32_t ReservationPool::kept() const {

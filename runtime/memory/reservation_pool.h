@@ -6,10 +6,12 @@
 // A LinearMemory with guard regions (linear_memory.h) takes its
 // reservation from the pool when the pool has one, and gives it back when
 // it is destroyed, after replacing every page it committed by a fresh
-// inaccessible, anonymous mapping in one mmap call. A kept reservation is
-// therefore exactly what a new one is: all PROT_NONE, no page resident, no
-// file mapped, nothing of the memory that held it readable by the next
-// one. The pool only ever holds address space, never memory.
+// anonymous mapping in one mmap call. A kept reservation is therefore what
+// a new one is, except that its first `accessible` bytes from the memory's
+// base stay readable and writable (so that the next memory of the same
+// initial size makes no mprotect call): no page resident, no file mapped,
+// everything reads as zero, nothing of the memory that held it readable by
+// the next one. The pool only ever holds address space, never memory.
 //
 // Bounded: it keeps at most max_kept reservations (each
 // LinearMemory::kGuardedReservationBytes of address space); a reservation
@@ -33,25 +35,28 @@ class ReservationPool {
   ReservationPool(const ReservationPool&) = delete;
   ReservationPool& operator=(const ReservationPool&) = delete;
 
-  // A kept reservation of `bytes` (all PROT_NONE, nothing resident), or
-  // nullptr when the pool has none of that size.
-  void* take(uint64_t bytes);
-  // Keeps `mapping` (`bytes` long, all PROT_NONE, nothing resident: the
-  // caller guarantees it) for a later take(), or unmaps it when the pool
-  // already keeps max_kept reservations.
-  void give_back(void* mapping, uint64_t bytes);
+  struct Reservation {
+    void* mapping = nullptr;  // null: none
+    uint64_t bytes = 0;
+    // Bytes, from where the reservation's owner said (its memory's base),
+    // that are readable and writable; the rest is PROT_NONE.
+    uint64_t accessible = 0;
+  };
+  // A kept reservation of `bytes`, or one with a null mapping when the
+  // pool has none of that size.
+  Reservation take(uint64_t bytes);
+  // Keeps `reservation` (nothing resident, nothing mapped from a file, all
+  // PROT_NONE but the stretch it names: the caller guarantees it) for a
+  // later take(), or unmaps it when the pool already keeps max_kept.
+  void give_back(const Reservation& reservation);
 
   uint32_t kept() const;
   uint32_t max_kept() const { return max_kept_; }
 
  private:
-  struct Kept {
-    void* mapping = nullptr;
-    uint64_t bytes = 0;
-  };
   const uint32_t max_kept_;
   mutable std::mutex mutex_;
-  std::vector<Kept> kept_;
+  std::vector<Reservation> kept_;
 };
 
 }  // namespace wasmrt

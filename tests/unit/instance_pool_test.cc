@@ -379,6 +379,18 @@ TEST(ReservationPoolTest, KeptReservationHoldsNothingOfItsLastMemory) {
   EXPECT_EQ(protection_at(first_base), "rw-p");
   ASSERT_EQ((*memory)->grow(1), 1);
   EXPECT_EQ(std::memcmp((*memory)->base() + kPageSize, zeros.data(), kPageSize), 0);
+  {
+    std::unique_ptr<LinearMemory> second = std::move(memory).value();
+    std::memset(second->base(), 0xCD, 2 * kPageSize);
+  }  // back to the pool with its 2 pages accessible
+  // Taken by a memory of 4 pages: every byte zero, past them inaccessible.
+  auto four = LinearMemory::create(4, std::nullopt, limits);
+  ASSERT_TRUE(four.ok());
+  EXPECT_EQ((*four)->base(), first_base);
+  for (uint64_t page = 0; page < 4; ++page) {
+    EXPECT_EQ(std::memcmp((*four)->base() + page * kPageSize, zeros.data(), kPageSize), 0) << page;
+  }
+  EXPECT_EQ(protection_at(first_base + 4 * kPageSize), "---p");
 }
 
 TEST(ReservationPoolTest, KeepsAtMostItsBound) {
