@@ -276,7 +276,7 @@ void BM_ResetGoHelloInstance(benchmark::State& state) {
   };
   auto make = [&]() -> Pooled {
     wasmrt::StoreLimits limits;
-    limits.memory_reservations = engine.state()->memory_reservations;
+    limits.reservations = engine.state()->reservations;
     Pooled pooled{std::make_unique<wasmrt::ObjectStore>(limits)};
     std::vector<wasmrt::Extern> imports;
     for (const wasmrt::Import& import : desc.imports) {

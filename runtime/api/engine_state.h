@@ -9,8 +9,9 @@
 namespace wasmrt::api_detail {
 
 struct EngineState {
-  // EngineConfig::kept_memory_reservations; null when it is 0.
-  std::shared_ptr<ReservationPool> memory_reservations;
+  // Memory reservations and value stacks kept for reuse
+  // (EngineConfig::kept_memory_reservations); null when that is 0.
+  std::shared_ptr<ReservationPool> reservations;
 };
 
 struct StoreState;

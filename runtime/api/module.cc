@@ -127,7 +127,7 @@ Engine::Engine() : Engine(EngineConfig{}) {}
 
 Engine::Engine(EngineConfig config) : config_(config), state_(std::make_shared<api_detail::EngineState>()) {
   if (config_.kept_memory_reservations != 0) {
-    state_->memory_reservations = std::make_shared<ReservationPool>(config_.kept_memory_reservations);
+    state_->reservations = std::make_shared<ReservationPool>(config_.kept_memory_reservations);
   }
 }
 

@@ -49,7 +49,7 @@ struct StoreState : std::enable_shared_from_this<StoreState> {
     limits.max_call_depth = config.max_call_depth;
     limits.allow_guard_regions = config.memory_guard_regions;
     limits.memory_images = config.memory_images;
-    if (engine != nullptr) limits.memory_reservations = engine->memory_reservations;
+    if (engine != nullptr) limits.reservations = engine->reservations;
     return limits;
   }
 

@@ -86,7 +86,7 @@ Result<std::unique_ptr<LinearMemory>> LinearMemory::create(uint64_t initial_page
 
   if (can_guard) {
     ReservationPool::Reservation kept;
-    if (limits.reservations != nullptr) kept = limits.reservations->take(kGuardedReservationBytes);
+    if (limits.reservations != nullptr) kept = limits.reservations->take(ReservationPool::Kind::GuardedMemory, kGuardedReservationBytes);
     void* mapping = kept.mapping != nullptr ? kept.mapping : reserve(kGuardedReservationBytes);
     if (mapping != nullptr) {
       memory->reservations_ = limits.reservations;
@@ -156,7 +156,8 @@ LinearMemory::~LinearMemory() {
     }
   }
   if (reservations_ != nullptr && guarded_) {
-    reservations_->give_back(ReservationPool::Reservation{mapping_, mapping_bytes_, committed_bytes_});
+    reservations_->give_back(ReservationPool::Reservation{ReservationPool::Kind::GuardedMemory, mapping_,
+                                                          mapping_bytes_, committed_bytes_});
     return;
   }
   munmap(mapping_, static_cast<size_t>(mapping_bytes_));

@@ -10,11 +10,11 @@ ReservationPool::~ReservationPool() {
   for (const Reservation& kept : kept_) munmap(kept.mapping, static_cast<size_t>(kept.bytes));
 }
 
-ReservationPool::Reservation ReservationPool::take(uint64_t bytes) {
+ReservationPool::Reservation ReservationPool::take(Kind kind, uint64_t bytes) {
   std::lock_guard lock(mutex_);
   // Newest first: its page tables are the likeliest to still be cached.
   for (size_t i = kept_.size(); i-- > 0;) {
-    if (kept_[i].bytes != bytes) continue;
+    if (kept_[i].kind != kind || kept_[i].bytes != bytes) continue;
     const Reservation taken = kept_[i];
     kept_[i] = kept_.back();
     kept_.pop_back();

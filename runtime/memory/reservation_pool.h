@@ -1,7 +1,7 @@
-// Guarded address-space reservations kept for reuse, so that creating and
-// destroying a linear memory does not ask the kernel for, and give back,
-// 8 GiB of address space every time (docs/architecture.md, "Reusing
-// memory reservations").
+// Guarded address-space reservations (and value stacks) kept for reuse, so
+// that creating and destroying a linear memory does not ask the kernel for,
+// and give back, 8 GiB of address space every time, nor a store its 8 MiB
+// value stack (docs/architecture.md, "Reusing memory reservations").
 //
 // A LinearMemory with guard regions (linear_memory.h) takes its
 // reservation from the pool when the pool has one, and gives it back when
@@ -11,7 +11,9 @@
 // base stay readable and writable (so that the next memory of the same
 // initial size makes no mprotect call): no page resident, no file mapped,
 // everything reads as zero, nothing of the memory that held it readable by
-// the next one. The pool only ever holds address space, never memory.
+// the next one. The pool only ever holds address space, never memory. A
+// value stack (exec_context.h) comes back whole, accessible, its pages
+// freed with madvise(MADV_DONTNEED).
 //
 // Bounded: it keeps at most max_kept reservations (each
 // LinearMemory::kGuardedReservationBytes of address space); a reservation
@@ -35,16 +37,20 @@ class ReservationPool {
   ReservationPool(const ReservationPool&) = delete;
   ReservationPool& operator=(const ReservationPool&) = delete;
 
+  // What a reservation is for: a memory never takes a stack, whatever the
+  // sizes.
+  enum class Kind : uint8_t { GuardedMemory, ValueStack };
   struct Reservation {
+    Kind kind = Kind::GuardedMemory;
     void* mapping = nullptr;  // null: none
     uint64_t bytes = 0;
     // Bytes, from where the reservation's owner said (its memory's base),
     // that are readable and writable; the rest is PROT_NONE.
     uint64_t accessible = 0;
   };
-  // A kept reservation of `bytes`, or one with a null mapping when the
-  // pool has none of that size.
-  Reservation take(uint64_t bytes);
+  // A kept reservation of `kind` and `bytes`, or one with a null mapping
+  // when the pool has none.
+  Reservation take(Kind kind, uint64_t bytes);
   // Keeps `reservation` (nothing resident, nothing mapped from a file, all
   // PROT_NONE but the stretch it names: the caller guarantees it) for a
   // later take(), or unmaps it when the pool already keeps max_kept.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "runtime/common/trap_codes.h"
+#include "runtime/memory/reservation_pool.h"
 #include "runtime/store/interrupt.h"
 #include "runtime/store/objects.h"
 
@@ -29,12 +30,15 @@ struct TrapFrame {
 // reservation on every allocation, as they do for operator new.
 struct StackMapping {
   size_t bytes = 0;
-  void operator()(Cell* cells) const;  // munmap
+  // Where the mapping goes for reuse, its pages freed, or null: unmapped.
+  std::shared_ptr<ReservationPool> reuse;
+  void operator()(Cell* cells) const;
 };
 using StackPtr = std::unique_ptr<Cell[], StackMapping>;
-// `cells` cells of fresh stack; throws std::bad_alloc when the address
-// space has no room (as operator new would).
-StackPtr map_stack(size_t cells);
+// `cells` cells of fresh stack (reused from `reuse` when it keeps one);
+// throws std::bad_alloc when the address space has no room (as operator
+// new would).
+StackPtr map_stack(size_t cells, std::shared_ptr<ReservationPool> reuse = nullptr);
 
 struct ExecContext {
   // 1 Mi cells = 8 MiB of value stack, enough for Go's 8 MiB wasm stack.
@@ -42,8 +46,11 @@ struct ExecContext {
   static constexpr uint32_t kDefaultMaxCallDepth = 100000;
 
   explicit ExecContext(size_t stack_cells = kDefaultStackCells,
-                       uint32_t max_call_depth = kDefaultMaxCallDepth)
-      : stack(map_stack(stack_cells)), stack_cells(stack_cells), max_call_depth(max_call_depth) {}
+                       uint32_t max_call_depth = kDefaultMaxCallDepth,
+                       std::shared_ptr<ReservationPool> stack_reuse = nullptr)
+      : stack(map_stack(stack_cells, std::move(stack_reuse))),
+        stack_cells(stack_cells),
+        max_call_depth(max_call_depth) {}
   ExecContext(const ExecContext&) = delete;
   ExecContext& operator=(const ExecContext&) = delete;
 

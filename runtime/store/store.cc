@@ -55,7 +55,9 @@ ObjectStore::ObjectStore(StoreLimits limits)
 ObjectStore::~ObjectStore() = default;
 
 ExecContext& ObjectStore::exec_context() {
-  if (exec_ == nullptr) exec_ = std::make_unique<ExecContext>(limits_.stack_cells, limits_.max_call_depth);
+  if (exec_ == nullptr) {
+    exec_ = std::make_unique<ExecContext>(limits_.stack_cells, limits_.max_call_depth, limits_.reservations);
+  }
   return *exec_;
 }
 
@@ -112,7 +114,7 @@ Result<LinearMemory*> ObjectStore::add_memory(const MemoryType& type) {
   memory_limits.max_pages = limits_.max_memory_pages;
   memory_limits.allow_guard_regions = limits_.allow_guard_regions;
   memory_limits.budget = &memory_budget_;
-  memory_limits.reservations = limits_.memory_reservations;
+  memory_limits.reservations = limits_.reservations;
   std::optional<uint64_t> max;
   if (type.limits.has_max) max = type.limits.max;
   auto memory = LinearMemory::create(type.limits.min, max, memory_limits);

@@ -47,10 +47,11 @@ struct StoreLimits {
   // plan (compiled_module.h): map its copy-on-write image or copy its
   // bytes, instead of evaluating every segment. Off: one by one, always.
   bool memory_images = true;
-  // Where guarded memories take their address-space reservations from and
-  // give them back to (reservation_pool.h; shared by the stores of one
-  // engine); null: each memory reserves and unmaps its own.
-  std::shared_ptr<ReservationPool> memory_reservations;
+  // Where guarded memories take their address-space reservations, and the
+  // execution context its value stack, from and give them back to
+  // (reservation_pool.h; shared by the stores of one engine); null: each
+  // maps and unmaps its own.
+  std::shared_ptr<ReservationPool> reservations;
 };
 
 // A reference to one store object of the given kind.

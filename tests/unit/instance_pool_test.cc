@@ -18,6 +18,7 @@
 #include "runtime/memory/linear_memory.h"
 #include "runtime/memory/memory_image.h"
 #include "runtime/memory/reservation_pool.h"
+#include "runtime/store/exec_context.h"
 #include "tests/unit/test_tier.h"
 #include "wasmrt/wasmrt.h"
 
@@ -407,6 +408,25 @@ TEST(ReservationPoolTest, KeepsAtMostItsBound) {
     }
   }
   EXPECT_EQ(reservations->kept(), 2u);
+}
+
+TEST(ReservationPoolTest, ReusedValueStackReadsAsZero) {
+  auto reservations = std::make_shared<ReservationPool>(4);
+  constexpr size_t kCells = 1 << 16;
+  Cell* first = nullptr;
+  {
+    ExecContext ctx(kCells, 100, reservations);
+    first = ctx.stack.get();
+    for (size_t i = 0; i < kCells; i += 512) ctx.stack[i] = 0xDEADBEEF;
+  }
+  EXPECT_EQ(reservations->kept(), 1u);
+  // A memory never takes a kept stack.
+  MemoryLimits limits;
+  limits.reservations = reservations;
+  { auto memory = LinearMemory::create(1, std::nullopt, limits); }
+  ExecContext ctx(kCells, 100, reservations);
+  EXPECT_EQ(ctx.stack.get(), first);
+  for (size_t i = 0; i < kCells; i += 512) ASSERT_EQ(ctx.stack[i], 0u) << i;
 }
 
 TEST(ReservationPoolTest, ResetToInitialRestoresTheImageAndDropsGrownPages) {

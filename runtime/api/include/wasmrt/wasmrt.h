@@ -190,7 +190,9 @@ struct EngineConfig {
   // memory (every page is freed and made inaccessible when it comes back)
   // and is shared by every store of the engine, on any thread. Raise it to
   // about the number of instances created and destroyed concurrently; 0
-  // turns the reuse off.
+  // turns the reuse off. The value stacks of destroyed stores
+  // (max_wasm_stack_bytes each, their pages freed) are kept the same way
+  // and count toward the same bound.
   uint32_t kept_memory_reservations = 64;
 
   // ---- per-call stack ----
