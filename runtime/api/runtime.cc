@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <map>
+#include <new>
 #include <string>
 #include <utility>
 
@@ -788,16 +789,23 @@ Result<void> api_detail::reset_pooled_instance(StoreState& state, void* instance
   // request took keeps the old one, and can no longer stop this one.
   state.signal = std::make_shared<api_detail::InterruptSignal>();
   auto& made = *static_cast<StoreInstance*>(instance);
-  {
-    CallScope scope(state);
-    ExecContext& ctx = state.objects.exec_context();
-    auto reset = state.objects.reset_instance(made, ctx);
-    if (!reset.ok()) {
-      if (reset.error().phase == Phase::Trap) return trap_error_with_details(ctx);
-      return std::move(reset).error();
+  // Runs when a lease is released, often from its destructor: running out
+  // of host memory is an error (the pool discards the instance), never an
+  // exception.
+  try {
+    {
+      CallScope scope(state);
+      ExecContext& ctx = state.objects.exec_context();
+      auto reset = state.objects.reset_instance(made, ctx);
+      if (!reset.ok()) {
+        if (reset.error().phase == Phase::Trap) return trap_error_with_details(ctx);
+        return std::move(reset).error();
+      }
     }
+    return run_reactor_initialize(state, made);
+  } catch (const std::bad_alloc&) {
+    return Error{Phase::Unlinkable, "out of host memory while resetting a pooled instance"};
   }
-  return run_reactor_initialize(state, made);
 }
 
 }  // namespace wasmrt

@@ -34,6 +34,10 @@
 //   lives in the Wasi bound to the linker, shared by every instance the
 //   linker makes, and a reset cannot restore it. Instantiate WASI modules
 //   afresh per request (with a new Wasi each).
+// With EngineConfig::consume_fuel, the start function and `_initialize`
+// run, at instantiation and at each reset, on the store's initial fuel (0),
+// as with Linker::instantiate in a new store: a module whose start needs
+// fuel cannot be pooled (its leases fail with the trap).
 // Host functions are shared by every pooled instance, on any thread: they
 // must keep no per-request state of their own (or reset it themselves),
 // and be safe to call from several threads at once.

@@ -229,6 +229,8 @@ class Engine {
   // Module::compile uses a default EngineConfig.
   Result<std::shared_ptr<const Module>> compile(std::span<const uint8_t> bytes) const;
 
+  // Internal (runtime/api/engine_state.h): what Store and the benchmarks
+  // reach through the engine.
   const std::shared_ptr<api_detail::EngineState>& state() const { return state_; }
 
  private:
