@@ -453,7 +453,8 @@ void HostContext::trap(std::string message) {
 
 // ---- Store ----------------------------------------------------------------
 
-Store::Store(const Engine& engine) : state_(std::make_shared<StoreState>(engine.config(), engine.state().get())) {}
+Store::Store(const Engine& engine)
+    : state_(std::make_shared<StoreState>(engine.config(), engine.state().get())) {}
 Store::Store() : state_(std::make_shared<StoreState>(EngineConfig{}, nullptr)) {}
 
 Result<void> Store::set_fuel(uint64_t fuel) {

@@ -86,7 +86,9 @@ Result<std::unique_ptr<LinearMemory>> LinearMemory::create(uint64_t initial_page
 
   if (can_guard) {
     ReservationPool::Reservation kept;
-    if (limits.reservations != nullptr) kept = limits.reservations->take(ReservationPool::Kind::GuardedMemory, kGuardedReservationBytes);
+    if (limits.reservations != nullptr) {
+      kept = limits.reservations->take(ReservationPool::Kind::GuardedMemory, kGuardedReservationBytes);
+    }
     void* mapping = kept.mapping != nullptr ? kept.mapping : reserve(kGuardedReservationBytes);
     if (mapping != nullptr) {
       memory->reservations_ = limits.reservations;
@@ -124,8 +126,8 @@ Result<std::unique_ptr<LinearMemory>> LinearMemory::create(uint64_t initial_page
   // give the excess of a kept reservation back to PROT_NONE.
   const uint64_t initial_commit = round_up(initial_bytes, page);
   if (memory->committed_bytes_ > initial_commit) {
-    if (mprotect(memory->base_ + initial_commit, static_cast<size_t>(memory->committed_bytes_ - initial_commit),
-                 PROT_NONE) != 0) {
+    const uint64_t excess = memory->committed_bytes_ - initial_commit;
+    if (mprotect(memory->base_ + initial_commit, static_cast<size_t>(excess), PROT_NONE) != 0) {
       return resource_error("cannot allocate a memory of " + std::to_string(initial_pages) + " pages");
     }
     memory->committed_bytes_ = initial_commit;

@@ -27,7 +27,9 @@ StackPtr map_stack(size_t cells, std::shared_ptr<ReservationPool> reuse) {
   // any process that runs out of memory, not at reservation time.
   if (reuse != nullptr) {
     const ReservationPool::Reservation kept = reuse->take(ReservationPool::Kind::ValueStack, bytes);
-    if (kept.mapping != nullptr) return StackPtr(static_cast<Cell*>(kept.mapping), StackMapping{bytes, std::move(reuse)});
+    if (kept.mapping != nullptr) {
+      return StackPtr(static_cast<Cell*>(kept.mapping), StackMapping{bytes, std::move(reuse)});
+    }
   }
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();

@@ -75,7 +75,8 @@ TEST(InstancePoolConcurrency, EveryLeaseStartsClean) {
         // Hold the lease a little, so that the threads' leases overlap.
         std::this_thread::yield();
         const Instance& instance = lease->instance();
-        if (call_i32(instance, "load", {Value::i32(0)}) != 'i' || call_i32(instance, "load", {Value::i32(60000)}) != 42 ||
+        if (call_i32(instance, "load", {Value::i32(0)}) != 'i' ||
+            call_i32(instance, "load", {Value::i32(60000)}) != 42 ||
             call_i32(instance, "load", {Value::i32(100)}) != 0 || call_i32(instance, "get_g") != 5 ||
             call_i32(instance, "size") != 1) {
           ++dirty;
@@ -126,12 +127,14 @@ TEST(InstancePoolConcurrency, ReservationsReusedAcrossThreads) {
           ++dirty;
           continue;
         }
-        if (call_i32(*instance, "load", {Value::i32(100)}) != 0 || call_i32(*instance, "load", {Value::i32(0)}) != 'i' ||
-            call_i32(*instance, "size") != 1) {
+        if (call_i32(*instance, "load", {Value::i32(100)}) != 0 ||
+            call_i32(*instance, "load", {Value::i32(0)}) != 'i' || call_i32(*instance, "size") != 1) {
           ++dirty;
         }
         (void)instance->call("grow", {Value::i32(2)});
-        for (int32_t address : {100, 65536 * 2 + 3}) (void)instance->call("store", {Value::i32(address), Value::i32(t + 1)});
+        for (int32_t address : {100, 65536 * 2 + 3}) {
+          (void)instance->call("store", {Value::i32(address), Value::i32(t + 1)});
+        }
       }
     });
   }

@@ -326,7 +326,8 @@ TEST(InstancePoolTest, StoreStateIsFreshAfterReset) {
 
 TEST(InstancePoolTest, RefusesImportsAResetCannotRestore) {
   Engine engine(test_config());
-  auto wasi_module = compile("(module (import \"wasi_snapshot_preview1\" \"proc_exit\" (func (param i32))))", engine);
+  auto wasi_module =
+      compile("(module (import \"wasi_snapshot_preview1\" \"proc_exit\" (func (param i32))))", engine);
   auto memory_module = compile("(module (import \"env\" \"memory\" (memory 1)))", engine);
   ASSERT_NE(wasi_module, nullptr);
   ASSERT_NE(memory_module, nullptr);
