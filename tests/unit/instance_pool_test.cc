@@ -395,6 +395,33 @@ TEST(ReservationPoolTest, KeptReservationHoldsNothingOfItsLastMemory) {
   EXPECT_EQ(protection_at(first_base + 4 * kPageSize), "---p");
 }
 
+// A memory that mapped a module's image gives its reservation back
+// without the image: the next memory (of any module) reads zero there.
+TEST(ReservationPoolTest, KeptReservationDropsTheImageMapping) {
+  const uint64_t page = MemoryImage::page_size();
+  std::vector<uint8_t> contents(8 * page, 0x5A);
+  auto image = MemoryImage::create(contents, MemoryImage::nonzero_runs(contents, 0));
+  if (image == nullptr) GTEST_SKIP() << "no memfd here";
+  auto reservations = std::make_shared<ReservationPool>(1);
+  MemoryLimits limits;
+  limits.reservations = reservations;
+  uint8_t* first_base = nullptr;
+  {
+    auto memory = LinearMemory::create(1, std::nullopt, limits);
+    ASSERT_TRUE(memory.ok());
+    if (!(*memory)->has_guard_regions()) GTEST_SKIP() << "no guarded reservation here";
+    ASSERT_TRUE((*memory)->map_image(*image));
+    first_base = (*memory)->base();
+    ASSERT_EQ(first_base[0], 0x5A);
+    first_base[page] = 0x77;  // a private copy, too
+  }
+  auto memory = LinearMemory::create(1, std::nullopt, limits);
+  ASSERT_TRUE(memory.ok());
+  EXPECT_EQ((*memory)->base(), first_base);
+  const std::vector<uint8_t> zeros(contents.size(), 0);
+  EXPECT_EQ(std::memcmp((*memory)->base(), zeros.data(), zeros.size()), 0);
+}
+
 TEST(ReservationPoolTest, KeepsAtMostItsBound) {
   auto reservations = std::make_shared<ReservationPool>(2);
   MemoryLimits limits;
