@@ -118,6 +118,20 @@ void request_tier_up(const CompiledFunc& cf) {
   return t;
 }
 
+// The first call of a lazily translated function (CompiledFunc::lazy):
+// translates it, or waits for the thread that is. A failure (the host is
+// out of memory) is the caller's trap, with its message set.
+[[gnu::noinline]] TrapCode translate_for_call(ExecContext& ctx, const CompiledFunc& cf) {
+  if (cf.lazy == nullptr) {
+    ctx.set_trap(TrapCode::HostError, "internal error: a function without code was called");
+    return TrapCode::HostError;
+  }
+  Result<void> translated = cf.lazy->translate(cf);
+  if (translated.ok()) return TrapCode::None;
+  ctx.set_trap(TrapCode::HostError, translated.error().message);
+  return TrapCode::HostError;
+}
+
 const NativeStack& native_stack() {
   thread_local NativeStack s = [] {
     NativeStack r;
@@ -763,7 +777,18 @@ do_call: {
   }
   if (depth >= ctx->max_call_depth) TRAP(TrapCode::CallStackExhausted);
   Cell* rec = stack_end - (size_t{depth} + 1) * kRecordCells;
-  if (nfp > rec || cf->frame_cells > static_cast<uint64_t>(rec - nfp)) TRAP(TrapCode::CallStackExhausted);
+  if (nfp > rec) TRAP(TrapCode::CallStackExhausted);
+  // An untranslated callee's frame size (kNotTranslated) never fits: its
+  // first call translates it here, as the caller (where a failure traps).
+  if (__builtin_expect(cf->frame_cells_published() > static_cast<uint64_t>(rec - nfp), 0)) {
+    if (cf->frame_cells_published() == CompiledFunc::kNotTranslated) {
+      if (TrapCode t = translate_for_call(*ctx, *cf); t != TrapCode::None) {
+        trap_message_set = true;
+        TRAP(t);
+      }
+    }
+    if (cf->frame_cells_published() > static_cast<uint64_t>(rec - nfp)) TRAP(TrapCode::CallStackExhausted);
+  }
   rec[0] = to_cell(pc);
   rec[1] = to_cell(fp);
   rec[2] = to_cell(cur);
@@ -987,11 +1012,15 @@ TrapCode invoke(ExecContext& ctx, FuncInst* f, Cell* args_results) {
     return t;
   }
   const CompiledFunc* cf = f->code;
+  if (!cf->translated()) {
+    // As for a frame that does not fit: the call never started.
+    if (TrapCode t = translate_for_call(ctx, *cf); t != TrapCode::None) return t;
+  }
   Cell* base = ctx.stack.get();
   Cell* rec = base + ctx.stack_cells - (size_t{ctx.call_depth} + 1) * kRecordCells;
   Cell* fp = base + ctx.stack_top;
   if (ctx.stack_cells < (size_t{ctx.call_depth} + 1) * kRecordCells || fp > rec ||
-      cf->frame_cells > static_cast<uint64_t>(rec - fp)) {
+      cf->frame_cells_published() > static_cast<uint64_t>(rec - fp)) {
     ctx.set_trap(TrapCode::CallStackExhausted);
     return TrapCode::CallStackExhausted;
   }

@@ -1,10 +1,11 @@
 // The interpreter tier: translation of validated function bodies into a
 // compact, direct-threaded register code (see ir.h), and execution.
 //
-// Translation happens once per function (translate_module) and the result
-// is immutable and shareable between instances and threads: it refers to
-// functions, globals, tables and memories by index and resolves them through
-// the running instance (InstanceData) at execution time.
+// Translation happens once per function, up front (translate_module) or on
+// the function's first call (LazyTranslator), and the result is immutable
+// and shareable between instances and threads: it refers to functions,
+// globals, tables and memories by index and resolves them through the
+// running instance (InstanceData) at execution time.
 #pragma once
 
 #include <atomic>
@@ -36,6 +37,11 @@ struct TranslateOptions {
   bool jit = false;
   // With jit: compile with the optimizing tier (docs/jit.md).
   bool optimize = false;
+  // Translate each function on its first call (or first need: tier-up,
+  // the JIT compiling a caller) instead of all of them when the module is
+  // compiled (LazyTranslator). Validation stays complete and up front, so
+  // this changes when the work is done, never what a module does.
+  bool lazy = true;
   // Tier-up (tier.h, TierUpOptions): functions start on the interpreter,
   // which counts calls and taken loop back edges and has hot functions
   // compiled by another tier. Every branch back to a loop header then uses
@@ -65,6 +71,7 @@ enum class TierUpState : uint8_t {
 };
 
 class TierUpSink;  // tier.h
+class LazyTranslator;
 
 // One translated function. Frame layout, in cells from the frame pointer:
 //   [0, num_param_cells)                    parameters (the caller's
@@ -89,7 +96,15 @@ struct CompiledFunc {
   uint32_t num_param_cells = 0;
   uint32_t num_result_cells = 0;
   uint32_t num_local_cells = 0;  // params included
-  uint64_t frame_cells = 0;      // 64-bit: a body may declare ~2^32 locals
+  // 64-bit: a body may declare ~2^32 locals. kNotTranslated until the
+  // function is translated: a lazily translated function publishes its
+  // translation by storing this last (release), and every call checks it
+  // (acquire: translated()) before it reads the fields above, so a thread
+  // that sees a frame size sees the code. The sentinel is larger than any
+  // stack, so the call path's frame check sends an untranslated callee to
+  // its slow path without a test of its own.
+  uint64_t frame_cells = 0;
+  static constexpr uint64_t kNotTranslated = ~uint64_t{0};
   // Charged by every call before the first instruction: the static fuel of
   // the function's first basic block (0 without fuel metering).
   uint32_t entry_fuel = 0;
@@ -128,6 +143,23 @@ struct CompiledFunc {
   // Who compiles this function when it is hot, or null (no tier-up).
   TierUpSink* tier_up = nullptr;
 
+  // ---- lazy translation (LazyTranslator) ----
+  // Who translates this function on its first need, or null (translated
+  // up front). Only the fields above the frame size (code, frame_init,
+  // init_cell, num_local_cells, entry_fuel) wait for it; func_index, the
+  // parameter and result cells, check_interrupt and fuel are set at once.
+  const LazyTranslator* lazy = nullptr;
+  // LazyTranslator's once-state (atomic_ref): not translated, being
+  // translated (other threads wait), translated.
+  mutable uint8_t translation_state = 0;
+
+  // The frame size once the function is translated (acquire: its
+  // translation is then visible), or kNotTranslated.
+  uint64_t frame_cells_published() const {
+    return std::atomic_ref(const_cast<uint64_t&>(frame_cells)).load(std::memory_order_acquire);
+  }
+  bool translated() const { return frame_cells_published() != kNotTranslated; }
+
   // The tier running this function, read by a thread that may race with
   // its publication (acquire: its entries are then visible).
   const Tier* current_tier() const { return std::atomic_ref(tier).load(std::memory_order_acquire); }
@@ -150,6 +182,48 @@ struct CompiledFunc {
 // Translates every defined function of a validated module (side tables
 // filled), in order of the defined-function index.
 Result<std::vector<CompiledFunc>> translate_module(const ModuleDesc& module, const TranslateOptions& options = {});
+
+// Translates one module's functions on their first need, from any thread,
+// each once: the first thread to need a function translates it, any other
+// that needs it meanwhile waits for that translation (a few microseconds
+// to a millisecond) rather than translate it again. The module and its
+// side tables must outlive it; a CompiledModule owns both.
+class LazyTranslator {
+ public:
+  LazyTranslator(const ModuleDesc& module, const TranslateOptions& options);
+
+  // Untranslated functions for every defined function of the module, each
+  // pointing back here.
+  std::vector<CompiledFunc> untranslated_functions() const;
+  // A fresh untranslated function for `f`'s (a copy of the module's
+  // functions that gets translations of its own: the checked copy).
+  CompiledFunc untranslated_like(const CompiledFunc& f) const;
+
+  // Makes sure `f` (one of this translator's) is translated, translating it
+  // now or waiting for the thread that is. Translating a validated body
+  // fails only when the host runs out of memory, or on a translator bug:
+  // the error (a HostError trap for the caller) leaves `f` untranslated,
+  // and its next call tries again. Never throws.
+  Result<void> translate(const CompiledFunc& f) const;
+
+  // translate(funcs[defined]), and every function it calls directly: the
+  // JIT compiling funcs[defined] reads its direct callees' frame sizes, so
+  // they must be translated before (and not by another thread during).
+  Result<void> translate_with_direct_callees(const std::vector<CompiledFunc>& funcs, uint32_t defined) const;
+
+  const TranslateOptions& options() const { return options_; }
+
+ private:
+  Result<void> translate_now(const CompiledFunc& f) const;
+
+  const ModuleDesc& module_;
+  TranslateOptions options_;
+};
+
+// How many functions this process has translated lazily (LazyTranslator),
+// counted once per translation: what tests observe to see that a function
+// two threads needed at once was translated once.
+uint64_t lazy_translations();
 
 // Runs `f` (wasm or host) with its arguments in args_results[0..param cells)
 // and writes its results to args_results[0..result cells). Returns

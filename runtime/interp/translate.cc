@@ -18,9 +18,14 @@
 // constants is only known at the end, so operand-stack cells are emitted
 // relative to the stack region and fixed up once the function is done.
 #include <algorithm>
+#include <atomic>
+#include <new>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/binary/instr.h"
+#include "runtime/binary/reader.h"
 #include "runtime/interp/interp.h"
 #include "runtime/valid/body_decoder.h"
 
@@ -35,6 +40,11 @@ constexpr uint32_t kStackFlag = 0x8000'0000u;  // provisional operand-stack cell
 // Frame cells stay below it (kMaxFrameCells).
 constexpr uint32_t kConstFlag = 0x4000'0000u;
 constexpr uint32_t kNone = ~uint32_t{0};
+
+// CompiledFunc::translation_state.
+constexpr uint8_t kNotTranslated = 0, kTranslating = 1, kTranslated = 2;
+
+std::atomic<uint64_t> lazy_translation_count{0};  // lazy_translations()
 // Frames larger than this cannot be addressed by 31-bit cell offsets; such a
 // function is compiled to a stub whose frame never fits, so calling it traps
 // "call stack exhausted" (no real stack can hold it anyway).
@@ -1451,8 +1461,112 @@ Result<std::vector<CompiledFunc>> translate_module(const ModuleDesc& module, con
   for (uint32_t i = 0; i < module.num_defined_funcs(); ++i) {
     Error error;
     if (!translator.translate(i, out[i], error)) return error;
+    out[i].translation_state = kTranslated;
   }
   return out;
 }
+
+LazyTranslator::LazyTranslator(const ModuleDesc& module, const TranslateOptions& options)
+    : module_(module), options_(options) {}
+
+CompiledFunc LazyTranslator::untranslated_like(const CompiledFunc& f) const {
+  CompiledFunc u;
+  u.func_index = f.func_index;
+  u.num_param_cells = f.num_param_cells;
+  u.num_result_cells = f.num_result_cells;
+  u.check_interrupt = options_.interrupt_checks;
+  u.fuel = options_.fuel;
+  u.frame_cells = CompiledFunc::kNotTranslated;
+  u.translation_state = kNotTranslated;
+  u.lazy = this;
+  return u;
+}
+
+std::vector<CompiledFunc> LazyTranslator::untranslated_functions() const {
+  std::vector<CompiledFunc> out(module_.num_defined_funcs());
+  for (uint32_t i = 0; i < out.size(); ++i) {
+    const uint32_t func_index = module_.num_imported_funcs + i;
+    const FuncType& type = module_.func_type(func_index);
+    CompiledFunc shape;
+    shape.func_index = func_index;
+    shape.num_param_cells = cell_count(type.params);
+    shape.num_result_cells = cell_count(type.results);
+    out[i] = untranslated_like(shape);
+  }
+  return out;
+}
+
+Result<void> LazyTranslator::translate(const CompiledFunc& f) const {
+  std::atomic_ref state(f.translation_state);
+  for (;;) {
+    uint8_t seen = state.load(std::memory_order_acquire);
+    if (seen == kTranslated) return ok();
+    if (seen == kTranslating) {
+      state.wait(kTranslating, std::memory_order_acquire);
+      continue;
+    }
+    if (state.compare_exchange_weak(seen, kTranslating, std::memory_order_acq_rel)) break;
+  }
+  // This thread owns the translation until it stores the state again.
+  Result<void> result = translate_now(f);
+  state.store(result.ok() ? kTranslated : kNotTranslated, std::memory_order_release);
+  state.notify_all();
+  return result;
+}
+
+Result<void> LazyTranslator::translate_now(const CompiledFunc& f) const {
+  const uint32_t defined = f.func_index - module_.num_imported_funcs;
+  if (defined >= module_.num_defined_funcs() || module_.side_tables.size() != module_.code.size())
+    return Error{Phase::Trap, "internal error: lazy translation of a function its module does not define"};
+  CompiledFunc out;
+  Error error;
+  // Called from the interpreter's and the JIT's call paths, with guest
+  // frames below: an allocation failure must come back as an error, not
+  // unwind through them (machine code has no unwind tables).
+  try {
+    Translator translator(module_, options_);
+    if (!translator.translate(defined, out, error)) {
+      error.phase = Phase::Trap;
+      error.message = "internal error: function " + std::to_string(f.func_index) +
+                      " failed to translate: " + error.message;
+      return error;
+    }
+  } catch (const std::bad_alloc&) {
+    return Error{Phase::Trap, "out of host memory"};
+  }
+  // Only this thread writes these fields, and no thread reads them before
+  // it sees the frame size stored below. The functions live in a vector
+  // that is never itself const (the module is shared as const once built).
+  CompiledFunc& target = const_cast<CompiledFunc&>(f);
+  target.code = std::move(out.code);
+  target.frame_init = std::move(out.frame_init);
+  target.init_cell = out.init_cell;
+  target.num_local_cells = out.num_local_cells;
+  target.entry_fuel = out.entry_fuel;
+  std::atomic_ref(target.frame_cells).store(out.frame_cells, std::memory_order_release);
+  lazy_translation_count.fetch_add(1, std::memory_order_relaxed);
+  return ok();
+}
+
+Result<void> LazyTranslator::translate_with_direct_callees(const std::vector<CompiledFunc>& funcs,
+                                                           uint32_t defined) const {
+  WASMRT_TRY(translate(funcs[defined]));
+  // The callees are read from the body's bytes (the one immediate decoder),
+  // which validation has checked: no need to walk the translated code.
+  const FuncBody& body = module_.code[defined];
+  Reader reader(module_.bytes.data() + body.code_begin, body.code_end - body.code_begin, body.code_begin);
+  Instr in;
+  while (!reader.at_end()) {
+    if (!read_instruction(reader, in))
+      return Error{Phase::Trap, "internal error: a validated body failed to decode"};
+    if (in.op != Op::Call || in.index < module_.num_imported_funcs) continue;
+    const uint32_t callee = in.index - module_.num_imported_funcs;
+    if (callee < funcs.size() && funcs[callee].lazy != nullptr)
+      WASMRT_TRY(funcs[callee].lazy->translate(funcs[callee]));
+  }
+  return ok();
+}
+
+uint64_t lazy_translations() { return lazy_translation_count.load(std::memory_order_relaxed); }
 
 }  // namespace wasmrt::interp

@@ -27,8 +27,11 @@ void start_tier_up(std::vector<interp::CompiledFunc>& functions, ModuleTierUp& s
 
 // The translation of `f` without anything a tier or tier-up set: read only
 // from fields that never change after translation, so copying is safe
-// while other threads run `f` (and update its counters and entries).
+// while other threads run `f` (and update its counters and entries). A
+// function not translated yet (lazily, maybe by another thread right now)
+// is copied untranslated, to be translated on its own first call.
 interp::CompiledFunc translation_of(const interp::CompiledFunc& f) {
+  if (!f.translated()) return f.lazy->untranslated_like(f);
   interp::CompiledFunc copy;
   copy.code = f.code;
   copy.frame_init = f.frame_init;
@@ -40,6 +43,9 @@ interp::CompiledFunc translation_of(const interp::CompiledFunc& f) {
   copy.frame_cells = f.frame_cells;
   copy.entry_fuel = f.entry_fuel;
   copy.check_interrupt = f.check_interrupt;
+  copy.fuel = f.fuel;
+  copy.lazy = f.lazy;
+  copy.translation_state = std::atomic_ref(f.translation_state).load(std::memory_order_relaxed);
   return copy;
 }
 
@@ -147,9 +153,17 @@ Result<std::shared_ptr<const CompiledModule>> compile_module(std::shared_ptr<con
     options.count_back_edges = true;
   }
   auto compiled = std::make_shared<CompiledModule>();
-  auto code = interp::translate_module(*desc, options);
-  if (!code.ok()) return std::move(code).error();
-  compiled->code = std::move(code).value();
+  // A tier that compiles every function up front needs every translation
+  // now: only the interpreter and tier-up translate lazily.
+  if (options.jit) options.lazy = false;
+  if (options.lazy) {
+    compiled->lazy = std::make_unique<interp::LazyTranslator>(*desc, options);
+    compiled->code = compiled->lazy->untranslated_functions();
+  } else {
+    auto code = interp::translate_module(*desc, options);
+    if (!code.ok()) return std::move(code).error();
+    compiled->code = std::move(code).value();
+  }
   if (options.jit) {
     // The store picks the tier; the interpreter only follows
     // CompiledFunc::tier.

@@ -1,5 +1,7 @@
-// A module decoded, validated and translated once: immutable afterwards, so
-// one CompiledModule is shared by every instance on every thread.
+// A module decoded, validated and translated once: immutable afterwards
+// (but for each function's translation, made once on its first need when
+// lazy, and tier-up's machine code, both internally synchronized), so one
+// CompiledModule is shared by every instance on every thread.
 #pragma once
 
 #include <atomic>
@@ -42,6 +44,9 @@ struct DataInitPlan {
 
 struct CompiledModule {
   std::shared_ptr<const ModuleDesc> desc;
+  // Translates `code` (and the checked copy) on first need when
+  // options.lazy; null when everything was translated up front.
+  std::unique_ptr<interp::LazyTranslator> lazy;
   // One per defined function (index = function index - imported functions).
   std::vector<interp::CompiledFunc> code;
   // Engine-wide signature id of every type index (see sig_registry.h).
@@ -103,10 +108,12 @@ struct CompiledModule {
   std::unique_ptr<DataInitState> data_init_ = std::make_unique<DataInitState>();
 };
 
-// Translates a validated module, and compiles it up front (options.jit) or
-// prepares its tier-up (tier_up.enabled). Fails only if the translator
-// rejects a body (a limit it cannot represent) or a requested tier does not
-// exist here; the error is then Phase::Invalid.
+// Translates a validated module (options.lazy: prepares each function to
+// be translated on its first need), and compiles it up front (options.jit,
+// which translates everything now) or prepares its tier-up
+// (tier_up.enabled). Fails only if the translator rejects a body (a limit
+// it cannot represent) or a requested tier does not exist here; the error
+// is then Phase::Invalid.
 Result<std::shared_ptr<const CompiledModule>> compile_module(std::shared_ptr<const ModuleDesc> desc,
                                                              const interp::TranslateOptions& options = {},
                                                              const interp::TierUpOptions& tier_up = {});

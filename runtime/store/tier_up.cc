@@ -122,6 +122,13 @@ void ModuleTierUp::compile(const CompiledModule& module, std::span<const uint32_
   std::vector<std::shared_ptr<const interp::TierCode>> batch;
   std::vector<uint32_t> left(defined.begin(), defined.end());
   const std::vector<interp::CompiledFunc>& functions = checked_copy_ ? module.checked_copy() : module.code;
+  // Compiling a function reads its translation and its direct callees'
+  // frame sizes: translate the callees that have not run yet. A function
+  // whose callee cannot be translated (out of memory) is declined.
+  std::erase_if(left, [&](uint32_t i) {
+    const interp::LazyTranslator* lazy = functions[i].lazy;
+    return lazy != nullptr && !lazy->translate_with_direct_callees(functions, i).ok();
+  });
   for (const interp::Tier* tier : {options_.target, options_.fallback}) {
     if (tier == nullptr || left.empty()) continue;
     auto code = tier->compile_functions(functions, left, bounds_);
@@ -134,9 +141,11 @@ void ModuleTierUp::compile(const CompiledModule& module, std::span<const uint32_
     for (auto& code : batch) code_.push_back(std::move(code));
     kept = code_.size();
   }
+  size_t compiled_count = 0;
   for (uint32_t i : defined) {
     const interp::CompiledFunc& f = functions[i];
     const bool compiled = f.current_tier() != nullptr;
+    compiled_count += compiled ? 1 : 0;
     std::atomic_ref(f.tier_up_state)
         .store(compiled ? interp::TierUpState::Compiled : interp::TierUpState::Declined, std::memory_order_release);
   }
@@ -144,8 +153,8 @@ void ModuleTierUp::compile(const CompiledModule& module, std::span<const uint32_
     using ms = std::chrono::duration<double, std::milli>;
     const auto end = std::chrono::steady_clock::now();
     std::fprintf(stderr, "wasmrt tier-up: +%.3f ms: %zu function(s) compiled in %.3f ms (%zu declined), batch %zu\n",
-                 ms(end - created_).count(), defined.size() - left.size(), ms(end - start).count(), left.size(),
-                 kept);
+                 ms(end - created_).count(), compiled_count, ms(end - start).count(),
+                 defined.size() - compiled_count, kept);
   }
 }
 
