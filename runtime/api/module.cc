@@ -162,8 +162,10 @@ Result<std::shared_ptr<const Module>> Engine::compile(std::span<const uint8_t> b
   if (!decoded.ok()) return std::move(decoded).error();
   auto decoded_desc = std::make_shared<ModuleDesc>(std::move(decoded).value());
   WASMRT_TRY(validate_module(*decoded_desc));
-  // Translated once here, so every instance (on any thread) shares the code.
+  // Translated once, here or on each function's first call (lazily), so
+  // every instance (on any thread) shares the code.
   interp::TranslateOptions options;
+  options.lazy = config_.lazy_compilation;
   options.fuel = config_.consume_fuel;
   options.interrupt_checks = config_.interruptible;
   const ExecutionTier tier = resolve(config_.tier);

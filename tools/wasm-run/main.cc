@@ -120,6 +120,12 @@ constexpr const char* kUsage =
     "                    this build has a JIT, else interp. An engine this build\n"
     "                    lacks exits with status 3 (see --version)\n"
     "                    (WASMRT_TIER_UP_LOG=1 logs each tier-up compile)\n"
+    "  --compile lazy|eager\n"
+    "                    when functions are translated for the interpreter and\n"
+    "                    tier-up: lazy (default), each on its first call; eager,\n"
+    "                    all before the guest starts. Validation is complete\n"
+    "                    before the guest starts either way; baseline and\n"
+    "                    optimizing compile every function up front\n"
     "  --fuel N          meter the guest: at most N units of fuel (about one per\n"
     "                    instruction, see docs/fuel.md) for the whole run\n"
     "  --max-memory-pages N\n"
@@ -167,6 +173,7 @@ struct Options {
   std::string file;
   std::vector<std::string> guest_args;
   wasmrt::ExecutionTier engine = wasmrt::ExecutionTier::Auto;  // --engine
+  bool lazy_compilation = true;                                 // --compile
 
   // WASI grants.
   std::vector<wasmrt::WasiDir> dirs;
@@ -448,6 +455,7 @@ wasmrt::EngineConfig engine_config(const Options& options) {
   config.consume_fuel = options.fuel.has_value();
   config.interruptible = true;  // --timeout and Ctrl-C need the checks
   config.tier = options.engine;
+  config.lazy_compilation = options.lazy_compilation;
   config.max_memory_pages = options.max_memory_pages.value_or(kPagesIn4GiB);
   config.max_store_memory_pages = options.max_memory_pages.value_or(kPagesIn4GiB);
   config.max_table_elements = kDefaultMaxTableElements;
@@ -655,7 +663,8 @@ std::string add_env_option(const std::string& value, Options& options) {
   return "";
 }
 
-// Handles the options that grant WASI access or pick the engine; "" when
+// Handles the options that grant WASI access or pick the engine or its
+// compilation mode; "" when
 // good, else the reason.
 std::string set_run_option(std::string_view name, const std::string& value, Options& options) {
   if (name == "--dir") return add_dir_option(value, false, options);
@@ -676,6 +685,11 @@ std::string set_run_option(std::string_view name, const std::string& value, Opti
       return quote(value) + " is not an engine (interp, baseline, optimizing, jit or auto)";
     }
   }
+  if (name == "--compile") {
+    if (value != "lazy" && value != "eager")
+      return quote(value) + " is not a compilation mode (lazy or eager)";
+    options.lazy_compilation = value == "lazy";
+  }
   return "";
 }
 
@@ -684,8 +698,9 @@ std::string set_run_option(std::string_view name, const std::string& value, Opti
 int parse_command_line(int argc, char** argv, Options& options) {
   static constexpr std::string_view kValueOptions[] = {"--invoke",  "--fuel",      "--max-memory-pages",
                                                        "--timeout", "--max-stack", "--dir",
-                                                       "--dir-ro",  "--env",       "--engine"};
-  static constexpr std::string_view kRunOptions[] = {"--dir", "--dir-ro", "--env", "--engine"};
+                                                       "--dir-ro",  "--env",       "--engine",
+                                                       "--compile"};
+  static constexpr std::string_view kRunOptions[] = {"--dir", "--dir-ro", "--env", "--engine", "--compile"};
   int i = 1;
   for (; i < argc; ++i) {
     std::string_view arg = argv[i];

@@ -142,6 +142,15 @@ struct EngineConfig {
   // goes on, instead of on the background thread: tier-up happens at the
   // same point of every run (tests).
   bool tier_up_synchronous = false;
+  // When the interpreter's code for a function is made: lazily (true), on
+  // the function's first call (or when tier-up compiles a caller), once,
+  // by whichever thread needs it first; or eagerly, for every function
+  // when the module is compiled (benchmarks, and hosts that want all the
+  // work done up front). Either way every function is validated when the
+  // module is compiled, so an invalid module is refused there, and a
+  // module behaves the same. Baseline and Optimizing compile every
+  // function to machine code up front, so they translate eagerly too.
+  bool lazy_compilation = true;
   // Inputs larger than this are refused before any decoding work.
   std::size_t max_module_bytes = std::size_t{1} << 30;
   // Deterministic fuel metering (docs/fuel.md): compiled code charges fuel
