@@ -54,17 +54,20 @@ class Engine {
 // (each also "-metered"), or "none" (compile only). Returns nullptr with `error` empty for "none" (execution
 // commands are then counted as skipped), and nullptr with `error` set when
 // the engine cannot be used in this build ("jit engine not available on this architecture").
-std::unique_ptr<Engine> make_engine(std::string_view name, std::string& error);
+// `lazy`: translate each function on its first call (the default, as
+// EngineConfig::lazy_compilation), else every function of a module when it
+// is instantiated (wasm-spectest --compile eager).
+std::unique_ptr<Engine> make_engine(std::string_view name, std::string& error, bool lazy = true);
 
 // The interpreter adapter (spectest/interp_engine.cc); `metered` compiles
 // with fuel metering and interrupt checks ("interp-metered").
-std::unique_ptr<Engine> make_interp_engine(bool metered = false);
+std::unique_ptr<Engine> make_interp_engine(bool metered = false, bool lazy = true);
 // The same on machine code (jit/jit.h): every function compiled up front
 // (Baseline, or Optimizing: x86-64 and arm64, jit::optimizing_available()), or
 // tiered, with thresholds low enough that functions switch to machine code
 // in the middle of most scripts, and loops in the middle of their calls
 // (on-stack replacement).
 enum class JitMode { None, Baseline, Optimizing, Tiered };
-std::unique_ptr<Engine> make_jit_engine(bool metered, JitMode mode);
+std::unique_ptr<Engine> make_jit_engine(bool metered, JitMode mode, bool lazy = true);
 
 }  // namespace wasmrt::spectest

@@ -96,7 +96,8 @@ class InterpEngine final : public Engine {
   // `metered`: code compiled with fuel metering and interrupt checks, run
   // with an inexhaustible budget and an interrupt that never comes, so the
   // whole suite checks that metering changes no result.
-  explicit InterpEngine(bool metered, JitMode jit) : metered_(metered), jit_(jit) {
+  explicit InterpEngine(bool metered, JitMode jit, bool lazy) : metered_(metered), jit_(jit) {
+    options_.lazy = lazy;
     options_.fuel = metered;
     options_.interrupt_checks = metered;
     options_.jit = jit == JitMode::Baseline || jit == JitMode::Optimizing;
@@ -253,11 +254,11 @@ class InterpEngine final : public Engine {
 
 }  // namespace
 
-std::unique_ptr<Engine> make_interp_engine(bool metered) {
-  return std::make_unique<InterpEngine>(metered, JitMode::None);
+std::unique_ptr<Engine> make_interp_engine(bool metered, bool lazy) {
+  return std::make_unique<InterpEngine>(metered, JitMode::None, lazy);
 }
-std::unique_ptr<Engine> make_jit_engine(bool metered, JitMode mode) {
-  return std::make_unique<InterpEngine>(metered, mode);
+std::unique_ptr<Engine> make_jit_engine(bool metered, JitMode mode, bool lazy) {
+  return std::make_unique<InterpEngine>(metered, mode, lazy);
 }
 
 }  // namespace wasmrt::spectest

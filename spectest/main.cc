@@ -1,6 +1,6 @@
 // wasm-spectest: runs the official spec test suite (.wast scripts).
 //
-//   wasm-spectest [--engine ENGINE] [--json FILE|-] [--verbose] PATH...
+//   wasm-spectest [--engine ENGINE] [--compile lazy|eager] [--json FILE|-] [--verbose] PATH...
 //   wasm-spectest --dump-modules DIR [PATH...]
 //
 // With no PATH the suite is taken from $WASMRT_SPECTEST_DIR, else from
@@ -30,6 +30,7 @@ using namespace wasmrt::spectest;
 
 struct Options {
   std::string engine = "interp";
+  bool lazy = true;  // --compile
   std::string json_path;  // "" = none, "-" = stdout
   std::string dump_dir;
   bool verbose = false;
@@ -38,9 +39,12 @@ struct Options {
 
 void print_usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: wasm-spectest [--engine ENGINE] [--json FILE|-] [--verbose] [PATH...]\n"
+               "usage: wasm-spectest [--engine ENGINE] [--compile lazy|eager] [--json FILE|-] [--verbose]\n"
+               "                     [PATH...]\n"
                "       wasm-spectest --dump-modules DIR [PATH...]\n"
                "ENGINE is interp, baseline, optimizing or jit, each optionally -metered, or none.\n"
+               "--compile: translate each function on its first call (lazy, the default) or\n"
+               "all of a module's when it is instantiated (eager).\n"
                "PATH is a .wast file or a directory of them (default: $WASMRT_SPECTEST_DIR,\n"
                "else %s/../shared/spectest).\n",
                WASMRT_SOURCE_DIR);
@@ -62,6 +66,18 @@ bool parse_options(int argc, char** argv, Options& options, bool& help) {
       if (!next(options.engine)) return false;
     } else if (arg.rfind("--engine=", 0) == 0) {
       options.engine = arg.substr(9);
+    } else if (arg == "--compile" || arg.rfind("--compile=", 0) == 0) {
+      std::string mode;
+      if (arg == "--compile") {
+        if (!next(mode)) return false;
+      } else {
+        mode = arg.substr(10);
+      }
+      if (mode != "lazy" && mode != "eager") {
+        std::fprintf(stderr, "wasm-spectest: --compile: '%s' is not lazy or eager\n", mode.c_str());
+        return false;
+      }
+      options.lazy = mode == "lazy";
     } else if (arg == "--json") {
       if (!next(options.json_path)) return false;
     } else if (arg.rfind("--json=", 0) == 0) {
@@ -125,7 +141,7 @@ int main(int argc, char** argv) {
   }
 
   std::string engine_error;
-  std::unique_ptr<Engine> engine = make_engine(options.engine, engine_error);
+  std::unique_ptr<Engine> engine = make_engine(options.engine, engine_error, options.lazy);
   if (!engine_error.empty()) {
     std::fprintf(stderr, "wasm-spectest: %s\n", engine_error.c_str());
     return 2;
