@@ -8,9 +8,10 @@
 #      tests again plus the 10,000-case mutation test under sanitizers, then
 #      a few seconds of smoke fuzzing
 #   4. clang ThreadSanitizer build (build/tsan) of only the concurrency
-#      tests of tier-up (tests/unit/tier_up_concurrency_test.cc) and of
-#      pooled instances (tests/unit/instance_pool_concurrency_test.cc),
-#      which must run with no report
+#      tests of tier-up (tests/unit/tier_up_concurrency_test.cc), of
+#      pooled instances (tests/unit/instance_pool_concurrency_test.cc) and
+#      of lazy translation (tests/unit/lazy_translation_test.cc), which must
+#      run with no report
 #   5. arm64 (docs/aarch64.md): scripts/setup_aarch64.sh, a cross build with
 #      -Werror, and ctest under qemu-aarch64 of the subset named at
 #      arm64_ctest_args below (the whole arm64 ctest is
@@ -159,9 +160,11 @@ tsan_stage() {
   if stage "clang tsan: configure+build" bash -c '
       cmake -S . -B "$1" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DWASMRT_WERROR=ON -DWASMRT_TSAN=ON -DWASMRT_BUILD_BENCH=OFF &&
-      ninja -C "$1" -j"$2" tier_up_concurrency_test instance_pool_concurrency_test' _ "$build_dir" "$jobs"; then
+      ninja -C "$1" -j"$2" tier_up_concurrency_test instance_pool_concurrency_test lazy_translation_test' \
+        _ "$build_dir" "$jobs"; then
     TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" \
-      stage "clang tsan: concurrency tests" run_ctest "$build_dir" -R '^(TierUpConcurrency|InstancePoolConcurrency)\.'
+      stage "clang tsan: concurrency tests" run_ctest "$build_dir" \
+        -R '^(TierUpConcurrency|InstancePoolConcurrency|LazyTranslationConcurrency)\.'
   fi
 }
 tsan_stage
