@@ -139,25 +139,36 @@ ExecutionTier Engine::resolve(ExecutionTier tier) {
   return jit_available() ? ExecutionTier::Jit : ExecutionTier::Interpreter;
 }
 
-Result<std::shared_ptr<const Module>> Engine::compile(std::span<const uint8_t> bytes) const {
-  if (bytes.size() > config_.max_module_bytes) {
-    Error error;
-    error.phase = Phase::Malformed;
-    error.message = "module too large: " + std::to_string(bytes.size()) + " bytes exceeds the host limit " +
-                    resource_limit_name(ResourceLimit::ModuleBytes) + " = " + std::to_string(config_.max_module_bytes);
-    error.limit = ResourceLimit::ModuleBytes;
-    return error;
-  }
-  std::vector<uint8_t> binary;
-  if (looks_like_binary(bytes.data(), bytes.size())) {
-    binary.assign(bytes.begin(), bytes.end());
-  } else {
-    std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    auto encoded = wat_to_binary(text);
-    if (!encoded.ok()) return std::move(encoded).error();
-    binary = std::move(encoded).value();
-  }
+namespace {
 
+Error module_too_large(size_t size, size_t limit) {
+  Error error;
+  error.phase = Phase::Malformed;
+  error.message = "module too large: " + std::to_string(size) + " bytes exceeds the host limit " +
+                  resource_limit_name(ResourceLimit::ModuleBytes) + " = " + std::to_string(limit);
+  error.limit = ResourceLimit::ModuleBytes;
+  return error;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Module>> Engine::compile(std::span<const uint8_t> bytes) const {
+  if (bytes.size() > config_.max_module_bytes) return module_too_large(bytes.size(), config_.max_module_bytes);
+  if (looks_like_binary(bytes.data(), bytes.size()))
+    return compile_binary(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+  std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  auto encoded = wat_to_binary(text);
+  if (!encoded.ok()) return std::move(encoded).error();
+  return compile_binary(std::move(encoded).value());
+}
+
+Result<std::shared_ptr<const Module>> Engine::compile(std::vector<uint8_t>&& bytes) const {
+  if (!looks_like_binary(bytes.data(), bytes.size())) return compile(std::span<const uint8_t>(bytes));
+  if (bytes.size() > config_.max_module_bytes) return module_too_large(bytes.size(), config_.max_module_bytes);
+  return compile_binary(std::move(bytes));
+}
+
+Result<std::shared_ptr<const Module>> Engine::compile_binary(std::vector<uint8_t> binary) const {
   auto decoded = decode_module(std::move(binary));
   if (!decoded.ok()) return std::move(decoded).error();
   auto decoded_desc = std::make_shared<ModuleDesc>(std::move(decoded).value());

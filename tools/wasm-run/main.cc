@@ -12,6 +12,7 @@
 // own status (see kUsage), so scripts can tell a timeout from a trap from a
 // refused module.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -243,6 +244,12 @@ bool read_file(const std::string& path, std::vector<uint8_t>& out, std::string& 
     error = std::strerror(errno);
     return false;
   }
+  // Sized once from the file's length where it has one: growing the
+  // vector chunk by chunk copied a 2.6 MB module about twice over, and
+  // fresh pages for each copy (a tenth of Go hello world's start-up).
+  struct stat status {};
+  if (fstat(fileno(file), &status) == 0 && S_ISREG(status.st_mode) && status.st_size > 0)
+    out.reserve(static_cast<size_t>(status.st_size));
   uint8_t buffer[64 * 1024];
   size_t got = 0;
   while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) out.insert(out.end(), buffer, buffer + got);
@@ -805,7 +812,8 @@ int main(int argc, char** argv) {
   }
 
   const wasmrt::Engine engine(engine_config(options));
-  auto module = engine.compile(bytes);
+  // Moved, not copied: the module keeps the bytes it was compiled from.
+  auto module = engine.compile(std::move(bytes));
   if (!module.ok()) {
     if (module.error().limit != wasmrt::ResourceLimit::None) {
       return report_failure(options, engine.config(), module.error());
