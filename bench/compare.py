@@ -101,7 +101,18 @@ def wasmrt_runtimes(wasm_run: Path) -> list[Runtime]:
                             [str(wasm_run), "--engine", "jit"]))
     runtimes.append(Runtime("wasmrt-baseline", "jit", jit_status, version + " (baseline JIT, all up front)",
                             [str(wasm_run), "--engine", "baseline"]))
+    # Cold start only: every function translated before the guest starts,
+    # against the default, which translates each on its first call.
+    runtimes.append(Runtime("wasmrt-eager", "interp", "ok", version + " (interpreter, --compile eager)",
+                            [str(wasm_run), "--engine", "interp", "--compile", "eager"]))
+    runtimes.append(Runtime("wasmrt-jit-eager", "jit", jit_status, version + " (tiered JIT, --compile eager)",
+                            [str(wasm_run), "--engine", "jit", "--compile", "eager"]))
     return runtimes
+
+
+def cold_start_only(runtime: Runtime) -> bool:
+    """Variants timed only in the cold-start table (caches on, eager compilation)."""
+    return runtime.name.endswith("-cached") or runtime.name.endswith("-eager")
 
 
 def read_expected(path: Path) -> dict[str, str]:
@@ -192,6 +203,8 @@ def main() -> int:
                         help="seconds per run before it counts as failed (default: 9 x scale, at least 60: "
                              "the slowest finishing peer needs ~4 s at scale 10)")
     parser.add_argument("--cold-start-runs", type=int, default=10)
+    parser.add_argument("--cold-start-only", action="store_true",
+                        help="only the Go hello-world cold-start table (no workloads)")
     parser.add_argument("--go-hello", type=Path, default=None,
                         help="Go hello-world module for the cold-start figures (default: WORKLOADS/go_hello.wasm)")
     parser.add_argument("--out-dir", type=Path, default=REPO / "bench/results")
@@ -211,14 +224,16 @@ def main() -> int:
     if options.runtimes:
         wanted = set(options.runtimes.split(","))
         runtimes = [r for r in runtimes if r.name in wanted]
-    active = [r for r in runtimes if r.ok and not r.name.endswith("-cached")]
+    active = [r for r in runtimes if r.ok and not cold_start_only(r)]
 
     expected = read_expected(REPO / "bench/workloads/expected.txt")
     workloads = sorted(p.stem for p in options.workloads.glob("*.wasm") if p.stem != "go_hello")
     if options.only:
         workloads = [w for w in options.only.split(",")]
+    if options.cold_start_only:
+        workloads = []
     missing_files = [w for w in workloads if not (options.workloads / f"{w}.wasm").exists()]
-    if missing_files or not workloads:
+    if missing_files or (not workloads and not options.cold_start_only):
         print(f"compare.py: workloads missing in {options.workloads}: {missing_files or 'all'}", file=sys.stderr)
         return 2
     args = [] if options.scale == 100 else [str(options.scale)]
@@ -312,7 +327,7 @@ def cold_start(options, runtimes: list[Runtime], rng: random.Random) -> dict[str
 
 
 def render(options, runtimes, workloads, cells, cold, started, machine) -> str:
-    active = [r for r in runtimes if r.ok and not r.name.endswith("-cached")]
+    active = [r for r in runtimes if r.ok and not cold_start_only(r)]
     lines = [
         f"# wasmrt vs peers, {started.strftime('%Y-%m-%d %H:%M UTC')}",
         "",
@@ -332,7 +347,7 @@ def render(options, runtimes, workloads, cells, cold, started, machine) -> str:
         lines.append(f"| {r.name} | {r.kind} | {r.version} | {r.status} |")
     for kind, title in (("interp", "Interpreters"), ("jit", "JIT compilers")):
         group = [r for r in active if r.kind == kind]
-        if not group:
+        if not group or not workloads:
             continue
         lines += ["", f"## {title}", ""]
         base_name = "wasmrt-jit" if kind == "jit" and any(r.name == "wasmrt-jit" for r in group) else "wasmrt"
@@ -375,7 +390,9 @@ def render(options, runtimes, workloads, cells, cold, started, machine) -> str:
         size = cold.get("_module_bytes", {}).get("size", 0)
         lines += ["", "## Go hello-world cold start", "",
                   f"Process start to exit, {options.cold_start_runs} interleaved runs, module of {size / 1e6:.2f} MB. "
-                  "`-cached` variants run with their compilation cache on (filled by one untimed run).", "",
+                  "`-cached` variants run with their compilation cache on (filled by one untimed run); "
+                  "`-eager` ones translate every function before the guest starts (`--compile eager`; "
+                  "wasmrt's default translates each on its first call).", "",
                   "| runtime | median ms | min ms | ratio to wasmrt |", "|---|---|---|---|"]
         base = cold.get("wasmrt", {}).get("median")
         for name, entry in cold.items():
