@@ -12,6 +12,10 @@ namespace wasmrt {
 // both malformed and invalid, the malformed error is reported, as the spec's
 // decode-then-validate order implies. Non-recursive: nesting depth never
 // grows the host stack.
-Result<void> validate_module(ModuleDesc& module);
+//
+// The function bodies of a large module are validated on up to
+// `max_threads` threads (1 or 2); the result, and for an invalid or
+// malformed module the error, is the same as on one thread.
+Result<void> validate_module(ModuleDesc& module, unsigned max_threads = 2);
 
 }  // namespace wasmrt

@@ -577,5 +577,68 @@ TEST(ValidatorWat, Cases) {
   }
 }
 
+// Large modules have their bodies validated on two threads; whatever the
+// bodies hold, the result and the first error must be the one-thread
+// loop's: the first malformed body wins over any invalid one, else the
+// first invalid body, in module order (ranges split by bytes, so 2,000
+// bodies of about 200 bytes put body 1,000 near the split).
+TEST(Validator, TwoThreadsGiveTheSameFirstErrorAsOne) {
+  constexpr uint32_t kBodies = 2000;
+  enum class Fault { None, Invalid, Malformed, InvalidThenMalformed };
+  auto build = [&](const std::vector<std::pair<uint32_t, Fault>>& faults) {
+    Mod mod;
+    for (uint32_t i = 0; i < kBodies; ++i) {
+      Bytes code;
+      Fault fault = Fault::None;
+      for (const auto& [at, what] : faults)
+        if (at == i) fault = what;
+      if (fault == Fault::Invalid || fault == Fault::InvalidThenMalformed) code.push_back(0x6A);  // i32.add, empty
+      for (int k = 0; k < 60; ++k) code.insert(code.end(), {0x41, 0x01, 0x1A});  // i32.const 1, drop
+      if (fault == Fault::Malformed || fault == Fault::InvalidThenMalformed) code.push_back(0xFF);  // illegal
+      code.push_back(0x0B);
+      mod.func(0, code);
+    }
+    return mod;
+  };
+  const std::vector<std::vector<std::pair<uint32_t, Fault>>> cases = {
+      {},
+      {{10, Fault::Invalid}},
+      {{1500, Fault::Invalid}},
+      {{10, Fault::Invalid}, {1500, Fault::Invalid}},
+      {{999, Fault::Invalid}, {1000, Fault::Invalid}, {1001, Fault::Invalid}},
+      {{10, Fault::Invalid}, {1500, Fault::Malformed}},
+      {{1500, Fault::Invalid}, {1800, Fault::Malformed}},
+      {{10, Fault::Malformed}, {1500, Fault::Invalid}},
+      {{10, Fault::Malformed}, {1500, Fault::Malformed}},
+      {{10, Fault::Invalid}, {1200, Fault::Invalid}, {1900, Fault::Malformed}},
+      {{1500, Fault::InvalidThenMalformed}},
+      {{10, Fault::InvalidThenMalformed}, {1500, Fault::Malformed}},
+      {{10, Fault::Invalid}, {1500, Fault::InvalidThenMalformed}},
+  };
+  for (size_t c = 0; c < cases.size(); ++c) {
+    const Bytes bytes = build(cases[c]).build();
+    ASSERT_GT(bytes.size(), 300u * 1024) << "large enough for two threads";
+    auto one = decode_module(bytes);
+    auto two = decode_module(bytes);
+    ASSERT_TRUE(one.ok() && two.ok());
+    Result<void> sequential = validate_module(*one, 1);
+    Result<void> parallel = validate_module(*two, 2);
+    ASSERT_EQ(parallel.ok(), sequential.ok()) << "case " << c;
+    if (sequential.ok()) {
+      EXPECT_TRUE(two->validated);
+      ASSERT_EQ(two->side_tables.size(), one->side_tables.size());
+      for (size_t i = 0; i < one->side_tables.size(); ++i) {
+        EXPECT_EQ(two->side_tables[i].num_instrs, one->side_tables[i].num_instrs);
+        EXPECT_EQ(two->side_tables[i].blocks.size(), one->side_tables[i].blocks.size());
+      }
+      continue;
+    }
+    EXPECT_EQ(parallel.error().phase, sequential.error().phase) << "case " << c;
+    EXPECT_EQ(parallel.error().message, sequential.error().message) << "case " << c;
+    EXPECT_EQ(parallel.error().offset, sequential.error().offset) << "case " << c;
+    EXPECT_FALSE(two->validated);
+  }
+}
+
 }  // namespace
 }  // namespace wasmrt
