@@ -32,7 +32,8 @@ const std::vector<uint8_t>& go_module() {
 
 // Decode + validate, the full cost of compiling a module for the
 // interpreter. The copy into a fresh vector is included: decode_module owns
-// its input, as Module::compile does.
+// its input, as Module::compile does. The argument: how many threads
+// validate the bodies (validate_module's BodyThreads One or Two).
 void BM_DecodeValidateGoHello(benchmark::State& state) {
   const auto& bytes = go_module();
   if (bytes.empty()) {
@@ -45,7 +46,8 @@ void BM_DecodeValidateGoHello(benchmark::State& state) {
       state.SkipWithError(("decode failed: " + decoded.error().to_string()).c_str());
       return;
     }
-    auto valid = wasmrt::validate_module(decoded.value());
+    auto valid = wasmrt::validate_module(
+        decoded.value(), state.range(0) == 2 ? wasmrt::BodyThreads::Two : wasmrt::BodyThreads::One);
     if (!valid.ok()) {
       state.SkipWithError(("validate failed: " + valid.error().to_string()).c_str());
       return;
@@ -54,7 +56,7 @@ void BM_DecodeValidateGoHello(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(bytes.size()));
 }
-BENCHMARK(BM_DecodeValidateGoHello)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DecodeValidateGoHello)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Decode alone, to split the figure between the two stages.
 void BM_DecodeGoHello(benchmark::State& state) {

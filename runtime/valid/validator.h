@@ -1,6 +1,8 @@
 // Module validator for Wasm 2.0.
 #pragma once
 
+#include <cstdint>
+
 #include "runtime/binary/module.h"
 #include "wasmrt/result.h"
 
@@ -13,9 +15,16 @@ namespace wasmrt {
 // decode-then-validate order implies. Non-recursive: nesting depth never
 // grows the host stack.
 //
-// The function bodies of a large module are validated on up to
-// `max_threads` threads (1 or 2); the result, and for an invalid or
-// malformed module the error, is the same as on one thread.
-Result<void> validate_module(ModuleDesc& module, unsigned max_threads = 2);
+// The function bodies of a large module may be validated on two threads;
+// the result, and for an invalid or malformed module the error, is the
+// same as on one.
+enum class BodyThreads : uint8_t {
+  One,
+  Two,
+  // Two when another CPU is idle at the time (a second thread then runs
+  // beside this one rather than taking turns with it), else one.
+  TwoIfIdle,
+};
+Result<void> validate_module(ModuleDesc& module, BodyThreads threads = BodyThreads::TwoIfIdle);
 
 }  // namespace wasmrt

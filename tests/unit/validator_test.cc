@@ -621,8 +621,8 @@ TEST(Validator, TwoThreadsGiveTheSameFirstErrorAsOne) {
     auto one = decode_module(bytes);
     auto two = decode_module(bytes);
     ASSERT_TRUE(one.ok() && two.ok());
-    Result<void> sequential = validate_module(*one, 1);
-    Result<void> parallel = validate_module(*two, 2);
+    Result<void> sequential = validate_module(*one, BodyThreads::One);
+    Result<void> parallel = validate_module(*two, BodyThreads::Two);
     ASSERT_EQ(parallel.ok(), sequential.ok()) << "case " << c;
     if (sequential.ok()) {
       EXPECT_TRUE(two->validated);
