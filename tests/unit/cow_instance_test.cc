@@ -30,12 +30,6 @@ Engine engine_with_images(bool images) {
   return Engine(config);
 }
 
-std::shared_ptr<const Module> compile(const std::string& text, const Engine& engine) {
-  auto module = engine.compile(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-  EXPECT_TRUE(module.ok()) << module.error().to_string();
-  return module.ok() ? module.value() : nullptr;
-}
-
 // `n` printable bytes that depend on `seed` and the position, so a page
 // of one segment never looks like another's.
 std::string pattern(size_t n, int seed) {

@@ -25,12 +25,6 @@
 namespace wasmrt {
 namespace {
 
-std::shared_ptr<const Module> compile(const std::string& text, const Engine& engine) {
-  auto module = engine.compile(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-  EXPECT_TRUE(module.ok()) << module.error().to_string();
-  return module.ok() ? module.value() : nullptr;
-}
-
 std::string pattern(size_t n, int seed) {
   std::string out(n, ' ');
   for (size_t i = 0; i < n; ++i) out[i] = static_cast<char>('a' + (i * 5 + static_cast<size_t>(seed)) % 26);

@@ -18,16 +18,11 @@
 
 #include "runtime/interp/interp.h"
 #include "runtime/store/tier_up.h"
+#include "tests/unit/test_tier.h"
 #include "wasmrt/wasmrt.h"
 
 namespace wasmrt {
 namespace {
-
-std::shared_ptr<const Module> compile(const Engine& engine, const std::string& wat) {
-  auto module = engine.compile(std::span(reinterpret_cast<const uint8_t*>(wat.data()), wat.size()));
-  EXPECT_TRUE(module.ok()) << (module.ok() ? "" : module.error().to_string());
-  return module.ok() ? module.value() : nullptr;
-}
 
 EngineConfig config_for(ExecutionTier tier, bool lazy) {
   EngineConfig config;
@@ -51,7 +46,7 @@ const char* const kSmall = R"((module
 TEST(LazyTranslation, TranslatesAFunctionOnItsFirstCallOnly) {
   Engine engine(config_for(ExecutionTier::Interpreter, /*lazy=*/true));
   const uint64_t before_compile = interp::lazy_translations();
-  std::shared_ptr<const Module> module = compile(engine, kSmall);
+  std::shared_ptr<const Module> module = compile(kSmall, engine);
   ASSERT_NE(module, nullptr);
   Store store(engine);
   auto instance = Linker().instantiate(store, module);
@@ -77,7 +72,7 @@ TEST(LazyTranslation, TranslatesAFunctionOnItsFirstCallOnly) {
 TEST(LazyTranslation, EagerCompilationTranslatesNothingLater) {
   Engine engine(config_for(ExecutionTier::Interpreter, /*lazy=*/false));
   const uint64_t before = interp::lazy_translations();
-  std::shared_ptr<const Module> module = compile(engine, kSmall);
+  std::shared_ptr<const Module> module = compile(kSmall, engine);
   ASSERT_NE(module, nullptr);
   Store store(engine);
   auto instance = Linker().instantiate(store, module);
@@ -119,7 +114,7 @@ TEST(LazyTranslation, TierUpTranslatesTheDirectCalleesOfWhatItCompiles) {
     (func (export "other") (result i32) (call $also_cold))
   ))";
   Engine engine(config_for(ExecutionTier::Jit, /*lazy=*/true));
-  std::shared_ptr<const Module> module = compile(engine, wat);
+  std::shared_ptr<const Module> module = compile(wat, engine);
   ASSERT_NE(module, nullptr);
   Store store(engine);
   auto instance = Linker().instantiate(store, module);
@@ -190,7 +185,7 @@ Observed run_program(ExecutionTier tier, bool lazy, bool fuel) {
   config.max_wasm_stack_bytes = 4096;
   Engine engine(config);
   Observed seen;
-  std::shared_ptr<const Module> module = compile(engine, kProgram);
+  std::shared_ptr<const Module> module = compile(kProgram, engine);
   if (module == nullptr) return seen;
   Store store(engine);
   if (fuel && !store.set_fuel(UINT64_MAX / 2).ok()) seen.lines.push_back("set_fuel failed");
@@ -272,7 +267,7 @@ TEST(LazyTranslationConcurrency, ThreadsCallingOneColdFunctionTranslateItOnce) {
   int32_t expected = 0;
   {
     Engine eager(config_for(ExecutionTier::Interpreter, /*lazy=*/false));
-    std::shared_ptr<const Module> module = compile(eager, wat);
+    std::shared_ptr<const Module> module = compile(wat, eager);
     ASSERT_NE(module, nullptr);
     Store store(eager);
     auto instance = Linker().instantiate(store, module);
@@ -287,7 +282,7 @@ TEST(LazyTranslationConcurrency, ThreadsCallingOneColdFunctionTranslateItOnce) {
     Engine engine(config);
     constexpr int kThreads = 4, kRounds = 8;
     for (int round = 0; round < kRounds; ++round) {
-      std::shared_ptr<const Module> module = compile(engine, wat);
+      std::shared_ptr<const Module> module = compile(wat, engine);
       ASSERT_NE(module, nullptr);
       // A store and an instance per thread, all of one module, made before
       // the threads start so that they reach the call together.
@@ -334,7 +329,7 @@ TEST(LazyTranslationConcurrency, ThreadsRunAModuleWhileItsFunctionsAreTranslated
     config.max_wasm_stack_bytes = 4096;
     Engine engine(config);
     for (int round = 0; round < 4; ++round) {
-      std::shared_ptr<const Module> module = compile(engine, kProgram);
+      std::shared_ptr<const Module> module = compile(kProgram, engine);
       ASSERT_NE(module, nullptr);
       std::atomic<int> wrong{0};
       std::vector<std::thread> threads;

@@ -22,13 +22,6 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-std::shared_ptr<const Module> compile(std::string_view text, const Engine& engine) {
-  std::vector<uint8_t> bytes(text.begin(), text.end());
-  auto module = engine.compile(bytes);
-  EXPECT_TRUE(module.ok()) << module.error().to_string();
-  return module.ok() ? module.value() : nullptr;
-}
-
 Engine fuel_engine() {
   EngineConfig config = test_config();
   config.consume_fuel = true;

@@ -18,12 +18,9 @@
 namespace wasmrt {
 namespace {
 
-std::shared_ptr<const Module> compile(std::string_view text, const Engine& engine = test_engine()) {
-  std::vector<uint8_t> bytes(text.begin(), text.end());
-  auto module = engine.compile(bytes);
-  EXPECT_TRUE(module.ok()) << module.error().to_string();
-  return module.ok() ? module.value() : nullptr;
-}
+// compile (test_tier.h), by default on the tier under test.
+using wasmrt::compile;
+std::shared_ptr<const Module> compile(std::string_view text) { return compile(text, test_engine()); }
 
 // The text converter does not emit a name section, so tests that check
 // backtrace names append one ("name" custom section, function names).

@@ -8,7 +8,11 @@
 // written again.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
+#include <memory>
+#include <span>
 #include <string_view>
 
 #include "wasmrt/wasmrt.h"
@@ -46,5 +50,13 @@ inline EngineConfig test_config() {
   return config;
 }
 inline Engine test_engine() { return Engine(test_config()); }
+
+// `text` (the text or binary format) compiled by `engine`; null, with a
+// test failure saying why, when it does not compile.
+inline std::shared_ptr<const Module> compile(std::string_view text, const Engine& engine) {
+  auto module = engine.compile(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  EXPECT_TRUE(module.ok()) << module.error().to_string();
+  return module.ok() ? module.value() : nullptr;
+}
 
 }  // namespace wasmrt
