@@ -74,12 +74,12 @@ def main():
         hot = sorted(rows, key=lambda row: -samples.get(row[0], 0))[:args.lines]
         keep = {row[0] for row in hot if samples.get(row[0], 0) > 0}
         last = None
-        for addr, text in rows:
+        for k, (addr, text) in enumerate(rows):
             if addr not in keep:
                 continue
-            if last is not None and rows.index((addr, text)) != last + 1:
+            if last is not None and k != last + 1:
                 print("   ...")
-            last = rows.index((addr, text))
+            last = k
             c = samples.get(addr, 0)
             print(f"{100.0 * c / n:6.2f}%  {addr - r[0]:6x}  {text}")
 
