@@ -270,7 +270,7 @@ bool Decoder::const_expr(ConstExpr& out) {
   out.begin = static_cast<uint32_t>(r_.offset());
   uint32_t depth = 0;
   for (;;) {
-    if (!read_instruction(r_, instr_)) return false;
+    if (!read_instruction_inline(r_, instr_)) return false;
     switch (instr_.op) {
       case Op::Block:
       case Op::Loop:

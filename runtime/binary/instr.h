@@ -53,4 +53,77 @@ struct Instr {
 // "integer too large", ...) records the error in `r` and returns false.
 bool read_instruction(Reader& r, Instr& out);
 
+namespace instr_detail {
+// A LEB128 of at most four bytes in [p, end): its length, or 0 for a longer
+// or cut-off one (read_instruction then decodes it and checks its range).
+// Four bytes hold 28 bits, in range for every immediate taken here, so
+// there is no range to check. Signed: sign-extended from its last bit.
+template <bool kSigned>
+inline uint32_t short_leb(const uint8_t* p, const uint8_t* end, uint64_t& bits) {
+  uint64_t value = 0;
+  for (uint32_t i = 0; i < 4 && p + i < end; ++i) {
+    value |= uint64_t{p[i] & 0x7Fu} << (7 * i);
+    if (p[i] < 0x80) {
+      if constexpr (kSigned) {
+        const uint32_t unused = 64 - 7 * (i + 1);
+        value = static_cast<uint64_t>(static_cast<int64_t>(value << unused) >> unused);
+      }
+      bits = value;
+      return i + 1;
+    }
+  }
+  return 0;
+}
+}  // namespace instr_detail
+
+// read_instruction for hot loops (the function-body decoder, constant
+// expressions): the common shapes decoded inline (a one-byte opcode with no
+// immediate, or with one index, integer constant or memarg whose LEB128
+// fields take at most four bytes each) and everything else, every
+// malformed case included, left to read_instruction. A call per
+// instruction and its switch took a third of the time validating Go's
+// hello world took.
+inline bool read_instruction_inline(Reader& r, Instr& out) {
+  using instr_detail::short_leb;
+  const uint8_t* p = r.pos();
+  const uint8_t* end = p + r.remaining();
+  if (p == end) return read_instruction(r, out);
+  const OpcodeEntry entry = kOpcodeTables.single[p[0]];
+  if (entry.op == kUnassignedOp) return read_instruction(r, out);  // prefixes, illegal opcodes
+  // Tests rather than a switch: a jump table's one indirect branch per
+  // instruction mispredicted more than these few conditional ones.
+  uint32_t length = 0;
+  uint64_t bits = 0;
+  const ImmKind imm = entry.imm;
+  if (imm == ImmKind::None) {
+    length = 1;
+  } else if (imm == ImmKind::Local || imm == ImmKind::Global || imm == ImmKind::Func || imm == ImmKind::Label) {
+    if (const uint32_t n = short_leb<false>(p + 1, end, bits)) {
+      out.index = static_cast<uint32_t>(bits);
+      length = 1 + n;
+    }
+  } else if (imm == ImmKind::I32 || imm == ImmKind::I64) {
+    if (const uint32_t n = short_leb<true>(p + 1, end, bits)) {
+      out.bits = bits;
+      length = 1 + n;
+    }
+  } else if (imm == ImmKind::MemArg) {
+    // Alignment flags of 32 and above are malformed: read_instruction
+    // says so.
+    if (p + 1 < end && p[1] < 32) {
+      if (const uint32_t n = short_leb<false>(p + 2, end, bits)) {
+        out.mem.align_log2 = p[1];
+        out.mem.offset = bits;
+        out.mem.memory = 0;
+        length = 2 + n;
+      }
+    }
+  }
+  if (length == 0) return read_instruction(r, out);
+  out.offset = static_cast<uint32_t>(r.offset());
+  out.op = static_cast<Op>(entry.op);
+  r.skip(length);
+  return true;
+}
+
 }  // namespace wasmrt

@@ -75,8 +75,9 @@ class Reader {
   // Returns a pointer to the next n bytes and advances past them.
   bool bytes(size_t n, const uint8_t*& out);
   bool skip(size_t n) {
-    const uint8_t* ignored;
-    return bytes(n, ignored);
+    if (n > remaining()) return fail_eof();
+    pos_ += n;
+    return true;
   }
   // vec(byte) that must be valid UTF-8 ("malformed UTF-8 encoding").
   bool name(std::string_view& out);

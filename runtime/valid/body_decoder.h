@@ -517,7 +517,7 @@ bool BodyDecoder<Visitor, kValidate>::decode(uint32_t defined_index, TableRef ta
       error_ = body_overrun_error(module_, body, static_cast<uint32_t>(ctrl_.size()), in_);
       return false;
     }
-    if (!read_instruction(r, in_)) return fail(Phase::Malformed, r.error().offset, r.error().message);
+    if (!read_instruction_inline(r, in_)) return fail(Phase::Malformed, r.error().offset, r.error().message);
     if constexpr (kValidate) {
       if (block_starts) block_scratch_.push_back(BasicBlockStart{in_.offset, num_instrs, 0});
       block_scratch_.back().fuel += fuel_cost(in_.op);

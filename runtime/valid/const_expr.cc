@@ -28,7 +28,7 @@ Result<void> validate_const_expr(const ModuleDesc& module, const ConstExpr& expr
   uint32_t end_offset = expr.begin;
   for (;;) {
     if (r.at_end()) return make_error(Phase::Malformed, "END opcode expected", r.offset());
-    if (!read_instruction(r, in)) return r.take_error();
+    if (!read_instruction_inline(r, in)) return r.take_error();
     ValType pushed;
     switch (in.op) {
       case Op::I32Const: pushed = ValType::I32; break;

@@ -619,5 +619,58 @@ TEST(DecoderInstr, Errors) {
   EXPECT_EQ(read_error({0x44, 0x00, 0x00}), "unexpected end");
 }
 
+
+// read_instruction_inline decodes the common shapes itself and must agree
+// with read_instruction on everything: each one-byte opcode followed by
+// immediates of every LEB128 length (over-long and out-of-range encodings
+// included), cut off at every length.
+TEST(DecoderInstr, InlinePathAgreesWithReadInstruction) {
+  std::vector<Bytes> tails = {{}, {0x00}, {0x7F}, {0x40}, {0x3F}};
+  for (uint64_t v : {uint64_t{0x80}, uint64_t{0x3FFF}, uint64_t{0x2000}, uint64_t{0x1FFFFF}, uint64_t{0x0FFFFFFF},
+                     uint64_t{0xFFFFFFFF}, uint64_t{0x1FFFFFFFFF}}) {
+    tails.push_back(leb(v));
+  }
+  tails.push_back({0x80, 0x80, 0x80, 0x80, 0x80, 0x00});  // over-long
+  tails.push_back({0xFF, 0xFF, 0xFF, 0xFF, 0x7F});          // signed -1 in 5 bytes
+  tails.push_back({0x80, 0x80, 0x80, 0x80, 0x10});          // u32 out of range
+  int compared = 0;
+  for (int op = 0; op < 256; ++op) {
+    for (const Bytes& first : tails) {
+      for (const Bytes& second : tails) {
+        Bytes full = cat({{static_cast<uint8_t>(op)}, first, second, {0x0B}});
+        for (size_t len = 1; len <= full.size(); ++len) {
+          Reader a(full.data(), len, 100), b(full.data(), len, 100);
+          Instr ia, ib;
+          const bool ok_a = read_instruction(a, ia);
+          const bool ok_b = read_instruction_inline(b, ib);
+          ASSERT_EQ(ok_a, ok_b) << "opcode " << op << " length " << len;
+          ++compared;
+          if (!ok_a) {
+            EXPECT_EQ(a.error().message, b.error().message) << "opcode " << op;
+            EXPECT_EQ(a.error().offset, b.error().offset) << "opcode " << op;
+            continue;
+          }
+          ASSERT_EQ(a.offset(), b.offset()) << "opcode " << op << " length " << len;
+          EXPECT_EQ(ia.op, ib.op);
+          EXPECT_EQ(ia.offset, ib.offset);
+          const ImmKind imm = kOpcodeTables.single[op].imm;
+          if (imm == ImmKind::I32 || imm == ImmKind::I64) {
+            EXPECT_EQ(ia.bits, ib.bits) << "opcode " << op;
+          }
+          if (imm == ImmKind::Local || imm == ImmKind::Global || imm == ImmKind::Func || imm == ImmKind::Label) {
+            EXPECT_EQ(ia.index, ib.index) << "opcode " << op;
+          }
+          if (imm == ImmKind::MemArg) {
+            EXPECT_EQ(ia.mem.align_log2, ib.mem.align_log2);
+            EXPECT_EQ(ia.mem.offset, ib.mem.offset);
+            EXPECT_EQ(ia.mem.memory, ib.mem.memory);
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 100000);
+}
+
 }  // namespace
 }  // namespace wasmrt
