@@ -16,7 +16,7 @@ void eval_const_expr(const ModuleDesc& module, const ConstExpr& expr, const Inst
   Instr instr;
   // Wasm 2.0 constant expressions are exactly one value-producing
   // instruction and `end`; the loop keeps the last value produced.
-  while (!reader.at_end() && read_instruction(reader, instr)) {
+  while (!reader.at_end() && read_instruction_inline(reader, instr)) {
     switch (instr.op) {
       case Op::I32Const: out[0] = static_cast<uint32_t>(instr.bits); break;
       case Op::I64Const:
