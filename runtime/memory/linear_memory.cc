@@ -45,12 +45,18 @@ uint64_t round_up(uint64_t value, uint64_t multiple) {
   return (value + multiple - 1) / multiple * multiple;
 }
 
-// An inaccessible, uncommitted reservation; nullptr if the OS refuses.
-void* reserve(uint64_t bytes) {
+// An inaccessible, uncommitted reservation; nullptr if the OS refuses, even
+// after `pool` (if any) gave back the address space it kept: under an
+// address-space limit that may be what stands in the way.
+void* reserve(uint64_t bytes, ReservationPool* pool) {
   if (bytes == 0 || bytes > SIZE_MAX) return nullptr;
-  void* mapping = mmap(nullptr, static_cast<size_t>(bytes), PROT_NONE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  return mapping == MAP_FAILED ? nullptr : mapping;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    void* mapping = mmap(nullptr, static_cast<size_t>(bytes), PROT_NONE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mapping != MAP_FAILED) return mapping;
+    if (pool == nullptr || pool->release_all() == 0) break;
+  }
+  return nullptr;
 }
 
 Error resource_error(std::string message) {
@@ -89,7 +95,7 @@ Result<std::unique_ptr<LinearMemory>> LinearMemory::create(uint64_t initial_page
     if (limits.reservations != nullptr) {
       kept = limits.reservations->take(ReservationPool::Kind::GuardedMemory, kGuardedReservationBytes);
     }
-    void* mapping = kept.mapping != nullptr ? kept.mapping : reserve(kGuardedReservationBytes);
+    void* mapping = kept.mapping != nullptr ? kept.mapping : reserve(kGuardedReservationBytes, limits.reservations.get());
     if (mapping != nullptr) {
       memory->reservations_ = limits.reservations;
       // A kept reservation may come with pages already accessible (what
@@ -108,7 +114,7 @@ Result<std::unique_ptr<LinearMemory>> LinearMemory::create(uint64_t initial_page
     // trailing guard page, and guarantees a non-null base for 0-page memories.
     for (uint64_t bytes : {effective_max * kPageSize, initial_bytes}) {
       uint64_t reserved = round_up(bytes, page);
-      if (void* mapping = reserve(reserved + page)) {
+      if (void* mapping = reserve(reserved + page, limits.reservations.get())) {
         memory->mapping_ = mapping;
         memory->mapping_bytes_ = reserved + page;
         memory->base_ = static_cast<uint8_t*>(mapping);

@@ -20,6 +20,12 @@
 // given back to a full pool is unmapped. Memories in use do not count: the
 // pool bounds what it keeps, the store limits bound what is in use.
 //
+// Under an address-space limit (RLIMIT_AS, `ulimit -v`) kept reservations
+// would take room the process needs for everything else, the embedder's
+// own allocations included: there the pool keeps at most a quarter of the
+// limit, and a reservation or stack that the OS refuses is asked for again
+// after release_all() (linear_memory.cc, exec_context.cc).
+//
 // Thread safety: every member may be called from any thread at once.
 #pragma once
 
@@ -55,6 +61,9 @@ class ReservationPool {
   // PROT_NONE but the stretch it names: the caller guarantees it) for a
   // later take(), or unmaps it when the pool already keeps max_kept.
   void give_back(const Reservation& reservation);
+  // Unmaps every kept reservation, for a caller whose mapping the OS just
+  // refused: how many there were (0: retrying cannot help).
+  uint32_t release_all();
 
   uint32_t kept() const;
   uint32_t max_kept() const { return max_kept_; }
@@ -63,6 +72,7 @@ class ReservationPool {
   const uint32_t max_kept_;
   mutable std::mutex mutex_;
   std::vector<Reservation> kept_;
+  uint64_t kept_bytes_ = 0;
 };
 
 }  // namespace wasmrt

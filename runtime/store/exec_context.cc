@@ -32,6 +32,11 @@ StackPtr map_stack(size_t cells, std::shared_ptr<ReservationPool> reuse) {
     }
   }
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  // Under an address-space limit the pool's kept reservations may be what
+  // is in the way (reservation_pool.h).
+  if (p == MAP_FAILED && reuse != nullptr && reuse->release_all() != 0) {
+    p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  }
   if (p == MAP_FAILED) throw std::bad_alloc();
   return StackPtr(static_cast<Cell*>(p), StackMapping{bytes, std::move(reuse)});
 }

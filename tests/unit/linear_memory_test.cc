@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/memory/reservation_pool.h"
+#include "runtime/store/exec_context.h"
 #include "tests/unit/emulation.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -484,6 +486,103 @@ TEST(LinearMemoryTest, FallsBackUnderAddressSpaceLimit) {
   EXPECT_NE(WEXITSTATUS(status), kChildRlimitIgnoredNatively)
       << "setrlimit(RLIMIT_AS) succeeded but an 8 GiB reservation still did, natively";
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// Kept reservations must not starve the process under an address-space
+// limit (reservation_pool.h). A child keeps two guarded reservations
+// (16 GiB), then limits its address space to what it uses plus 1 GiB.
+// Exit statuses: 0 passed, kChildRlimitIgnoredNatively, kChildNoGuards
+// (no guarded reservation even without a limit), others a failed step.
+constexpr int kChildNoGuards = 22;
+
+// Fills `pool` with two guarded reservations, then limits the child's
+// address space to its size plus `headroom`. False: no guard regions here.
+bool keep_two_reservations_then_limit(const std::shared_ptr<ReservationPool>& pool, uint64_t headroom) {
+  MemoryLimits limits;
+  limits.reservations = pool;
+  {
+    auto first = LinearMemory::create(1, std::nullopt, limits);
+    auto second = LinearMemory::create(1, std::nullopt, limits);
+    if (!first.ok() || !second.ok() || !(*first)->has_guard_regions() || !(*second)->has_guard_regions())
+      return false;
+  }
+  if (pool->kept() != 2) _exit(30);
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  uint64_t vm_kib = 0;
+  while (std::getline(status, line))
+    if (line.rfind("VmSize:", 0) == 0) vm_kib = std::stoull(line.substr(7));
+  rlimit limit{};
+  limit.rlim_cur = limit.rlim_max = vm_kib * 1024 + headroom;
+  if (setrlimit(RLIMIT_AS, &limit) != 0) _exit(10);
+  void* probe = mmap(nullptr, 2 * kGiB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (probe != MAP_FAILED) _exit(kChildRlimitIgnoredNatively);
+  return true;
+}
+
+void expect_child_passed(pid_t child) {
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "child status " << status;
+  if (WEXITSTATUS(status) == kChildNoGuards) GTEST_SKIP() << "no guarded reservation here";
+  EXPECT_NE(WEXITSTATUS(status), kChildRlimitIgnoredNatively) << "setrlimit(RLIMIT_AS) not in force";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(LinearMemoryTest, KeptReservationsGiveWayUnderAddressSpaceLimit) {
+  if (WASMRT_TEST_SANITIZED) GTEST_SKIP() << "sanitizer runtimes need a large address space";
+  if (emulated()) GTEST_SKIP() << emulation_evidence() << ": qemu-user ignores setrlimit(RLIMIT_AS)";
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto pool = std::make_shared<ReservationPool>(8);
+    if (!keep_two_reservations_then_limit(pool, kGiB)) _exit(kChildNoGuards);
+    // A memory without guard regions whose maximum (2.5 GiB) only fits once
+    // the pool lets go of what it keeps: then it reserves its whole maximum
+    // and can grow (else only its initial page, and growth fails).
+    MemoryLimits unguarded;
+    unguarded.reservations = pool;
+    unguarded.allow_guard_regions = false;
+    {
+      auto memory = LinearMemory::create(1, 40000, unguarded);
+      if (!memory.ok()) _exit(31);
+      if (pool->kept() != 0) _exit(32);
+      if ((*memory)->grow(1) != 1) _exit(33);
+    }
+    // 16 GiB are free again, so a guarded memory fits; given back, it is
+    // not kept: 8 GiB is more than a quarter of the limit.
+    MemoryLimits guarded;
+    guarded.reservations = pool;
+    {
+      auto memory = LinearMemory::create(1, std::nullopt, guarded);
+      if (!memory.ok() || !(*memory)->has_guard_regions()) _exit(34);
+    }
+    if (pool->kept() != 0) _exit(35);
+    _exit(0);
+  }
+  expect_child_passed(child);
+}
+
+TEST(LinearMemoryTest, KeptReservationsGiveWayToAValueStack) {
+  if (WASMRT_TEST_SANITIZED) GTEST_SKIP() << "sanitizer runtimes need a large address space";
+  if (emulated()) GTEST_SKIP() << emulation_evidence() << ": qemu-user ignores setrlimit(RLIMIT_AS)";
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto pool = std::make_shared<ReservationPool>(8);
+    // Room for a few MiB of allocations, not for an 8 MiB stack.
+    if (!keep_two_reservations_then_limit(pool, 4u << 20)) _exit(kChildNoGuards);
+    try {
+      ExecContext ctx(size_t{1} << 20, 100, pool);
+      if (ctx.stack == nullptr) _exit(40);
+      ctx.stack[(size_t{1} << 20) - 1] = 1;
+    } catch (const std::bad_alloc&) {
+      _exit(41);
+    }
+    if (pool->kept() > 1) _exit(42);  // at most the stack itself, given back
+    _exit(0);
+  }
+  expect_child_passed(child);
 }
 
 TEST(LinearMemoryTest, PageBudgetIsSharedAcrossMemories) {
