@@ -18,6 +18,11 @@ packages=(
   libclang-rt-14-dev  # libFuzzer + ASan/UBSan runtimes for clang 14
   wasi-libc                  # C guests (tests/jail): clang --target=wasm32-wasi
   libclang-rt-14-dev-wasm32  # compiler-rt builtins for wasm32
+  libssl-dev          # plugin host (host/): SHA-256 module digests (libcrypto)
+  nlohmann-json3-dev  # plugin host: registry files, tenant config, logs, HTTP bodies
+  libcpp-httplib-dev  # wasm-run serve: HTTP/1.1 server
+  libcli11-dev        # wasm-run serve: its command line
+  pkg-config          # finds cpp-httplib (it ships a .pc file, no CMake config)
 )
 
 missing=()
