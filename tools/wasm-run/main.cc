@@ -30,6 +30,9 @@
 #include <vector>
 
 #include "limit_values.h"
+#ifdef WASMRT_HAVE_PLUGIN_HOST
+#include "serve.h"
+#endif
 #include "wasmrt/wasi.h"
 #include "wasmrt/wasmrt.h"
 
@@ -80,6 +83,8 @@ constexpr size_t kBacktraceTail = 4;
 
 constexpr const char* kUsage =
     "usage: wasm-run [options] FILE [--] [ARGS...]\n"
+    "       wasm-run serve --registry DIR [--listen HOST:PORT] [--tenants FILE] ...\n"
+    "                      (the plugin host over HTTP: wasm-run serve --help)\n"
     "\n"
     "Compiles FILE (WebAssembly binary or text format, detected by content) and\n"
     "runs it as a WASI preview1 program: instantiates it with\n"
@@ -788,6 +793,16 @@ int parse_command_line(int argc, char** argv, Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `serve` as the first word selects the plugin host (docs/plugin-host.md);
+  // a module file named "serve" still runs as ./serve.
+  if (argc > 1 && std::string_view(argv[1]) == "serve") {
+#ifdef WASMRT_HAVE_PLUGIN_HOST
+    return serve_main(argc - 1, argv + 1);
+#else
+    std::fprintf(stderr, "wasm-run: serve: this build has no plugin host (see scripts/setup.sh)\n");
+    return kExitUsage;
+#endif
+  }
   install_stop_signal_handlers();
   Options options;
   if (int status = parse_command_line(argc, argv, options); status >= 0) return status;
