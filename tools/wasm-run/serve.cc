@@ -308,6 +308,9 @@ int serve_main(int argc, char** argv) {
   server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   server.set_payload_max_length(options.max_body_bytes);
   server.set_keep_alive_timeout(2);
+  // Responses go out in two writes (headers, body): without TCP_NODELAY,
+  // Nagle and the peer's delayed ACK hold each small response ~40 ms.
+  server.set_tcp_nodelay(true);
   define_routes(server, host);
   if (port == 0) {
     port = server.bind_to_any_port(listen_host);
