@@ -73,7 +73,10 @@ RunResponse PluginHost::run(const RunRequest& request) {
   std::string tenant_label = request.tenant;
   auto finish = [&]() -> RunResponse {
     response.latency = Clock::now() - started;
-    metrics_.record(RequestRecord{response.plugin, response.digest, tenant_label, response.kind,
+    // A target that resolves to nothing is not a label: arbitrary names in
+    // requests must not grow the metrics without end.
+    std::string plugin_label = response.kind == OutcomeKind::NotFound ? "" : response.plugin;
+    metrics_.record(RequestRecord{plugin_label, response.digest, tenant_label, response.kind,
                                   response.latency, response.fuel_used, response.peak_memory_pages});
     if (options_.log) options_.log(log_line(request, response));
     return std::move(response);

@@ -381,7 +381,10 @@ TEST(Metrics, CountsMatchTheRequestsSentAndTheLogLineNamesThem) {
   for (int i = 0; i < 7; ++i) (void)run(*host, "a", "r", "x");
   for (int i = 0; i < 3; ++i) (void)run(*host, "a", "r", "T");
   (void)run(*host, "b", "r", "E");
+  (void)run(*host, "b", "no-such-plugin", "x");
   auto& metrics = host->metrics();
+  // Unresolved names are not labels (arbitrary names would grow the metrics).
+  EXPECT_EQ(metrics.count("", "", "b", OutcomeKind::NotFound), 1u);
   EXPECT_EQ(metrics.count("r", digest, "a", OutcomeKind::Ok), 7u);
   EXPECT_EQ(metrics.count("r", digest, "a", OutcomeKind::Trap), 3u);
   EXPECT_EQ(metrics.count("r", digest, "b", OutcomeKind::ApplicationError), 1u);
@@ -396,8 +399,9 @@ TEST(Metrics, CountsMatchTheRequestsSentAndTheLogLineNamesThem) {
   EXPECT_NE(text.find("wasmrt_host_request_duration_quantile_seconds{" + labels + ",quantile=\"0.99\"}"),
             std::string::npos);
   EXPECT_NE(text.find("wasmrt_host_fuel_consumed_total{" + labels + "} "), std::string::npos);
-  ASSERT_EQ(log.size(), 11u);
-  json line = json::parse(log.back());
+  ASSERT_EQ(log.size(), 12u);
+  EXPECT_EQ(json::parse(log.back())["plugin"], "no-such-plugin");
+  json line = json::parse(log[10]);
   EXPECT_EQ(line["tenant"], "b");
   EXPECT_EQ(line["plugin"], "r");
   EXPECT_EQ(line["digest"], digest);

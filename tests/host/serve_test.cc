@@ -76,6 +76,18 @@ class Serve : public ::testing::Test {
     return client.Post("/run/" + plugin, httplib::Headers{{"X-Tenant", tenant}}, body,
                        "application/octet-stream");
   }
+  // True once one of the tenant's requests runs (GET /tenants).
+  bool wait_running(const std::string& tenant) {
+    for (int attempt = 0; attempt < 5000; ++attempt) {
+      auto tenants = client_->Get("/tenants");
+      if (tenants) {
+        json state = json::parse(tenants->body)["tenants"];
+        if (state.contains(tenant) && state[tenant]["running"] == 1) return true;
+      }
+      std::this_thread::sleep_for(1ms);
+    }
+    return false;
+  }
   std::string metrics() {
     auto res = client_->Get("/metrics");
     return res ? res->body : "";
@@ -218,17 +230,13 @@ TEST_F(Serve, TenantQueueAndRateLimits) {
     auto res = run(client, "narrow", "r", "L");
     EXPECT_EQ(res->status, 504);
   });
-  bool refused = false;
-  for (int attempt = 0; attempt < 200 && !refused; ++attempt) {
-    auto res = run(*client_, "narrow", "r", "x");
-    if (res && res->status == 503) {
-      refused = true;
-      EXPECT_EQ(json::parse(res->body)["error"]["outcome"], "overloaded");
-      EXPECT_EQ(res->get_header_value("Retry-After"), "1");
-    }
-  }
+  // Wait until the long request holds narrow's one slot.
+  ASSERT_TRUE(wait_running("narrow"));
+  auto refused = run(*client_, "narrow", "r", "x");
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(json::parse(refused->body)["error"]["outcome"], "overloaded");
+  EXPECT_EQ(refused->get_header_value("Retry-After"), "1");
   first.join();
-  EXPECT_TRUE(refused);
   EXPECT_EQ(run(*client_, "rated", "r", "x")->status, 200);
   EXPECT_EQ(run(*client_, "rated", "r", "x")->status, 200);
   auto limited = run(*client_, "rated", "r", "x");
@@ -279,7 +287,7 @@ TEST_F(Serve, SigtermFinishesRunningRequestsPersistsAndRestarts) {
     auto res = run(client, "slow", "r", "L");
     status = res ? res->status : -1;
   });
-  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(wait_running("slow"));
   EXPECT_EQ(server_.stop(), 0);
   running.join();
   EXPECT_EQ(status, 504);

@@ -83,6 +83,7 @@ constexpr size_t kBacktraceTail = 4;
 
 constexpr const char* kUsage =
     "usage: wasm-run [options] FILE [--] [ARGS...]\n"
+    "       wasm-run run [options] FILE [--] [ARGS...]   (the same)\n"
     "       wasm-run serve --registry DIR [--listen HOST:PORT] [--tenants FILE] ...\n"
     "                      (the plugin host over HTTP: wasm-run serve --help)\n"
     "\n"
@@ -802,6 +803,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "wasm-run: serve: this build has no plugin host (see scripts/setup.sh)\n");
     return kExitUsage;
 #endif
+  }
+  // `run` names the default mode explicitly: `wasm-run run [options] FILE`.
+  if (argc > 1 && std::string_view(argv[1]) == "run") {
+    argv[1] = argv[0];
+    --argc;
+    ++argv;
   }
   install_stop_signal_handlers();
   Options options;
