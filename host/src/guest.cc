@@ -110,8 +110,8 @@ const char* trap_kind_name(TrapKind kind) {
 
 // The public API reports a refused memory.grow only inside the guest (-1),
 // so a guest that then fails is recognised by how close its peak came to
-// the cap: within the larger step a runtime grows by (Go: 64 pages), or a
-// quarter of a small cap. Documented in docs/plugin-host.md.
+// the cap: within 64 pages (meant to cover an allocator's grow step), or a
+// quarter of a small cap. A rule of thumb, documented in docs/plugin-host.md.
 bool near_memory_cap(uint64_t peak_pages, uint64_t cap_pages) {
   uint64_t headroom = std::max<uint64_t>(1, std::min<uint64_t>(64, cap_pages / 4));
   return peak_pages + headroom >= cap_pages;
