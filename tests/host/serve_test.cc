@@ -142,9 +142,8 @@ struct HostileCase {
 
 // Each hostile request ends in its typed outcome (status, JSON body,
 // metric) while the well-behaved tenant keeps being served throughout.
-void check_hostile(Serve& test, httplib::Client& client, const std::string& plugin,
-                   const std::vector<HostileCase>& cases,
-                   std::function<httplib::Result(const char*, const char*)> run) {
+void check_hostile(const std::string& plugin, const std::vector<HostileCase>& cases,
+                   const std::function<httplib::Result(const char*, const char*)>& run) {
   for (const auto& c : cases) {
     auto res = run(c.tenant, c.input);
     ASSERT_TRUE(res) << c.input;
@@ -156,8 +155,6 @@ void check_hostile(Serve& test, httplib::Client& client, const std::string& plug
       EXPECT_TRUE(body["error"]["message"].is_string());
     }
   }
-  (void)test;
-  (void)client;
 }
 
 TEST_F(Serve, HostileGuestsGetTheirOutcomesWhileOthersAreServed) {
@@ -189,7 +186,7 @@ TEST_F(Serve, HostileGuestsGetTheirOutcomesWhileOthersAreServed) {
       {"hi", "bad tenant!", 400, "bad_request"},
   };
   for (const char* plugin : {"r", "c"}) {
-    check_hostile(*this, *client_, plugin, cases, [&](const char* tenant, const char* input) {
+    check_hostile(plugin, cases, [&](const char* tenant, const char* input) {
       return run(*client_, tenant, plugin, input);
     });
   }
