@@ -15,6 +15,7 @@ packages=(
   googletest          # GoogleTest sources/CMake config
   libbenchmark-dev    # Google Benchmark microbenchmarks
   libasmjit-dev       # JIT backend (later milestone)
+  libssl-dev          # libcrypto: SHA-256 for the code cache (EngineConfig::cache_dir)
   libclang-rt-14-dev  # libFuzzer + ASan/UBSan runtimes for clang 14
   wasi-libc                  # C guests (tests/jail): clang --target=wasm32-wasi
   libclang-rt-14-dev-wasm32  # compiler-rt builtins for wasm32

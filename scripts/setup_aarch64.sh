@@ -17,6 +17,7 @@ host_packages=(
 arm64_packages=(
   libasmjit-dev:arm64    # the JIT's assembler (find_package(asmjit) on arm64)
   libgtest-dev:arm64     # unit tests
+  libssl-dev:arm64       # libcrypto: SHA-256 for the code cache
 )
 
 if [[ $(id -u) -eq 0 ]]; then

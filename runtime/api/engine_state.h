@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "runtime/cache/code_cache.h"
 #include "runtime/memory/reservation_pool.h"
 #include "wasmrt/result.h"
 
@@ -12,6 +13,8 @@ struct EngineState {
   // Memory reservations and value stacks kept for reuse
   // (EngineConfig::kept_memory_reservations); null when that is 0.
   std::shared_ptr<ReservationPool> reservations;
+  // The on-disk code cache (EngineConfig::cache_dir); null when off.
+  std::shared_ptr<cache::CodeCache> code_cache;
 };
 
 struct StoreState;

@@ -11,6 +11,8 @@
 #include "runtime/binary/types.h"
 #include "runtime/api/engine_state.h"
 #include "runtime/api/module_impl.h"
+#include "runtime/cache/code_cache.h"
+#include "runtime/cache/module_serialize.h"
 #include "runtime/store/compiled_module.h"
 #include "runtime/text/wat.h"
 #include "runtime/valid/validator.h"
@@ -125,9 +127,33 @@ Result<std::shared_ptr<const Module>> Module::compile(std::span<const uint8_t> b
 
 Engine::Engine() : Engine(EngineConfig{}) {}
 
+namespace {
+
+// Every EngineConfig field that changes what compiling a module produces
+// (or, for the tier-up settings, which code a cached module could later
+// hold), as text: two engines share cache entries only when these agree.
+// Limits checked at instantiation or at run time are not here.
+cache::Digest config_digest(const EngineConfig& config) {
+  const std::string text = "tier=" + std::to_string(static_cast<int>(Engine::resolve(config.tier))) +
+                           " lazy=" + std::to_string(config.lazy_compilation) +
+                           " fuel=" + std::to_string(config.consume_fuel) +
+                           " interruptible=" + std::to_string(config.interruptible) +
+                           " guard_regions=" + std::to_string(config.memory_guard_regions) +
+                           " tier_up_calls=" + std::to_string(config.tier_up_calls) +
+                           " tier_up_back_edges=" + std::to_string(config.tier_up_back_edges) +
+                           " tier_up_synchronous=" + std::to_string(config.tier_up_synchronous);
+  return cache::sha256({{reinterpret_cast<const uint8_t*>(text.data()), text.size()}});
+}
+
+}  // namespace
+
 Engine::Engine(EngineConfig config) : config_(config), state_(std::make_shared<api_detail::EngineState>()) {
   if (config_.kept_memory_reservations != 0) {
     state_->reservations = std::make_shared<ReservationPool>(config_.kept_memory_reservations);
+  }
+  if (!config_.cache_dir.empty()) {
+    state_->code_cache =
+        std::make_shared<cache::CodeCache>(config_.cache_dir, config_.cache_max_bytes, config_digest(config_));
   }
 }
 
@@ -168,11 +194,49 @@ Result<std::shared_ptr<const Module>> Engine::compile(std::vector<uint8_t>&& byt
   return compile_binary(std::move(bytes));
 }
 
+namespace {
+
+// The module's description and side tables from the code cache, or null
+// (no entry, or one that failed a check: the caller compiles afresh and
+// rewrites it).
+std::shared_ptr<ModuleDesc> load_cached(const cache::CodeCache& code_cache, const cache::Digest& key,
+                                        std::vector<uint8_t>& binary) {
+  std::unique_ptr<cache::MappedPayload> entry = code_cache.load(key);
+  if (entry == nullptr) return nullptr;
+  auto loaded = cache::deserialize_module_desc(entry->bytes(), binary);
+  if (!loaded.ok()) {
+    code_cache.stats().rejected.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  code_cache.stats().hits.fetch_add(1, std::memory_order_relaxed);
+  auto desc = std::make_shared<ModuleDesc>(std::move(loaded).value());
+  desc->bytes = std::move(binary);
+  return desc;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const Module>> Engine::compile_binary(std::vector<uint8_t> binary) const {
-  auto decoded = decode_module(std::move(binary));
-  if (!decoded.ok()) return std::move(decoded).error();
-  auto decoded_desc = std::make_shared<ModuleDesc>(std::move(decoded).value());
-  WASMRT_TRY(validate_module(*decoded_desc));
+  const cache::CodeCache* code_cache = state_->code_cache.get();
+  cache::Digest key{};
+  std::shared_ptr<ModuleDesc> decoded_desc;
+  if (code_cache != nullptr) {
+    key = code_cache->key(binary);
+    decoded_desc = load_cached(*code_cache, key, binary);
+  }
+  if (decoded_desc == nullptr) {
+    auto decoded = decode_module(std::move(binary));
+    if (!decoded.ok()) return std::move(decoded).error();
+    decoded_desc = std::make_shared<ModuleDesc>(std::move(decoded).value());
+    WASMRT_TRY(validate_module(*decoded_desc));
+    // Only valid modules are kept: an invalid one is refused again, with
+    // the same error, by compiling it.
+    if (code_cache != nullptr) {
+      std::vector<uint8_t> payload;
+      cache::serialize_module_desc(*decoded_desc, payload);
+      code_cache->store(key, payload);
+    }
+  }
   // Translated once, here or on each function's first call (lazily), so
   // every instance (on any thread) shares the code.
   interp::TranslateOptions options;

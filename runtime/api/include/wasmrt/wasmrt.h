@@ -154,6 +154,17 @@ struct EngineConfig {
   bool lazy_compilation = true;
   // Inputs larger than this are refused before any decoding work.
   std::size_t max_module_bytes = std::size_t{1} << 30;
+  // The on-disk code cache (docs/code-cache.md): a directory, created if
+  // missing, where each compiled module is kept under the SHA-256 of its
+  // bytes, this build and the config fields that change compiled code, so
+  // a later process compiling the same module with the same config loads
+  // the entry (checked first, never trusted blindly) instead of decoding
+  // and validating it again. Empty: no cache. Whoever can write the
+  // directory can run code in every host that uses it: keep it private.
+  std::string cache_dir;
+  // The entries' total size; past it, the least recently used entries are
+  // removed after each write.
+  uint64_t cache_max_bytes = uint64_t{512} << 20;
   // Deterministic fuel metering (docs/fuel.md): compiled code charges fuel
   // per basic block; a Store starts with 0 fuel (Store::set_fuel), and
   // running out traps with TrapKind::OutOfFuel. Off: no metering code.
