@@ -133,6 +133,9 @@ constexpr const char* kUsage =
     "                    all before the guest starts. Validation is complete\n"
     "                    before the guest starts either way; baseline and\n"
     "                    optimizing compile every function up front\n"
+    "  --cache DIR       keep compiled modules in DIR (created if missing) and\n"
+    "                    load them from there on later runs; whoever can write\n"
+    "                    DIR can run code as you (docs/code-cache.md)\n"
     "  --fuel N          meter the guest: at most N units of fuel (about one per\n"
     "                    instruction, see docs/fuel.md) for the whole run\n"
     "  --max-memory-pages N\n"
@@ -181,6 +184,7 @@ struct Options {
   std::vector<std::string> guest_args;
   wasmrt::ExecutionTier engine = wasmrt::ExecutionTier::Auto;  // --engine
   bool lazy_compilation = true;                                 // --compile
+  std::string cache_dir;                                        // --cache
 
   // WASI grants.
   std::vector<wasmrt::WasiDir> dirs;
@@ -469,6 +473,7 @@ wasmrt::EngineConfig engine_config(const Options& options) {
   config.interruptible = true;  // --timeout and Ctrl-C need the checks
   config.tier = options.engine;
   config.lazy_compilation = options.lazy_compilation;
+  config.cache_dir = options.cache_dir;
   config.max_memory_pages = options.max_memory_pages.value_or(kPagesIn4GiB);
   config.max_store_memory_pages = options.max_memory_pages.value_or(kPagesIn4GiB);
   config.max_table_elements = kDefaultMaxTableElements;
@@ -703,6 +708,10 @@ std::string set_run_option(std::string_view name, const std::string& value, Opti
       return quote(value) + " is not a compilation mode (lazy or eager)";
     options.lazy_compilation = value == "lazy";
   }
+  if (name == "--cache") {
+    if (value.empty()) return "needs a directory";
+    options.cache_dir = value;
+  }
   return "";
 }
 
@@ -712,8 +721,9 @@ int parse_command_line(int argc, char** argv, Options& options) {
   static constexpr std::string_view kValueOptions[] = {"--invoke",  "--fuel",      "--max-memory-pages",
                                                        "--timeout", "--max-stack", "--dir",
                                                        "--dir-ro",  "--env",       "--engine",
-                                                       "--compile"};
-  static constexpr std::string_view kRunOptions[] = {"--dir", "--dir-ro", "--env", "--engine", "--compile"};
+                                                       "--compile", "--cache"};
+  static constexpr std::string_view kRunOptions[] = {"--dir",    "--dir-ro",  "--env",
+                                                     "--engine", "--compile", "--cache"};
   int i = 1;
   for (; i < argc; ++i) {
     std::string_view arg = argv[i];
