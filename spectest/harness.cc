@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "runtime/binary/decoder.h"
+#include "runtime/cache/cached_decode.h"
 #include "runtime/text/wat.h"
 #include "runtime/valid/validator.h"
 
@@ -58,14 +59,16 @@ Result<std::vector<uint8_t>> module_binary(const wast::ModuleSource& source) {
   return wat_to_binary(source.text);
 }
 
+namespace {
+const cache::CodeCache* code_cache = nullptr;
+}  // namespace
+
+void use_code_cache(const cache::CodeCache* cache) { code_cache = cache; }
+
 Result<ModuleDesc> compile_module(const wast::ModuleSource& source) {
   Result<std::vector<uint8_t>> bytes = module_binary(source);
   if (!bytes.ok()) return std::move(bytes).error();
-  Result<ModuleDesc> module = decode_module(std::move(bytes.value()));
-  if (!module.ok()) return std::move(module).error();
-  Result<void> valid = validate_module(module.value());
-  if (!valid.ok()) return std::move(valid).error();
-  return module;
+  return cache::decode_and_validate(std::move(bytes.value()), code_cache);
 }
 
 namespace {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "runtime/binary/module.h"
+#include "runtime/cache/code_cache.h"
 #include "runtime/text/wast.h"
 #include "spectest/engine.h"
 #include "wasmrt/result.h"
@@ -77,8 +78,14 @@ struct FileReport {
   }
 };
 
-// Text or quote -> wat_to_binary; then decode_module and validate_module.
+// Text or quote -> wat_to_binary; then decode_module and validate_module
+// (through the code cache when use_code_cache gave one).
 Result<ModuleDesc> compile_module(const wast::ModuleSource& source);
+
+// Makes compile_module decode and validate through `cache` (wasm-spectest
+// --cache DIR), so the suite checks that modules loaded from cache entries
+// behave as compiled ones; null (the default): no cache.
+void use_code_cache(const cache::CodeCache* cache);
 
 // The binary encoding of a script module (text and quote modules are
 // converted), without decoding it.

@@ -1,6 +1,6 @@
 // wasm-spectest: runs the official spec test suite (.wast scripts).
 //
-//   wasm-spectest [--engine ENGINE] [--compile lazy|eager] [--json FILE|-] [--verbose] PATH...
+//   wasm-spectest [--engine ENGINE] [--compile lazy|eager] [--cache DIR] [--json FILE|-] [--verbose] PATH...
 //   wasm-spectest --dump-modules DIR [PATH...]
 //
 // With no PATH the suite is taken from $WASMRT_SPECTEST_DIR, else from
@@ -31,6 +31,7 @@ using namespace wasmrt::spectest;
 struct Options {
   std::string engine = "interp";
   bool lazy = true;  // --compile
+  std::string cache_dir;  // --cache
   std::string json_path;  // "" = none, "-" = stdout
   std::string dump_dir;
   bool verbose = false;
@@ -39,12 +40,14 @@ struct Options {
 
 void print_usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: wasm-spectest [--engine ENGINE] [--compile lazy|eager] [--json FILE|-] [--verbose]\n"
-               "                     [PATH...]\n"
+               "usage: wasm-spectest [--engine ENGINE] [--compile lazy|eager] [--cache DIR] [--json FILE|-]\n"
+               "                     [--verbose] [PATH...]\n"
                "       wasm-spectest --dump-modules DIR [PATH...]\n"
                "ENGINE is interp, baseline, optimizing or jit, each optionally -metered, or none.\n"
                "--compile: translate each function on its first call (lazy, the default) or\n"
                "all of a module's when it is instantiated (eager).\n"
+               "--cache: decode and validate through the code cache in DIR (docs/code-cache.md);\n"
+               "run twice to check modules loaded from it.\n"
                "PATH is a .wast file or a directory of them (default: $WASMRT_SPECTEST_DIR,\n"
                "else %s/../shared/spectest).\n",
                WASMRT_SOURCE_DIR);
@@ -78,6 +81,8 @@ bool parse_options(int argc, char** argv, Options& options, bool& help) {
         return false;
       }
       options.lazy = mode == "lazy";
+    } else if (arg == "--cache") {
+      if (!next(options.cache_dir)) return false;
     } else if (arg == "--json") {
       if (!next(options.json_path)) return false;
     } else if (arg.rfind("--json=", 0) == 0) {
@@ -142,6 +147,16 @@ int main(int argc, char** argv) {
 
   std::string engine_error;
   std::unique_ptr<Engine> engine = make_engine(options.engine, engine_error, options.lazy);
+  std::unique_ptr<wasmrt::cache::CodeCache> code_cache;
+  if (!options.cache_dir.empty()) {
+    // Entries hold only what decoding and validation make, which no engine
+    // option changes, but each engine keeps its own as wasmrt::Engine's do.
+    const std::string config = "wasm-spectest engine=" + options.engine + " lazy=" + std::to_string(options.lazy);
+    code_cache = std::make_unique<wasmrt::cache::CodeCache>(
+        options.cache_dir, uint64_t{1} << 30,
+        wasmrt::cache::sha256({{reinterpret_cast<const uint8_t*>(config.data()), config.size()}}));
+    use_code_cache(code_cache.get());
+  }
   if (!engine_error.empty()) {
     std::fprintf(stderr, "wasm-spectest: %s\n", engine_error.c_str());
     return 2;
@@ -166,6 +181,14 @@ int main(int argc, char** argv) {
   std::fprintf(text_out, "%llu passed, %llu failed, %llu skipped\n", static_cast<unsigned long long>(total.passed),
                static_cast<unsigned long long>(total.failed), static_cast<unsigned long long>(total.skipped));
   std::fflush(text_out);
+  if (code_cache != nullptr) {
+    const wasmrt::cache::CacheStats& stats = code_cache->stats();
+    std::fprintf(stderr, "code cache: %llu hits, %llu misses, %llu rejected, %llu stored\n",
+                 static_cast<unsigned long long>(stats.hits.load()),
+                 static_cast<unsigned long long>(stats.misses.load()),
+                 static_cast<unsigned long long>(stats.rejected.load()),
+                 static_cast<unsigned long long>(stats.stored.load()));
+  }
   // Evidence that the tiered engines switched loops in the middle of calls.
   if (options.verbose && wasmrt::interp::on_stack_replacements() != 0)
     std::fprintf(stderr, "on-stack replacements: %llu\n",

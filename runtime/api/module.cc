@@ -12,7 +12,7 @@
 #include "runtime/api/engine_state.h"
 #include "runtime/api/module_impl.h"
 #include "runtime/cache/code_cache.h"
-#include "runtime/cache/module_serialize.h"
+#include "runtime/cache/cached_decode.h"
 #include "runtime/store/compiled_module.h"
 #include "runtime/text/wat.h"
 #include "runtime/valid/validator.h"
@@ -194,49 +194,10 @@ Result<std::shared_ptr<const Module>> Engine::compile(std::vector<uint8_t>&& byt
   return compile_binary(std::move(bytes));
 }
 
-namespace {
-
-// The module's description and side tables from the code cache, or null
-// (no entry, or one that failed a check: the caller compiles afresh and
-// rewrites it).
-std::shared_ptr<ModuleDesc> load_cached(const cache::CodeCache& code_cache, const cache::Digest& key,
-                                        std::vector<uint8_t>& binary) {
-  std::unique_ptr<cache::MappedPayload> entry = code_cache.load(key);
-  if (entry == nullptr) return nullptr;
-  auto loaded = cache::deserialize_module_desc(entry->bytes(), binary);
-  if (!loaded.ok()) {
-    code_cache.stats().rejected.fetch_add(1, std::memory_order_relaxed);
-    return nullptr;
-  }
-  code_cache.stats().hits.fetch_add(1, std::memory_order_relaxed);
-  auto desc = std::make_shared<ModuleDesc>(std::move(loaded).value());
-  desc->bytes = std::move(binary);
-  return desc;
-}
-
-}  // namespace
-
 Result<std::shared_ptr<const Module>> Engine::compile_binary(std::vector<uint8_t> binary) const {
-  const cache::CodeCache* code_cache = state_->code_cache.get();
-  cache::Digest key{};
-  std::shared_ptr<ModuleDesc> decoded_desc;
-  if (code_cache != nullptr) {
-    key = code_cache->key(binary);
-    decoded_desc = load_cached(*code_cache, key, binary);
-  }
-  if (decoded_desc == nullptr) {
-    auto decoded = decode_module(std::move(binary));
-    if (!decoded.ok()) return std::move(decoded).error();
-    decoded_desc = std::make_shared<ModuleDesc>(std::move(decoded).value());
-    WASMRT_TRY(validate_module(*decoded_desc));
-    // Only valid modules are kept: an invalid one is refused again, with
-    // the same error, by compiling it.
-    if (code_cache != nullptr) {
-      std::vector<uint8_t> payload;
-      cache::serialize_module_desc(*decoded_desc, payload);
-      code_cache->store(key, payload);
-    }
-  }
+  auto decoded = cache::decode_and_validate(std::move(binary), state_->code_cache.get());
+  if (!decoded.ok()) return std::move(decoded).error();
+  auto decoded_desc = std::make_shared<ModuleDesc>(std::move(decoded).value());
   // Translated once, here or on each function's first call (lazily), so
   // every instance (on any thread) shares the code.
   interp::TranslateOptions options;

@@ -138,7 +138,7 @@ std::string to_hex(const Digest& digest) {
 MappedPayload::~MappedPayload() { munmap(const_cast<void*>(base_), mapped_bytes_); }
 
 CodeCache::CodeCache(std::string dir, uint64_t max_bytes, const Digest& config_digest)
-    : dir_(std::move(dir)), max_bytes_(max_bytes), config_digest_(config_digest) {
+    : dir_(std::move(dir)), max_bytes_(max_bytes), config_digest_(config_digest), written_since_scan_(max_bytes) {
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
 }
 
@@ -228,7 +228,11 @@ void CodeCache::store(const Digest& key, std::span<const uint8_t> payload) const
     return failed();
   }
   stats_.stored.fetch_add(1, std::memory_order_relaxed);
-  evict();
+  const uint64_t entry_bytes = sizeof header + payload.size();
+  if (written_since_scan_.fetch_add(entry_bytes, std::memory_order_relaxed) + entry_bytes >= max_bytes_ / 16) {
+    written_since_scan_.store(0, std::memory_order_relaxed);
+    evict();
+  }
 }
 
 void CodeCache::evict() const {

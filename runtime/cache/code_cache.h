@@ -69,9 +69,13 @@ class MappedPayload {
 class CodeCache {
  public:
   // `config_digest`: see config_digest in module.cc. `max_bytes` bounds the
-  // entries' total size: after each store the least recently used entries
-  // (by modification time, which a hit refreshes) are removed until the
-  // rest fit.
+  // entries' total size: the least recently used entries (by modification
+  // time, which a hit refreshes) are removed until the rest fit, after the
+  // first store of this cache object and then whenever it has written
+  // another max_bytes / 16 since it last looked (scanning the directory on
+  // every store would cost a process that compiles thousands of modules,
+  // the spec suite's harness, time quadratic in the entries). Between
+  // scans the directory may exceed the bound by that much per process.
   CodeCache(std::string dir, uint64_t max_bytes, const Digest& config_digest);
 
   const std::string& dir() const { return dir_; }
@@ -86,7 +90,7 @@ class CodeCache {
 
   // Writes `payload` under `key`: into a temporary file in the directory,
   // renamed over the entry, so a reader sees the old entry, the new one or
-  // none, never part of one; then evicts down to the size bound. Creates
+  // none, never part of one; then evicts down to the size bound when due. Creates
   // the directory (mode 0700) if missing. Failures (disk full, permission)
   // only count in stats(): a cache that cannot be written is not an error
   // for the compile that tried.
@@ -103,6 +107,8 @@ class CodeCache {
   uint64_t max_bytes_;
   Digest config_digest_;
   mutable CacheStats stats_;
+  // Bytes stored since evict() last scanned; starts due.
+  mutable std::atomic<uint64_t> written_since_scan_;
 };
 
 }  // namespace wasmrt::cache
