@@ -2,7 +2,8 @@
 // get ready to run and what crossing the host/guest boundary costs.
 //
 //   decode+validate and translation of a real ~2 MB module (Go's wasip1
-//   hello world), in MB/s of module bytes;
+//   hello world), in MB/s of module bytes, and the code cache's load (a
+//   hit instead of decode+validate) and fill;
 //   instantiation of a tiny module and of the Go module (WASI linked), and
 //   the memory each instance touches before its first instruction
 //   (counter touched_KiB), fresh and pooled (an InstancePool lease taken
@@ -17,7 +18,10 @@
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
+#include <unistd.h>
+
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -29,6 +33,7 @@
 #include "runtime/api/engine_state.h"
 #include "runtime/api/module_impl.h"
 #include "runtime/binary/decoder.h"
+#include "runtime/cache/cached_decode.h"
 #include "runtime/interp/interp.h"
 #include "runtime/memory/reservation_pool.h"
 #include "runtime/store/store.h"
@@ -109,6 +114,46 @@ void BM_DecodeValidateGoHello(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(bytes.size()));
 }
 BENCHMARK(BM_DecodeValidateGoHello)->Unit(benchmark::kMillisecond);
+
+// The code cache's side of the same step (docs/code-cache.md), in a cache
+// directory of its own under /tmp: a hit (the key's SHA-256 over the
+// module, mapping the entry, its digest, rebuilding the description and
+// side tables), and a miss that fills the cache (decode + validate,
+// serializing, the digest, writing the entry). MB/s of module bytes, as
+// above.
+std::string bench_cache_dir() { return "/tmp/wasmrt-micro-bench-cache-" + std::to_string(getpid()); }
+
+void BM_CacheLoadGoHello(benchmark::State& state) {
+  const auto& bytes = go_module();
+  const wasmrt::cache::CodeCache cache(bench_cache_dir(), uint64_t{1} << 30, wasmrt::cache::Digest{});
+  if (!wasmrt::cache::decode_and_validate(bytes, &cache).ok()) {
+    state.SkipWithError("decode or validation failed");
+    return;
+  }
+  for (auto _ : state) {
+    auto loaded = wasmrt::cache::decode_and_validate(bytes, &cache);
+    benchmark::DoNotOptimize(loaded.value().side_tables.data());
+  }
+  if (cache.stats().hits.load() != static_cast<uint64_t>(state.iterations())) state.SkipWithError("a load missed");
+  std::filesystem::remove_all(bench_cache_dir());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(bytes.size()));
+}
+BENCHMARK(BM_CacheLoadGoHello)->Unit(benchmark::kMillisecond);
+
+void BM_CacheFillGoHello(benchmark::State& state) {
+  const auto& bytes = go_module();
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::filesystem::remove_all(bench_cache_dir());
+    const wasmrt::cache::CodeCache cache(bench_cache_dir(), uint64_t{1} << 30, wasmrt::cache::Digest{});
+    state.ResumeTiming();
+    auto filled = wasmrt::cache::decode_and_validate(bytes, &cache);
+    benchmark::DoNotOptimize(filled.value().side_tables.data());
+  }
+  std::filesystem::remove_all(bench_cache_dir());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(bytes.size()));
+}
+BENCHMARK(BM_CacheFillGoHello)->Unit(benchmark::kMillisecond);
 
 // Translation into the interpreter's code alone, from a validated module,
 // with and without metering compiled in (wasm-run's default is interrupt
