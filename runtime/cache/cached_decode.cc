@@ -30,6 +30,10 @@ Result<ModuleDesc> decode_and_validate(std::vector<uint8_t> binary, const CodeCa
   // the same error, by compiling it.
   if (cache != nullptr) {
     std::vector<uint8_t> payload;
+    // The side tables make an entry about 1.4 times the module's size
+    // (Go's hello world: 3.6 MB for 2.6 MB): reserve that once rather
+    // than grow a multi-MB buffer by copying.
+    payload.reserve(decoded.value().bytes.size() / 2 * 3);
     serialize_module_desc(decoded.value(), payload);
     cache->store(key, payload);
   }
