@@ -160,11 +160,12 @@ tsan_stage() {
   if stage "clang tsan: configure+build" bash -c '
       cmake -S . -B "$1" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DWASMRT_WERROR=ON -DWASMRT_TSAN=ON -DWASMRT_BUILD_BENCH=OFF &&
-      ninja -C "$1" -j"$2" tier_up_concurrency_test instance_pool_concurrency_test lazy_translation_test' \
+      ninja -C "$1" -j"$2" tier_up_concurrency_test instance_pool_concurrency_test lazy_translation_test \
+        code_cache_test' \
         _ "$build_dir" "$jobs"; then
     TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" \
       stage "clang tsan: concurrency tests" run_ctest "$build_dir" \
-        -R '^(TierUpConcurrency|InstancePoolConcurrency|LazyTranslationConcurrency)\.'
+        -R '^(TierUpConcurrency|InstancePoolConcurrency|LazyTranslationConcurrency)\.|^CodeCacheTest\.EnginesFilling'
   fi
 }
 tsan_stage
