@@ -1,5 +1,6 @@
 #include "runtime/cache/module_serialize.h"
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <type_traits>
@@ -431,6 +432,9 @@ Result<ModuleDesc> deserialize_module_desc(std::span<const uint8_t> payload, std
   for (size_t i = 0; i < m.code.size() && check.ok; ++i) {
     const FuncBody& body = m.code[i];
     check.require(in_bytes(body.code_begin, body.code_end));
+    uint64_t declared_locals = 0;
+    for (const LocalRun& run : body.locals) declared_locals += run.count;
+    check.require(declared_locals == body.num_locals && body.num_locals <= UINT32_MAX);
     const FuncSideTable& table = m.side_tables[i];
     for (const BranchEntry& branch : table.branches) {
       check.require(branch.target >= body.code_begin && branch.target <= body.code_end);
