@@ -10,7 +10,9 @@
 // recompiles.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -28,6 +30,8 @@
 #include "runtime/cache/code_cache.h"
 #include "tests/unit/test_tier.h"
 #include "wasmrt/wasmrt.h"
+
+extern char** environ;
 
 namespace wasmrt {
 namespace {
@@ -360,6 +364,41 @@ TEST_F(CodeCacheTest, EnginesFillingOneCacheAtOnceAllSucceed) {
   Engine warm(cfg);
   ASSERT_NE(compile(kModule, warm), nullptr);
   EXPECT_EQ(stats(warm).hits.load(), 1u);
+}
+
+// The same with processes: wasm-run (through the emulator's wrapper in a
+// cross build) four at a time on one fresh directory, a few rounds.
+TEST_F(CodeCacheTest, ProcessesFillingOneCacheAtOnceAllSucceed) {
+  const std::string wasm_run = WASMRT_WASM_RUN;
+  const std::string hello = WASMRT_SOURCE_DIR "/examples/demo/hello.wat";
+  const std::string cache_dir = dir_.string();
+  for (int round = 0; round < 3; ++round) {
+    fs::remove_all(dir_);
+    std::vector<pid_t> children;
+    for (int i = 0; i < 4; ++i) {
+      std::vector<std::string> args{wasm_run, test_engine_option(), "--cache", cache_dir, hello};
+      std::vector<char*> argv;
+      for (std::string& arg : args) argv.push_back(arg.data());
+      argv.push_back(nullptr);
+      posix_spawn_file_actions_t actions;
+      posix_spawn_file_actions_init(&actions);
+      posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+      pid_t pid = -1;
+      const int error = posix_spawn(&pid, wasm_run.c_str(), &actions, nullptr, argv.data(), environ);
+      posix_spawn_file_actions_destroy(&actions);
+      ASSERT_EQ(error, 0) << "posix_spawn " << wasm_run << ": " << std::strerror(error);
+      children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+      int status = 0;
+      ASSERT_EQ(waitpid(pid, &status, 0), pid);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+    }
+    ASSERT_EQ(entries().size(), 1u);
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      EXPECT_EQ(e.path().extension(), ".wrc") << "no temporary file is left: " << e.path();
+    }
+  }
 }
 
 TEST_F(CodeCacheTest, EvictionRemovesTheLeastRecentlyUsedEntries) {
