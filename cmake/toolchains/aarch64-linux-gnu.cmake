@@ -30,6 +30,9 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
 # go_wasip1_wasm_exec does) saw the cross sysroot instead of the host's root
 # (docs/aarch64.md). Static binaries also start about 5x faster under qemu.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
+# So libcrypto (the code cache's SHA-256, libssl-dev:arm64) is its static
+# archive too: a static link cannot take libcrypto.so.
+set(OPENSSL_USE_STATIC_LIBS TRUE)
 
 # No binfmt_misc on these machines: ctest (and gtest_discover_tests) run
 # every arm64 executable through qemu-user explicitly.
