@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -109,10 +110,27 @@ bool write_all(int fd, const void* data, size_t size) {
 
 }  // namespace
 
+namespace {
+
+// SHA-256 from a library context of our own: the default one reads
+// OpenSSL's configuration file (or whatever OPENSSL_CONF names) on first
+// use, which costs start-up time and lets the environment pick the
+// providers our digests come from. Made once, kept for the process.
+const EVP_MD* sha256_md() {
+  static const EVP_MD* const md = [] {
+    OSSL_LIB_CTX* context = OSSL_LIB_CTX_new();
+    return context != nullptr ? EVP_MD_fetch(context, "SHA256", nullptr) : nullptr;
+  }();
+  return md;
+}
+
+}  // namespace
+
 Digest sha256(std::initializer_list<std::span<const uint8_t>> parts) {
   Digest digest{};
+  const EVP_MD* md = sha256_md();
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1;
+  bool ok = md != nullptr && ctx != nullptr && EVP_DigestInit_ex(ctx, md, nullptr) == 1;
   for (std::span<const uint8_t> part : parts) ok = ok && EVP_DigestUpdate(ctx, part.data(), part.size()) == 1;
   unsigned size = 0;
   ok = ok && EVP_DigestFinal_ex(ctx, digest.data(), &size) == 1 && size == digest.size();
