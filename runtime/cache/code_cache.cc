@@ -89,7 +89,7 @@ bool has_suffix(std::string_view name, std::string_view suffix) {
 
 // mkdir -p with mode 0700 for what it creates.
 bool make_dirs(const std::string& dir) {
-  struct stat st{};
+  struct stat st {};
   if (stat(dir.c_str(), &st) == 0) return S_ISDIR(st.st_mode);
   const size_t slash = dir.find_last_of('/');
   if (slash != std::string::npos && slash != 0 && !make_dirs(dir.substr(0, slash))) return false;
@@ -153,10 +153,15 @@ std::string to_hex(const Digest& digest) {
   return out;
 }
 
-MappedPayload::~MappedPayload() { munmap(const_cast<void*>(base_), mapped_bytes_); }
+MappedPayload::~MappedPayload() {
+  munmap(const_cast<void*>(base_), mapped_bytes_);
+}
 
 CodeCache::CodeCache(std::string dir, uint64_t max_bytes, const Digest& config_digest)
-    : dir_(std::move(dir)), max_bytes_(max_bytes), config_digest_(config_digest), written_since_scan_(max_bytes) {
+    : dir_(std::move(dir)),
+      max_bytes_(max_bytes),
+      config_digest_(config_digest),
+      written_since_scan_(max_bytes) {
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
 }
 
@@ -164,9 +169,13 @@ Digest CodeCache::key(std::span<const uint8_t> module_bytes) const {
   const uint32_t format = kFormatVersion;
   const std::array<char, 16> target = target_name();
   const std::vector<uint8_t> features = cpu_features();
-  return sha256({as_bytes("wasmrt code cache\n"), as_bytes(kVersion), as_bytes(WASMRT_CACHE_SOURCE_DIGEST),
+  return sha256({as_bytes("wasmrt code cache\n"),
+                 as_bytes(kVersion),
+                 as_bytes(WASMRT_CACHE_SOURCE_DIGEST),
                  {reinterpret_cast<const uint8_t*>(&format), sizeof format},
-                 {reinterpret_cast<const uint8_t*>(target.data()), target.size()}, features, config_digest_,
+                 {reinterpret_cast<const uint8_t*>(target.data()), target.size()},
+                 features,
+                 config_digest_,
                  module_bytes});
 }
 
@@ -185,8 +194,9 @@ std::unique_ptr<MappedPayload> CodeCache::load(const Digest& key) const {
     stats_.rejected.fetch_add(1, std::memory_order_relaxed);
     return nullptr;
   };
-  struct stat st{};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) < sizeof(EntryHeader)) {
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<uint64_t>(st.st_size) < sizeof(EntryHeader)) {
     close(fd);
     return reject();
   }
@@ -200,7 +210,8 @@ std::unique_ptr<MappedPayload> CodeCache::load(const Digest& key) const {
   std::memcpy(&header, base, sizeof header);
   const std::array<char, 16> target = target_name();
   if (std::memcmp(header.magic, kMagic, sizeof kMagic) != 0 || header.format_version != kFormatVersion ||
-      header.header_bytes != sizeof(EntryHeader) || std::memcmp(header.target, target.data(), target.size()) != 0 ||
+      header.header_bytes != sizeof(EntryHeader) ||
+      std::memcmp(header.target, target.data(), target.size()) != 0 ||
       std::memcmp(header.key, key.data(), key.size()) != 0 ||
       std::memcmp(header.config_digest, config_digest_.data(), config_digest_.size()) != 0 ||
       header.payload_bytes != file_bytes - sizeof(EntryHeader)) {
@@ -247,7 +258,8 @@ void CodeCache::store(const Digest& key, std::span<const uint8_t> payload) const
   }
   stats_.stored.fetch_add(1, std::memory_order_relaxed);
   const uint64_t entry_bytes = sizeof header + payload.size();
-  if (written_since_scan_.fetch_add(entry_bytes, std::memory_order_relaxed) + entry_bytes >= max_bytes_ / 16) {
+  if (written_since_scan_.fetch_add(entry_bytes, std::memory_order_relaxed) + entry_bytes >=
+      max_bytes_ / 16) {
     written_since_scan_.store(0, std::memory_order_relaxed);
     evict();
   }
@@ -269,7 +281,7 @@ void CodeCache::evict() const {
     const bool is_entry = has_suffix(name, kEntrySuffix);
     const bool is_temp = name.starts_with(kTempPrefix);
     if (!is_entry && !is_temp) continue;  // not ours: never touched
-    struct stat st{};
+    struct stat st {};
     std::string path = dir_ + "/" + std::string(name);
     // Another process may have removed it since readdir: skip it.
     if (fstatat(dirfd(dir), ent->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
@@ -283,7 +295,8 @@ void CodeCache::evict() const {
   closedir(dir);
   if (total <= max_bytes_) return;
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return a.mtime.tv_sec != b.mtime.tv_sec ? a.mtime.tv_sec < b.mtime.tv_sec : a.mtime.tv_nsec < b.mtime.tv_nsec;
+    return a.mtime.tv_sec != b.mtime.tv_sec ? a.mtime.tv_sec < b.mtime.tv_sec
+                                            : a.mtime.tv_nsec < b.mtime.tv_nsec;
   });
   for (const Entry& entry : entries) {
     if (total <= max_bytes_) break;

@@ -43,8 +43,8 @@ std::string to_hex(const Digest& digest);
 // was made. Relaxed atomics: only totals are read.
 struct CacheStats {
   std::atomic<uint64_t> hits{0};      // counted by the caller, once it used the payload
-  std::atomic<uint64_t> misses{0};     // no entry under the key
-  std::atomic<uint64_t> rejected{0};   // an entry was there but failed a check
+  std::atomic<uint64_t> misses{0};    // no entry under the key
+  std::atomic<uint64_t> rejected{0};  // an entry was there but failed a check
   std::atomic<uint64_t> stored{0};
   std::atomic<uint64_t> store_failures{0};
   std::atomic<uint64_t> evicted{0};

@@ -389,7 +389,8 @@ Result<ModuleDesc> deserialize_module_desc(std::span<const uint8_t> payload, std
     table.max_stack_height = r.u32();
     table.max_control_depth = r.u32();
   }
-  if (r.failed() || !r.at_end()) return Error{Phase::Malformed, "code cache: truncated or overlong module description"};
+  if (r.failed() || !r.at_end())
+    return Error{Phase::Malformed, "code cache: truncated or overlong module description"};
 
   // Index spaces and ranges the runtime trusts once a module is validated.
   uint32_t imported[4] = {};

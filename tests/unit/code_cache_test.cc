@@ -90,9 +90,8 @@ class CodeCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("wasmrt-cache-test-" + std::to_string(getpid()) + "-" + info->name() + "-" +
-            std::to_string(static_cast<int>(test_tier())));
+    dir_ = fs::temp_directory_path() / ("wasmrt-cache-test-" + std::to_string(getpid()) + "-" + info->name() +
+                                        "-" + std::to_string(static_cast<int>(test_tier())));
     fs::remove_all(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -191,7 +190,7 @@ TEST_F(CodeCacheTest, AHitSkipsCompilationAndGivesTheSameResults) {
 // refuses it, compiles afresh with the right results and rewrites it, and
 // that the engine after that hits again.
 template <typename Damage>
-void expect_recompiled_after(CodeCacheTest& test, const EngineConfig& cfg, const fs::path& entry, Damage damage) {
+void expect_recompiled_after(const EngineConfig& cfg, const fs::path& entry, Damage damage) {
   const std::vector<int64_t> expected = expected_results(cfg.consume_fuel);
   {
     Engine filling(cfg);
@@ -211,7 +210,6 @@ void expect_recompiled_after(CodeCacheTest& test, const EngineConfig& cfg, const
   Engine warm(cfg);
   EXPECT_EQ(run_module(warm, compile(kModule, warm)), expected);
   EXPECT_EQ(warm.state()->code_cache->stats().hits.load(), 1u);
-  (void)test;
 }
 
 TEST_F(CodeCacheTest, DamagedEntriesAreRecompiledAndRewritten) {
@@ -222,23 +220,23 @@ TEST_F(CodeCacheTest, DamagedEntriesAreRecompiledAndRewritten) {
   }
   const fs::path entry = only_entry();
   SCOPED_TRACE("a flipped payload byte");
-  expect_recompiled_after(*this, cfg, entry, [](std::vector<uint8_t>& b) { b[b.size() / 2 + 70] ^= 0x40; });
+  expect_recompiled_after(cfg, entry, [](std::vector<uint8_t>& b) { b[b.size() / 2 + 70] ^= 0x40; });
   SCOPED_TRACE("truncated");
-  expect_recompiled_after(*this, cfg, entry, [](std::vector<uint8_t>& b) { b.resize(b.size() - 9); });
+  expect_recompiled_after(cfg, entry, [](std::vector<uint8_t>& b) { b.resize(b.size() - 9); });
   SCOPED_TRACE("header only");
-  expect_recompiled_after(*this, cfg, entry, [](std::vector<uint8_t>& b) { b.resize(136); });
+  expect_recompiled_after(cfg, entry, [](std::vector<uint8_t>& b) { b.resize(136); });
   SCOPED_TRACE("empty");
-  expect_recompiled_after(*this, cfg, entry, [](std::vector<uint8_t>& b) { b.clear(); });
+  expect_recompiled_after(cfg, entry, [](std::vector<uint8_t>& b) { b.clear(); });
   SCOPED_TRACE("bytes appended");
-  expect_recompiled_after(*this, cfg, entry, [](std::vector<uint8_t>& b) { b.push_back(0); });
+  expect_recompiled_after(cfg, entry, [](std::vector<uint8_t>& b) { b.push_back(0); });
   SCOPED_TRACE("bad magic");
-  expect_recompiled_after(*this, cfg, entry, [](std::vector<uint8_t>& b) { b[0] = 'X'; });
+  expect_recompiled_after(cfg, entry, [](std::vector<uint8_t>& b) { b[0] = 'X'; });
   SCOPED_TRACE("another format version");
-  expect_recompiled_after(*this, cfg, entry, [](std::vector<uint8_t>& b) { b[8] += 1; });
+  expect_recompiled_after(cfg, entry, [](std::vector<uint8_t>& b) { b[8] += 1; });
   SCOPED_TRACE("another target");
-  expect_recompiled_after(*this, cfg, entry, [](std::vector<uint8_t>& b) { b[16] ^= 1; });
+  expect_recompiled_after(cfg, entry, [](std::vector<uint8_t>& b) { b[16] ^= 1; });
   SCOPED_TRACE("another config digest");
-  expect_recompiled_after(*this, cfg, entry, [](std::vector<uint8_t>& b) { b[64] ^= 1; });
+  expect_recompiled_after(cfg, entry, [](std::vector<uint8_t>& b) { b[64] ^= 1; });
 }
 
 // An entry whose digest was made to match (as someone who can write the
@@ -267,7 +265,7 @@ TEST_F(CodeCacheTest, AConsistentlyForgedButUnfittingEntryIsRefused) {
     EXPECT_EQ(stats(engine).hits.load(), 1u);
   }
   SCOPED_TRACE("payload cut short");
-  expect_recompiled_after(*this, cfg, only_entry(), [&](std::vector<uint8_t>& b) {
+  expect_recompiled_after(cfg, only_entry(), [&](std::vector<uint8_t>& b) {
     b.resize(b.size() - 4);
     reseal(b);
   });
@@ -275,7 +273,7 @@ TEST_F(CodeCacheTest, AConsistentlyForgedButUnfittingEntryIsRefused) {
   // max_stack_height, num_instrs; before them, the last basic block's
   // {offset, first_instr, fuel}: point its offset far outside the module.
   SCOPED_TRACE("a basic block outside its function");
-  expect_recompiled_after(*this, cfg, only_entry(), [&](std::vector<uint8_t>& b) {
+  expect_recompiled_after(cfg, only_entry(), [&](std::vector<uint8_t>& b) {
     const uint32_t outside = 0x7fffffff;
     std::memcpy(&b[b.size() - 12 - 12], &outside, sizeof outside);
     reseal(b);
@@ -313,7 +311,8 @@ TEST_F(CodeCacheTest, EveryConfigThatChangesCodeHasItsOwnEntry) {
   configs[1].consume_fuel = !base.consume_fuel;
   configs[2].interruptible = !base.interruptible;
   configs[3].lazy_compilation = !base.lazy_compilation;
-  configs[4].tier = test_tier() == ExecutionTier::Interpreter ? ExecutionTier::Auto : ExecutionTier::Interpreter;
+  configs[4].tier =
+      test_tier() == ExecutionTier::Interpreter ? ExecutionTier::Auto : ExecutionTier::Interpreter;
   if (!Engine::jit_available() && test_tier() == ExecutionTier::Interpreter) configs.pop_back();
   for (const EngineConfig& cfg : configs) {
     Engine engine(cfg);
@@ -333,7 +332,8 @@ TEST_F(CodeCacheTest, EveryConfigThatChangesCodeHasItsOwnEntry) {
 TEST_F(CodeCacheTest, InvalidModulesAreNotStored) {
   Engine engine(config());
   const char* invalid = "(module (func (result i32) (i64.const 1)))";
-  EXPECT_FALSE(engine.compile(std::span(reinterpret_cast<const uint8_t*>(invalid), std::strlen(invalid))).ok());
+  EXPECT_FALSE(
+      engine.compile(std::span(reinterpret_cast<const uint8_t*>(invalid), std::strlen(invalid))).ok());
   EXPECT_TRUE(entries().empty());
 }
 
