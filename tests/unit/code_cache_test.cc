@@ -27,7 +27,9 @@
 #include <vector>
 
 #include "runtime/api/engine_state.h"
+#include "runtime/cache/cached_decode.h"
 #include "runtime/cache/code_cache.h"
+#include "runtime/cache/module_serialize.h"
 #include "tests/unit/test_tier.h"
 #include "wasmrt/wasmrt.h"
 
@@ -278,6 +280,40 @@ TEST_F(CodeCacheTest, AConsistentlyForgedButUnfittingEntryIsRefused) {
     std::memcpy(&b[b.size() - 12 - 12], &outside, sizeof outside);
     reseal(b);
   });
+}
+
+// The payload reader on its own, behind no digest: every proper prefix
+// of a real payload is refused, and every payload with one byte changed is
+// refused or loads, never read out of bounds (the ASan build checks that).
+TEST(CodeCachePayload, EveryPrefixIsRefusedAndNoFlipReadsOutOfBounds) {
+  const std::vector<uint8_t> binary = binary_of(kModule);
+  auto decoded = cache::decode_and_validate(binary, nullptr);
+  ASSERT_TRUE(decoded.ok());
+  std::vector<uint8_t> payload;
+  cache::serialize_module_desc(decoded.value(), payload);
+  auto loaded = cache::deserialize_module_desc(payload, binary);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().to_string();
+  // The name maps are unordered: compared as maps, the rest as bytes.
+  EXPECT_FALSE(loaded.value().names.functions.empty());
+  EXPECT_EQ(loaded.value().names.functions, decoded.value().names.functions);
+  EXPECT_EQ(loaded.value().names.locals, decoded.value().names.locals);
+  ModuleDesc without_names = std::move(loaded).value();
+  without_names.names = {};
+  decoded.value().names = {};
+  std::vector<uint8_t> original, again;
+  cache::serialize_module_desc(decoded.value(), original);
+  cache::serialize_module_desc(without_names, again);
+  EXPECT_EQ(again, original) << "a description survives the round trip";
+  for (size_t n = 0; n < payload.size(); ++n) {
+    EXPECT_FALSE(cache::deserialize_module_desc(std::span(payload).first(n), binary).ok()) << n;
+  }
+  for (size_t i = 0; i < payload.size(); ++i) {
+    for (uint8_t flip : {uint8_t{0x01}, uint8_t{0x80}, uint8_t{0xff}}) {
+      std::vector<uint8_t> damaged = payload;
+      damaged[i] ^= flip;
+      (void)cache::deserialize_module_desc(damaged, binary);
+    }
+  }
 }
 
 TEST_F(CodeCacheTest, AnEntryUnderAnotherModulesKeyIsRefused) {
