@@ -439,6 +439,19 @@ bool exhaust_emulated_address_space() {
   return true;
 }
 
+// In a forked child: limits the address space to what the process uses now
+// plus `headroom` bytes (exits 10 if setrlimit refuses).
+void limit_address_space_to_current_plus(uint64_t headroom) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  uint64_t vm_kib = 0;
+  while (std::getline(status, line))
+    if (line.rfind("VmSize:", 0) == 0) vm_kib = std::stoull(line.substr(7));
+  rlimit limit{};
+  limit.rlim_cur = limit.rlim_max = vm_kib * 1024 + headroom;
+  if (setrlimit(RLIMIT_AS, &limit) != 0) _exit(10);
+}
+
 // Under a small RLIMIT_AS the 8 GiB and 4 GiB reservations fail; the memory
 // must still be created, and growth beyond what was reserved returns -1.
 // qemu-user does not pass a guest's setrlimit(RLIMIT_AS) to the host (its
@@ -449,15 +462,7 @@ TEST(LinearMemoryTest, FallsBackUnderAddressSpaceLimit) {
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    // Current virtual size plus 256 MiB of headroom.
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    uint64_t vm_kib = 0;
-    while (std::getline(status, line))
-      if (line.rfind("VmSize:", 0) == 0) vm_kib = std::stoull(line.substr(7));
-    rlimit limit{};
-    limit.rlim_cur = limit.rlim_max = vm_kib * 1024 + 256 * 1024 * 1024;
-    if (setrlimit(RLIMIT_AS, &limit) != 0) _exit(10);
+    limit_address_space_to_current_plus(256 * 1024 * 1024);
     // Is the limit in force? An 8 GiB reservation must now fail.
     void* probe = mmap(nullptr, 8 * kGiB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (probe != MAP_FAILED) {
@@ -507,14 +512,7 @@ bool keep_two_reservations_then_limit(const std::shared_ptr<ReservationPool>& po
       return false;
   }
   if (pool->kept() != 2) _exit(30);
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  uint64_t vm_kib = 0;
-  while (std::getline(status, line))
-    if (line.rfind("VmSize:", 0) == 0) vm_kib = std::stoull(line.substr(7));
-  rlimit limit{};
-  limit.rlim_cur = limit.rlim_max = vm_kib * 1024 + headroom;
-  if (setrlimit(RLIMIT_AS, &limit) != 0) _exit(10);
+  limit_address_space_to_current_plus(headroom);
   void* probe = mmap(nullptr, 2 * kGiB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (probe != MAP_FAILED) _exit(kChildRlimitIgnoredNatively);
   return true;
