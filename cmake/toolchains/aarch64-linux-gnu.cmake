@@ -41,3 +41,7 @@ set(CMAKE_CROSSCOMPILING_EMULATOR "qemu-aarch64")
 # scripts/test_aarch64.sh does): without it qemu-user 7.2 never frees its
 # per-page bookkeeping of unmapped guest memory, and the spec suite grows it
 # past 20 GB (docs/aarch64.md).
+# FindOpenSSL asks pkg-config first, which answers with the build machine's
+# libcrypto (x86-64): name the arm64 one (libssl-dev:arm64) explicitly.
+set(OPENSSL_CRYPTO_LIBRARY /usr/lib/aarch64-linux-gnu/libcrypto.a CACHE FILEPATH "arm64 libcrypto")
+set(OPENSSL_INCLUDE_DIR /usr/include CACHE PATH "OpenSSL headers (arm64 opensslconf.h in /usr/include/aarch64-linux-gnu)")
