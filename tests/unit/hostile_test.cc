@@ -1389,17 +1389,6 @@ void PrintTo(const HostileCase& hostile, std::ostream* out) {
 // than natively (docs/aarch64.md). The budgets scale by this much there.
 double emulation_slowdown() { return emulated() ? 4.0 : 1.0; }
 
-// Under AddressSanitizer every case runs several times slower, by a factor
-// that depends on the CPU: the budgets were set where the heaviest case (the
-// optimizing tier compiling a million functions) took about 5 s under ASan;
-// on the AMD EPYC (Zen 3) of 2026-12-07 it took 22-27 s of CPU, against
-// 2.5 s without ASan there. The budgets scale by this much under ASan.
-#if defined(WASMRT_HOSTILE_ASAN)
-double sanitizer_slowdown() { return 3.0; }
-#else
-double sanitizer_slowdown() { return 1.0; }
-#endif
-
 // Runs one case and checks it stayed far below the safety-net timeout.
 void run_timed(const HostileCase& hostile) {
   SCOPED_TRACE(hostile.name);
@@ -1410,9 +1399,8 @@ void run_timed(const HostileCase& hostile) {
   double cpu = process_cpu_ms() - cpu_start;
   report(std::string("case ") + hostile.name + " took (wall)", elapsed, "ms");
   report(std::string("case ") + hostile.name + " took (CPU)", cpu, "ms");
-  const double slowdown = emulation_slowdown() * sanitizer_slowdown();
-  EXPECT_LT(cpu, in_ms(hostile.budget) * slowdown) << hostile.name;
-  EXPECT_LT(elapsed, in_ms(kSafetyTimeout) * slowdown) << hostile.name;
+  EXPECT_LT(cpu, in_ms(hostile.budget) * emulation_slowdown()) << hostile.name;
+  EXPECT_LT(elapsed, in_ms(kSafetyTimeout) * emulation_slowdown()) << hostile.name;
 }
 
 class HostileCaseTest : public testing::TestWithParam<HostileCase> {};
