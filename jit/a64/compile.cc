@@ -286,6 +286,7 @@ const CompiledFunc* Compiler::direct_callee(Unit func_index) const {
 // still checked). Conditional branches reach only 1 MiB: the trap exits
 // are emitted after every few stubs.
 void Compiler::emit_direct_stubs() {
+  std::sort(entries_.begin(), entries_.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
   using namespace a64;  // NOLINT: register names
   size_t emitted = 0;
   for (const auto& [defined, stub] : direct_stubs_) {
@@ -293,8 +294,8 @@ void Compiler::emit_direct_stubs() {
     const Label exhausted = trap_label(TrapCode::CallStackExhausted);
     const CompiledFunc& callee = funcs_[defined];
     const uint32_t func_index = num_imported_ + defined;
-    auto entry = entries_.find(defined);
-    const bool local = entry != entries_.end();
+    const Label entry = local_entry(defined);
+    const bool local = entry.isValid();
     Label generic = a_.newLabel(), poll = a_.newLabel(), polled = a_.newLabel();
     a_.align(asmjit::AlignMode::kCode, 16);
     a_.bind(stub);
@@ -314,7 +315,7 @@ void Compiler::emit_direct_stubs() {
       a_.cbnz(w8, poll);
       a_.bind(polled);
     }
-    if (local) a_.b(entry->second);
+    if (local) a_.b(entry);
     else a_.br(x9);
     if (callee.check_interrupt) {
       // As the generic stub's entry poll: the callee is frame #0 already
@@ -1023,7 +1024,7 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
   } else if (!(trial_ && optimize_)) {
     emitted = emit_baseline(cf, entry_offset);
   }
-  if (emitted && *entry_offset == entry_at) entries_[cf.func_index - num_imported_] = entry;
+  if (emitted && *entry_offset == entry_at) entries_.emplace_back(cf.func_index - num_imported_, entry);
   return emitted;
 }
 

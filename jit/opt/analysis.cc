@@ -289,6 +289,9 @@ bool Function::build(const CompiledFunc& cf, const codegen::FunctionCode& code, 
   cells_ = cf.frame_cells;
   insts_.clear();
   blocks_.clear();
+  succ_list_.clear();
+  hoist_list_.clear();
+  has_back_edge_ = false;
   block_start_.clear();
   block_offsets_.clear();
   frame_init_ = cf.frame_init;
@@ -305,7 +308,7 @@ bool Function::build(const CompiledFunc& cf, const codegen::FunctionCode& code, 
     while (next_target < targets.size() && targets[next_target] < off) ++next_target;
     if (next_target < targets.size() && targets[next_target] == off) new_block = true;
     if (new_block) {
-      blocks_.push_back(Block{static_cast<uint32_t>(insts_.size()), 0, {}, {}});
+      blocks_.push_back(Block{static_cast<uint32_t>(insts_.size()), 0});
       block_offsets_.push_back(static_cast<uint32_t>(off));
       new_block = false;
     }
@@ -330,18 +333,22 @@ bool Function::build(const CompiledFunc& cf, const codegen::FunctionCode& code, 
   // block unless control never falls through.
   for (size_t bi = 0; bi < blocks_.size(); ++bi) {
     Block& b = blocks_[bi];
+    b.succ_begin = b.succ_end = static_cast<uint32_t>(succ_list_.size());
     if (b.first == b.end) continue;
     const uint32_t last = b.end - 1;
     const Inst& in = insts_[last];
     for_each_branch(last, [&](uint32_t at, uint32_t field, int64_t) {
-      const uint32_t t = block_at_offset(branch_target(at, field));
-      if (t != UINT32_MAX) b.succs.push_back(t);
+      const uint32_t target = branch_target(at, field);
+      if (target <= in.offset) has_back_edge_ = true;
+      const uint32_t t = block_at_offset(target);
+      if (t != UINT32_MAX) succ_list_.push_back(t);
     });
-    if (!in.fx.no_fall_through && bi + 1 < blocks_.size()) b.succs.push_back(static_cast<uint32_t>(bi + 1));
+    if (!in.fx.no_fall_through && bi + 1 < blocks_.size()) succ_list_.push_back(static_cast<uint32_t>(bi + 1));
+    b.succ_end = static_cast<uint32_t>(succ_list_.size());
   }
   compute_liveness();
   hoists_.clear();
-  hoist_by_header_.clear();
+  reset_map(hoist_by_header_);
   hoisted_.clear();
   if (hoist) hoist_loop_invariants();
   find_sunk_charges();
@@ -411,9 +418,6 @@ void Function::for_each_branch(uint32_t i, Fn&& fn) const {
 
 void Function::find_sunk_charges() {
   sunk_.clear();
-  sunk_by_fuel_.clear();
-  sunk_by_branch_.clear();
-  sunk_by_header_.clear();
   // Candidates: a Fuel instruction, then unobservable work, then the br_if.
   for (uint32_t i = 0; i + 1 < insts_.size(); ++i) {
     const Inst& fuel = insts_[i];
@@ -426,29 +430,22 @@ void Function::find_sunk_charges() {
     auto inside = [&](uint32_t k) { return k == i + 1 || block_start_[k] == UINT32_MAX; };
     while (j < insts_.size() && inside(j) && is_unobservable(insts_[j])) ++j;
     if (j == insts_.size() || !inside(j) || !is_metered_forward_br_if(insts_[j])) continue;
-    sunk_by_header_.emplace(insts_[i + 1].offset, static_cast<uint32_t>(sunk_.size()));
     sunk_.push_back(SunkCharge{cost, insts_[i + 1].offset, i, j});
   }
   if (sunk_.empty()) return;
   // Every branch to a candidate must be a metered back edge charging its
   // cost (which then charges nothing); any other entry rules it out.
-  std::vector<bool> refused(sunk_.size(), false);
+  refused_.assign(sunk_.size(), 0);
   auto check = [&](uint32_t i, uint32_t field, int64_t back_edge_cost) {
-    auto it = sunk_by_header_.find(branch_target(i, field));
-    if (it == sunk_by_header_.end()) return;
-    if (back_edge_cost != static_cast<int64_t>(sunk_[it->second].cost)) refused[it->second] = true;
+    const SunkCharge* sunk = sunk_charge_at(branch_target(i, field));
+    if (sunk == nullptr) return;
+    if (back_edge_cost != static_cast<int64_t>(sunk->cost)) refused_[static_cast<size_t>(sunk - sunk_.data())] = 1;
   };
   for (uint32_t i = 0; i < insts_.size(); ++i) for_each_branch(i, check);
-  std::vector<SunkCharge> kept;
+  size_t kept = 0;
   for (size_t k = 0; k < sunk_.size(); ++k)
-    if (!refused[k]) kept.push_back(sunk_[k]);
-  sunk_ = std::move(kept);
-  sunk_by_header_.clear();
-  for (uint32_t k = 0; k < sunk_.size(); ++k) {
-    sunk_by_header_.emplace(sunk_[k].header, k);
-    sunk_by_fuel_.emplace(sunk_[k].fuel_inst, k);
-    sunk_by_branch_.emplace(sunk_[k].branch_inst, k);
-  }
+    if (!refused_[k]) sunk_[kept++] = sunk_[k];
+  sunk_.resize(kept);
 }
 
 namespace {
@@ -465,7 +462,7 @@ bool is_hoistable(const Inst& in) {
 }  // namespace
 
 void Function::hoist_loop_invariants() {
-  if (all_live_) return;
+  if (all_live_ || !has_back_edge_) return;
   // Loops: each back edge's target with the last back edge's offset. A
   // loop qualifies when every branch to its header is one of its back
   // edges: then the fall-through is the only way in, and a preheader
@@ -542,10 +539,16 @@ void Function::hoist_loop_invariants() {
     const auto holder = std::upper_bound(blocks_.begin(), real_end, before,
                                          [](uint32_t i, const Block& b) { return i < b.first; });
     const uint32_t from = static_cast<uint32_t>(holder - blocks_.begin()) - 1;
-    for (uint32_t& s : blocks_[from].succs)
-      if (s == hb) s = pre;
-    Block p{0, 0, {hb}, std::move(moved)};
-    blocks_.push_back(std::move(p));
+    for (uint32_t s = blocks_[from].succ_begin; s < blocks_[from].succ_end; ++s)
+      if (succ_list_[s] == hb) succ_list_[s] = pre;
+    Block p{0, 0};
+    p.succ_begin = static_cast<uint32_t>(succ_list_.size());
+    succ_list_.push_back(hb);
+    p.succ_end = static_cast<uint32_t>(succ_list_.size());
+    p.hoist_begin = static_cast<uint32_t>(hoist_list_.size());
+    hoist_list_.insert(hoist_list_.end(), moved.begin(), moved.end());
+    p.hoist_end = static_cast<uint32_t>(hoist_list_.size());
+    blocks_.push_back(p);
     hoist_by_header_.emplace(header, static_cast<uint32_t>(hoists_.size()));
     hoists_.push_back(Hoist{header, end, pre});
   }
@@ -559,7 +562,8 @@ void Function::compute_liveness() {
   live_out_.clear();
   if (all_live_) return;
   const size_t n = blocks_.size() * words_;
-  std::vector<uint64_t> gen(n, 0), kill(n, 0);
+  gen_.assign(n, 0);
+  kill_.assign(n, 0);
   auto set_bit = [](uint64_t* s, uint64_t c) { s[c / 64] |= uint64_t{1} << (c % 64); };
   auto clear_bit = [](uint64_t* s, uint64_t c) { s[c / 64] &= ~(uint64_t{1} << (c % 64)); };
   auto set_from = [&](uint64_t* s, uint64_t from) {
@@ -569,12 +573,13 @@ void Function::compute_liveness() {
   // A block's gen (read before written in it) and kill (written), by a
   // backward walk: live_in = gen | (live_out & ~kill).
   for (size_t bi = 0; bi < blocks_.size(); ++bi) {
-    uint64_t* g = &gen[bi * words_];
-    uint64_t* k = &kill[bi * words_];
+    uint64_t* g = &gen_[bi * words_];
+    uint64_t* k = &kill_[bi * words_];
     const Block& blk = blocks_[bi];
-    const bool pre = !blk.hoisted.empty();
-    for (size_t n = pre ? blk.hoisted.size() : blk.end - blk.first; n-- > 0;) {
-      const uint32_t i = pre ? blk.hoisted[n] : blk.first + static_cast<uint32_t>(n);
+    const bool pre = blk.is_preheader();
+    const std::span<const uint32_t> moved = preheader_insts(blk);
+    for (size_t n = pre ? moved.size() : blk.end - blk.first; n-- > 0;) {
+      const uint32_t i = pre ? moved[n] : blk.first + static_cast<uint32_t>(n);
       if (!pre && hoisted(i)) continue;  // runs in its loop's preheader
       const Effects& fx = insts_[i].fx;
       for (uint8_t w = 0; w < fx.num_writes; ++w) {
@@ -598,13 +603,13 @@ void Function::compute_liveness() {
     changed = false;
     for (size_t bi = blocks_.size(); bi-- > 0;) {
       uint64_t* out = &live_out_[bi * words_];
-      for (uint32_t s : blocks_[bi].succs) {
+      for (uint32_t s : succs(blocks_[bi])) {
         const uint64_t* in = &live_in_[size_t{s} * words_];
         for (size_t w = 0; w < words_; ++w) out[w] |= in[w];
       }
       uint64_t* in = &live_in_[bi * words_];
-      const uint64_t* g = &gen[bi * words_];
-      const uint64_t* k = &kill[bi * words_];
+      const uint64_t* g = &gen_[bi * words_];
+      const uint64_t* k = &kill_[bi * words_];
       for (size_t w = 0; w < words_; ++w) {
         const uint64_t v = g[w] | (out[w] & ~k[w]);
         if (v != in[w]) {

@@ -28,8 +28,12 @@
 // every live cell.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <memory_resource>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -78,14 +82,22 @@ struct Inst {
   Effects fx;
 };
 
+// A block's lists are ranges of lists its Function owns (Function::succs,
+// Function::preheader_insts): one function's blocks share their storage,
+// which the next function compiled with the same Function reuses.
 struct Block {
   uint32_t first, end;  // instruction indices [first, end)
-  std::vector<uint32_t> succs;
+  uint32_t succ_begin = 0, succ_end = 0;
   // A loop's preheader (Function::Hoist) has no instructions of its own
-  // (first == end) and runs these, in order, on the way into the loop.
-  std::vector<uint32_t> hoisted;
+  // (first == end) and runs the instructions of this range, in order, on
+  // the way into the loop.
+  uint32_t hoist_begin = 0, hoist_end = 0;
+  bool is_preheader() const { return hoist_begin != hoist_end; }
 };
 
+// One Function is meant to serve every function of a module's compile in
+// turn (Workspace): build() starts over but keeps its buffers, so a module
+// of a million small functions does not allocate a dozen times for each.
 class Function {
  public:
   // Decodes cf (the codegen's scan must have succeeded on `code`) and
@@ -98,7 +110,17 @@ class Function {
   bool build(const CompiledFunc& cf, const codegen::FunctionCode& code, bool hoist = false, bool exact_simd = false);
 
   const std::vector<Inst>& insts() const { return insts_; }
+  // Some branch goes backward (to its own offset or before): the
+  // function has a loop.
+  bool has_back_edge() const { return has_back_edge_; }
   const std::vector<Block>& blocks() const { return blocks_; }
+  std::span<const uint32_t> succs(const Block& b) const {
+    return {succ_list_.data() + b.succ_begin, b.succ_end - b.succ_begin};
+  }
+  // A preheader's instructions (instruction indices, in increasing order).
+  std::span<const uint32_t> preheader_insts(const Block& b) const {
+    return {hoist_list_.data() + b.hoist_begin, b.hoist_end - b.hoist_begin};
+  }
   // The block starting at instruction index i, or UINT32_MAX.
   uint32_t block_at_inst(uint32_t i) const { return i < block_start_.size() ? block_start_[i] : UINT32_MAX; }
   // The block whose first instruction is at unit offset `off` (a branch
@@ -135,9 +157,9 @@ class Function {
     uint32_t fuel_inst;    // the Fuel instruction on the fall-through entry
     uint32_t branch_inst;  // the br_if whose two paths charge `cost`
   };
-  const SunkCharge* sunk_charge_of_fuel(uint32_t i) const { return find_sunk(sunk_by_fuel_, i); }
-  const SunkCharge* sunk_charge_of_branch(uint32_t i) const { return find_sunk(sunk_by_branch_, i); }
-  const SunkCharge* sunk_charge_at(uint32_t header_off) const { return find_sunk(sunk_by_header_, header_off); }
+  const SunkCharge* sunk_charge_of_fuel(uint32_t i) const { return find_sunk<&SunkCharge::fuel_inst>(i); }
+  const SunkCharge* sunk_charge_of_branch(uint32_t i) const { return find_sunk<&SunkCharge::branch_inst>(i); }
+  const SunkCharge* sunk_charge_at(uint32_t header_off) const { return find_sunk<&SunkCharge::header>(header_off); }
 
   // Loop-invariant code motion: pure, non-trapping instructions of a loop
   // whose operands no instruction of the loop writes, and whose result
@@ -159,9 +181,14 @@ class Function {
   const std::vector<Hoist>& hoists() const { return hoists_; }
 
  private:
-  const SunkCharge* find_sunk(const std::unordered_map<uint32_t, uint32_t>& by, uint32_t key) const {
-    auto it = by.find(key);
-    return it == by.end() ? nullptr : &sunk_[it->second];
+  // sunk_ is in code order, so sorted by each of its three keys (a
+  // charge's fuel instruction, header and br_if all come before the next
+  // charge's fuel instruction).
+  template <uint32_t SunkCharge::*Key>
+  const SunkCharge* find_sunk(uint32_t key) const {
+    auto it = std::lower_bound(sunk_.begin(), sunk_.end(), key,
+                               [](const SunkCharge& s, uint32_t k) { return s.*Key < k; });
+    return it != sunk_.end() && (*it).*Key == key ? &*it : nullptr;
   }
   void find_sunk_charges();
   void hoist_loop_invariants();
@@ -180,14 +207,18 @@ class Function {
   uint64_t cells_ = 0;
   size_t words_ = 0;
   bool all_live_ = false;  // too large to analyse: every cell counts as live
+  bool has_back_edge_ = false;
   std::vector<Inst> insts_;
   std::vector<Block> blocks_;
+  std::vector<uint32_t> succ_list_;  // Block::succ_begin, succ_end
+  std::vector<uint32_t> hoist_list_;  // Block::hoist_begin, hoist_end
   std::vector<uint32_t> block_start_;  // by instruction index
   std::vector<uint32_t> block_offsets_;  // unit offset of each block's start
   std::vector<uint64_t> live_in_, live_out_;
+  std::vector<uint64_t> gen_, kill_;  // compute_liveness's, kept for their buffers
   std::vector<Cell> frame_init_;
-  std::vector<SunkCharge> sunk_;
-  std::unordered_map<uint32_t, uint32_t> sunk_by_fuel_, sunk_by_branch_, sunk_by_header_;
+  std::vector<SunkCharge> sunk_;  // in code order
+  std::vector<uint8_t> refused_;  // find_sunk_charges's, kept for its buffer
   std::vector<Hoist> hoists_;
   std::unordered_map<uint32_t, uint32_t> hoist_by_header_;
   std::vector<uint8_t> hoisted_;  // by instruction index
@@ -209,5 +240,27 @@ Effects effects_of(const Instr& in, const Unit* pc, uint32_t num_result_cells, b
 // stored before every SIMD instruction that reads it and loaded again at
 // the back edge).
 std::vector<Unit> v128_cells(const Function& fn);
+
+// Empties a hash map that serves function after function: clear() keeps
+// its bucket array, which one large function may have grown and which
+// every later clear() would walk again; a large one is dropped instead.
+template <typename Map>
+void reset_map(Map& m) {
+  if (m.bucket_count() > 64) Map(m.get_allocator()).swap(m);
+  else m.clear();
+}
+
+// What the optimizing tier keeps from one function to the next while it
+// compiles a module (each back end's Compiler owns one): the analysis,
+// whose buffers build() reuses, and the memory its lowering's maps and
+// lists take their nodes from, so that after the first few functions
+// compiling one allocates nothing from the heap. (Under AddressSanitizer
+// the heap's allocations are what a module of many small functions costs.)
+struct Workspace {
+  Function function;
+  std::pmr::unsynchronized_pool_resource pool;
+  // The back end's own lowering tables (its type; they allocate from pool).
+  std::shared_ptr<void> lowering_tables;
+};
 
 }  // namespace wasmrt::jit::opt

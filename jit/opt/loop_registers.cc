@@ -20,6 +20,7 @@ uint32_t target_at(const Inst& in, const Unit* pc, uint32_t field) {
 LoopRegisters plan_loop_registers(const Function& fn, const std::vector<uint32_t>& target_offsets,
                                   const PinBudget& budget) {
   LoopRegisters out;
+  if (!fn.has_back_edge()) return out;  // no loop: no cell keeps a register across a branch
   // Loop headers: targets of backward branches, with the end of the body
   // (the last such branch). A br_table's jump table has no room for moves,
   // so its targets keep registers only where one set of moves before the

@@ -231,12 +231,13 @@ void Compiler::emit_switch_instance() {
 // published entry, read on every call (tier-up publishes it at any time);
 // while it is null the generic stub takes the call to the interpreter.
 void Compiler::emit_direct_stubs() {
+  std::sort(entries_.begin(), entries_.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
   const Label exhausted = trap_label(TrapCode::CallStackExhausted);
   for (const auto& [defined, stub] : direct_stubs_) {
     const CompiledFunc& callee = funcs_[defined];
     const uint32_t func_index = num_imported_ + defined;
-    auto entry = entries_.find(defined);
-    const bool local = entry != entries_.end();
+    const Label entry = local_entry(defined);
+    const bool local = entry.isValid();
     Label generic = a_.newLabel(), poll = a_.newLabel(), polled = a_.newLabel();
     a_.align(asmjit::AlignMode::kCode, 16);
     a_.bind(stub);
@@ -260,14 +261,14 @@ void Compiler::emit_direct_stubs() {
     if (callee.check_interrupt) {
       emit_any_pending_test(x::r8);
       if (local) {
-        a_.je(entry->second);  // the poll's branch is the jump to the entry
+        a_.je(entry);  // the poll's branch is the jump to the entry
         a_.jmp(poll);
       } else {
         a_.jne(poll);
       }
       a_.bind(polled);
     }
-    if (local) a_.jmp(entry->second);
+    if (local) a_.jmp(entry);
     else a_.jmp(x::rax);
     if (callee.check_interrupt) {
       // As the generic stub's entry poll: the callee is frame #0 already,
@@ -939,7 +940,7 @@ void Compiler::begin_function(const CompiledFunc& cf, size_t* entry_offset) {
   *entry_offset = a_.offset();
   Label entry = a_.newLabel();
   a_.bind(entry);
-  entries_[cf.func_index - num_imported_] = entry;
+  entries_.emplace_back(cf.func_index - num_imported_, entry);
 }
 
 void Compiler::emit_prologue(const CompiledFunc& cf, bool frame_init) {

@@ -24,6 +24,8 @@
 #include <array>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <memory_resource>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -68,8 +70,10 @@ bool fits_i32(Cell k) { return static_cast<int64_t>(k) == static_cast<int32_t>(k
 
 class Lowering final : private SimdHost {
  public:
-  Lowering(Compiler& c, const CompiledFunc& cf, const Function& f)
-      : c_(c), a_(c.assembler()), cf_(cf), fn_(f), code_(c.function_code()) {}
+  struct Tables;
+  // t: the maps and lists it works in (empty; kept by the Workspace).
+  Lowering(Compiler& c, const CompiledFunc& cf, const Function& f, Tables& t)
+      : c_(c), a_(c.assembler()), cf_(cf), fn_(f), code_(c.function_code()), values_(t.values), free_values_(t.free_values), cells_(t.cells), last_read_(t.last_read), range_reads_(t.range_reads), pool_(t.pool), pinned_label_(t.pinned_label), label_offset_(t.label_offset), sunk_labels_(t.sunk_labels), pool16_(t.pool16), simd_temps_(t.simd_temps) {}
 
   void run();
 
@@ -158,6 +162,39 @@ class Lowering final : private SimdHost {
     uint32_t value;
     bool dirty;  // the register value is not in the cell
   };
+ public:
+  // The lowering's maps and lists, which outlive it: the Workspace keeps
+  // one set for every function of a compile, so that their memory (from
+  // the Workspace's pool) is reused rather than allocated and freed again
+  // for each function.
+  struct Tables {
+    explicit Tables(std::pmr::memory_resource* mr) : values(mr), free_values(mr), cells(mr), last_read(mr), range_reads(mr), pool(mr), pinned_label(mr), label_offset(mr), sunk_labels(mr), pool16(mr), simd_temps(mr) {}
+    std::pmr::vector<Value> values;
+    std::pmr::vector<uint32_t> free_values;
+    std::pmr::unordered_map<Unit, CellState> cells;
+    std::pmr::vector<std::pair<Unit, uint32_t>> last_read;
+    std::pmr::vector<std::pair<uint32_t, uint32_t>> range_reads;
+    std::pmr::unordered_map<Cell, Label> pool;
+    std::pmr::unordered_map<uint32_t, uint32_t> pinned_label;
+    std::pmr::unordered_map<uint32_t, uint32_t> label_offset;
+    std::pmr::unordered_set<uint32_t> sunk_labels;
+    std::pmr::map<std::array<uint8_t, 16>, Label> pool16;
+    std::pmr::vector<uint32_t> simd_temps;
+    void clear() {
+      values.clear();
+      free_values.clear();
+      reset_map(cells);
+      last_read.clear();
+      range_reads.clear();
+      reset_map(pool);
+      reset_map(pinned_label);
+      reset_map(label_offset);
+      reset_map(sunk_labels);
+      pool16.clear();
+      simd_temps.clear();
+    }
+  };
+ private:
   // Loop headers and the cells they keep in registers (Pin, planned by
   // jit/opt/loop_registers.h).
   void plan_loop_registers();
@@ -269,16 +306,17 @@ class Lowering final : private SimdHost {
     const Block& blk = fn_.blocks()[b];
     auto note = [&](uint32_t i) {
       const Effects& fx = fn_.insts()[i].fx;
-      for (uint8_t r = 0; r < fx.num_reads; ++r) last_read_[fx.reads[r]] = i;
+      for (uint8_t r = 0; r < fx.num_reads; ++r) last_read_.emplace_back(fx.reads[r], i);
       if (fx.reads_from != kNoCell) range_reads_.push_back({i, fx.reads_from});
     };
     for (uint32_t i = blk.first; i < blk.end; ++i) note(i);
-    for (uint32_t i : blk.hoisted) note(i);  // a preheader (in increasing order)
+    for (uint32_t i : fn_.preheader_insts(blk)) note(i);  // a preheader (in increasing order)
+    std::sort(last_read_.begin(), last_read_.end());
   }
   // A loop's invariant instructions, where its preheader is (Function::Hoist).
   void emit_preheader(const Function::Hoist& h) {
     enter_block(h.pre_block);
-    for (uint32_t i : fn_.blocks()[h.pre_block].hoisted) {
+    for (uint32_t i : fn_.preheader_insts(fn_.blocks()[h.pre_block])) {
       cur_ = i;
       ++epoch_;
       pending_flush_.reset();
@@ -288,8 +326,9 @@ class Lowering final : private SimdHost {
   // Read at instruction `from` or later in this block, or live at its end.
   bool needed(Unit c, uint32_t from) const {
     if (fn_.live_out(block_, c)) return true;
-    auto it = last_read_.find(c);
-    if (it != last_read_.end() && it->second >= from) return true;
+    // (The last of c's reads: the entry before the first past c.)
+    auto it = std::upper_bound(last_read_.begin(), last_read_.end(), std::pair<Unit, uint32_t>{c, UINT32_MAX});
+    if (it != last_read_.begin() && std::prev(it)->first == c && std::prev(it)->second >= from) return true;
     for (const auto& [pos, start] : range_reads_)
       if (pos >= from && c >= start) return true;
     return false;
@@ -572,32 +611,32 @@ class Lowering final : private SimdHost {
   const CompiledFunc& cf_;
   const Function& fn_;
   codegen::FunctionCode& code_;
-  std::vector<Value> values_;
-  std::vector<uint32_t> free_values_;
-  std::unordered_map<Unit, CellState> cells_;
+  std::pmr::vector<Value>& values_;
+  std::pmr::vector<uint32_t>& free_values_;
+  std::pmr::unordered_map<Unit, CellState>& cells_;
   uint32_t gp_owner_[16];
   uint32_t xmm_owner_[16];
   uint64_t clock_ = 0, epoch_ = 1;
   uint32_t block_ = 0, cur_ = 0;
-  std::unordered_map<Unit, uint32_t> last_read_;
-  std::vector<std::pair<uint32_t, uint32_t>> range_reads_;
-  std::unordered_map<Cell, Label> pool_;
+  std::pmr::vector<std::pair<Unit, uint32_t>>& last_read_;  // this block's reads (cell, instruction), sorted
+  std::pmr::vector<std::pair<uint32_t, uint32_t>>& range_reads_;
+  std::pmr::unordered_map<Cell, Label>& pool_;
   std::unordered_map<uint32_t, std::vector<Pin>> pins_;  // by loop header offset
-  std::unordered_map<uint32_t, uint32_t> pinned_label_;  // label id -> header offset
+  std::pmr::unordered_map<uint32_t, uint32_t>& pinned_label_;  // label id -> header offset
   std::vector<uint32_t> loop_heads_;  // targets of backward branches, sorted
   std::optional<uint32_t> pending_flush_;  // defer_flush's target, for this instruction
   Label pending_label_;
   std::unordered_map<uint32_t, std::vector<Pin>> table_pins_;  // by br_table offset: its targets' pins
   std::vector<std::pair<uint32_t, uint32_t>> loop_extents_;  // header offset, last back edge's offset
-  std::unordered_map<uint32_t, uint32_t> label_offset_;  // branch target label id -> offset
+  std::pmr::unordered_map<uint32_t, uint32_t>& label_offset_;  // branch target label id -> offset
   // Headers whose charge their br_if takes (their back edges charge nothing),
   // and that br_if's sunk charge while it is being lowered.
-  std::unordered_set<uint32_t> sunk_labels_;
+  std::pmr::unordered_set<uint32_t>& sunk_labels_;
   const Function::SunkCharge* sunk_branch_ = nullptr;
 
   // ---- the SIMD lowering's view of the cache (lower_simd.h) ----
-  std::map<std::array<uint8_t, 16>, Label> pool16_;
-  std::vector<uint32_t> simd_temps_;
+  std::pmr::map<std::array<uint8_t, 16>, Label>& pool16_;
+  std::pmr::vector<uint32_t>& simd_temps_;
   // After a SIMD instruction: its temporaries are free again.
   bool simd_done(bool lowered) {
     for (uint32_t v : simd_temps_) release(v);
@@ -785,6 +824,7 @@ void Lowering::emit_loop_entries() {
 }
 
 void Lowering::plan_loop_registers() {
+  if (!fn_.has_back_edge()) return;  // no loop: nothing to plan
   // rsi, rdi, r8, r9 (four of the seven general value registers: the rest
   // serve the loop's temporaries) and xmm2-xmm7.
   const PinBudget budget{4, 6, std::span<const uint8_t>(kGpRegs, 4), kFirstXmm};
@@ -1808,10 +1848,14 @@ bool compile_function(Compiler& compiler, const CompiledFunc& cf, size_t* entry_
   codegen::FunctionCode& code = compiler.function_code();
   x::Assembler& a = compiler.assembler();
   if (!code.scan(cf, a)) return false;
-  Function fn;
+  Workspace& ws = compiler.opt_workspace();
+  Function& fn = ws.function;
   if (!fn.build(cf, code, /*hoist=*/true, /*exact_simd=*/true)) return false;
   compiler.begin_function(cf, entry_offset);
-  Lowering lowering(compiler, cf, fn);
+  if (!ws.lowering_tables) ws.lowering_tables = std::make_shared<Lowering::Tables>(&ws.pool);
+  auto& tables = *static_cast<Lowering::Tables*>(ws.lowering_tables.get());
+  tables.clear();  // (a lowering may have stopped halfway: a failed emission)
+  Lowering lowering(compiler, cf, fn, tables);
   lowering.run();
   return true;
 }
