@@ -286,7 +286,9 @@ const CompiledFunc* Compiler::direct_callee(Unit func_index) const {
 // still checked). Conditional branches reach only 1 MiB: the trap exits
 // are emitted after every few stubs.
 void Compiler::emit_direct_stubs() {
-  std::sort(entries_.begin(), entries_.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
+  // (Compiled in index order, they are sorted already.)
+  auto by_index = [](const auto& l, const auto& r) { return l.first < r.first; };
+  if (!std::is_sorted(entries_.begin(), entries_.end(), by_index)) std::sort(entries_.begin(), entries_.end(), by_index);
   using namespace a64;  // NOLINT: register names
   size_t emitted = 0;
   for (const auto& [defined, stub] : direct_stubs_) {

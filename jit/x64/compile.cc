@@ -231,7 +231,9 @@ void Compiler::emit_switch_instance() {
 // published entry, read on every call (tier-up publishes it at any time);
 // while it is null the generic stub takes the call to the interpreter.
 void Compiler::emit_direct_stubs() {
-  std::sort(entries_.begin(), entries_.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
+  // (Compiled in index order, they are sorted already.)
+  auto by_index = [](const auto& l, const auto& r) { return l.first < r.first; };
+  if (!std::is_sorted(entries_.begin(), entries_.end(), by_index)) std::sort(entries_.begin(), entries_.end(), by_index);
   const Label exhausted = trap_label(TrapCode::CallStackExhausted);
   for (const auto& [defined, stub] : direct_stubs_) {
     const CompiledFunc& callee = funcs_[defined];

@@ -19,6 +19,7 @@
 // relative to the stack region and fixed up once the function is done.
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <new>
 #include <string>
 #include <unordered_map>
@@ -476,6 +477,10 @@ class Translator : public NopVisitor {
   std::vector<Cell>* consts_ = nullptr;
   std::vector<Unit> code_scratch_;
   std::vector<Cell> consts_scratch_;
+  // The walk over the body, kept from one function to the next: its stacks
+  // keep their memory (decode() starts over), so a module of many small
+  // functions does not allocate them again for each.
+  std::unique_ptr<BodyDecoder<Translator, false>> decoder_;
   const FuncSideTable* side_ = nullptr;
   const FuncType* type_ = nullptr;
   uint32_t num_param_cells_ = 0;
@@ -637,7 +642,8 @@ bool Translator::translate(uint32_t defined_index, CompiledFunc& out, Error& err
   Ctrl& f = push_ctrl(Op::Block, fsig, true);
   f.is_function = true;
 
-  BodyDecoder<Translator, false> decoder(module_, *this);
+  if (!decoder_) decoder_ = std::make_unique<BodyDecoder<Translator, false>>(module_, *this);
+  BodyDecoder<Translator, false>& decoder = *decoder_;
   // The non-validating walk only reads the side table.
   if (!decoder.decode(defined_index, *side_)) {
     error = decoder.take_error();
