@@ -292,6 +292,12 @@ bool Function::build(const CompiledFunc& cf, const codegen::FunctionCode& code, 
   succ_list_.clear();
   hoist_list_.clear();
   has_back_edge_ = false;
+  // (Before compute_liveness, which skips the hoisted instructions: none
+  // yet, whatever the previous function had.)
+  hoists_.clear();
+  reset_map(hoist_by_header_);
+  hoisted_.clear();
+  sunk_.clear();
   block_start_.clear();
   block_offsets_.clear();
   frame_init_ = cf.frame_init;
@@ -347,9 +353,6 @@ bool Function::build(const CompiledFunc& cf, const codegen::FunctionCode& code, 
     b.succ_end = static_cast<uint32_t>(succ_list_.size());
   }
   compute_liveness();
-  hoists_.clear();
-  reset_map(hoist_by_header_);
-  hoisted_.clear();
   if (hoist) hoist_loop_invariants();
   find_sunk_charges();
   return true;
