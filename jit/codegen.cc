@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "jit/fault_handler.h"
+#include "jit/opt/ir.h"
 
 namespace wasmrt::jit::codegen {
 
@@ -417,6 +418,28 @@ Result<std::shared_ptr<const JitCode>> ModuleBuild::finish(const std::vector<Com
   for (size_t i = 0; i < emitted.size(); ++i)
     funcs[emitted[i].index].publish(tier, bytes + emitted[i].entry, trampoline, &code->loop_entries[i]);
   return std::shared_ptr<const JitCode>(std::move(code));
+}
+
+ModuleEmitter::ModuleEmitter(bool guarded) : guarded_(guarded) {}
+ModuleEmitter::~ModuleEmitter() = default;
+
+void ModuleEmitter::finish_local_entries() {
+  // (Emitted in index order, they are sorted already.)
+  auto by_index = [](const auto& l, const auto& r) { return l.first < r.first; };
+  if (!std::is_sorted(entries_.begin(), entries_.end(), by_index))
+    std::sort(entries_.begin(), entries_.end(), by_index);
+}
+
+asmjit::Label ModuleEmitter::local_entry(uint32_t defined) const {
+  auto it =
+      std::lower_bound(entries_.begin(), entries_.end(), defined,
+                       [](const std::pair<uint32_t, asmjit::Label>& e, uint32_t d) { return e.first < d; });
+  return it != entries_.end() && it->first == defined ? it->second : asmjit::Label();
+}
+
+opt::Workspace& ModuleEmitter::opt_workspace() {
+  if (!opt_workspace_) opt_workspace_ = std::make_unique<opt::Workspace>();
+  return *opt_workspace_;
 }
 
 }  // namespace wasmrt::jit::codegen

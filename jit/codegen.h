@@ -28,10 +28,15 @@
 #include <span>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "jit/jit.h"
 #include "jit/jit_state.h"
+
+namespace wasmrt::jit::opt {
+struct Workspace;  // jit/opt/ir.h
+}  // namespace wasmrt::jit::opt
 
 namespace wasmrt::jit::codegen {
 
@@ -404,8 +409,8 @@ class ModuleEmitter {
  public:
   // `guarded`: memory 0's 32-bit accesses may go unchecked
   // (elides_bounds_check).
-  explicit ModuleEmitter(bool guarded) : guarded_(guarded) {}
-  virtual ~ModuleEmitter() = default;
+  explicit ModuleEmitter(bool guarded);
+  virtual ~ModuleEmitter();
   // Shared code first: the trampoline, the call and return stubs, ...
   virtual void emit_shared() = 0;
   // One function. False when it must stay on the interpreter; else its
@@ -433,10 +438,26 @@ class ModuleEmitter {
   };
   const std::vector<PendingTrapSite>& trap_sites() const { return trap_sites_; }
 
+  // The entry of each function emitted here, by defined index, for the
+  // direct call stubs. A list, not a map: a module of a million functions
+  // would allocate a node for each.
+  void add_local_entry(uint32_t defined, asmjit::Label entry) { entries_.emplace_back(defined, entry); }
+  // Before the first local_entry(), once every function is emitted.
+  void finish_local_entries();
+  // The entry of the function emitted here with this defined index, or an
+  // invalid label.
+  asmjit::Label local_entry(uint32_t defined) const;
+
+  // What the optimizing tier reuses from one function to the next of this
+  // compile (jit/opt/ir.h).
+  opt::Workspace& opt_workspace();
+
  private:
   const bool guarded_;
   bool fuel_code_ = true;
   std::vector<PendingTrapSite> trap_sites_;
+  std::vector<std::pair<uint32_t, asmjit::Label>> entries_;
+  std::unique_ptr<opt::Workspace> opt_workspace_;
 };
 
 // Compiles the functions of `funcs` listed in `which` (one module's

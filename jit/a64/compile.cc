@@ -286,9 +286,7 @@ const CompiledFunc* Compiler::direct_callee(Unit func_index) const {
 // still checked). Conditional branches reach only 1 MiB: the trap exits
 // are emitted after every few stubs.
 void Compiler::emit_direct_stubs() {
-  // (Compiled in index order, they are sorted already.)
-  auto by_index = [](const auto& l, const auto& r) { return l.first < r.first; };
-  if (!std::is_sorted(entries_.begin(), entries_.end(), by_index)) std::sort(entries_.begin(), entries_.end(), by_index);
+  finish_local_entries();
   using namespace a64;  // NOLINT: register names
   size_t emitted = 0;
   for (const auto& [defined, stub] : direct_stubs_) {
@@ -1026,7 +1024,7 @@ bool Compiler::emit_function(const CompiledFunc& cf, size_t* entry_offset) {
   } else if (!(trial_ && optimize_)) {
     emitted = emit_baseline(cf, entry_offset);
   }
-  if (emitted && *entry_offset == entry_at) entries_.emplace_back(cf.func_index - num_imported_, entry);
+  if (emitted && *entry_offset == entry_at) add_local_entry(cf.func_index - num_imported_, entry);
   return emitted;
 }
 

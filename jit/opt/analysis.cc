@@ -349,7 +349,8 @@ bool Function::build(const CompiledFunc& cf, const codegen::FunctionCode& code, 
       const uint32_t t = block_at_offset(target);
       if (t != UINT32_MAX) succ_list_.push_back(t);
     });
-    if (!in.fx.no_fall_through && bi + 1 < blocks_.size()) succ_list_.push_back(static_cast<uint32_t>(bi + 1));
+    if (!in.fx.no_fall_through && bi + 1 < blocks_.size())
+      succ_list_.push_back(static_cast<uint32_t>(bi + 1));
     b.succ_end = static_cast<uint32_t>(succ_list_.size());
   }
   compute_liveness();
@@ -442,7 +443,8 @@ void Function::find_sunk_charges() {
   auto check = [&](uint32_t i, uint32_t field, int64_t back_edge_cost) {
     const SunkCharge* sunk = sunk_charge_at(branch_target(i, field));
     if (sunk == nullptr) return;
-    if (back_edge_cost != static_cast<int64_t>(sunk->cost)) refused_[static_cast<size_t>(sunk - sunk_.data())] = 1;
+    if (back_edge_cost != static_cast<int64_t>(sunk->cost))
+      refused_[static_cast<size_t>(sunk - sunk_.data())] = 1;
   };
   for (uint32_t i = 0; i < insts_.size(); ++i) for_each_branch(i, check);
   size_t kept = 0;

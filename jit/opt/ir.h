@@ -35,6 +35,8 @@
 #include <optional>
 #include <span>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "jit/codegen.h"
@@ -159,7 +161,9 @@ class Function {
   };
   const SunkCharge* sunk_charge_of_fuel(uint32_t i) const { return find_sunk<&SunkCharge::fuel_inst>(i); }
   const SunkCharge* sunk_charge_of_branch(uint32_t i) const { return find_sunk<&SunkCharge::branch_inst>(i); }
-  const SunkCharge* sunk_charge_at(uint32_t header_off) const { return find_sunk<&SunkCharge::header>(header_off); }
+  const SunkCharge* sunk_charge_at(uint32_t header_off) const {
+    return find_sunk<&SunkCharge::header>(header_off);
+  }
 
   // Loop-invariant code motion: pure, non-trapping instructions of a loop
   // whose operands no instruction of the loop writes, and whose result
@@ -210,8 +214,8 @@ class Function {
   bool has_back_edge_ = false;
   std::vector<Inst> insts_;
   std::vector<Block> blocks_;
-  std::vector<uint32_t> succ_list_;  // Block::succ_begin, succ_end
-  std::vector<uint32_t> hoist_list_;  // Block::hoist_begin, hoist_end
+  std::vector<uint32_t> succ_list_;    // Block::succ_begin, succ_end
+  std::vector<uint32_t> hoist_list_;   // Block::hoist_begin, hoist_end
   std::vector<uint32_t> block_start_;  // by instruction index
   std::vector<uint32_t> block_offsets_;  // unit offset of each block's start
   std::vector<uint64_t> live_in_, live_out_;
@@ -249,6 +253,45 @@ void reset_map(Map& m) {
   if (m.bucket_count() > 64) Map(m.get_allocator()).swap(m);
   else m.clear();
 }
+
+// The maps and lists a lowering works in, which outlive it: the
+// Workspace keeps one set for every function of a compile, so that their
+// memory (from the Workspace's pool) is reused rather than allocated and
+// freed again for each function. Value and CellState are the lowering's
+// (each back end's register cache).
+template <typename Value, typename CellState>
+struct LoweringTables {
+  explicit LoweringTables(std::pmr::memory_resource* mr)
+      : values(mr),
+        free_values(mr),
+        cells(mr),
+        last_read(mr),
+        range_reads(mr),
+        pinned_label(mr),
+        label_offset(mr),
+        sunk_labels(mr),
+        simd_temps(mr) {}
+  std::pmr::vector<Value> values;
+  std::pmr::vector<uint32_t> free_values;
+  std::pmr::unordered_map<Unit, CellState> cells;
+  std::pmr::vector<std::pair<Unit, uint32_t>> last_read;  // this block's reads (cell, instruction), sorted
+  std::pmr::vector<std::pair<uint32_t, uint32_t>> range_reads;
+  std::pmr::unordered_map<uint32_t, uint32_t> pinned_label;  // label id -> header offset
+  std::pmr::unordered_map<uint32_t, uint32_t> label_offset;  // branch target label id -> offset
+  std::pmr::unordered_set<uint32_t> sunk_labels;
+  std::pmr::vector<uint32_t> simd_temps;
+  void clear() {
+    values.clear();
+    free_values.clear();
+    reset_map(cells);
+    last_read.clear();
+    range_reads.clear();
+    reset_map(pinned_label);
+    reset_map(label_offset);
+    reset_map(sunk_labels);
+    simd_temps.clear();
+  }
+};
 
 // What the optimizing tier keeps from one function to the next while it
 // compiles a module (each back end's Compiler owns one): the analysis,

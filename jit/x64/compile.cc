@@ -231,9 +231,7 @@ void Compiler::emit_switch_instance() {
 // published entry, read on every call (tier-up publishes it at any time);
 // while it is null the generic stub takes the call to the interpreter.
 void Compiler::emit_direct_stubs() {
-  // (Compiled in index order, they are sorted already.)
-  auto by_index = [](const auto& l, const auto& r) { return l.first < r.first; };
-  if (!std::is_sorted(entries_.begin(), entries_.end(), by_index)) std::sort(entries_.begin(), entries_.end(), by_index);
+  finish_local_entries();
   const Label exhausted = trap_label(TrapCode::CallStackExhausted);
   for (const auto& [defined, stub] : direct_stubs_) {
     const CompiledFunc& callee = funcs_[defined];
@@ -942,7 +940,7 @@ void Compiler::begin_function(const CompiledFunc& cf, size_t* entry_offset) {
   *entry_offset = a_.offset();
   Label entry = a_.newLabel();
   a_.bind(entry);
-  entries_.emplace_back(cf.func_index - num_imported_, entry);
+  add_local_entry(cf.func_index - num_imported_, entry);
 }
 
 void Compiler::emit_prologue(const CompiledFunc& cf, bool frame_init) {

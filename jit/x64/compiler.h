@@ -9,16 +9,12 @@
 
 #include <asmjit/x86.h>
 
-#include <algorithm>
 #include <cstddef>
-#include <memory>
 #include <optional>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "jit/codegen.h"
-#include "jit/opt/ir.h"
 
 namespace wasmrt::jit::x64 {
 class Compiler;
@@ -171,12 +167,6 @@ class Compiler final : public ModuleEmitter {
   void emit_jump_table(const Unit* pc);
   OutOfLine& out_of_line() { return out_of_line_; }
   FunctionCode& function_code() { return function_; }
-  // What the optimizing tier reuses from one function to the next of this
-  // compile (opt::Workspace).
-  opt::Workspace& opt_workspace() {
-    if (!opt_workspace_) opt_workspace_ = std::make_unique<opt::Workspace>();
-    return *opt_workspace_;
-  }
   const FunctionCode& function_code() const override { return function_; }
 
  private:
@@ -286,20 +276,8 @@ class Compiler final : public ModuleEmitter {
   const bool optimize_;
   const std::vector<CompiledFunc>& funcs_;
   const uint32_t num_imported_;
-  // By defined-function index: entries emitted into this code, and the
-  // direct call stubs the calls emitted so far use.
-  // The entries of the functions compiled here, by defined index (in the
-  // order compiled: emit_direct_stubs sorts them). A list, not a map: a
-  // module of a million functions would allocate a node for each.
-  std::unique_ptr<opt::Workspace> opt_workspace_;
-  std::vector<std::pair<uint32_t, Label>> entries_;
-  // Label of the entry of the function compiled here with this defined
-  // index, or an invalid one. (entries_ sorted.)
-  Label local_entry(uint32_t defined) const {
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), defined,
-                               [](const std::pair<uint32_t, Label>& e, uint32_t d) { return e.first < d; });
-    return it != entries_.end() && it->first == defined ? it->second : Label();
-  }
+  // By defined-function index: the direct call stubs the calls emitted so
+  // far use (the entries emitted into this code: ModuleEmitter::local_entry).
   std::unordered_map<uint32_t, Label> direct_stubs_;
   Label trampoline_, exit_, trap_eax_, call_stub_, return_stub_, back_edge_stop_, poll_stub_;
   // Per function.

@@ -90,7 +90,20 @@ class Lowering final : private SimdHost {
   struct Tables;
   // t: the maps and lists it works in (empty; kept by the Workspace).
   Lowering(Compiler& c, const CompiledFunc& cf, const Function& f, Tables& t)
-      : c_(c), a_(c.assembler()), cf_(cf), fn_(f), code_(c.function_code()), values_(t.values), free_values_(t.free_values), cells_(t.cells), last_read_(t.last_read), range_reads_(t.range_reads), pinned_label_(t.pinned_label), label_offset_(t.label_offset), sunk_labels_(t.sunk_labels), simd_temps_(t.simd_temps) {}
+      : c_(c),
+        a_(c.assembler()),
+        cf_(cf),
+        fn_(f),
+        code_(c.function_code()),
+        values_(t.values),
+        free_values_(t.free_values),
+        cells_(t.cells),
+        last_read_(t.last_read),
+        range_reads_(t.range_reads),
+        pinned_label_(t.pinned_label),
+        label_offset_(t.label_offset),
+        sunk_labels_(t.sunk_labels),
+        simd_temps_(t.simd_temps) {}
 
   void run();
 
@@ -183,34 +196,12 @@ class Lowering final : private SimdHost {
     uint32_t value;
     bool dirty;  // the register value is not in the cell
   };
+
  public:
-  // The lowering's maps and lists, which outlive it: the Workspace keeps
-  // one set for every function of a compile, so that their memory (from
-  // the Workspace's pool) is reused rather than allocated and freed again
-  // for each function.
-  struct Tables {
-    explicit Tables(std::pmr::memory_resource* mr) : values(mr), free_values(mr), cells(mr), last_read(mr), range_reads(mr), pinned_label(mr), label_offset(mr), sunk_labels(mr), simd_temps(mr) {}
-    std::pmr::vector<Value> values;
-    std::pmr::vector<uint32_t> free_values;
-    std::pmr::unordered_map<Unit, CellState> cells;
-    std::pmr::vector<std::pair<Unit, uint32_t>> last_read;
-    std::pmr::vector<std::pair<uint32_t, uint32_t>> range_reads;
-    std::pmr::unordered_map<uint32_t, uint32_t> pinned_label;
-    std::pmr::unordered_map<uint32_t, uint32_t> label_offset;
-    std::pmr::unordered_set<uint32_t> sunk_labels;
-    std::pmr::vector<uint32_t> simd_temps;
-    void clear() {
-      values.clear();
-      free_values.clear();
-      reset_map(cells);
-      last_read.clear();
-      range_reads.clear();
-      reset_map(pinned_label);
-      reset_map(label_offset);
-      reset_map(sunk_labels);
-      simd_temps.clear();
-    }
+  struct Tables : LoweringTables<Value, CellState> {
+    using LoweringTables::LoweringTables;
   };
+
  private:
   // Loop headers and the cells they keep in registers (Pin, planned by
   // jit/opt/loop_registers.h).
@@ -342,7 +333,8 @@ class Lowering final : private SimdHost {
   bool needed(Unit c, uint32_t from) const {
     if (fn_.live_out(block_, c)) return true;
     // (The last of c's reads: the entry before the first past c.)
-    auto it = std::upper_bound(last_read_.begin(), last_read_.end(), std::pair<Unit, uint32_t>{c, UINT32_MAX});
+    auto it =
+        std::upper_bound(last_read_.begin(), last_read_.end(), std::pair<Unit, uint32_t>{c, UINT32_MAX});
     if (it != last_read_.begin() && std::prev(it)->first == c && std::prev(it)->second >= from) return true;
     for (const auto& [pos, start] : range_reads_)
       if (pos >= from && c >= start) return true;
@@ -1724,7 +1716,7 @@ bool compile_function(Compiler& compiler, const CompiledFunc& cf, size_t* entry_
   *entry_offset = a.offset();
   if (!ws.lowering_tables) ws.lowering_tables = std::make_shared<Lowering::Tables>(&ws.pool);
   auto& tables = *static_cast<Lowering::Tables*>(ws.lowering_tables.get());
-  tables.clear();  // (a lowering may have stopped halfway: a failed emission)
+  tables.clear();  // whatever the previous function left
   Lowering lowering(compiler, cf, fn, tables);
   lowering.run();
   return true;
