@@ -108,15 +108,6 @@ const char* trap_kind_name(TrapKind kind) {
   return "unknown";
 }
 
-// The public API reports a refused memory.grow only inside the guest (-1),
-// so a guest that then fails is recognised by how close its peak came to
-// the cap: within 64 pages (meant to cover an allocator's grow step), or a
-// quarter of a small cap. A rule of thumb, documented in docs/plugin-host.md.
-bool near_memory_cap(uint64_t peak_pages, uint64_t cap_pages) {
-  uint64_t headroom = std::max<uint64_t>(1, std::min<uint64_t>(64, cap_pages / 4));
-  return peak_pages + headroom >= cap_pages;
-}
-
 std::string trimmed(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
   return text;
@@ -124,7 +115,11 @@ std::string trimmed(std::string text) {
 
 void classify_failure(const wasmrt::Error& error, const RequestIo& io, const RunLimits& limits, GuestAbi abi,
                       GuestResult& out) {
-  bool near_cap = near_memory_cap(out.peak_memory_pages, limits.max_memory_pages);
+  // The guest sees a refused memory.grow only as -1 and then fails its own
+  // way (Go: "cannot allocate memory" and exit status 2; C: a null malloc
+  // and whatever follows), so a failure after the caps refused a grow is
+  // the cap's doing (CallStats::memory_grows_refused).
+  const bool cap_refused_a_grow = out.memory_grows_refused > 0;
   out.message = error.to_string();
   if (io.output_overflow) {
     out.kind = OutcomeKind::OutputCap;
@@ -141,11 +136,11 @@ void classify_failure(const wasmrt::Error& error, const RequestIo& io, const Run
       out.kind = OutcomeKind::ApplicationError;
       out.code = io.app_code;
       out.message = io.app_message;
-    } else if (near_cap) {
+    } else if (cap_refused_a_grow) {
       out.kind = OutcomeKind::MemoryCap;
-      out.message = "the guest exited with status " + std::to_string(error.exit_code) + " at " +
-                    std::to_string(out.peak_memory_pages) + " of its " +
-                    std::to_string(limits.max_memory_pages) + " pages: " + trimmed(io.errors);
+      out.message = "the guest exited with status " + std::to_string(error.exit_code) +
+                    " after its memory cap refused to grow it past " + std::to_string(out.peak_memory_pages) +
+                    " of its " + std::to_string(limits.max_memory_pages) + " pages: " + trimmed(io.errors);
     } else if (abi == GuestAbi::Command) {
       out.kind = OutcomeKind::ApplicationError;
       out.code = error.exit_code;
@@ -180,7 +175,7 @@ void classify_failure(const wasmrt::Error& error, const RequestIo& io, const Run
       case TrapKind::OutOfFuel: out.kind = OutcomeKind::Fuel; return;
       case TrapKind::DeadlineExceeded: out.kind = OutcomeKind::Deadline; return;
       case TrapKind::Interrupted: out.kind = OutcomeKind::Interrupted; return;
-      default: out.kind = near_cap ? OutcomeKind::MemoryCap : OutcomeKind::Trap; return;
+      default: out.kind = cap_refused_a_grow ? OutcomeKind::MemoryCap : OutcomeKind::Trap; return;
     }
   }
   out.kind = OutcomeKind::Trap;
@@ -249,9 +244,12 @@ GuestResult run_guest(const Engine& engine, const std::shared_ptr<const Module>&
   define_bounded_stdio(linker, io);
   define_error_channel(linker, io);
 
+  // After every call into the guest (each is a top-level call with its own
+  // CallStats), instantiation included.
   auto account = [&] {
     out.peak_memory_pages =
         std::max({out.peak_memory_pages, store.last_call_stats().peak_memory_pages, store.memory_pages()});
+    out.memory_grows_refused += store.last_call_stats().memory_grows_refused;
     out.fuel_used = limits.fuel - std::min(limits.fuel, remaining_fuel(store).value_or(limits.fuel));
   };
   auto fail = [&](const wasmrt::Error& error, GuestStage stage) {
@@ -284,11 +282,11 @@ GuestResult run_guest(const Engine& engine, const std::shared_ptr<const Module>&
   const auto length = static_cast<uint32_t>(request.input.size());
   auto at = instance->call("alloc", {Value::i32(static_cast<int32_t>(length))});
   if (!at.ok()) return fail(at.error(), GuestStage::Call);
+  account();
   const auto address = static_cast<uint32_t>(at->front().i32());
   auto memory = instance->memory();
   auto in = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(request.input.data()), length);
   if (!memory || !memory->write(address, in).ok()) {
-    account();
     out.kind = OutcomeKind::Trap;
     out.trap_kind = "bad_alloc_result";
     out.message = "alloc returned an address outside the guest's memory";

@@ -84,6 +84,7 @@ class CallScope {
     ctx_.fuel = store_.fuel;
     ctx_.interrupt = store_.config.interruptible ? store_.signal.get() : nullptr;
     store_.objects.reset_peak_memory_pages();
+    store_.objects.reset_refused_memory_grows();
     start_ = Clock::now();
     std::optional<Clock::time_point> deadline = store_.deadline;
     if (store_.timeout) {
@@ -122,6 +123,7 @@ class CallScope {
       store_.fuel = ctx_.fuel;
     }
     stats.peak_memory_pages = store_.objects.peak_memory_pages();
+    stats.memory_grows_refused = store_.objects.refused_memory_grows();
     stats.wall_time = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start_);
     store_.last_stats = stats;
   }

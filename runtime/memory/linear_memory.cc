@@ -196,11 +196,20 @@ bool LinearMemory::reset_to_initial(uint64_t initial_pages) {
 
 int64_t LinearMemory::grow(uint64_t delta_pages) {
   const uint64_t old_pages = pages();
-  if (delta_pages > max_pages_ - old_pages) return kGrowFailed;
+  if (delta_pages > max_pages_ - old_pages) {
+    // Past the declared maximum (or the index type's) is the module's own
+    // limit; between it and max_pages_ only the host's cap stands.
+    const uint64_t module_max = std::min(declared_max_pages_.value_or(kMaxMemoryPages), kMaxMemoryPages);
+    if (budget_ && delta_pages <= module_max - std::min(old_pages, module_max)) budget_->note_refused_grow();
+    return kGrowFailed;
+  }
   if (delta_pages == 0) return static_cast<int64_t>(old_pages);
   const uint64_t new_bytes = (old_pages + delta_pages) * kPageSize;
   if (new_bytes > reserved_from_base_) return kGrowFailed;
-  if (budget_ && !budget_->try_take(delta_pages)) return kGrowFailed;
+  if (budget_ && !budget_->try_take(delta_pages)) {
+    budget_->note_refused_grow();
+    return kGrowFailed;
+  }
 
   if (new_bytes > committed_bytes_) {
     // Commit whole OS pages; the reservation is a multiple of the OS page.

@@ -67,11 +67,20 @@ class PageBudget {
   // accounting: the store resets it when a call starts).
   uint64_t peak_pages() const { return peak_pages_.load(std::memory_order_relaxed); }
   void reset_peak();
+  // memory.grow calls that a host limit refused (this budget, or a member
+  // memory's own page cap) where the module's declared maximum allowed
+  // them, since the last reset_refused_grows(): the exact signal that a
+  // guest ran into its host's memory cap, which the guest itself only
+  // sees as -1.
+  uint64_t refused_grows() const { return refused_grows_.load(std::memory_order_relaxed); }
+  void note_refused_grow() { refused_grows_.fetch_add(1, std::memory_order_relaxed); }
+  void reset_refused_grows() { refused_grows_.store(0, std::memory_order_relaxed); }
 
  private:
   const uint64_t limit_pages_;
   std::atomic<uint64_t> used_pages_{0};
   std::atomic<uint64_t> peak_pages_{0};
+  std::atomic<uint64_t> refused_grows_{0};
 };
 
 // Host-imposed limits, applied on top of the module's declared limits.
@@ -127,7 +136,8 @@ class LinearMemory {
 
   // memory.grow: returns the old page count, or kGrowFailed (memory
   // unchanged) past the declared max, the host cap, the page budget, the
-  // reservation, or when the OS refuses to commit the pages.
+  // reservation, or when the OS refuses to commit the pages. A refusal by
+  // the host cap or the budget is counted in the budget (refused_grows).
   int64_t grow(uint64_t delta_pages);
 
   // Replaces the memory's first image.extent() bytes by a copy-on-write

@@ -146,6 +146,9 @@ class ObjectStore {
   uint64_t memory_pages() const { return memory_budget_.used_pages(); }
   uint64_t peak_memory_pages() const { return memory_budget_.peak_pages(); }
   void reset_peak_memory_pages() { memory_budget_.reset_peak(); }
+  // memory.grow calls refused by the store's memory caps (PageBudget::refused_grows).
+  uint64_t refused_memory_grows() const { return memory_budget_.refused_grows(); }
+  void reset_refused_memory_grows() { memory_budget_.reset_refused_grows(); }
 
  private:
   Result<StoreInstance*> instantiate_unguarded(std::shared_ptr<const CompiledModule> module,

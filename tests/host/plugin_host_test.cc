@@ -257,6 +257,10 @@ TEST(Outcomes, EveryKindFromAReactor) {
                    {"L", "a", OutcomeKind::Fuel},
                    {"L", "slow", OutcomeKind::Deadline},
                    {"M", "a", OutcomeKind::MemoryCap},
+                   // Near the cap but never refused: the trap is the guest's.
+                   {"G", "a", OutcomeKind::Trap},
+                   // Refused, coped with, answered: no failure at all.
+                   {"R", "a", OutcomeKind::Ok},
                    {"O", "a", OutcomeKind::OutputCap},
                    {"x", "bad tenant", OutcomeKind::BadRequest}});
   RunResponse error = run(*host, "a", "r", "E");

@@ -10,6 +10,8 @@
 //   'M'  grow memory a page at a time until refused, then trap
 //   'S'  unbounded recursion           'O'  output past any cap
 //   'C'  (reactor) increment a byte of memory and return it: 1 in a fresh instance
+//   'G'  (reactor) grow by 30 pages (within a 32-page cap), then trap
+//   'R'  (reactor) try to grow by 40 pages, ignore the refusal, then echo
 #pragma once
 
 #include <cstdint>
@@ -50,6 +52,8 @@ inline std::string reactor_wat(std::string_view tag = "v1") {
     (if (i32.eq (local.get $op) (i32.const 76)) (then (loop $forever (br $forever))))
     (if (i32.eq (local.get $op) (i32.const 77))
       (then (loop $grow (br_if $grow (i32.ne (memory.grow (i32.const 1)) (i32.const -1)))) (unreachable)))
+    (if (i32.eq (local.get $op) (i32.const 71)) (then (drop (memory.grow (i32.const 30))) (unreachable)))
+    (if (i32.eq (local.get $op) (i32.const 82)) (then (drop (memory.grow (i32.const 40)))))
     (if (i32.eq (local.get $op) (i32.const 83)) (then (drop (call $recurse (i32.const 0)))))
     (if (i32.eq (local.get $op) (i32.const 84)) (then (unreachable)))
     (if (i32.eq (local.get $op) (i32.const 79)) (then (return (i64.const 0x7fffffff))))

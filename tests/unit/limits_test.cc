@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <climits>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -399,6 +401,55 @@ TEST(Stats, PeakMemoryPagesAndWallTime) {
   ASSERT_TRUE(instance->call("grow", {Value::i32(0)}).ok());
   EXPECT_EQ(store.last_call_stats().peak_memory_pages, 12u);
   EXPECT_EQ(store.last_call_stats().fuel_used, 0u);  // no metering
+}
+
+// A host needs to tell "the guest ran into its memory cap" from other
+// failures, and the guest sees only -1: the count names exactly the grows
+// a cap refused, per call, and not those past the module's own maximum.
+TEST(Stats, MemoryGrowsRefusedByTheCapsAreCounted) {
+  EngineConfig config = test_config();
+  config.max_memory_pages = 10;
+  config.max_store_memory_pages = 14;
+  Engine engine(config);
+  Store store(engine);
+  constexpr const char* kGrower = R"((module
+    (memory (export "memory") %d %d)
+    (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+    (func (export "grow_twice") (param i32) (result i32)
+      (i32.add (memory.grow (local.get 0)) (memory.grow (local.get 0))))))";
+  auto grower = [&](int initial, int maximum) {
+    char text[512];
+    std::snprintf(text, sizeof text, kGrower, initial, maximum);
+    return Linker().instantiate(store, compile(text, engine));
+  };
+  auto a = grower(2, 20);
+  auto b = grower(1, 2);
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto grow = [&](Instance& instance, const char* name, int32_t pages) {
+    auto result = instance.call(name, {Value::i32(pages)});
+    EXPECT_TRUE(result.ok());
+    return result.ok() ? result->front().i32() : INT32_MIN;
+  };
+  EXPECT_EQ(grow(*a, "grow", 3), 2);  // 5 pages: allowed
+  EXPECT_EQ(store.last_call_stats().memory_grows_refused, 0u);
+  EXPECT_EQ(grow(*a, "grow", 6), -1);  // 11 > the per-memory cap of 10
+  EXPECT_EQ(store.last_call_stats().memory_grows_refused, 1u);
+  EXPECT_EQ(grow(*a, "grow", 16), -1);  // 21 > the module's own maximum of 20
+  EXPECT_EQ(store.last_call_stats().memory_grows_refused, 0u);
+  EXPECT_EQ(grow(*b, "grow", 2), -1);  // 3 > b's own maximum of 2
+  EXPECT_EQ(store.last_call_stats().memory_grows_refused, 0u);
+  EXPECT_EQ(grow(*a, "grow", 5), 5);  // 10 pages, 11 in the store
+  EXPECT_EQ(store.last_call_stats().memory_grows_refused, 0u);
+  // Both grows of one call refused by the per-memory cap: counted twice.
+  EXPECT_EQ(grow(*a, "grow_twice", 1), -2);
+  EXPECT_EQ(store.last_call_stats().memory_grows_refused, 2u);
+  // The store's total: 11 + 2 + 2 > 14, though c's 4 pages fit its cap.
+  auto c = grower(2, 20);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(grow(*c, "grow", 2), -1);
+  EXPECT_EQ(store.last_call_stats().memory_grows_refused, 1u);
+  EXPECT_EQ(grow(*c, "grow", 1), 2);  // 14 in the store: fits
+  EXPECT_EQ(store.last_call_stats().memory_grows_refused, 0u);
 }
 
 TEST(Caps, RefusalsAreTypedAndNameTheLimit) {

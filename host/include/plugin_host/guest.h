@@ -72,6 +72,9 @@ struct GuestResult {
   bool unlinkable = false;
   uint64_t fuel_used = 0;
   uint64_t peak_memory_pages = 0;
+  // memory.grow calls the memory cap refused (CallStats::memory_grows_refused,
+  // summed over the request's calls).
+  uint64_t memory_grows_refused = 0;
 };
 
 // Runs one request. `engine` makes the store (its max_memory_pages must be

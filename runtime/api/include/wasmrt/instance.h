@@ -51,6 +51,12 @@ struct CallStats {
   uint64_t fuel_used = 0;
   // The most pages the store's memories held together during the call.
   uint64_t peak_memory_pages = 0;
+  // memory.grow calls that the store's memory caps (EngineConfig's
+  // max_memory_pages per memory, max_store_memory_pages in total) refused,
+  // where the module's own declared maximum allowed them. The guest only
+  // sees -1; a host tells "ran into its memory cap" from other failures by
+  // this count. Grows past the module's own maximum are not counted.
+  uint64_t memory_grows_refused = 0;
   std::chrono::nanoseconds wall_time{0};
 };
 
