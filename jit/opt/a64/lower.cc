@@ -861,7 +861,6 @@ void Lowering::emit_loop_entries() {
 }
 
 void Lowering::plan_loop_registers() {
-  if (!fn_.has_back_edge()) return;  // no loop: nothing to plan
   // More pins than on x86-64: twelve general and thirty vector registers
   // hold values here.
   const PinBudget budget{7, 8, std::span<const uint8_t>(kGpRegs, 7), kFirstVec};

@@ -822,7 +822,6 @@ void Lowering::emit_loop_entries() {
 }
 
 void Lowering::plan_loop_registers() {
-  if (!fn_.has_back_edge()) return;  // no loop: nothing to plan
   // rsi, rdi, r8, r9 (four of the seven general value registers: the rest
   // serve the loop's temporaries) and xmm2-xmm7.
   const PinBudget budget{4, 6, std::span<const uint8_t>(kGpRegs, 4), kFirstXmm};
