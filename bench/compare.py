@@ -17,6 +17,7 @@ everything first. Python 3.11 standard library only.
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime
 import json
 import math
@@ -25,6 +26,7 @@ import platform
 import random
 import re
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -107,6 +109,15 @@ def wasmrt_runtimes(wasm_run: Path) -> list[Runtime]:
                             [str(wasm_run), "--engine", "interp", "--compile", "eager"]))
     runtimes.append(Runtime("wasmrt-jit-eager", "jit", jit_status, version + " (tiered JIT, --compile eager)",
                             [str(wasm_run), "--engine", "jit", "--compile", "eager"]))
+    # Cold start only: the on-disk code cache (docs/code-cache.md), one
+    # directory per variant (the cache key includes the engine), removed
+    # when this script exits. cold_start() fills each with an untimed run.
+    for name, engine, kind, status in (("wasmrt-cached", "interp", "interp", "ok"),
+                                       ("wasmrt-jit-cached", "jit", "jit", jit_status)):
+        cache = tempfile.mkdtemp(prefix=f"{name}-")
+        atexit.register(shutil.rmtree, cache, ignore_errors=True)
+        runtimes.append(Runtime(name, kind, status, version + f" ({engine}, --cache)",
+                                [str(wasm_run), "--engine", engine, "--cache", cache]))
     return runtimes
 
 
