@@ -233,6 +233,9 @@ Expected<PluginInfo> Registry::change_plugin(std::string_view name, std::string_
     if (!is_digest(digest)) return Error{ErrorCode::BadArgument, quote_text(digest) + " is not a digest"};
     auto entry = module(digest);
     if (!entry) return Error{ErrorCode::NotFound, "no module " + std::string(digest)};
+    // Activating the active version again changes nothing (PUT is
+    // idempotent): a second entry would make the next rollback a no-op.
+    if (it != next.end() && it->second.active->digest == digest) return info_of(it->first, it->second);
     if (it == next.end()) it = next.emplace(std::string(name), PluginState{}).first;
     it->second.active = std::move(entry);
     it->second.history.emplace_back(digest);

@@ -124,6 +124,11 @@ TEST(Registry, ActivateRollbackAndHistory) {
   EXPECT_EQ(info->active, v2);
   EXPECT_EQ(info->history, (std::vector<std::string>{v1, v2}));
   EXPECT_EQ(run(*host, "t", "echo", "x").output, "v2:x:v2");
+  // Activating the active version again (a repeated PUT) changes nothing,
+  // so the rollback below still reaches v1.
+  auto again = registry.activate("echo", v2);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->history, (std::vector<std::string>{v1, v2}));
   auto back = registry.rollback("echo");
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->active, v1);
