@@ -293,6 +293,54 @@ struct LoweringTables {
   }
 };
 
+// The lowerings' register cache: a value (in a general or vector register
+// -- x86-64's xmm, AArch64's v -- or a constant not yet in one) and each
+// frame cell's mapping to a value.
+enum class ValueLoc : uint8_t { Gp, Vec, Const };
+struct CachedValue {
+  ValueLoc loc = ValueLoc::Const;
+  uint8_t reg = 0;
+  Cell k = 0;
+  uint32_t refs = 0;  // cells mapping to it
+  uint64_t last_use = 0;
+  uint64_t pin = 0;  // == the lowering's epoch: an operand of the instruction being lowered
+  // Its register was written by a 32-bit operation of this lowering (an
+  // AArch64 w register), so bits 32-63 are zero. Not so for a cell loaded
+  // from memory: an i32 cell's upper half is unspecified (i32.wrap_i64
+  // emits no code: "Cell encoding" in runtime/interp/ir.h).
+  bool zext32 = false;
+};
+struct CachedCell {
+  uint32_t value;
+  bool dirty;  // the register value is not in the cell
+};
+
+// A lowering's names for the LoweringTables it works in: both back ends'
+// Lowering derive from it, so the list of references is written once.
+template <typename Value, typename CellState>
+struct LoweringTableRefs {
+  explicit LoweringTableRefs(LoweringTables<Value, CellState>& t)
+      : values_(t.values),
+        free_values_(t.free_values),
+        cells_(t.cells),
+        last_read_(t.last_read),
+        range_reads_(t.range_reads),
+        pinned_label_(t.pinned_label),
+        label_offset_(t.label_offset),
+        sunk_labels_(t.sunk_labels),
+        simd_temps_(t.simd_temps) {}
+  std::pmr::vector<Value>& values_;
+  std::pmr::vector<uint32_t>& free_values_;
+  std::pmr::unordered_map<Unit, CellState>& cells_;
+  std::pmr::vector<std::pair<Unit, uint32_t>>& last_read_;  // this block's reads (cell, instruction), sorted
+  std::pmr::vector<std::pair<uint32_t, uint32_t>>& range_reads_;
+  std::pmr::unordered_map<uint32_t, uint32_t>& pinned_label_;  // label id -> header offset
+  std::pmr::unordered_map<uint32_t, uint32_t>& label_offset_;  // branch target label id -> offset
+  // Headers whose charge their br_if takes (their back edges charge nothing).
+  std::pmr::unordered_set<uint32_t>& sunk_labels_;
+  std::pmr::vector<uint32_t>& simd_temps_;  // the SIMD lowering's temporaries
+};
+
 // What the optimizing tier keeps from one function to the next while it
 // compiles a module (each back end's Compiler owns one): the analysis,
 // whose buffers build() reuses, and the memory its lowering's maps and

@@ -85,25 +85,19 @@ std::optional<int64_t> add_sub_imm(Cell k, bool wide) {
   return std::nullopt;
 }
 
-class Lowering final : private SimdHost {
+using Loc = ValueLoc;
+using Value = CachedValue;
+using CellState = CachedCell;
+
+struct Tables : LoweringTables<Value, CellState> {
+  using LoweringTables::LoweringTables;
+};
+
+class Lowering final : private SimdHost, private LoweringTableRefs<Value, CellState> {
  public:
-  struct Tables;
   // t: the maps and lists it works in (empty; kept by the Workspace).
   Lowering(Compiler& c, const CompiledFunc& cf, const Function& f, Tables& t)
-      : c_(c),
-        a_(c.assembler()),
-        cf_(cf),
-        fn_(f),
-        code_(c.function_code()),
-        values_(t.values),
-        free_values_(t.free_values),
-        cells_(t.cells),
-        last_read_(t.last_read),
-        range_reads_(t.range_reads),
-        pinned_label_(t.pinned_label),
-        label_offset_(t.label_offset),
-        sunk_labels_(t.sunk_labels),
-        simd_temps_(t.simd_temps) {}
+      : LoweringTableRefs(t), c_(c), a_(c.assembler()), cf_(cf), fn_(f), code_(c.function_code()) {}
 
   void run();
 
@@ -176,31 +170,6 @@ class Lowering final : private SimdHost {
     if (sunk_branch_ != nullptr) c_.emit_sunk_fuel_charge(sunk_branch_->cost, cost);  // the fall-through
     else c_.emit_fuel_charge(cost);
   }
-
- private:
-  enum class Loc : uint8_t { Gp, Vec, Const };
-  struct Value {
-    Loc loc = Loc::Const;
-    uint8_t reg = 0;
-    Cell k = 0;
-    uint32_t refs = 0;  // cells mapping to it
-    uint64_t last_use = 0;
-    uint64_t pin = 0;  // == epoch_: an operand of the instruction being lowered
-    // Its register was written as a w register by this lowering, so bits
-    // 32-63 are zero. Not so for a cell loaded from memory: an i32 cell's
-    // upper half is unspecified (i32.wrap_i64 emits no code: "Cell
-    // encoding" in runtime/interp/ir.h).
-    bool zext32 = false;
-  };
-  struct CellState {
-    uint32_t value;
-    bool dirty;  // the register value is not in the cell
-  };
-
- public:
-  struct Tables : LoweringTables<Value, CellState> {
-    using LoweringTables::LoweringTables;
-  };
 
  private:
   // Loop headers and the cells they keep in registers (Pin, planned by
@@ -658,30 +627,20 @@ class Lowering final : private SimdHost {
   const CompiledFunc& cf_;
   const Function& fn_;
   codegen::FunctionCode& code_;
-  std::pmr::vector<Value>& values_;
-  std::pmr::vector<uint32_t>& free_values_;
-  std::pmr::unordered_map<Unit, CellState>& cells_;
   uint32_t gp_owner_[32];
   uint32_t vec_owner_[32];
   uint64_t clock_ = 0, epoch_ = 1;
   uint32_t block_ = 0, cur_ = 0;
-  std::pmr::vector<std::pair<Unit, uint32_t>>& last_read_;  // this block's reads (cell, instruction), sorted
-  std::pmr::vector<std::pair<uint32_t, uint32_t>>& range_reads_;
   std::unordered_map<uint32_t, std::vector<Pin>> pins_;  // by loop header offset
-  std::pmr::unordered_map<uint32_t, uint32_t>& pinned_label_;  // label id -> header offset
   std::vector<uint32_t> loop_heads_;  // targets of backward branches, sorted
   std::vector<std::pair<uint32_t, uint32_t>> loop_extents_;  // header offset, last back edge's offset
-  std::pmr::unordered_map<uint32_t, uint32_t>& label_offset_;  // branch target label id -> offset
-  // Headers whose charge their br_if takes (their back edges charge nothing),
-  // and that br_if's sunk charge while it is being lowered.
-  std::pmr::unordered_set<uint32_t>& sunk_labels_;
+  // The br_if whose sunk charge is being lowered (sunk_labels_).
   const Function::SunkCharge* sunk_branch_ = nullptr;
   std::unordered_map<uint32_t, std::vector<Pin>> table_pins_;  // by br_table offset: its targets' pins
   std::optional<uint32_t> pending_flush_;  // defer_flush's target, for this instruction
   Label pending_label_;
 
   // ---- the SIMD lowering's view of the cache (lower_simd.h) ----
-  std::pmr::vector<uint32_t>& simd_temps_;
   // After a SIMD instruction: its temporaries are free again.
   bool simd_done(bool lowered) {
     for (uint32_t v : simd_temps_) release(v);
@@ -1713,8 +1672,8 @@ bool compile_function(Compiler& compiler, const CompiledFunc& cf, size_t* entry_
   if (!fn.build(cf, code, /*hoist=*/true, /*exact_simd=*/true)) return false;
   a.align(asmjit::AlignMode::kCode, 16);
   *entry_offset = a.offset();
-  if (!ws.lowering_tables) ws.lowering_tables = std::make_shared<Lowering::Tables>(&ws.pool);
-  auto& tables = *static_cast<Lowering::Tables*>(ws.lowering_tables.get());
+  if (!ws.lowering_tables) ws.lowering_tables = std::make_shared<Tables>(&ws.pool);
+  auto& tables = *static_cast<Tables*>(ws.lowering_tables.get());
   tables.clear();  // whatever the previous function left
   Lowering lowering(compiler, cf, fn, tables);
   lowering.run();

@@ -68,27 +68,34 @@ constexpr uint8_t kFirstXmm = 2, kXmmCount = 16;
 
 bool fits_i32(Cell k) { return static_cast<int64_t>(k) == static_cast<int32_t>(k); }
 
-class Lowering final : private SimdHost {
+using Loc = ValueLoc;
+using Value = CachedValue;
+using CellState = CachedCell;
+
+// (The constant pools are this lowering's own.)
+struct Tables : LoweringTables<Value, CellState> {
+  explicit Tables(std::pmr::memory_resource* mr) : LoweringTables(mr), pool(mr), pool16(mr) {}
+  std::pmr::unordered_map<Cell, Label> pool;
+  std::pmr::map<std::array<uint8_t, 16>, Label> pool16;
+  void clear() {
+    LoweringTables::clear();
+    reset_map(pool);
+    pool16.clear();
+  }
+};
+
+class Lowering final : private SimdHost, private LoweringTableRefs<Value, CellState> {
  public:
-  struct Tables;
   // t: the maps and lists it works in (empty; kept by the Workspace).
   Lowering(Compiler& c, const CompiledFunc& cf, const Function& f, Tables& t)
-      : c_(c),
+      : LoweringTableRefs(t),
+        c_(c),
         a_(c.assembler()),
         cf_(cf),
         fn_(f),
         code_(c.function_code()),
-        values_(t.values),
-        free_values_(t.free_values),
-        cells_(t.cells),
-        last_read_(t.last_read),
-        range_reads_(t.range_reads),
         pool_(t.pool),
-        pinned_label_(t.pinned_label),
-        label_offset_(t.label_offset),
-        sunk_labels_(t.sunk_labels),
-        pool16_(t.pool16),
-        simd_temps_(t.simd_temps) {}
+        pool16_(t.pool16) {}
 
   void run();
 
@@ -159,39 +166,6 @@ class Lowering final : private SimdHost {
   }
 
  private:
-  enum class Loc : uint8_t { Gp, Xmm, Const };
-  struct Value {
-    Loc loc = Loc::Const;
-    uint8_t reg = 0;
-    Cell k = 0;
-    uint32_t refs = 0;  // cells mapping to it
-    uint64_t last_use = 0;
-    uint64_t pin = 0;  // == epoch_: an operand of the instruction being lowered
-    // Its register was written by a 32-bit operation of this lowering, so
-    // bits 32-63 are zero. Not so for a cell loaded from memory: an i32
-    // cell's upper half is unspecified (i32.wrap_i64 emits no code: "Cell
-    // encoding" in runtime/interp/ir.h).
-    bool zext32 = false;
-  };
-  struct CellState {
-    uint32_t value;
-    bool dirty;  // the register value is not in the cell
-  };
-
- public:
-  // (The constant pools are this lowering's own.)
-  struct Tables : LoweringTables<Value, CellState> {
-    explicit Tables(std::pmr::memory_resource* mr) : LoweringTables(mr), pool(mr), pool16(mr) {}
-    std::pmr::unordered_map<Cell, Label> pool;
-    std::pmr::map<std::array<uint8_t, 16>, Label> pool16;
-    void clear() {
-      LoweringTables::clear();
-      reset_map(pool);
-      pool16.clear();
-    }
-  };
-
- private:
   // Loop headers and the cells they keep in registers (Pin, planned by
   // jit/opt/loop_registers.h).
   void plan_loop_registers();
@@ -214,7 +188,7 @@ class Lowering final : private SimdHost {
   void move_pins(uint32_t off) { move_pins(pins_.at(off)); }
   void move_pins(const std::vector<Pin>& pins) { emit_moves(plan_pin_moves(pins)); }
   struct Move {
-    Loc src;  // Gp, Xmm, or Const (k), or memory (from_cell)
+    Loc src;  // Gp, Vec (an xmm), or Const (k), or memory (from_cell)
     bool from_cell;
     uint8_t src_reg;
     Cell k;
@@ -240,7 +214,7 @@ class Lowering final : private SimdHost {
   // At the header: the pinned cells are in their registers, not stored.
   void enter_pinned_header(uint32_t off) {
     for (const Pin& p : pins_.at(off)) {
-      const uint32_t v = new_value(p.vec ? Loc::Xmm : Loc::Gp, p.reg, 0);
+      const uint32_t v = new_value(p.vec ? Loc::Vec : Loc::Gp, p.reg, 0);
       bind_cell(p.cell, v, true);
     }
   }
@@ -260,7 +234,7 @@ class Lowering final : private SimdHost {
     }
     values_[v] = Value{loc, reg, k, 0, ++clock_, epoch_};
     if (loc == Loc::Gp) gp_owner_[reg] = v;
-    if (loc == Loc::Xmm) xmm_owner_[reg] = v;
+    if (loc == Loc::Vec) xmm_owner_[reg] = v;
     return v;
   }
   void unref(uint32_t v) {
@@ -271,7 +245,7 @@ class Lowering final : private SimdHost {
   void release(uint32_t v) {
     Value& val = values_[v];
     if (val.loc == Loc::Gp) gp_owner_[val.reg] = kNoValue;
-    if (val.loc == Loc::Xmm) xmm_owner_[val.reg] = kNoValue;
+    if (val.loc == Loc::Vec) xmm_owner_[val.reg] = kNoValue;
     val.loc = Loc::Const;
     free_values_.push_back(v);
     v128_copies_.released(v);  // (evicted)
@@ -338,7 +312,7 @@ class Lowering final : private SimdHost {
   void store(Unit c, const Value& v) {
     switch (v.loc) {
       case Loc::Gp: a_.mov(cell(c), x::gpq(v.reg)); break;
-      case Loc::Xmm: a_.movq(cell(c), x::xmm(v.reg)); break;
+      case Loc::Vec: a_.movq(cell(c), x::xmm(v.reg)); break;
       case Loc::Const:
         if (fits_i32(v.k)) {
           a_.mov(cell(c), static_cast<int32_t>(v.k));
@@ -460,7 +434,7 @@ class Lowering final : private SimdHost {
     return static_cast<uint8_t>(best);
   }
   uint32_t new_gp() { return new_value(Loc::Gp, alloc_reg(false), 0); }
-  uint32_t new_xmm() { return new_value(Loc::Xmm, alloc_reg(true), 0); }
+  uint32_t new_xmm() { return new_value(Loc::Vec, alloc_reg(true), 0); }
   uint32_t new_const(Cell k) { return new_value(Loc::Const, 0, k); }
   x::Gp gp_of_value(uint32_t v) const { return x::gpq(values_[v].reg); }
   x::Xmm xmm_of_value(uint32_t v) const { return x::xmm(values_[v].reg); }
@@ -511,7 +485,7 @@ class Lowering final : private SimdHost {
     const Value& val = values_[v];
     switch (val.loc) {
       case Loc::Gp: return gp_of_value(v);
-      case Loc::Xmm: a_.movq(scratch.r64(), x::xmm(val.reg)); return scratch.r64();
+      case Loc::Vec: a_.movq(scratch.r64(), x::xmm(val.reg)); return scratch.r64();
       case Loc::Const: a_.mov(scratch.r64(), val.k); return scratch.r64();
     }
     return scratch;
@@ -520,7 +494,7 @@ class Lowering final : private SimdHost {
     const uint32_t v = value_of(c, true);
     const Value& val = values_[v];
     switch (val.loc) {
-      case Loc::Xmm: return xmm_of_value(v);
+      case Loc::Vec: return xmm_of_value(v);
       case Loc::Gp: a_.movq(scratch, x::gpq(val.reg)); return scratch;
       case Loc::Const: a_.movq(scratch, constant_pool(val.k)); return scratch;
     }
@@ -609,32 +583,22 @@ class Lowering final : private SimdHost {
   const CompiledFunc& cf_;
   const Function& fn_;
   codegen::FunctionCode& code_;
-  std::pmr::vector<Value>& values_;
-  std::pmr::vector<uint32_t>& free_values_;
-  std::pmr::unordered_map<Unit, CellState>& cells_;
   uint32_t gp_owner_[16];
   uint32_t xmm_owner_[16];
   uint64_t clock_ = 0, epoch_ = 1;
   uint32_t block_ = 0, cur_ = 0;
-  std::pmr::vector<std::pair<Unit, uint32_t>>& last_read_;  // this block's reads (cell, instruction), sorted
-  std::pmr::vector<std::pair<uint32_t, uint32_t>>& range_reads_;
   std::pmr::unordered_map<Cell, Label>& pool_;
   std::unordered_map<uint32_t, std::vector<Pin>> pins_;  // by loop header offset
-  std::pmr::unordered_map<uint32_t, uint32_t>& pinned_label_;  // label id -> header offset
   std::vector<uint32_t> loop_heads_;  // targets of backward branches, sorted
   std::optional<uint32_t> pending_flush_;  // defer_flush's target, for this instruction
   Label pending_label_;
   std::unordered_map<uint32_t, std::vector<Pin>> table_pins_;  // by br_table offset: its targets' pins
   std::vector<std::pair<uint32_t, uint32_t>> loop_extents_;  // header offset, last back edge's offset
-  std::pmr::unordered_map<uint32_t, uint32_t>& label_offset_;  // branch target label id -> offset
-  // Headers whose charge their br_if takes (their back edges charge nothing),
-  // and that br_if's sunk charge while it is being lowered.
-  std::pmr::unordered_set<uint32_t>& sunk_labels_;
+  // The br_if whose sunk charge is being lowered (sunk_labels_).
   const Function::SunkCharge* sunk_branch_ = nullptr;
 
   // ---- the SIMD lowering's view of the cache (lower_simd.h) ----
   std::pmr::map<std::array<uint8_t, 16>, Label>& pool16_;
-  std::pmr::vector<uint32_t>& simd_temps_;
   // After a SIMD instruction: its temporaries are free again.
   bool simd_done(bool lowered) {
     for (uint32_t v : simd_temps_) release(v);
@@ -852,7 +816,7 @@ std::vector<Lowering::Move> Lowering::plan_pin_moves(const std::vector<Pin>& pin
     } else {
       m.from_cell = true;
     }
-    if (!m.from_cell && m.src == (p.vec ? Loc::Xmm : Loc::Gp) && m.src_reg == p.reg) continue;  // in place
+    if (!m.from_cell && m.src == (p.vec ? Loc::Vec : Loc::Gp) && m.src_reg == p.reg) continue;  // in place
     moves.push_back(m);
   }
   return moves;
@@ -860,7 +824,7 @@ std::vector<Lowering::Move> Lowering::plan_pin_moves(const std::vector<Pin>& pin
 
 void Lowering::emit_moves(std::vector<Move> moves) {
   auto reads_reg = [](const Move& m, bool xmm, uint8_t reg) {
-    return !m.from_cell && m.src == (xmm ? Loc::Xmm : Loc::Gp) && m.src_reg == reg;
+    return !m.from_cell && m.src == (xmm ? Loc::Vec : Loc::Gp) && m.src_reg == reg;
   };
   auto emit = [&](const Move& m) {
     if (m.from_cell) {
@@ -873,7 +837,7 @@ void Lowering::emit_moves(std::vector<Move> moves) {
         if (m.dst_xmm) a_.movq(x::xmm(m.dst_reg), x::gpq(m.src_reg));
         else a_.mov(x::gpq(m.dst_reg), x::gpq(m.src_reg));
         break;
-      case Loc::Xmm:
+      case Loc::Vec:
         if (m.dst_xmm) a_.movaps(x::xmm(m.dst_reg), x::xmm(m.src_reg));
         else a_.movq(x::gpq(m.dst_reg), x::xmm(m.src_reg));
         break;
@@ -898,7 +862,7 @@ void Lowering::emit_moves(std::vector<Move> moves) {
     if (progressed) continue;
     // Only cycles of register moves are left: park one source in scratch.
     const Move& m = moves.front();
-    const bool xmm = m.src == Loc::Xmm;
+    const bool xmm = m.src == Loc::Vec;
     const uint8_t reg = m.src_reg;
     const uint8_t scratch = xmm ? 0 : static_cast<uint8_t>(x::Gp::kIdAx);
     if (xmm) a_.movaps(x::xmm0, x::xmm(reg));
@@ -1306,7 +1270,8 @@ bool Lowering::lower_access(Op op, const Unit* pc, bool summed) {
     stored_const = const_of(value);
     if (!stored_const) {
       const uint32_t v = value_of(value, float_value);
-      if (values_[v].loc == Loc::Xmm && (acc->bytes == 4 || acc->bytes == 8)) stored_xmm = xmm_of_value(v);
+      if (values_[v].loc == Loc::Vec && (acc->bytes == 4 || acc->bytes == 8))
+        stored_xmm = xmm_of_value(v);
       else stored_gp = gp(value, x::rdx);
     }
   }
@@ -1849,8 +1814,8 @@ bool compile_function(Compiler& compiler, const CompiledFunc& cf, size_t* entry_
   Function& fn = ws.function;
   if (!fn.build(cf, code, /*hoist=*/true, /*exact_simd=*/true)) return false;
   compiler.begin_function(cf, entry_offset);
-  if (!ws.lowering_tables) ws.lowering_tables = std::make_shared<Lowering::Tables>(&ws.pool);
-  auto& tables = *static_cast<Lowering::Tables*>(ws.lowering_tables.get());
+  if (!ws.lowering_tables) ws.lowering_tables = std::make_shared<Tables>(&ws.pool);
+  auto& tables = *static_cast<Tables*>(ws.lowering_tables.get());
   tables.clear();  // whatever the previous function left
   Lowering lowering(compiler, cf, fn, tables);
   lowering.run();
