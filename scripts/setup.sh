@@ -22,7 +22,7 @@ packages=(
   libssl-dev          # plugin host (host/): SHA-256 module digests (libcrypto)
   nlohmann-json3-dev  # plugin host: registry files, tenant config, logs, HTTP bodies
   libcpp-httplib-dev  # wasm-run serve: HTTP/1.1 server
-  libcli11-dev        # wasm-run serve: its command line
+  libcli11-dev        # wasm-run: its command line (required)
   pkg-config          # finds cpp-httplib (it ships a .pc file, no CMake config)
 )
 
