@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -200,6 +201,14 @@ struct Options {
   std::string timeout_text;
   std::optional<uint64_t> max_stack_bytes;
   std::string max_stack_text;
+};
+
+// What `wasm-run serve` asked for (`requested` only when it did).
+struct ServeCommand {
+  bool requested = false;
+#ifdef WASMRT_HAVE_PLUGIN_HOST
+  ServeOptions options;
+#endif
 };
 
 // ---- SIGINT / SIGTERM ------------------------------------------------------
@@ -588,23 +597,6 @@ int run(const Options& options, const wasmrt::Engine& engine,
 
 // ---- command line -------------------------------------------------------------
 
-enum class ValueOption { NotThisOption, Taken, Missing };
-
-// Matches `--name value` and `--name=value`.
-ValueOption take_value(std::string_view arg, std::string_view name, int argc, char** argv, int& i,
-                       std::string& value) {
-  if (arg == name) {
-    if (i + 1 >= argc) return ValueOption::Missing;
-    value = argv[++i];
-    return ValueOption::Taken;
-  }
-  if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
-    value = std::string(arg.substr(name.size() + 1));
-    return ValueOption::Taken;
-  }
-  return ValueOption::NotThisOption;
-}
-
 // Checks one limit option's value; "" when it is good, else the reason.
 std::string set_limit_option(std::string_view name, const std::string& value, Options& options) {
   if (name == "--fuel") {
@@ -715,114 +707,220 @@ std::string set_run_option(std::string_view name, const std::string& value, Opti
   return "";
 }
 
-// Fills `options` from argv. Returns -1 to go on, else the exit status
+// `--version`: e.g. "wasm-run (wasmrt) 0.2.0 aarch64: interp, baseline, jit":
+// which engines --engine can pick here (auto always), so a script can check
+// before it asks.
+void print_version() {
+  const std::string_view arch = wasmrt::host_architecture();
+  std::printf("wasm-run (wasmrt) %.*s %.*s: interp%s%s%s\n", static_cast<int>(wasmrt::kVersion.size()),
+              wasmrt::kVersion.data(), static_cast<int>(arch.size()), arch.data(),
+              wasmrt::Engine::jit_available() ? ", baseline" : "",
+              wasmrt::Engine::optimizing_available() ? ", optimizing" : "",
+              wasmrt::Engine::jit_available() ? ", jit" : "");
+}
+
+// Thrown by --version's callback: like CLI::CallForHelp, it ends parsing
+// where it stands, so `--version` wins over anything after it.
+struct VersionRequested {};
+
+// CLI11 collects unknown options and reports them only once the whole line
+// is parsed; every callback first reports one met before it, so the first
+// problem in argv order is the one reported (`--bogus --help` is a usage
+// error, `--help --bogus` prints the help), as before.
+void reject_unknown_options_so_far(const CLI::App& app) {
+  for (const std::string& extra : app.remaining())
+    if (extra != "--") throw CLI::ExtrasError({extra});  // CLI11 keeps the end-of-options mark here
+}
+
+// The run options (and FILE, ARGS) on `app`: the top-level command and the
+// `run` subcommand both get them, bound to the same Options.
+//
+// Every callback runs as CLI11 meets its option (trigger_on_parse), not
+// after the whole line is parsed: a value is checked and applied in argv
+// order, a repeated option's last value wins (--dir and --env add each),
+// and the first bad value, --help or --version ends parsing, as before.
+// Values are taken verbatim even when they start with `-` (CLI11 always
+// takes an option's required value from the next argument), so
+// `--invoke -f` still names the export "-f".
+// The positionals add_run_options declares, read after parsing.
+struct Positionals {
+  CLI::Option* file;
+  CLI::Option* args;
+};
+
+Positionals add_run_options(CLI::App& app, Options& options) {
+  // --help prints kUsage, which says more than CLI11 would generate (the
+  // value syntaxes, caps and exit statuses).
+  app.set_help_flag();
+  app.add_flag_callback("-h,--help",
+                        [&app] {
+                          reject_unknown_options_so_far(app);
+                          throw CLI::CallForHelp();
+                        })
+      ->trigger_on_parse();
+  app.add_flag_callback("--version",
+                        [&app] {
+                          reject_unknown_options_so_far(app);
+                          throw VersionRequested{};
+                        })
+      ->trigger_on_parse();
+  app.add_flag("--describe", options.describe)->disable_flag_override();
+  app.add_flag("--env-inherit", options.env_inherit)->disable_flag_override();
+  // A value option whose callback returns "" when the value is good, else
+  // the reason, printed as "wasm-run: NAME: REASON (see --help)".
+  auto value_option = [&app, &options](const std::string& name,
+                                       std::string (*apply)(std::string_view, const std::string&, Options&)) {
+    app.add_option_function<std::string>(name,
+                                         [&app, &options, name, apply](const std::string& value) {
+                                           reject_unknown_options_so_far(app);
+                                           const std::string why = apply(name, value, options);
+                                           if (!why.empty()) throw CLI::ValidationError(name, why);
+                                         })
+        ->trigger_on_parse();
+  };
+  app.add_option_function<std::string>("--invoke",
+                                       [&app, &options](const std::string& value) {
+                                         reject_unknown_options_so_far(app);
+                                         if (value.empty())
+                                           throw CLI::ValidationError("--invoke needs an export name");
+                                         options.invoke = value;
+                                       })
+      ->trigger_on_parse();
+  for (const char* name : {"--fuel", "--max-memory-pages", "--timeout", "--max-stack"})
+    value_option(name, set_limit_option);
+  for (const char* name : {"--dir", "--dir-ro", "--env", "--engine", "--compile", "--cache"})
+    value_option(name, set_run_option);
+
+  // FILE, then ARGS: positionals_at_end makes every argument after FILE a
+  // positional, so ARGS gets them verbatim, options, `--` and all, and
+  // options must come before FILE. FILE is optional to CLI11 so a missing
+  // one gets wasm-run's own message (and an unknown option before it is
+  // reported first). ARGS has no variable: its raw results are the guest's
+  // arguments exactly as given (a vector<string> would read "{}" as empty).
+  Positionals positionals;
+  positionals.file = app.add_option("FILE", options.file, "the module");
+  positionals.args =
+      app.add_option("ARGS")->expected(0, CLI::detail::expected_max_vector_size)->allow_extra_args();
+  app.positionals_at_end();
+  return positionals;
+}
+
+// Fills `options` from argv with CLI11, or `serve.options` for `wasm-run
+// serve` (then `serve.requested` is set). Returns -1 to go on, else the exit status
 // (--help, --version, a usage error already printed).
-int parse_command_line(int argc, char** argv, Options& options) {
-  static constexpr std::string_view kValueOptions[] = {"--invoke",  "--fuel",      "--max-memory-pages",
-                                                       "--timeout", "--max-stack", "--dir",
-                                                       "--dir-ro",  "--env",       "--engine",
-                                                       "--compile", "--cache"};
-  static constexpr std::string_view kRunOptions[] = {"--dir",    "--dir-ro",  "--env",
-                                                     "--engine", "--compile", "--cache"};
-  int i = 1;
-  for (; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--") {
-      ++i;
-      break;
+int parse_command_line(int argc, char** argv, Options& options, [[maybe_unused]] ServeCommand& serve) {
+  CLI::App app{"wasm-run: runs a WebAssembly module as a WASI program", "wasm-run"};
+  const Positionals top_positionals = add_run_options(app, options);
+  // `run` spells out the default mode: the same options on a subcommand.
+  CLI::App* run_command = app.add_subcommand("run", "run FILE (the default)");
+  const Positionals run_positionals = add_run_options(*run_command, options);
+#ifdef WASMRT_HAVE_PLUGIN_HOST
+  CLI::App* serve_command = add_serve_command(app, serve.options);
+#else
+  // So `wasm-run serve ...` says why it cannot serve, whatever follows.
+  CLI::App* serve_command = app.add_subcommand("serve")->prefix_command()->allow_extras();
+  serve_command->set_help_flag();
+#endif
+  app.require_subcommand(0, 1);
+  // A subcommand is only ever the first word: after an option, `run` or
+  // `serve` is FILE (a module file named "serve" runs as ./serve, as
+  // `wasm-run -- serve` does), and after FILE every word is the guest's.
+  const std::string_view first = argc > 1 ? std::string_view(argv[1]) : std::string_view();
+  if (first != "run") run_command->disabled();
+  if (first != "serve") serve_command->disabled();
+  const bool serving = first == "serve";
+  CLI::App& parsed = first == "run" ? *run_command : serving ? *serve_command : app;
+  const Positionals& positionals = first == "run" ? run_positionals : top_positionals;
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(serving ? serve_command->help("wasm-run").c_str() : kUsage, stdout);
+    return kExitOk;
+  } catch (const VersionRequested&) {
+    print_version();
+    return kExitOk;
+  } catch (const CLI::ParseError& error) {
+    if (serving) {
+#ifdef WASMRT_HAVE_PLUGIN_HOST
+      std::fprintf(stderr, "wasm-run serve: %s (see wasm-run serve --help)\n", error.what());
+#else
+      std::fprintf(stderr, "wasm-run: serve: this build has no plugin host (see scripts/setup.sh)\n");
+#endif
+      return kExitUsage;
     }
-    if (arg.size() < 2 || arg[0] != '-') break;  // FILE ("-" alone is not an option)
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      return kExitOk;
-    }
-    if (arg == "--version") {
-      // e.g. "wasm-run (wasmrt) 0.2.0 aarch64: interp, baseline, jit": which
-      // engines --engine can pick here (auto always), so a script can check
-      // before it asks.
-      const std::string_view arch = wasmrt::host_architecture();
-      std::printf("wasm-run (wasmrt) %.*s %.*s: interp%s%s%s\n", static_cast<int>(wasmrt::kVersion.size()),
-                  wasmrt::kVersion.data(), static_cast<int>(arch.size()), arch.data(),
-                  wasmrt::Engine::jit_available() ? ", baseline" : "",
-                  wasmrt::Engine::optimizing_available() ? ", optimizing" : "",
-                  wasmrt::Engine::jit_available() ? ", jit" : "");
-      return kExitOk;
-    }
-    if (arg == "--describe") {
-      options.describe = true;
-      continue;
-    }
-    if (arg == "--env-inherit") {
-      options.env_inherit = true;
-      continue;
-    }
-    bool matched = false;
-    for (std::string_view name : kValueOptions) {
-      std::string value;
-      const ValueOption taken = take_value(arg, name, argc, argv, i, value);
-      if (taken == ValueOption::NotThisOption) continue;
-      matched = true;
-      if (taken == ValueOption::Missing) {
-        std::fprintf(stderr, "wasm-run: %.*s needs a value (see --help)\n", static_cast<int>(name.size()),
-                     name.data());
-        return kExitUsage;
-      }
-      if (name == "--invoke") {
-        if (value.empty()) {
-          std::fprintf(stderr, "wasm-run: --invoke needs an export name (see --help)\n");
-          return kExitUsage;
-        }
-        options.invoke = value;
+    std::string message = error.what();
+    if (dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr) {
+      // An argument before FILE that is no option (after FILE, all are ARGS).
+      for (const std::string& extra : parsed.remaining()) {
+        if (extra == "--") continue;
+        message = "unknown option " + quote(extra);
         break;
       }
-      const bool is_run_option =
-          std::find(std::begin(kRunOptions), std::end(kRunOptions), name) != std::end(kRunOptions);
-      const std::string why =
-          is_run_option ? set_run_option(name, value, options) : set_limit_option(name, value, options);
-      if (!why.empty()) {
-        std::fprintf(stderr, "wasm-run: %.*s: %s (see --help)\n", static_cast<int>(name.size()), name.data(),
-                     why.c_str());
-        return kExitUsage;
+    } else if (dynamic_cast<const CLI::ArgumentMismatch*>(&error) != nullptr) {
+      if (message.ends_with(" missing")) {
+        // CLI11: "--timeout: 1 required TEXT missing", the last argument.
+        message = message.substr(0, message.find(':')) + " needs a value";
+      } else if (message.ends_with(" was given a disallowed flag override")) {
+        // CLI11: "describe was given ...", for --describe=VALUE.
+        message = "--" + message.substr(0, message.find(' ')) + " takes no value";
       }
-      break;
     }
-    if (matched) continue;
-    std::fprintf(stderr, "wasm-run: unknown option '%s' (see --help)\n", argv[i]);
+    std::fprintf(stderr, "wasm-run: %s (see --help)\n", message.c_str());
     return kExitUsage;
   }
-  if (i >= argc) {
+  if (serving) {
+#ifdef WASMRT_HAVE_PLUGIN_HOST
+    // A `--` ends a subcommand's arguments in CLI11 and hands the rest back
+    // to the top level, which takes them as run options or FILE; `serve`
+    // takes no arguments besides its options.
+    const auto& top_level_options = app.get_options();
+    if (app.remaining_size() > 0 ||
+        std::any_of(top_level_options.begin(), top_level_options.end(),
+                    [](const CLI::Option* option) { return option->count() > 0; })) {
+      std::fprintf(stderr, "wasm-run serve: unexpected arguments after `--` (see wasm-run serve --help)\n");
+      return kExitUsage;
+    }
+    serve.requested = true;
+    return -1;
+#else
+    std::fprintf(stderr, "wasm-run: serve: this build has no plugin host (see scripts/setup.sh)\n");
+    return kExitUsage;
+#endif
+  }
+  if (positionals.file->count() == 0) {
     std::fprintf(stderr, "wasm-run: no FILE given (see --help)\n");
     return kExitUsage;
   }
-  options.file = argv[i++];
+  // CLI11 takes a few words that start with `-` as positionals (negative
+  // numbers such as -5, and ---x), so FILE could be one; unless a `--`
+  // came before it (CLI11 keeps that mark among the extras), it was meant
+  // as an option, as wasm-run has always read it ("-" alone is FILE).
+  const std::vector<std::string> extras = parsed.remaining();
+  if (options.file.size() > 1 && options.file[0] == '-' &&
+      std::find(extras.begin(), extras.end(), "--") == extras.end()) {
+    std::fprintf(stderr, "wasm-run: unknown option %s (see --help)\n", quote(options.file).c_str());
+    return kExitUsage;
+  }
+  options.guest_args = positionals.args->results();
   // `FILE -- ARGS`: the `--` only separates (go test's exec wrappers use it).
-  if (i < argc && std::string_view(argv[i]) == "--") ++i;
-  for (; i < argc; ++i) options.guest_args.emplace_back(argv[i]);
+  if (!options.guest_args.empty() && options.guest_args.front() == "--")
+    options.guest_args.erase(options.guest_args.begin());
   return -1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  // `serve` as the first word selects the plugin host (docs/plugin-host.md);
-  // a module file named "serve" still runs as ./serve.
-  if (argc > 1 && std::string_view(argv[1]) == "serve") {
-#ifdef WASMRT_HAVE_PLUGIN_HOST
-    return serve_main(argc - 1, argv + 1);
-#else
-    std::fprintf(stderr, "wasm-run: serve: this build has no plugin host (see scripts/setup.sh)\n");
-    return kExitUsage;
-#endif
-  }
-  // `run` names the default mode explicitly: `wasm-run run [options] FILE`.
-  if (argc > 1 && std::string_view(argv[1]) == "run") {
-    argv[1] = argv[0];
-    --argc;
-    ++argv;
-  }
-  install_stop_signal_handlers();
+  // First thing, so a signal at any point is seen; `serve` takes the
+  // signals its own way (sigwait) instead.
+  if (argc < 2 || std::string_view(argv[1]) != "serve") install_stop_signal_handlers();
   Options options;
-  if (int status = parse_command_line(argc, argv, options); status >= 0) return status;
+  ServeCommand serve;
+  if (int status = parse_command_line(argc, argv, options, serve); status >= 0) return status;
+#ifdef WASMRT_HAVE_PLUGIN_HOST
+  if (serve.requested) return serve_main(serve.options);
+#endif
   if (options.engine == wasmrt::ExecutionTier::Optimizing && !wasmrt::Engine::optimizing_available()) {
     std::fprintf(stderr,
                  "wasm-run: --engine optimizing: this build has no optimizing tier for this architecture; use --engine "

@@ -9,7 +9,6 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -70,17 +69,6 @@ void reply_error(httplib::Response& res, const Error& error) {
 json plugin_json(const PluginInfo& info) {
   return {{"name", info.name}, {"active", info.active}, {"history", info.history}};
 }
-
-struct ServeOptions {
-  std::string listen = "127.0.0.1:8080";
-  std::string registry;
-  std::string tenants;
-  std::string log = "-";
-  std::string engine = "auto";
-  double grace_seconds = 10;
-  int threads = 64;
-  std::size_t max_body_bytes = std::size_t{64} << 20;
-};
 
 // One JSON line per request, to stderr, a file, or nowhere.
 class LogSink {
@@ -217,7 +205,34 @@ bool parse_engine(const std::string& name, wasmrt::ExecutionTier& tier) {
 
 }  // namespace
 
-int serve_main(int argc, char** argv) {
+CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
+  CLI::App* serve =
+      app.add_subcommand("serve", "wasm-run serve: the plugin host over HTTP (docs/plugin-host.md)");
+  // Its own CLI11-generated help (wasm-run's top level prints kUsage).
+  serve->set_help_flag("-h,--help", "Print this help message and exit");
+  serve->add_option("--listen", options.listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--registry", options.registry, "the registry directory (created if missing)")
+      ->required();
+  serve->add_option("--tenants", options.tenants, "a JSON file of tenant limits (docs/plugin-host.md)");
+  serve->add_option("--log", options.log, "one JSON line per request: '-' stderr, a file, or '' none")
+      ->capture_default_str();
+  serve->add_option("--engine", options.engine, "interp|baseline|optimizing|jit|auto")->capture_default_str();
+  serve
+      ->add_option("--grace", options.grace_seconds,
+                   "seconds running requests get at shutdown before they are interrupted")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
+  serve
+      ->add_option("--threads", options.threads, "HTTP worker threads (each serves one connection at a time)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
+  serve->add_option("--max-body", options.max_body_bytes, "largest request body in bytes")
+      ->capture_default_str();
+  return serve;
+}
+
+int serve_main(const ServeOptions& options) {
   // SIGTERM and SIGINT are taken by one thread with sigwait, so no handler
   // runs on a thread in the middle of a guest or of the HTTP library. Blocked
   // before any thread starts (the engine's own included), so all inherit it.
@@ -227,33 +242,6 @@ int serve_main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  ServeOptions options;
-  CLI::App app{"wasm-run serve: the plugin host over HTTP (docs/plugin-host.md)", "wasm-run serve"};
-  app.add_option("--listen", options.listen, "HOST:PORT to listen on (port 0: any free port)")
-      ->capture_default_str();
-  app.add_option("--registry", options.registry, "the registry directory (created if missing)")->required();
-  app.add_option("--tenants", options.tenants, "a JSON file of tenant limits (docs/plugin-host.md)");
-  app.add_option("--log", options.log, "one JSON line per request: '-' stderr, a file, or '' none")
-      ->capture_default_str();
-  app.add_option("--engine", options.engine, "interp|baseline|optimizing|jit|auto")->capture_default_str();
-  app.add_option("--grace", options.grace_seconds,
-                 "seconds running requests get at shutdown before they are interrupted")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 3600.0));
-  app.add_option("--threads", options.threads, "HTTP worker threads (each serves one connection at a time)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 4096));
-  app.add_option("--max-body", options.max_body_bytes, "largest request body in bytes")
-      ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::ParseError& error) {
-    std::fprintf(stderr, "wasm-run serve: %s (see wasm-run serve --help)\n", error.what());
-    return 2;
-  }
   wasmrt::ExecutionTier tier{};
   if (!parse_engine(options.engine, tier)) {
     std::fprintf(stderr, "wasm-run serve: --engine: '%s' is not an engine (see wasm-run serve --help)\n",
