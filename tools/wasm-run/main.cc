@@ -732,6 +732,12 @@ void reject_unknown_options_so_far(const CLI::App& app) {
     if (extra != "--") throw CLI::ExtrasError({extra});  // CLI11 keeps the end-of-options mark here
 }
 
+// The positionals add_run_options declares, read after parsing.
+struct Positionals {
+  CLI::Option* file;
+  CLI::Option* args;
+};
+
 // The run options (and FILE, ARGS) on `app`: the top-level command and the
 // `run` subcommand both get them, bound to the same Options.
 //
@@ -742,12 +748,6 @@ void reject_unknown_options_so_far(const CLI::App& app) {
 // Values are taken verbatim even when they start with `-` (CLI11 always
 // takes an option's required value from the next argument), so
 // `--invoke -f` still names the export "-f".
-// The positionals add_run_options declares, read after parsing.
-struct Positionals {
-  CLI::Option* file;
-  CLI::Option* args;
-};
-
 Positionals add_run_options(CLI::App& app, Options& options) {
   // --help prints kUsage, which says more than CLI11 would generate (the
   // value syntaxes, caps and exit statuses).
@@ -796,7 +796,8 @@ Positionals add_run_options(CLI::App& app, Options& options) {
   // options must come before FILE. FILE is optional to CLI11 so a missing
   // one gets wasm-run's own message (and an unknown option before it is
   // reported first). ARGS has no variable: its raw results are the guest's
-  // arguments exactly as given (a vector<string> would read "{}" as empty).
+  // arguments exactly as given, never through CLI11's conversions to a
+  // vector (which give `{}` a meaning of their own).
   Positionals positionals;
   positionals.file = app.add_option("FILE", options.file, "the module");
   positionals.args =
