@@ -757,13 +757,16 @@ Positionals add_run_options(CLI::App& app, Options& options) {
                           reject_unknown_options_so_far(app);
                           throw CLI::CallForHelp();
                         })
-      ->trigger_on_parse();
+      ->trigger_on_parse()
+      ->disable_flag_override();
   app.add_flag_callback("--version",
                         [&app] {
                           reject_unknown_options_so_far(app);
                           throw VersionRequested{};
                         })
-      ->trigger_on_parse();
+      ->trigger_on_parse()
+      ->disable_flag_override();
+  // Flags take no value: `--describe=1` is a usage error, as before.
   app.add_flag("--describe", options.describe)->disable_flag_override();
   app.add_flag("--env-inherit", options.env_inherit)->disable_flag_override();
   // A value option whose callback returns "" when the value is good, else
