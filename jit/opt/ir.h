@@ -254,45 +254,6 @@ void reset_map(Map& m) {
   else m.clear();
 }
 
-// The maps and lists a lowering works in, which outlive it: the
-// Workspace keeps one set for every function of a compile, so that their
-// memory (from the Workspace's pool) is reused rather than allocated and
-// freed again for each function. Value and CellState are the lowering's
-// (each back end's register cache).
-template <typename Value, typename CellState>
-struct LoweringTables {
-  explicit LoweringTables(std::pmr::memory_resource* mr)
-      : values(mr),
-        free_values(mr),
-        cells(mr),
-        last_read(mr),
-        range_reads(mr),
-        pinned_label(mr),
-        label_offset(mr),
-        sunk_labels(mr),
-        simd_temps(mr) {}
-  std::pmr::vector<Value> values;
-  std::pmr::vector<uint32_t> free_values;
-  std::pmr::unordered_map<Unit, CellState> cells;
-  std::pmr::vector<std::pair<Unit, uint32_t>> last_read;  // this block's reads (cell, instruction), sorted
-  std::pmr::vector<std::pair<uint32_t, uint32_t>> range_reads;
-  std::pmr::unordered_map<uint32_t, uint32_t> pinned_label;  // label id -> header offset
-  std::pmr::unordered_map<uint32_t, uint32_t> label_offset;  // branch target label id -> offset
-  std::pmr::unordered_set<uint32_t> sunk_labels;
-  std::pmr::vector<uint32_t> simd_temps;
-  void clear() {
-    values.clear();
-    free_values.clear();
-    reset_map(cells);
-    last_read.clear();
-    range_reads.clear();
-    reset_map(pinned_label);
-    reset_map(label_offset);
-    reset_map(sunk_labels);
-    simd_temps.clear();
-  }
-};
-
 // The lowerings' register cache: a value (in a general or vector register
 // -- x86-64's xmm, AArch64's v -- or a constant not yet in one) and each
 // frame cell's mapping to a value.
@@ -315,11 +276,47 @@ struct CachedCell {
   bool dirty;  // the register value is not in the cell
 };
 
+// The maps and lists a lowering works in, which outlive it: the
+// Workspace keeps one set for every function of a compile, so that their
+// memory (from the Workspace's pool) is reused rather than allocated and
+// freed again for each function.
+struct LoweringTables {
+  explicit LoweringTables(std::pmr::memory_resource* mr)
+      : values(mr),
+        free_values(mr),
+        cells(mr),
+        last_read(mr),
+        range_reads(mr),
+        pinned_label(mr),
+        label_offset(mr),
+        sunk_labels(mr),
+        simd_temps(mr) {}
+  std::pmr::vector<CachedValue> values;
+  std::pmr::vector<uint32_t> free_values;
+  std::pmr::unordered_map<Unit, CachedCell> cells;
+  std::pmr::vector<std::pair<Unit, uint32_t>> last_read;  // this block's reads (cell, instruction), sorted
+  std::pmr::vector<std::pair<uint32_t, uint32_t>> range_reads;
+  std::pmr::unordered_map<uint32_t, uint32_t> pinned_label;  // label id -> header offset
+  std::pmr::unordered_map<uint32_t, uint32_t> label_offset;  // branch target label id -> offset
+  std::pmr::unordered_set<uint32_t> sunk_labels;
+  std::pmr::vector<uint32_t> simd_temps;
+  void clear() {
+    values.clear();
+    free_values.clear();
+    reset_map(cells);
+    last_read.clear();
+    range_reads.clear();
+    reset_map(pinned_label);
+    reset_map(label_offset);
+    reset_map(sunk_labels);
+    simd_temps.clear();
+  }
+};
+
 // A lowering's names for the LoweringTables it works in: both back ends'
 // Lowering derive from it, so the list of references is written once.
-template <typename Value, typename CellState>
 struct LoweringTableRefs {
-  explicit LoweringTableRefs(LoweringTables<Value, CellState>& t)
+  explicit LoweringTableRefs(LoweringTables& t)
       : values_(t.values),
         free_values_(t.free_values),
         cells_(t.cells),
@@ -329,9 +326,9 @@ struct LoweringTableRefs {
         label_offset_(t.label_offset),
         sunk_labels_(t.sunk_labels),
         simd_temps_(t.simd_temps) {}
-  std::pmr::vector<Value>& values_;
+  std::pmr::vector<CachedValue>& values_;
   std::pmr::vector<uint32_t>& free_values_;
-  std::pmr::unordered_map<Unit, CellState>& cells_;
+  std::pmr::unordered_map<Unit, CachedCell>& cells_;
   std::pmr::vector<std::pair<Unit, uint32_t>>& last_read_;  // this block's reads (cell, instruction), sorted
   std::pmr::vector<std::pair<uint32_t, uint32_t>>& range_reads_;
   std::pmr::unordered_map<uint32_t, uint32_t>& pinned_label_;  // label id -> header offset

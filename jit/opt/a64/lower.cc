@@ -89,11 +89,11 @@ using Loc = ValueLoc;
 using Value = CachedValue;
 using CellState = CachedCell;
 
-struct Tables : LoweringTables<Value, CellState> {
+struct Tables : LoweringTables {
   using LoweringTables::LoweringTables;
 };
 
-class Lowering final : private SimdHost, private LoweringTableRefs<Value, CellState> {
+class Lowering final : private SimdHost, private LoweringTableRefs {
  public:
   // t: the maps and lists it works in (empty; kept by the Workspace).
   Lowering(Compiler& c, const CompiledFunc& cf, const Function& f, Tables& t)

@@ -73,7 +73,7 @@ using Value = CachedValue;
 using CellState = CachedCell;
 
 // (The constant pools are this lowering's own.)
-struct Tables : LoweringTables<Value, CellState> {
+struct Tables : LoweringTables {
   explicit Tables(std::pmr::memory_resource* mr) : LoweringTables(mr), pool(mr), pool16(mr) {}
   std::pmr::unordered_map<Cell, Label> pool;
   std::pmr::map<std::array<uint8_t, 16>, Label> pool16;
@@ -84,7 +84,7 @@ struct Tables : LoweringTables<Value, CellState> {
   }
 };
 
-class Lowering final : private SimdHost, private LoweringTableRefs<Value, CellState> {
+class Lowering final : private SimdHost, private LoweringTableRefs {
  public:
   // t: the maps and lists it works in (empty; kept by the Workspace).
   Lowering(Compiler& c, const CompiledFunc& cf, const Function& f, Tables& t)
